@@ -1,0 +1,60 @@
+"""incident-trends: statistical analysis of conflict-incident trends.
+
+``import analysis`` only defines names: heavy submodules (statsmodels, matplotlib,
+numba kernels) load on first use of the names that need them.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+__version__ = "0.1.0"
+
+from .schema import (  # noqa: E402
+    ConvergenceWarning,
+    DataWarning,
+    DispersionWarning,
+    IncidentTrendsError,
+    IncidentTrendsWarning,
+    InputError,
+    ModelError,
+    ModelWarning,
+)
+from .series import CountSeries  # noqa: E402
+
+# name -> module that defines it; loaded lazily (PEP 562)
+_LAZY: dict[str, str] = {}
+
+
+def _register(module: str, *names: str) -> None:
+    for n in names:
+        _LAZY[n] = module
+
+
+# Public API by area. Each area's module owns its names.
+_register("analysis.io", "read_reports", "read_tallies", "read_events", "read_acled", "read_ucdp")
+_register("analysis.normalize", "normalize", "dedupe", "bin_incidents", "tallies_to_intervals", "Ledger")
+_register("analysis.models", "fit_counts", "CountGLM", "fit_censored_poisson")
+_register("analysis.changepoints", "Pelt", "OptimalPartitioning", "BinSeg", "SegNeigh",
+          "BayesianChangepoints", "crops", "detect_changepoints")
+_register("analysis.events", "EventCatalogue", "attribute_changes", "alignment_test", "compare_models")
+_register("analysis.datasets", "load_case_study", "load_coal_mining", "data_path")
+_register("analysis.synthetic", "piecewise_poisson", "nb_level_change", "acled_like_reports")
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        mod = importlib.import_module(_LAZY[name])
+        return getattr(mod, name)
+    raise AttributeError(f"module 'analysis' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(list(globals()) + list(_LAZY))
+
+
+__all__ = [
+    "__version__", "CountSeries", "IncidentTrendsError", "InputError", "ModelError",
+    "IncidentTrendsWarning", "DataWarning", "ModelWarning", "ConvergenceWarning",
+    "DispersionWarning", *_LAZY,
+]

@@ -1,0 +1,164 @@
+"""Canonical tables, their columns and dtypes, and the package's error and warning types.
+
+Three input tables enter the package (DESIGN section 3): incident *reports*, *tallies*
+(counts over an interval, cumulative or not) and political *events*. Readers in
+:mod:`analysis.io` map every supported file format onto these canonical frames.
+
+Row numbers
+-----------
+Every message about a file names its rows as a spreadsheet shows them: the header is
+row 1 and the first data row is row 2. Canonical frames read from a file carry that
+number in the column ``_row`` and the file name in ``_file`` so that every later stage
+(the ledger in particular) can point back at the exact input line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "IncidentTrendsError",
+    "InputError",
+    "ModelError",
+    "IncidentTrendsWarning",
+    "DataWarning",
+    "ModelWarning",
+    "ConvergenceWarning",
+    "DispersionWarning",
+    "ColumnSpec",
+    "REPORT_COLUMNS",
+    "TALLY_COLUMNS",
+    "EVENT_COLUMNS",
+    "DATE_PRECISIONS",
+    "BOUNDS",
+    "FREQUENCIES",
+    "ALLOCATIONS",
+    "SERIES_COLUMNS",
+    "LEDGER_COLUMNS",
+    "LEDGER_STATUSES",
+]
+
+
+# --------------------------------------------------------------------------- errors
+class IncidentTrendsError(Exception):
+    """Base class of every error this package raises on purpose."""
+
+
+class InputError(IncidentTrendsError, ValueError):
+    """Bad input data. The message names the file, row and column where known.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong and, where possible, how to fix it.
+    file, row, column : optional
+        Location of the fault. ``row`` counts as a spreadsheet does (header = 1).
+    """
+
+    def __init__(self, message: str, *, file=None, row=None, column=None):
+        self.file = None if file is None else str(file)
+        self.row = row
+        self.column = column
+        self.detail = message
+        super().__init__(self._compose())
+
+    def _compose(self) -> str:
+        where = []
+        if self.file is not None:
+            where.append(self.file)
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column {self.column!r}")
+        return (", ".join(where) + ": " if where else "") + self.detail
+
+
+class ModelError(IncidentTrendsError, ValueError):
+    """A model cannot be fitted to the data as given (too short, collinear, ...)."""
+
+
+# ------------------------------------------------------------------------- warnings
+class IncidentTrendsWarning(UserWarning):
+    """Base class of every warning; filter them all with this one class."""
+
+
+class DataWarning(IncidentTrendsWarning):
+    """Something in the data was handled by a rule the user may want to review."""
+
+
+class ModelWarning(IncidentTrendsWarning):
+    """A fit succeeded but deserves caution."""
+
+
+class ConvergenceWarning(ModelWarning):
+    """An optimiser stopped before its convergence criterion held."""
+
+
+class DispersionWarning(ModelWarning):
+    """Counts are markedly over- or under-dispersed relative to the model."""
+
+
+# -------------------------------------------------------------------------- columns
+@dataclass(frozen=True)
+class ColumnSpec:
+    """One canonical column: its name, kind and whether a file must provide it."""
+
+    name: str
+    kind: str  # "str", "int", "float", "date", "category"
+    required: bool = False
+    doc: str = ""
+
+
+DATE_PRECISIONS = ("day", "week", "month", "season", "year")
+BOUNDS = ("exact", "at_least", "more_than", "about", "at_most")
+FREQUENCIES = ("D", "W", "M", "Q")
+ALLOCATIONS = ("start", "split", "impute")
+
+REPORT_COLUMNS: tuple[ColumnSpec, ...] = (
+    ColumnSpec("report_id", "str", True, "unique id of the report"),
+    ColumnSpec("incident_id", "str", False, "explicit incident id; overrides matching"),
+    ColumnSpec("date", "date", False, "day of the incident (or use date_start/date_end)"),
+    ColumnSpec("date_start", "date", False, "first possible day (inclusive)"),
+    ColumnSpec("date_end", "date", False, "last possible day (inclusive)"),
+    ColumnSpec("date_precision", "category", False, "day, week, month, season or year"),
+    ColumnSpec("country", "str", True, "country where the incident happened"),
+    ColumnSpec("location", "str", False, "place name as reported"),
+    ColumnSpec("actor", "str", False, "perpetrator or claimant as reported"),
+    ColumnSpec("weapon", "str", False, "weapon type as reported"),
+    ColumnSpec("projectiles", "int", False, "number of rockets, drones, missiles"),
+    ColumnSpec("fatalities", "int", False, "people killed"),
+    ColumnSpec("injuries", "int", False, "people injured"),
+    ColumnSpec("source", "str", False, "outlet or author"),
+    ColumnSpec("source_url", "str", False, "page that states the fact"),
+    ColumnSpec("notes", "str", False, "free text"),
+)
+
+TALLY_COLUMNS: tuple[ColumnSpec, ...] = (
+    ColumnSpec("tally_id", "str", False, "unique id of the tally row"),
+    ColumnSpec("since", "date", True, "first day counted (inclusive)"),
+    ColumnSpec("as_of", "date", True, "last day counted (inclusive)"),
+    ColumnSpec("count", "int", True, "number of incidents stated"),
+    ColumnSpec("bound", "category", False, "exact, at_least, more_than, about, at_most"),
+    ColumnSpec("region", "str", False, "area the count covers (e.g. all, Iraq, Syria)"),
+    ColumnSpec("source", "str", False, "who stated the count (the series it belongs to)"),
+    ColumnSpec("source_url", "str", False, "page that states the fact"),
+    ColumnSpec("notes", "str", False, "free text"),
+)
+
+EVENT_COLUMNS: tuple[ColumnSpec, ...] = (
+    ColumnSpec("event_id", "str", True, "unique id"),
+    ColumnSpec("date", "date", True, "first day of the event"),
+    ColumnSpec("end_date", "date", False, "last day, for events that last"),
+    ColumnSpec("kind", "str", False, "category, e.g. us_strike, talks"),
+    ColumnSpec("label", "str", True, "short human-readable description"),
+    ColumnSpec("source_url", "str", False, "page that states the fact"),
+)
+
+#: Columns of a CountSeries table, in order (group columns follow).
+SERIES_COLUMNS = ("start", "end", "count", "exposure", "lower", "upper", "n_reports")
+
+#: Columns of the ledger: one row per input row, saying what became of it.
+LEDGER_COLUMNS = ("file", "row", "table", "record_id", "status", "incident_id", "reason")
+#: ``counted``: became (or founded) an incident / tally interval that is counted;
+#: ``merged``: a duplicate report folded into ``incident_id``; ``excluded``: not counted, see ``reason``.
+LEDGER_STATUSES = ("counted", "merged", "excluded")

@@ -1,0 +1,311 @@
+"""CountSeries: the one container every model and changepoint search takes.
+
+A CountSeries is a table of intervals ``[start, end)`` (days; ``end`` exclusive) with
+
+``count``
+    incidents in the interval (float: allocation may split an incident across intervals);
+``exposure``
+    days observed in the interval (enters models as ``log(exposure)``);
+``lower``, ``upper``
+    bounds for censored intervals (NaN where the count is exact; ``upper`` is ``inf``
+    for "at least" statements);
+``n_reports``
+    number of input reports behind the count;
+
+plus optional group columns (a panel). Regular series (``freq`` in D, W, M, Q, Y) come
+from incidents; irregular ones (``freq=None``) from tallies.
+
+Invariants (:meth:`CountSeries.check` asserts them)
+----------------------------------------------------
+1. ``start < end`` on every row, and within each group the intervals are sorted and do
+   not overlap;
+2. no duplicate ``(group..., start)``;
+3. ``count >= 0`` and finite; ``0 < exposure <= (end - start)`` in days;
+4. where bounds are given, ``lower <= upper`` and, if ``count`` is not NaN,
+   ``lower <= count <= upper``;
+5. ``n_reports >= 0``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Iterator, Mapping
+
+import numpy as np
+import pandas as pd
+
+from ._time import FREQ_ALIASES, format_labels, period_bounds
+from .schema import SERIES_COLUMNS, InputError
+
+__all__ = ["CountSeries"]
+
+
+@dataclass(frozen=True)
+class CountSeries:
+    """Counts over intervals, with exposure, bounds and provenance.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Columns ``start, end, count, exposure, lower, upper, n_reports`` and the group
+        columns. Missing optional columns are filled (exposure from the interval
+        length, bounds NaN, n_reports 0).
+    freq : {"D", "W", "M", "Q", "Y"} or None
+        Regular frequency, or None for irregular intervals.
+    groups : tuple of str
+        Names of the group columns (empty for a single series).
+    attrs : mapping
+        Provenance and settings (window, allocation rule, sources...).
+
+    Examples
+    --------
+    >>> s = CountSeries.from_counts([3, 0, 5], start="2024-01", freq="M")
+    >>> s.labels
+    ['2024-01', '2024-02', '2024-03']
+    >>> float(s.total)
+    8.0
+    """
+
+    data: pd.DataFrame
+    freq: str | None = None
+    groups: tuple[str, ...] = ()
+    attrs: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self):
+        df = self.data.copy()
+        missing = [c for c in ("start", "end", "count") if c not in df.columns]
+        if missing:
+            raise InputError(f"CountSeries needs columns {missing}")
+        df["start"] = pd.to_datetime(df["start"]).astype("datetime64[ns]")
+        df["end"] = pd.to_datetime(df["end"]).astype("datetime64[ns]")
+        df["count"] = df["count"].astype(float)
+        if "exposure" not in df.columns:
+            df["exposure"] = (df["end"] - df["start"]).dt.days.astype(float)
+        df["exposure"] = df["exposure"].astype(float)
+        for c in ("lower", "upper"):
+            if c not in df.columns:
+                df[c] = np.nan
+            df[c] = df[c].astype(float)
+        if "n_reports" not in df.columns:
+            df["n_reports"] = 0
+        df["n_reports"] = df["n_reports"].fillna(0).astype("int64")
+        groups = tuple(self.groups)
+        for g in groups:
+            if g not in df.columns:
+                raise InputError(f"group column {g!r} is not in the series table")
+        extra = [c for c in df.columns if c not in SERIES_COLUMNS and c not in groups]
+        df = df[list(SERIES_COLUMNS) + list(groups) + extra]
+        df = df.sort_values(list(groups) + ["start"], kind="stable").reset_index(drop=True)
+        if self.freq is not None and self.freq not in FREQ_ALIASES:
+            raise InputError(f"freq must be one of {sorted(FREQ_ALIASES)} or None, not {self.freq!r}")
+        object.__setattr__(self, "data", df)
+        object.__setattr__(self, "groups", groups)
+        object.__setattr__(self, "attrs", dict(self.attrs))
+
+    # ---------------------------------------------------------------- constructors
+    @classmethod
+    def from_counts(cls, counts, *, start=None, freq: str = "D", exposure=None,
+                    labels=None, attrs=None) -> "CountSeries":
+        """A regular series from an array of counts.
+
+        Either ``labels`` (time labels, see :mod:`analysis._time`) or ``start`` with
+        ``freq`` place the counts in time. With neither, rows are consecutive days from
+        1970-01-01 (useful for plain sequences).
+        """
+        counts = np.asarray(counts, dtype=float)
+        if labels is not None:
+            s, e, freq = period_bounds(labels)
+        else:
+            first = pd.Timestamp(start) if start is not None else pd.Timestamp("1970-01-01")
+            s = pd.date_range(first, periods=len(counts) + 1, freq=FREQ_ALIASES[freq])
+            if freq == "W":
+                s = pd.date_range(first - pd.Timedelta(days=first.weekday()),
+                                  periods=len(counts) + 1, freq="7D")
+            s, e = s[:-1], s[1:]
+        df = pd.DataFrame({"start": s, "end": e, "count": counts})
+        if exposure is not None:
+            df["exposure"] = np.asarray(exposure, dtype=float)
+        return cls(df, freq=freq, attrs=attrs or {})
+
+    @classmethod
+    def from_table(cls, table: pd.DataFrame, *, time: str, count: str,
+                   exposure: str | None = None, file=None) -> "CountSeries":
+        """A series from a user table with a time-label column (CLI ``fit``/``changepoints``)."""
+        for col in [time, count] + ([exposure] if exposure else []):
+            if col not in table.columns:
+                raise InputError(f"no column {col!r}; the file has {list(table.columns)}",
+                                 file=file, row=1, column=col)
+        s, e, freq = period_bounds(table[time].astype(str).tolist(), file=file, column=time)
+        y = pd.to_numeric(table[count], errors="coerce")
+        bad = np.flatnonzero(y.isna().to_numpy())
+        if len(bad):
+            i = int(bad[0])
+            raise InputError(f"count {table[count].iloc[i]!r} is not a number",
+                             file=file, row=i + 2, column=count)
+        df = pd.DataFrame({"start": s, "end": e, "count": y.to_numpy(float)})
+        if exposure:
+            x = pd.to_numeric(table[exposure], errors="coerce").to_numpy(float)
+            bad = np.flatnonzero(~np.isfinite(x) | (x <= 0))
+            if len(bad):
+                i = int(bad[0])
+                raise InputError(f"exposure {table[exposure].iloc[i]!r} must be a positive number",
+                                 file=file, row=i + 2, column=exposure)
+            df["exposure"] = x
+        df["label"] = table[time].astype(str).to_numpy()
+        return cls(df, freq=freq, attrs={"source": str(file) if file else None})
+
+    # ---------------------------------------------------------------- accessors
+    @property
+    def n(self) -> int:
+        return len(self.data)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    @property
+    def start(self) -> pd.DatetimeIndex:
+        return pd.DatetimeIndex(self.data["start"])
+
+    @property
+    def end(self) -> pd.DatetimeIndex:
+        return pd.DatetimeIndex(self.data["end"])
+
+    @property
+    def counts(self) -> np.ndarray:
+        return self.data["count"].to_numpy(float)
+
+    @property
+    def exposure(self) -> np.ndarray:
+        return self.data["exposure"].to_numpy(float)
+
+    @property
+    def lower(self) -> np.ndarray:
+        return self.data["lower"].to_numpy(float)
+
+    @property
+    def upper(self) -> np.ndarray:
+        return self.data["upper"].to_numpy(float)
+
+    @property
+    def censored(self) -> np.ndarray:
+        """Boolean mask of rows known only through bounds."""
+        return ~(np.isnan(self.lower) & np.isnan(self.upper))
+
+    @property
+    def total(self) -> float:
+        return float(np.nansum(self.counts))
+
+    @property
+    def labels(self) -> list[str]:
+        """Time labels as written in a file (the ``label`` column if the series has one)."""
+        if "label" in self.data.columns:
+            return self.data["label"].astype(str).tolist()
+        return format_labels(self.start, self.freq)
+
+    @property
+    def is_regular(self) -> bool:
+        return self.freq is not None
+
+    def group_keys(self) -> list[tuple]:
+        if not self.groups:
+            return [()]
+        return [tuple(k) for k in self.data[list(self.groups)].drop_duplicates().itertuples(index=False)]
+
+    def iter_groups(self) -> Iterator[tuple[tuple, "CountSeries"]]:
+        """Yield ``(key, series)`` for each group (one ``((), self)`` when ungrouped)."""
+        if not self.groups:
+            yield (), self
+            return
+        for key, sub in self.data.groupby(list(self.groups), sort=True, dropna=False):
+            key = key if isinstance(key, tuple) else (key,)
+            attrs = dict(self.attrs, group=dict(zip(self.groups, key)))
+            yield key, CountSeries(sub.drop(columns=list(self.groups)), freq=self.freq, attrs=attrs)
+
+    def select(self, **keys) -> "CountSeries":
+        """The sub-series of one group, e.g. ``series.select(country="Iraq")``."""
+        mask = np.ones(len(self.data), bool)
+        for k, v in keys.items():
+            if k not in self.groups:
+                raise KeyError(f"{k!r} is not a group column; groups are {self.groups}")
+            mask &= (self.data[k] == v).to_numpy()
+        rest = tuple(g for g in self.groups if g not in keys)
+        sub = self.data.loc[mask].drop(columns=list(keys))
+        return CountSeries(sub, freq=self.freq, groups=rest, attrs=dict(self.attrs, group=keys))
+
+    def window(self, start=None, end=None) -> "CountSeries":
+        """Rows whose interval lies within ``[start, end)``."""
+        m = np.ones(len(self.data), bool)
+        if start is not None:
+            m &= (self.data["start"] >= pd.Timestamp(start)).to_numpy()
+        if end is not None:
+            m &= (self.data["end"] <= pd.Timestamp(end)).to_numpy()
+        return replace(self, data=self.data.loc[m])
+
+    def with_attrs(self, **kw) -> "CountSeries":
+        return replace(self, attrs={**self.attrs, **kw})
+
+    # ---------------------------------------------------------------- checks / io
+    def check(self) -> "CountSeries":
+        """Assert the documented invariants; raise InputError naming the first bad row."""
+        df = self.data
+        def fail(i, msg, col):
+            raise InputError(f"CountSeries invariant broken: {msg}", row=int(i), column=col)
+        bad = np.flatnonzero((df["end"] <= df["start"]).to_numpy())
+        if len(bad):
+            fail(bad[0], "end must be after start", "end")
+        c = df["count"].to_numpy(float)
+        bad = np.flatnonzero(np.isfinite(c) & (c < 0))
+        if len(bad):
+            fail(bad[0], "negative count", "count")
+        bounded = ~(df["lower"].isna() & df["upper"].isna()).to_numpy()
+        bad = np.flatnonzero(~np.isfinite(c) & ~bounded)
+        if len(bad):
+            fail(bad[0], "count is missing and no bounds are given", "count")
+        days = (df["end"] - df["start"]).dt.days.to_numpy(float)
+        x = df["exposure"].to_numpy(float)
+        bad = np.flatnonzero(~(x > 0) | (x > days + 1e-9))
+        if len(bad):
+            fail(bad[0], "exposure must be in (0, interval length in days]", "exposure")
+        lo = df["lower"].fillna(-np.inf).to_numpy(float)
+        hi = df["upper"].fillna(np.inf).to_numpy(float)
+        bad = np.flatnonzero(lo > hi)
+        if len(bad):
+            fail(bad[0], "lower bound above upper bound", "lower")
+        cc = np.where(np.isfinite(c), c, lo)
+        bad = np.flatnonzero(bounded & np.isfinite(c) & ((cc < lo - 1e-9) | (cc > hi + 1e-9)))
+        if len(bad):
+            fail(bad[0], "count outside its bounds", "count")
+        if (df["n_reports"] < 0).any():
+            fail(np.flatnonzero((df["n_reports"] < 0).to_numpy())[0], "negative n_reports", "n_reports")
+        keys = list(self.groups) + ["start"]
+        dup = df.duplicated(keys).to_numpy()
+        if dup.any():
+            fail(np.flatnonzero(dup)[0], f"duplicate {tuple(keys)}", "start")
+        for _, sub in (df.groupby(list(self.groups), sort=False) if self.groups else [((), df)]):
+            s = sub["start"].to_numpy()
+            e = sub["end"].to_numpy()
+            over = np.flatnonzero(s[1:] < e[:-1])
+            if len(over):
+                fail(sub.index[over[0] + 1], "intervals overlap", "start")
+        return self
+
+    def to_frame(self) -> pd.DataFrame:
+        """The table in the CLI's CSV layout (dates as ISO days, ``end`` exclusive)."""
+        out = self.data[list(SERIES_COLUMNS) + list(self.groups)].copy()
+        out["start"] = out["start"].dt.strftime("%Y-%m-%d")
+        out["end"] = out["end"].dt.strftime("%Y-%m-%d")
+        return out
+
+    def to_csv(self, path) -> None:
+        self.to_frame().to_csv(path, index=False, lineterminator="\n")
+
+    @classmethod
+    def read_csv(cls, path, *, freq: str | None = None, groups=()) -> "CountSeries":
+        """Read a table written by :meth:`to_csv`."""
+        df = pd.read_csv(path)
+        return cls(df, freq=freq, groups=tuple(groups), attrs={"source": str(path)})
+
+    def __repr__(self) -> str:
+        span = f"{self.start.min().date()} to {self.end.max().date()}" if self.n else "empty"
+        g = f", groups={list(self.groups)}" if self.groups else ""
+        return f"<CountSeries n={self.n} freq={self.freq} total={self.total:g} {span}{g}>"
