@@ -140,7 +140,8 @@ TALLY_COLUMNS: tuple[ColumnSpec, ...] = (
     ColumnSpec("count", "int", True, "number of incidents stated"),
     ColumnSpec("bound", "category", False, "exact, at_least, more_than, about, at_most"),
     ColumnSpec("region", "str", False, "area the count covers (e.g. all, Iraq, Syria)"),
-    ColumnSpec("source", "str", False, "who stated the count (the series it belongs to)"),
+    ColumnSpec("source", "str", False, "the counter: whose count it is (Pentagon, a tracker); one series per source"),
+    ColumnSpec("outlet", "str", False, "the outlet that carried the statement"),
     ColumnSpec("source_url", "str", False, "page that states the fact"),
     ColumnSpec("notes", "str", False, "free text"),
 )
