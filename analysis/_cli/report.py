@@ -1,0 +1,25 @@
+"""``incident-trends report [SPEC.toml] [--out DIR]``."""
+
+from __future__ import annotations
+
+import time
+
+
+def add_parser(sub):
+    p = sub.add_parser("report", help="build a report from a TOML spec (default: the bundled case study)",
+                       description="Build a report: with no spec, the bundled case study into reports/.")
+    p.add_argument("spec", nargs="?", default=None, help="report spec (TOML)")
+    p.add_argument("--out", default=None, help="parent folder of the report (default: reports/)")
+    return p
+
+
+def run(args) -> dict:
+    from ..report import build_report
+    t0 = time.perf_counter()
+    built = build_report(args.spec, args.out, quiet=args.quiet)
+    return {"report": str(built.out_dir), "files": len(built.files),
+            "seconds": round(time.perf_counter() - t0, 2)}
+
+
+def render_text(res: dict) -> str:
+    return f"wrote {res['files']} files to {res['report']} in {res['seconds']} s"

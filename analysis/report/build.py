@@ -1,0 +1,246 @@
+"""Assemble a report: compute everything from the spec, draw the figures, write the files.
+
+Three steps, each usable alone:
+
+``compute(spec) -> ReportData``
+    normalisation, the count model with events, changepoints (PELT and the exact
+    Bayesian posterior), attribution to events; plain data, no files.
+``figures(data) -> dict[str, matplotlib.figure.Figure]``
+    every published figure, drawn from ``ReportData`` only (plots never fit).
+``build_report(spec, out_dir) -> BuiltReport``
+    writes ``reports/<name>/``: ``index.html`` (self-contained), ``report.md``,
+    ``figures/`` (PNG, SVG, PDF), ``tables/`` (CSV, LaTeX), ``results.json`` and
+    ``manifest.json``. Building twice gives byte-identical files.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..series import CountSeries
+from .render import Document, Figure, Section, Table, render_html, render_markdown, write_table
+from .spec import ReportSpec, load_spec
+
+__all__ = ["ReportData", "BuiltReport", "compute", "figures", "build_report", "default_out_dir"]
+
+
+def default_out_dir() -> Path:
+    """``reports/`` at the repository root."""
+    return Path(__file__).resolve().parents[2] / "reports"
+
+
+@dataclass
+class ReportData:
+    """Everything a report shows, as data."""
+
+    spec: ReportSpec
+    series: CountSeries
+    normalized: Any
+    fit: Any = None
+    segmentation: Any = None
+    bayes: Any = None
+    events: pd.DataFrame | None = None
+    attribution: pd.DataFrame | None = None
+    alignment: Any = None
+    comparison: pd.DataFrame | None = None
+    case_study: dict | None = None
+    extras: dict = field(default_factory=dict)
+
+
+@dataclass
+class BuiltReport:
+    out_dir: Path
+    files: list[Path]
+    data: ReportData
+
+
+# --------------------------------------------------------------------------- compute
+def compute(spec: ReportSpec | str | Path | None = None, *, quiet: bool = True) -> ReportData:
+    """Run every analysis step the spec asks for."""
+    from .. import io as aio
+    from ..normalize import normalize
+
+    spec = spec if isinstance(spec, ReportSpec) else load_spec(spec)
+    s, d = spec.series, spec.data
+    reports = pd.concat([aio.read_reports(p) for p in d["reports"]], ignore_index=True) if d["reports"] else None
+    tallies = pd.concat([aio.read_tallies(p) for p in d["tallies"]], ignore_index=True) if d["tallies"] else None
+    window = tuple(s["window"]) if s["window"] else None
+    norm = normalize(reports=reports, tallies=tallies, freq=s["freq"], groups=tuple(s["groups"]),
+                     allocate=s["allocate"], window=window, window_days=s["window_days"])
+    series = norm.series
+    data = ReportData(spec=spec, series=series, normalized=norm)
+
+    events = aio.read_events(d["events"]) if d["events"] else None
+    data.events = events
+
+    from ..models import fit_counts
+    m = spec.model
+    data.fit = fit_counts(series, family=m["family"], trend=m["trend"], seasonality=m["seasonality"],
+                          events=list(m["events"]), cov_type=m["cov_type"])
+
+    from ..changepoints import BayesianChangepoints, detect_changepoints
+    c = spec.changepoints
+    data.segmentation = detect_changepoints(series, method=c["method"], cost=c["cost"],
+                                            penalty=c["penalty"], min_size=c["min_size"])
+    if c["bayes"]:
+        data.bayes = BayesianChangepoints(p_change=c["p_change"], min_size=c["min_size"]).fit(series)
+
+    if events is not None:
+        from ..events import alignment_test, attribute_changes
+        a = spec.attribution
+        change_dates = [series.start[i] for i in data.segmentation.changepoints]
+        data.attribution = attribute_changes(change_dates, events, window_days=a["window_days"])
+        if change_dates:
+            lo, hi = series.start.min(), series.end.max()
+            data.alignment = alignment_test(change_dates, events["date"], window=(lo, hi),
+                                            draws=a["draws"], seed=spec.seed)
+    return data
+
+
+# --------------------------------------------------------------------------- figures
+def figures(data: ReportData) -> dict:
+    """Every published figure of the report, keyed by file stem."""
+    import matplotlib.pyplot as plt
+
+    from .. import plots
+
+    out = {}
+    ev = data.events
+    with plots.project_style():
+        fig, ax = plt.subplots(figsize=(10, 4.2))
+        plots.plot_counts(data.series, ax=ax)
+        if ev is not None:
+            plots.plot_events(_window_events(ev, data.series), ax=ax)
+        ax.set_title("Incidents per period")
+        out["counts"] = fig
+
+        if data.fit is not None:
+            fig, ax = plt.subplots(figsize=(10, 4.2))
+            plots.plot_fit(_fit_frame(data.fit), ax=ax)
+            ax.set_title(f"{data.fit.family} model with event terms and counterfactual")
+            out["model_fit"] = fig
+            terms = data.fit.terms
+            ev_terms = terms[terms["name"].str.contains(":", regex=False)]
+            if len(ev_terms):
+                fig, ax = plt.subplots(figsize=(7, 0.6 * len(ev_terms) + 1.6))
+                plots.plot_forest(ev_terms, ax=ax)
+                out["rate_ratios"] = fig
+
+        if data.segmentation is not None:
+            if data.bayes is not None:
+                ax_top, ax_bot = plots.series_with_probability(data.series, data.bayes.prob_change,
+                                                               events=_window_events(ev, data.series))
+                plots.plot_segments(data.segmentation.segments, ax=ax_top)
+                out["changepoints"] = ax_top.figure
+            else:
+                fig, ax = plt.subplots(figsize=(10, 4.2))
+                plots.plot_counts(data.series, ax=ax)
+                plots.plot_segments(data.segmentation.segments, ax=ax)
+                out["changepoints"] = fig
+
+        tallies = getattr(data.normalized, "tallies", None)
+        tframe = _tally_frame(tallies)
+        if tframe is not None and len(tframe):
+            fig, ax = plt.subplots(figsize=(10, 4.6))
+            plots.plot_tallies(tframe, ax=ax)
+            out["tallies"] = fig
+    return out
+
+
+def _window_events(ev, series):
+    if ev is None:
+        return None
+    lo, hi = series.start.min(), series.end.max()
+    return ev[(ev["date"] >= lo) & (ev["date"] < hi)].reset_index(drop=True)
+
+
+def _fit_frame(fit) -> pd.DataFrame:
+    obs = fit.predict()
+    ev_names = [n for n in fit.terms["name"] if ":" in n]
+    if ev_names:
+        cf = fit.predict(counterfactual=ev_names)
+        obs = obs.assign(cf_mean=cf["mean"].to_numpy(), cf_low=cf["ci_low"].to_numpy(),
+                         cf_high=cf["ci_high"].to_numpy())
+    return obs
+
+
+def _tally_frame(tallies):
+    if tallies is None:
+        return None
+    f = getattr(tallies, "statements", None)
+    if f is None:
+        f = getattr(tallies, "table", None)
+    return f
+
+
+# --------------------------------------------------------------------------- writing
+def build_report(spec=None, out_dir=None, *, quiet: bool = True) -> BuiltReport:
+    """Build the report of ``spec`` (the bundled case study when None) under ``out_dir/<name>``."""
+    from ..plots import save_figure
+    from . import narrative
+    from .manifest import write_manifest
+    from .provenance import provenance
+
+    spec = spec if isinstance(spec, ReportSpec) else load_spec(spec)
+    data = compute(spec, quiet=quiet)
+    root = Path(out_dir) if out_dir is not None else default_out_dir()
+    out = root / spec.name
+    (out / "figures").mkdir(parents=True, exist_ok=True)
+    (out / "tables").mkdir(parents=True, exist_ok=True)
+
+    import matplotlib.pyplot as plt
+    fig_files: list[Path] = []
+    figs = figures(data)
+    fig_objs = {}
+    for key, fig in figs.items():
+        paths = save_figure(fig, out / "figures" / key, formats=tuple(spec.outputs["figure_formats"]),
+                            dpi=spec.outputs["dpi"])
+        fig_files += [Path(p) for p in paths]
+        fig_objs[key] = out / "figures" / f"{key}.png"
+        plt.close(fig)
+
+    sections, tables = narrative.sections(data, fig_objs)
+    table_files = []
+    for t in tables:
+        table_files += write_table(t, out / "tables")
+
+    inputs = list(spec.data["reports"]) + list(spec.data["tallies"])
+    if spec.data["events"]:
+        inputs.append(spec.data["events"])
+    prov = provenance(inputs, parameters=spec.to_dict(), seed=spec.seed,
+                      root=Path(spec.path).parents[2] if spec.path else None)
+    doc = Document(title=spec.title, subtitle=spec.description, sections=sections, provenance=prov)
+    (out / "index.html").write_text(render_html(doc), encoding="utf-8")
+    (out / "report.md").write_text(render_markdown(doc), encoding="utf-8")
+    results = narrative.results_json(data)
+    results["provenance"] = prov
+    (out / "results.json").write_text(json.dumps(_jsonable(results), indent=2, sort_keys=True,
+                                                 allow_nan=False) + "\n", encoding="utf-8")
+    write_manifest(out, fig_files)
+    files = fig_files + table_files + [out / n for n in ("index.html", "report.md", "results.json",
+                                                        "manifest.json")]
+    return BuiltReport(out_dir=out, files=files, data=data)
+
+
+def _jsonable(o):
+    if isinstance(o, dict):
+        return {str(k): _jsonable(v) for k, v in o.items()}
+    if isinstance(o, (list, tuple)):
+        return [_jsonable(v) for v in o]
+    if isinstance(o, (np.integer,)):
+        return int(o)
+    if isinstance(o, (float, np.floating)):
+        return float(o) if np.isfinite(o) else None
+    if isinstance(o, (pd.Timestamp,)):
+        return o.strftime("%Y-%m-%d")
+    if isinstance(o, pd.DataFrame):
+        return _jsonable(o.to_dict("records"))
+    if o is pd.NaT or (o is not None and not isinstance(o, (str, bool, int)) and pd.isna(o)):
+        return None
+    return o
