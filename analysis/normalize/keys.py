@@ -1,0 +1,205 @@
+"""Matching keys for deduplication: place names and weapon classes.
+
+Both normalisers work on the *unique* values of a column with vectorised string
+operations (Arrow-backed in pandas 3), then map the result back, so a 10-million-row
+table with a few hundred thousand distinct place names costs little.
+
+Place names
+-----------
+:func:`location_key` turns a place name into a key so that spellings of one place
+compare equal. The steps, in order:
+
+1. lower case, Unicode NFKD decomposition, combining marks dropped
+   (``"Ḥasakah"`` -> ``"hasakah"``);
+2. text in parentheses dropped (an alternative name: ``"Green Village (Omar oil
+   field)"`` -> ``"green village"``);
+3. Arabic articles written with a hyphen dropped, including the assimilated forms
+   (``al-``, ``el-``, ``ad-``, ``ar-``, ``as-``, ``ash-``, ``at-``, ``az-``, ``an-``,
+   ``ath-``, ``adh-``), then the stand-alone words ``al`` and ``el``;
+4. punctuation becomes a space;
+5. generic words dropped (:data:`GENERIC_WORDS`: ``near``, ``the``, ``base``,
+   ``airbase``, ``air``, ``airfield``, ``garrison``, ``camp``, ``military``,
+   ``facility``, ``ain``/``ayn``/``ein`` (a toponym prefix, "spring of"), ...);
+6. doubled letters collapsed (``assad`` -> ``asad``), spaces collapsed.
+
+So "Ain al-Asad", "Ain al-Assad", "Al Asad Airbase", "Al-Asad air base" and "near
+Al-Asad air base" all give ``"asad"``. A name that normalises to nothing (or a missing
+name) gives ``""``, which never matches anything. ``aliases`` maps keys onto other
+keys for names no rule can join (``{"rmelan": "rumaylan"}``).
+
+Weapon classes
+--------------
+:func:`weapon_classes` gives each weapon text a bit mask of classes
+(:data:`WEAPON_CLASSES`: drone, rocket, missile, mortar, artillery, airstrike, ied,
+gunfire). A text may name several ("drone and rockets" -> drone|rocket). Unknown or
+missing weapons get mask 0. Text that names no known class becomes a class of its own
+(its normalised text). Two reports are weapon-compatible when their masks share a bit
+or either mask is 0.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "GENERIC_WORDS",
+    "WEAPON_CLASSES",
+    "location_key",
+    "weapon_classes",
+    "weapon_label",
+    "compatible",
+]
+
+#: Words that do not identify a place and are dropped from location keys.
+GENERIC_WORDS = (
+    "near", "the", "of", "at", "in", "outside", "around", "vicinity",
+    "air", "base", "airbase", "airbases", "airfield", "airport", "garrison", "camp",
+    "military", "facility", "installation", "outpost", "compound",
+    "ain", "ayn", "ein",
+)
+
+_ARTICLES_HYPHEN = r"\b(al|el|ad|ar|as|ash|at|az|an|ath|adh)-"
+_ARTICLES_WORD = r"\b(al|el)\b"
+_GENERIC_RE = r"\b(" + "|".join(GENERIC_WORDS) + r")\b"
+
+#: Weapon classes and the (lower-case) patterns that name them.
+WEAPON_CLASSES: dict[str, str] = {
+    "drone": r"drone|uav|unmanned|one[- ]way|kamikaze|quadcopter|shahed|loitering",
+    "rocket": r"rocket|katyusha|\bgrad\b|mlrs|\brpg",
+    "missile": r"missile|ballistic|\bcruise\b|srbm",
+    "mortar": r"mortar",
+    "artillery": r"artillery|shelling",
+    "airstrike": r"air ?strike|air/",
+    "ied": r"\bied|explosive device|roadside bomb|landmine|\bbomb",
+    "gunfire": r"small arms|gunfire|shooting|\bgun|rifle|sniper",
+}
+_UNKNOWN_WEAPON = ("", "unknown", "unclear", "unspecified", "n/a", "na", "none", "not stated",
+                   "not reported", "other", "?")
+_N_FIXED = len(WEAPON_CLASSES)
+_MAX_BITS = 62
+
+
+def _unique_map(values: pd.Series):
+    """Unique values of a column and the integer code of each row."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    return codes, pd.Series(uniques, dtype="str")
+
+
+def _location_keys_unique(u: pd.Series) -> pd.Series:
+    s = u.fillna("").astype("str").str.lower().str.normalize("NFKD")
+    s = s.str.replace("[\u0300-\u036f]", "", regex=True)
+    s = s.str.replace(r"\([^)]*\)?", " ", regex=True)
+    s = s.str.replace(_ARTICLES_HYPHEN, " ", regex=True)
+    s = s.str.replace(r"[^a-z0-9\s\u00c0-\uffff]", " ", regex=True)
+    s = s.str.replace("_", " ", regex=False)
+    s = s.str.replace(_ARTICLES_WORD, " ", regex=True)
+    s = s.str.replace(_GENERIC_RE, " ", regex=True)
+    for _ in range(2):
+        for ch in "abcdefghijklmnopqrstuvwxyz":
+            s = s.str.replace(ch + ch, ch, regex=False)
+    s = s.str.replace(r"\s+", " ", regex=True).str.strip()
+    return s
+
+
+def location_key(names, aliases: Mapping[str, str] | None = None) -> pd.Series:
+    """Normalised place keys (see the module notes for the rules).
+
+    Parameters
+    ----------
+    names : array_like of str
+        Place names as reported; missing values give ``""``.
+    aliases : mapping of str to str, optional
+        Key -> key replacements applied after normalisation (both sides are
+        normalised first, so write them as plain names).
+
+    Returns
+    -------
+    pandas.Series of str
+        One key per input name, same index when ``names`` is a Series.
+
+    Examples
+    --------
+    >>> location_key(["Ain al-Assad", "near Al-Asad air base", "Al Asad Airbase"]).tolist()
+    ['asad', 'asad', 'asad']
+    """
+    names = names if isinstance(names, pd.Series) else pd.Series(list(names), dtype="object")
+    codes, uniq = _unique_map(names)
+    keys = _location_keys_unique(uniq)
+    if aliases:
+        src = _location_keys_unique(pd.Series(list(aliases.keys()), dtype="str")).tolist()
+        dst = _location_keys_unique(pd.Series(list(aliases.values()), dtype="str")).tolist()
+        keys = keys.replace(dict(zip(src, dst)))
+    arr = np.asarray(keys.to_numpy(dtype=object), dtype=object)
+    out = np.where(codes >= 0, arr[np.maximum(codes, 0)] if len(arr) else "", "")
+    return pd.Series(out, index=names.index, dtype="str")
+
+
+def weapon_classes(weapons) -> tuple[np.ndarray, dict[int, str]]:
+    """Bit mask of weapon classes for each weapon text.
+
+    Parameters
+    ----------
+    weapons : array_like of str
+        Weapon texts as reported (missing allowed).
+
+    Returns
+    -------
+    masks : numpy.ndarray of int64
+        0 for unknown/missing; otherwise the OR of the class bits.
+    names : dict
+        Bit value -> class name, for every bit in use (see :func:`weapon_label`).
+
+    Notes
+    -----
+    Free-text weapons that match no known class get a bit of their own, assigned in
+    sorted order of their normalised text. Beyond 62 classes in all, the surplus texts
+    share bits (they then count as compatible with each other: matching errs towards
+    merging only among such rare free texts).
+    """
+    weapons = weapons if isinstance(weapons, pd.Series) else pd.Series(list(weapons), dtype="object")
+    codes, uniq = _unique_map(weapons)
+    t = uniq.fillna("").astype("str").str.lower().str.strip()
+    t = t.str.replace(r"\s+", " ", regex=True)
+    mask = np.zeros(len(t), dtype=np.int64)
+    for bit, pat in enumerate(WEAPON_CLASSES.values()):
+        hit = t.str.contains(pat, regex=True).fillna(False).to_numpy(bool)
+        mask[hit] |= np.int64(1) << bit
+    names = {1 << b: n for b, n in enumerate(WEAPON_CLASSES)}
+    unknown = t.isin(_UNKNOWN_WEAPON).to_numpy(bool)
+    other = (mask == 0) & ~unknown
+    if other.any():
+        texts = t[other].str.replace(r"[^a-z0-9 ]", "", regex=True).str.strip().to_numpy(object)
+        levels = sorted(set(texts))
+        pos = {v: i for i, v in enumerate(levels)}
+        bits = np.array([_N_FIXED + (pos[v] % (_MAX_BITS - _N_FIXED)) for v in texts], dtype=np.int64)
+        mask[np.flatnonzero(other)] = np.int64(1) << bits
+        for v, i in pos.items():
+            b = 1 << (_N_FIXED + i % (_MAX_BITS - _N_FIXED))
+            names[b] = names[b] + "/" + v if b in names else v
+    out = np.where(codes >= 0, mask[np.maximum(codes, 0)] if len(mask) else 0, 0).astype(np.int64)
+    return out, names
+
+
+def weapon_label(masks, names: Mapping[int, str]) -> np.ndarray:
+    """Readable label of each mask: class names joined by ``+`` in a fixed order, or ``unknown``."""
+    masks = np.asarray(masks, dtype=np.int64)
+    uniq, inv = np.unique(masks, return_inverse=True)
+    labels = []
+    for m in uniq.tolist():
+        if m == 0:
+            labels.append("unknown")
+            continue
+        parts = [names.get(1 << b, f"class{b}") for b in range(_MAX_BITS + 1) if m >> b & 1]
+        labels.append("+".join(parts))
+    return np.asarray(labels, dtype=object)[inv.reshape(-1)] if len(masks) else np.asarray([], object)
+
+
+def compatible(a, b) -> np.ndarray:
+    """Element-wise weapon compatibility of two mask arrays."""
+    a = np.asarray(a, dtype=np.int64)
+    b = np.asarray(b, dtype=np.int64)
+    return ((a & b) != 0) | (a == 0) | (b == 0)
+
