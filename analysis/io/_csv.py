@@ -1,0 +1,290 @@
+"""Load a CSV, Parquet file or DataFrame as a table of strings, ready for validation.
+
+Everything is read as text first (no value is coerced by a guess), with cells trimmed
+of surrounding whitespace and blank cells as empty strings. The converters in
+:mod:`analysis.io._convert` then turn one column at a time into its canonical type,
+so every error can point at the exact cell.
+
+Row numbers follow a spreadsheet: the header is row 1 and table row ``i`` (0-based)
+is row ``i + 2``. A quoted cell that spans several lines is one row, as a spreadsheet
+shows it. Blank lines are kept as rows (and then rejected as empty rows), so row
+numbers never shift.
+
+The fast path is Arrow's multithreaded CSV reader. Only when it fails (bytes that are
+not UTF-8, a row with the wrong number of fields) does a row-by-row pass run, to name
+the row and column of the first fault.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import os
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..schema import InputError
+
+__all__ = ["RawTable", "load_table", "first_true", "PARQUET_SUFFIXES"]
+
+PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
+_HEADER_PROBE = 1 << 20  # bytes read to find the header row
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A table of trimmed strings read from ``file``; column names are lower-cased."""
+
+    file: str
+    table: pa.Table
+    kind: str  # "csv", "parquet" or "frame"
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self.table.column_names)
+
+    @property
+    def n_rows(self) -> int:
+        return self.table.num_rows
+
+    def column(self, name: str) -> pa.ChunkedArray:
+        return self.table.column(name)
+
+
+def first_true(mask) -> int:
+    """0-based index of the first true value of a boolean Arrow array, or -1."""
+    if isinstance(mask, (pa.Array, pa.ChunkedArray)):
+        mask = pc.fill_null(mask, False)
+        if not pc.any(mask).as_py():
+            return -1
+        return int(pc.index(mask, True).as_py())
+    mask = np.asarray(mask, dtype=bool)
+    return int(np.argmax(mask)) if mask.any() else -1
+
+
+# ----------------------------------------------------------------------------- entry
+def load_table(source, *, name: str | None = None) -> RawTable:
+    """Read ``source`` (a path to CSV or Parquet, or a DataFrame) as trimmed strings.
+
+    Parameters
+    ----------
+    source : str, os.PathLike or pandas.DataFrame
+        Parquet when the suffix is ``.parquet``/``.pq``/``.parq``, CSV otherwise.
+    name : str, optional
+        What messages call the source (default: the path as given, or ``<DataFrame>``).
+
+    Raises
+    ------
+    InputError
+        Missing or empty file, no data rows, bytes that are not UTF-8, a row with
+        the wrong number of fields, a blank or repeated column name, an empty row.
+    """
+    if isinstance(source, pd.DataFrame):
+        file = name or "<DataFrame>"
+        table = _strings_from_arrow(_arrow_from_frame(source, file), file)
+        kind = "frame"
+    else:
+        if not isinstance(source, (str, os.PathLike)):
+            raise TypeError(f"`path` must be a file path or a DataFrame; got {type(source).__name__}")
+        path = os.fspath(source)
+        file = name or path
+        if not os.path.exists(path):
+            raise InputError("no such file", file=file)
+        if os.path.isdir(path):
+            raise InputError("is a directory, not a file", file=file)
+        if path.lower().endswith(PARQUET_SUFFIXES):
+            table = _read_parquet(path, file)
+            kind = "parquet"
+        else:
+            table = _read_csv(path, file)
+            kind = "csv"
+    if table.num_rows == 0:
+        raise InputError("the file has a header but no data rows", file=file, row=2)
+    _check_empty_rows(table, file)
+    return RawTable(file=file, table=table, kind=kind)
+
+
+# ------------------------------------------------------------------------------- CSV
+def _read_csv(path: str, file: str) -> pa.Table:
+    import pyarrow.csv as pcsv
+
+    if os.path.getsize(path) == 0:
+        raise InputError("the file is empty (0 bytes); expected a header row and data rows",
+                         file=file, row=1)
+    raw_names = _read_header(path, file)
+    names = _normalise_names(raw_names, file)
+    read = pcsv.ReadOptions(column_names=names, skip_rows=1, use_threads=True,
+                            block_size=1 << 24)
+    parse = pcsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False)
+    convert = pcsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                  strings_can_be_null=False, quoted_strings_can_be_null=False,
+                                  check_utf8=True)
+    try:
+        table = pcsv.read_csv(path, read_options=read, parse_options=parse,
+                              convert_options=convert)
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        _diagnose_csv(path, file, raw_names)
+        raise InputError(f"cannot parse the file as CSV: {exc}", file=file) from None
+    return _trim(table)
+
+
+def _read_header(path: str, file: str) -> list[str]:
+    with open(path, "rb") as fh:
+        head = fh.read(_HEADER_PROBE)
+    if head.startswith(codecs.BOM_UTF8):
+        head = head[len(codecs.BOM_UTF8):]
+    # the header ends at the first newline outside quotes; decode only that far
+    text = head.decode("utf-8", errors="surrogateescape")
+    try:
+        record = next(csv.reader(io.StringIO(text, newline="")), None)
+    except csv.Error as exc:
+        raise InputError(f"cannot read the header row: {exc}", file=file, row=1) from None
+    if record is None or not any(c.strip() for c in record):
+        raise InputError("the file has no header row (the first row is blank)", file=file, row=1)
+    for j, cell in enumerate(record):
+        if _has_surrogates(cell):
+            raise InputError(_encoding_message(cell), file=file, row=1, column=f"#{j + 1}")
+    return record
+
+
+def _normalise_names(raw: list[str], file: str) -> list[str]:
+    names = [c.strip().lower() for c in raw]
+    seen: dict[str, int] = {}
+    for j, n in enumerate(names):
+        if n == "":
+            raise InputError(f"column {j + 1} of the header has no name; name it or delete it",
+                             file=file, row=1, column=f"#{j + 1}")
+        if n in seen:
+            raise InputError(f"column name {n!r} appears twice in the header "
+                             f"(columns {seen[n] + 1} and {j + 1})", file=file, row=1, column=n)
+        seen[n] = j
+    return names
+
+
+def _trim(table: pa.Table) -> pa.Table:
+    cols = [pc.utf8_trim_whitespace(table.column(i)) for i in range(table.num_columns)]
+    return pa.table(cols, names=table.column_names)
+
+
+def _has_surrogates(text: str) -> bool:
+    return any("\udc80" <= ch <= "\udcff" for ch in text)
+
+
+def _encoding_message(cell: str) -> str:
+    raw = cell.encode("utf-8", errors="surrogateescape")
+    shown = raw.decode("utf-8", errors="backslashreplace")
+    return (f"the cell holds bytes that are not UTF-8 ({shown!r}); "
+            "save the file as UTF-8 (for example 'CSV UTF-8' in a spreadsheet)")
+
+
+def _diagnose_csv(path: str, file: str, header: list[str]) -> None:
+    """Row-by-row pass that raises an InputError naming the first faulty row, if any."""
+    with open(path, "rb") as fh:
+        data = fh.read()
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    text = data.decode("utf-8", errors="surrogateescape")
+    names = [c.strip() for c in header]
+    reader = csv.reader(io.StringIO(text, newline=""))
+    row = 0
+    try:
+        for row, record in enumerate(reader, start=1):
+            if row == 1:
+                continue
+            for j, cell in enumerate(record):
+                if _has_surrogates(cell):
+                    col = names[j] if j < len(names) else f"#{j + 1}"
+                    raise InputError(_encoding_message(cell), file=file, row=row, column=col)
+            if len(record) != len(names) and any(c.strip() for c in record):
+                raise InputError(
+                    f"the row has {len(record)} fields but the header has {len(names)}; "
+                    "check for an unquoted comma or a missing cell",
+                    file=file, row=row)
+    except csv.Error as exc:
+        raise InputError(f"cannot parse the row: {exc}", file=file, row=row + 1) from None
+
+
+# --------------------------------------------------------------------------- Parquet
+def _read_parquet(path: str, file: str) -> pa.Table:
+    import pyarrow.parquet as pq
+
+    if os.path.getsize(path) == 0:
+        raise InputError("the file is empty (0 bytes)", file=file, row=1)
+    try:
+        table = pq.read_table(path)
+    except (pa.ArrowException, OSError) as exc:
+        raise InputError(f"cannot read the file as Parquet: {exc}", file=file) from None
+    return _strings_from_arrow(table, file)
+
+
+def _arrow_from_frame(frame: pd.DataFrame, file: str) -> pa.Table:
+    frame = frame.reset_index(drop=True)
+    cols, names = [], []
+    for name in frame.columns:
+        s = frame[name]
+        try:
+            arr = pa.array(s, from_pandas=True)
+        except (pa.ArrowException, TypeError, ValueError):
+            arr = pa.array([None if pd.isna(v) else str(v) for v in s.to_numpy(object)],
+                           type=pa.string())
+        cols.append(arr)
+        names.append(str(name))
+    return pa.table(cols, names=names)
+
+
+def _strings_from_arrow(table: pa.Table, file: str) -> pa.Table:
+    names = _normalise_names([str(n) for n in table.column_names], file)
+    cols = [_as_strings(table.column(i)) for i in range(table.num_columns)]
+    return _trim(pa.table(cols, names=names))
+
+
+def _as_strings(col: pa.ChunkedArray) -> pa.ChunkedArray:
+    t = col.type
+    if pa.types.is_dictionary(t):
+        col = col.cast(t.value_type)
+        t = col.type
+    if pa.types.is_string(t) or pa.types.is_large_string(t):
+        out = col.cast(pa.string())
+    elif pa.types.is_timestamp(t) or pa.types.is_date(t):
+        if pa.types.is_timestamp(t):
+            if t.tz is not None:
+                col = col.cast(pa.timestamp(t.unit))
+            midnight = pc.equal(pc.floor_temporal(col, unit="day"), col)
+            out = pc.if_else(pc.fill_null(midnight, True),
+                             pc.strftime(col, format="%Y-%m-%d"),
+                             pc.strftime(col, format="%Y-%m-%dT%H:%M:%S"))
+        else:
+            out = pc.strftime(col, format="%Y-%m-%d")
+    elif pa.types.is_floating(t):
+        finite = pc.fill_null(pc.is_finite(col), True)
+        integral = pc.fill_null(pc.equal(pc.floor(col), col), True)
+        if pc.all(pc.and_(finite, integral)).as_py():
+            out = col.cast(pa.int64()).cast(pa.string())
+        else:
+            out = col.cast(pa.string())
+    elif pa.types.is_null(t):
+        out = pa.chunked_array([pa.array([""] * len(col), type=pa.string())])
+    else:
+        try:
+            out = col.cast(pa.string())
+        except (pa.ArrowNotImplementedError, pa.ArrowInvalid):
+            out = pa.chunked_array([pa.array([None if v is None else str(v) for v in col.to_pylist()],
+                                             type=pa.string())])
+    return pc.fill_null(out, "")
+
+
+# ----------------------------------------------------------------------------- rows
+def _check_empty_rows(table: pa.Table, file: str) -> None:
+    blank = None
+    for i in range(table.num_columns):
+        b = pc.equal(table.column(i), "")
+        blank = b if blank is None else pc.and_(blank, b)
+    i = first_true(blank)
+    if i >= 0:
+        raise InputError("the row is empty (every cell is blank); delete it",
+                         file=file, row=i + 2)

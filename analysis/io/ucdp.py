@@ -1,0 +1,88 @@
+"""UCDP Georeferenced Event Dataset (GED) exports -> canonical incident reports.
+
+Mapping (GED column -> canonical column)::
+
+    id -> report_id               date_start, date_end -> date_start, date_end
+    date_prec -> date_precision   country -> country
+    where_coordinates -> location side_a -> actor
+    best -> fatalities            source_article -> source
+
+Every other column is carried through as ``x_<name>`` (text).
+
+GED states the earliest and latest possible day of each event itself (``date_start``,
+``date_end``), so the interval is taken as given. ``date_prec`` (GED codebook):
+1 = exact day; 2 = known within 2-6 days; 3 = only the week is known; 4 = known within
+8-30 days or only the month; 5 = known within a longer span, up to a calendar year.
+These map to ``day``, ``week``, ``week``, ``month``, ``year``. Dates may be written
+``2023-10-17`` or ``2023-10-17 00:00:00.000`` (database exports).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from . import _convert as cv
+from ._csv import RawTable, load_table
+from .reports import assemble_reports, date_interval
+
+__all__ = ["read_ucdp", "UCDP_COLUMNS", "UCDP_REQUIRED", "UCDP_DATE_PREC"]
+
+UCDP_COLUMNS = ("id", "date_start", "date_end", "date_prec", "country", "where_coordinates",
+                "side_a", "best", "source_article")
+UCDP_REQUIRED = ("id", "date_start", "date_end", "date_prec", "country")
+#: GED ``date_prec`` code -> canonical ``date_precision``.
+UCDP_DATE_PREC = {"1": "day", "2": "week", "3": "week", "4": "month", "5": "year"}
+
+_TEXT = {"country": "country", "where_coordinates": "location", "side_a": "actor",
+         "source_article": "source"}
+_MAPPED = {"id", "date_start", "date_end", "date_prec", "best", *_TEXT}
+
+
+def read_ucdp(path) -> pd.DataFrame:
+    """Read a UCDP GED export (CSV or Parquet) into the canonical reports frame.
+
+    Parameters
+    ----------
+    path : str, os.PathLike or pandas.DataFrame
+
+    Returns
+    -------
+    pandas.DataFrame
+        Canonical reports (see :func:`analysis.io.read_reports`) with ``x_*`` columns
+        for every GED column that has no canonical counterpart.
+
+    Raises
+    ------
+    InputError
+        Naming file, row and column; ``date_end`` before ``date_start`` included.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> p = os.path.join(tempfile.mkdtemp(), "ged.csv")
+    >>> _ = open(p, "w").write("id,date_start,date_end,date_prec,country,best\\n"
+    ...                        "7,2023-10-17,2023-10-20,2,Syria,3\\n")
+    >>> df = read_ucdp(p)
+    >>> str(df.date_end[0].date()), df.date_precision[0], int(df.fatalities[0])
+    ('2023-10-20', 'week', 3)
+    """
+    return _ucdp_from_raw(load_table(path))
+
+
+def _ucdp_from_raw(raw: RawTable) -> pd.DataFrame:
+    cv.check_columns(raw, required=UCDP_REQUIRED, allowed=None, table="UCDP GED")
+    cv.require_nonblank(raw, "id")
+    cv.check_unique(raw, "id")
+    cv.require_nonblank(raw, "country")
+    d0 = cv.to_dates(raw, "date_start", required=True, midnight_ok=True)
+    d1 = cv.to_dates(raw, "date_end", required=True, midnight_ok=True)
+    prec = cv.to_enum(raw, "date_prec", (), mapping=UCDP_DATE_PREC, required=True).to_numpy(object)
+    date = d0.copy()
+    date[:] = d0.dtype.type("NaT")
+    start, end = date_interval(raw, date=date, start=d0, end=d1, precision=prec)
+    text = {canon: cv.to_str(raw, col) for col, canon in _TEXT.items() if col in raw.columns}
+    counts = {"fatalities": cv.to_counts(raw, "best")} if "best" in raw.columns else {}
+    extras = {(c if c.startswith("x_") else f"x_{c}"): cv.to_str(raw, c)
+              for c in raw.columns if c not in _MAPPED}
+    return assemble_reports(raw, report_id=cv.to_str(raw, "id"), start=start, end=end,
+                            precision=prec, text=text, counts=counts, extras=extras)
