@@ -1,0 +1,158 @@
+"""The bundled data sets: the 2023-2024 attacks case study and the coal-mining disasters.
+
+The files live in ``data/`` at the repository root (``data/README.md`` documents every
+column, the provenance and the known gaps). The canonical case-study tables there are
+built from the verbatim raw files in ``data/raw`` by :mod:`analysis.curate`.
+
+Every loader takes ``data_dir=`` to read another copy of the folder.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import NamedTuple
+
+import pandas as pd
+
+__all__ = ["DATA_DIR", "CASE_STUDY_FILES", "data_path", "CaseStudy", "load_case_study",
+           "load_exclusions", "load_coal_mining"]
+
+#: The bundled ``data/`` folder (repository root / data).
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+
+#: Canonical files of the case study: table -> file name in ``data/``.
+CASE_STUDY_FILES = {"reports": "reports.csv", "tallies": "tallies.csv", "events": "events.csv"}
+
+
+def _dir(data_dir) -> Path:
+    return DATA_DIR if data_dir is None else Path(data_dir)
+
+
+def data_path(name: str, *, data_dir=None) -> Path:
+    """Path of a bundled data file.
+
+    Parameters
+    ----------
+    name : str
+        File name inside ``data/`` (``"reports.csv"``, ``"raw/tallies.csv"``, ...).
+    data_dir : path, optional
+        Folder to look in instead of the bundled ``data/``.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    FileNotFoundError
+        When the file does not exist; the message lists the files that do.
+
+    Examples
+    --------
+    >>> data_path("coal_mining_disasters.csv").name
+    'coal_mining_disasters.csv'
+    """
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"name must be a non-empty string, not {name!r}")
+    folder = _dir(data_dir)
+    path = folder / name
+    if not path.is_file():
+        have = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")
+                      if p.is_file()) if folder.is_dir() else []
+        raise FileNotFoundError(f"no data file {name!r} in {folder}; available: {have}")
+    return path
+
+
+class CaseStudy(NamedTuple):
+    """The canonical case-study frames, as the :mod:`analysis.io` readers return them."""
+
+    reports: pd.DataFrame
+    tallies: pd.DataFrame
+    events: pd.DataFrame
+
+
+def _relabel(frame: pd.DataFrame, name: str, data_dir) -> pd.DataFrame:
+    # The bundled files are named relative to the repository, so that ledgers and
+    # provenance written from them do not depend on where the repository lives.
+    if data_dir is None and "_file" in frame.columns:
+        frame = frame.assign(_file=pd.Series([f"data/{name}"] * len(frame), dtype="str",
+                                             index=frame.index))
+    return frame
+
+
+def load_case_study(*, data_dir=None) -> CaseStudy:
+    """Load the canonical reports, tallies and events of the bundled case study.
+
+    Attacks on US-led coalition forces in Iraq, Syria and Jordan, October 2023 to
+    August 2024, with the political and military events around them.
+
+    Parameters
+    ----------
+    data_dir : path, optional
+        Folder with ``reports.csv``, ``tallies.csv`` and ``events.csv`` instead of the
+        bundled ``data/``.
+
+    Returns
+    -------
+    CaseStudy
+        ``(reports, tallies, events)``: the frames of :func:`analysis.io.read_reports`,
+        :func:`analysis.io.read_tallies` and :func:`analysis.io.read_events`. ``_file``
+        names the bundled files as ``data/<name>``.
+
+    See Also
+    --------
+    load_exclusions : the raw reports that curation could not turn into canonical rows.
+
+    Examples
+    --------
+    >>> cs = load_case_study()
+    >>> len(cs.reports), len(cs.tallies), len(cs.events)
+    (92, 101, 32)
+    """
+    from .io import read_events, read_reports, read_tallies
+
+    readers = {"reports": read_reports, "tallies": read_tallies, "events": read_events}
+    frames = {}
+    for table, name in CASE_STUDY_FILES.items():
+        frame = readers[table](data_path(name, data_dir=data_dir))
+        frames[table] = _relabel(frame, name, data_dir)
+    return CaseStudy(**frames)
+
+
+def load_exclusions(*, data_dir=None) -> pd.DataFrame:
+    """The raw reports left out of ``reports.csv``: ``report_id, file, reason, source_url``."""
+    path = data_path("reports_excluded.csv", data_dir=data_dir)
+    return pd.read_csv(path, dtype="str", keep_default_na=False)
+
+
+def load_coal_mining(*, data_dir=None):
+    """Yearly counts of British coal-mining disasters, 1851-1962.
+
+    The yearly totals of the 191 explosions that killed ten or more men listed by
+    Jarrett (1979, Biometrika 66:191-193), as distributed in R's ``boot`` package
+    (dataset ``coal``). A classic test case for changepoint methods (the rate falls
+    around 1890).
+
+    Returns
+    -------
+    CountSeries
+        Yearly series (``freq="Y"``, labels ``"1851"`` ... ``"1962"``), 112 rows.
+
+    Examples
+    --------
+    >>> s = load_coal_mining()
+    >>> s.labels[0], s.labels[-1], int(s.total)
+    ('1851', '1962', 191)
+    """
+    from .schema import InputError
+    from .series import CountSeries
+
+    path = data_path("coal_mining_disasters.csv", data_dir=data_dir)
+    table = pd.read_csv(path, dtype="str", keep_default_na=False)
+    if list(table.columns) != ["year", "count"]:
+        raise InputError(f"expected columns ['year', 'count'], found {list(table.columns)}",
+                         file=path, row=1)
+    label = "data/coal_mining_disasters.csv" if data_dir is None else str(path)
+    series = CountSeries.from_table(table, time="year", count="count", file=path)
+    return series.with_attrs(source=label, dataset="coal",
+                             reference="Jarrett (1979), Biometrika 66:191-193")
