@@ -1,0 +1,403 @@
+"""Design matrices for count regression: intercept, trend, seasonality, event terms.
+
+Time coordinate
+---------------
+Every term is computed from the interval dates ``[start, end)`` of the rows, never from
+row positions alone, so the same specification works on daily, weekly, monthly,
+quarterly, yearly and irregular series.
+
+* **Regular series** (``freq`` in D, W, M, Q, Y): time is measured in *periods* of the
+  series. The trend is the number of periods from the first row's start to the row's
+  start (0, 1, 2, ...); a date inside period ``i`` sits at ``i + (date - start_i) /
+  (end_i - start_i)``.
+* **Irregular series** (``freq=None``, e.g. intervals between cumulative tallies):
+  time is measured in *days*. The trend is the number of days from the first start to
+  the interval's midpoint (the exact average of a linear trend over the interval).
+
+Event terms
+-----------
+For an event on day ``d`` (after a lag of ``L`` rows, see below):
+
+``level``
+    fraction of the row's days on or after ``d``: 0 before, 1 after, and for the row
+    that contains ``d``, ``(end - d) / (end - start)``.
+``slope``
+    a ramp that is 0 up to the event and grows by one per period after it, evaluated
+    at the row's start for regular series (so the row after a start-of-period event
+    gets 1, and a mid-period event gives the next row the fraction ``level`` of the
+    event row); for irregular series the ramp is in days and is averaged over the
+    interval.
+``pulse``
+    one period: ``level_i - level_{i-1}`` (1 in the row that starts on ``d``; an event
+    inside a row is split between that row and the next).
+``level+slope``
+    both a ``level`` and a ``slope`` column.
+
+A lag of ``L`` (in rows, i.e. periods) delays the event's columns by ``L`` rows.
+Term names are ``level:<date>``, ``slope:<date>`` and ``pulse:<date>`` with the ISO
+event date (or the event's ``name`` when given), followed by ``+L`` for a lag ``L > 0``.
+Non-event terms never contain a colon.
+
+Seasonality
+-----------
+``"fourier:K"``: ``K`` sine/cosine pairs with a period of one year, evaluated at the
+row's midpoint as a fraction of the calendar year (so weekly, daily and irregular rows
+all use the same annual phase). ``"calendar"``: month-of-year shares (the fraction of
+the row's days in each month; January is the reference), or quarter dummies for
+quarterly series. Months that never occur are left out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..schema import ModelError, ModelWarning
+from ..series import CountSeries
+
+__all__ = ["EventTerm", "Design", "build_design", "parse_event", "EVENT_KINDS"]
+
+EVENT_KINDS = ("level", "slope", "pulse", "level+slope")
+_YEAR_DAYS = 365.2425
+_EPOCH = pd.Timestamp("2000-01-01")
+
+
+@dataclass(frozen=True)
+class EventTerm:
+    """One event entering a model.
+
+    Parameters
+    ----------
+    date : str or Timestamp
+        Day of the event.
+    kind : {"level", "slope", "pulse", "level+slope"}
+        Shape of the effect (see the module docstring).
+    lag : int
+        Delay in rows (periods) before the effect starts.
+    name : str, optional
+        Identifier used in term names instead of the ISO date.
+    """
+
+    date: pd.Timestamp
+    kind: str = "level"
+    lag: int = 0
+    name: str | None = None
+
+    def __post_init__(self):
+        try:
+            d = pd.Timestamp(self.date)
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"EventTerm date: cannot read {self.date!r} as a date ({exc})") from None
+        if d is pd.NaT or pd.isna(d):
+            raise ValueError("EventTerm date is missing")
+        object.__setattr__(self, "date", d.normalize())
+        if self.kind not in EVENT_KINDS:
+            raise ValueError(f"EventTerm kind must be one of {EVENT_KINDS}, not {self.kind!r}")
+        if int(self.lag) != self.lag or self.lag < 0:
+            raise ValueError(f"EventTerm lag must be a non-negative integer (rows), not {self.lag!r}")
+        object.__setattr__(self, "lag", int(self.lag))
+        if self.name is not None and ":" in str(self.name):
+            raise ValueError(f"EventTerm name must not contain ':' ({self.name!r})")
+
+    @property
+    def label(self) -> str:
+        """The event part of the term names: name or ISO date, plus ``+lag``."""
+        base = self.name if self.name is not None else self.date.strftime("%Y-%m-%d")
+        return base + (f"+{self.lag}" if self.lag else "")
+
+    @property
+    def components(self) -> tuple[str, ...]:
+        return ("level", "slope") if self.kind == "level+slope" else (self.kind,)
+
+    @property
+    def term_names(self) -> tuple[str, ...]:
+        return tuple(f"{c}:{self.label}" for c in self.components)
+
+
+_KIND_RE = re.compile(r"^(?P<kind>level\+slope|level|slope|pulse)(?:\+(?P<lag>\d+))?$")
+
+
+def parse_event(spec) -> EventTerm:
+    """An :class:`EventTerm` from an EventTerm, a date, or ``"DATE[:kind][+lag]"``.
+
+    Examples
+    --------
+    >>> parse_event("2024-01-28:level+slope").kind
+    'level+slope'
+    >>> parse_event("2024-01-28:pulse+2").lag
+    2
+    """
+    if isinstance(spec, EventTerm):
+        return spec
+    if isinstance(spec, (pd.Timestamp, np.datetime64)):
+        return EventTerm(spec)
+    if isinstance(spec, str):
+        date, _, rest = spec.strip().partition(":")
+        lag = 0
+        m = re.match(r"^(.*?)\+(\d+)$", date.strip())
+        if not rest and m:
+            date, lag = m.group(1), int(m.group(2))
+        m = _KIND_RE.match(rest.strip()) if rest else None
+        if rest and m is None:
+            raise ValueError(f"cannot read event {spec!r}: use DATE[:level|slope|pulse|level+slope][+LAG]")
+        kind = m.group("kind") if m else "level"
+        if m and m.group("lag"):
+            lag = int(m.group("lag"))
+        return EventTerm(date.strip(), kind=kind, lag=lag)
+    raise TypeError(f"events must be EventTerm objects, dates or 'DATE:kind' strings, not {type(spec).__name__}")
+
+
+@dataclass(frozen=True)
+class Design:
+    """A design matrix with the bookkeeping the results need.
+
+    Attributes
+    ----------
+    exog : pandas.DataFrame
+        One column per term (``intercept`` first).
+    offset : numpy.ndarray
+        ``log(exposure)``.
+    events : tuple of EventTerm
+    event_columns : dict
+        Event label -> term names of that event.
+    time_unit : str
+        ``"period"`` (regular series) or ``"day"`` (irregular).
+    """
+
+    exog: pd.DataFrame
+    offset: np.ndarray
+    events: tuple[EventTerm, ...] = ()
+    event_columns: dict = field(default_factory=dict)
+    time_unit: str = "period"
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.exog.columns)
+
+    def zeroed(self, names) -> pd.DataFrame:
+        """The design with the columns ``names`` set to 0 (counterfactual world)."""
+        X = self.exog.copy()
+        for n in names:
+            X[n] = 0.0
+        return X
+
+    def resolve(self, which) -> list[str]:
+        """Term names of the events selected by ``which``.
+
+        ``which`` may be ``True``/``"all"`` (every event), a term name
+        (``"level:2024-01-28"``), an event label (``"2024-01-28"``), an EventTerm or a
+        list of those.
+        """
+        if which is None or which is False:
+            return []
+        if which is True or (isinstance(which, str) and which == "all"):
+            return [n for e in self.events for n in e.term_names]
+        if isinstance(which, (str, EventTerm, pd.Timestamp)):
+            which = [which]
+        out: list[str] = []
+        for w in which:
+            if isinstance(w, EventTerm):
+                names = list(w.term_names)
+            elif isinstance(w, pd.Timestamp):
+                names = [n for e in self.events if e.date == w.normalize() for n in e.term_names]
+            elif w in self.exog.columns and ":" in w:
+                names = [w]
+            elif w in self.event_columns:
+                names = list(self.event_columns[w])
+            else:
+                names = []
+            missing = [n for n in names if n not in self.exog.columns]
+            if not names or missing:
+                known = [n for e in self.events for n in e.term_names]
+                raise ValueError(f"counterfactual: {w!r} is not an event term of this fit; "
+                                 f"event terms are {known}")
+            out.extend(n for n in names if n not in out)
+        return out
+
+
+def _period_index(series: CountSeries) -> np.ndarray:
+    """Periods from the first row's start to each row's start (regular series)."""
+    s = series.start
+    f = series.freq
+    first = s[0]
+    if f == "D":
+        return np.asarray((s - first).days, float)
+    if f == "W":
+        return np.asarray((s - first).days, float) / 7.0
+    if f in ("M", "Q", "Y"):
+        months = (s.year - first.year) * 12 + (s.month - first.month)
+        per = {"M": 1, "Q": 3, "Y": 12}[f]
+        return np.asarray(months, float) / per
+    raise ValueError(f"unknown frequency {f!r}")
+
+
+def _days(idx) -> np.ndarray:
+    return np.asarray((pd.DatetimeIndex(idx) - _EPOCH) / pd.Timedelta(days=1), float)
+
+
+def _level(start: np.ndarray, end: np.ndarray, d: float) -> np.ndarray:
+    return np.clip((end - np.maximum(start, d)) / (end - start), 0.0, 1.0)
+
+
+def _shift(x: np.ndarray, lag: int) -> np.ndarray:
+    if lag == 0:
+        return x
+    out = np.zeros_like(x)
+    if lag < len(x):
+        out[lag:] = x[: len(x) - lag]
+    return out
+
+
+def _seasonal(series: CountSeries, seasonality: str, mid: np.ndarray) -> pd.DataFrame:
+    cols: dict[str, np.ndarray] = {}
+    if seasonality.startswith("fourier:"):
+        try:
+            K = int(seasonality.split(":", 1)[1])
+        except ValueError:
+            raise ValueError(f"seasonality {seasonality!r}: K must be an integer, e.g. 'fourier:2'") from None
+        if K < 1:
+            raise ValueError(f"seasonality {seasonality!r}: K must be at least 1")
+        if series.freq == "Y":
+            raise ValueError("seasonality is meaningless for a yearly series; use seasonality=None")
+        per_year = {"D": _YEAR_DAYS, "W": _YEAR_DAYS / 7, "M": 12, "Q": 4}.get(series.freq)
+        if per_year is not None and 2 * K >= per_year:
+            raise ValueError(f"seasonality {seasonality!r}: K must be below {per_year / 2:g} "
+                             f"for freq={series.freq!r} (2K < periods per year)")
+        phase = 2 * np.pi * mid / _YEAR_DAYS
+        for k in range(1, K + 1):
+            cols[f"sin{k}_year"] = np.sin(k * phase)
+            cols[f"cos{k}_year"] = np.cos(k * phase)
+        return pd.DataFrame(cols)
+    if seasonality == "calendar":
+        if series.freq == "Y":
+            raise ValueError("seasonality is meaningless for a yearly series; use seasonality=None")
+        s, e = series.start, series.end
+        if series.freq == "Q":
+            q = np.asarray(s.quarter)
+            for k in (2, 3, 4):
+                if (q == k).any():
+                    cols[f"quarter_{k}"] = (q == k).astype(float)
+            return pd.DataFrame(cols)
+        # share of each row's days that fall in each calendar month
+        share = np.zeros((len(s), 12))
+        for i, (a, b) in enumerate(zip(s, e)):
+            days = pd.date_range(a, b - pd.Timedelta(days=1), freq="D")
+            counts = np.bincount(np.asarray(days.month) - 1, minlength=12)
+            share[i] = counts / counts.sum()
+        for m in range(2, 13):
+            if share[:, m - 1].any():
+                cols[f"month_{m:02d}"] = share[:, m - 1]
+        return pd.DataFrame(cols)
+    raise ValueError(f"seasonality must be None, 'fourier:K' or 'calendar', not {seasonality!r}")
+
+
+def build_design(series: CountSeries, *, trend: bool = False, seasonality: str | None = None,
+                 events=(), events_outside: str = "error") -> Design:
+    """The design matrix of a count model on ``series``.
+
+    Parameters
+    ----------
+    series : CountSeries
+    trend : bool
+        Add a linear ``trend`` column (periods, or days for irregular series).
+    seasonality : None, "fourier:K" or "calendar"
+    events : sequence
+        EventTerm objects, dates or ``"DATE[:kind][+lag]"`` strings.
+    events_outside : {"error", "drop"}
+        What to do with an event that falls outside ``[first start, last end)``:
+        raise :class:`ModelError`, or drop it with a :class:`ModelWarning`.
+
+    Returns
+    -------
+    Design
+
+    Raises
+    ------
+    ModelError
+        Event outside the series (with ``events_outside="error"``), duplicate events.
+    """
+    if events_outside not in ("error", "drop"):
+        raise ValueError(f"events_outside must be 'error' or 'drop', not {events_outside!r}")
+    if series.n == 0:
+        raise ModelError("the series has no rows")
+    s_day = _days(series.start)
+    e_day = _days(series.end)
+    mid = (s_day + e_day) / 2
+    regular = series.freq is not None
+    cols: dict[str, np.ndarray] = {"intercept": np.ones(series.n)}
+    if trend:
+        cols["trend"] = _period_index(series) if regular else mid - s_day[0]
+    if seasonality is not None:
+        for k, v in _seasonal(series, str(seasonality), mid).items():
+            cols[k] = v.to_numpy(float)
+    X = pd.DataFrame(cols)
+
+    terms = [parse_event(e) for e in (events or ())]
+    kept: list[EventTerm] = []
+    ev_cols: dict[str, tuple[str, ...]] = {}
+    first, last = s_day[0], e_day[-1]
+    for ev in terms:
+        d = _days([ev.date])[0]
+        if not (first <= d < last):
+            msg = (f"event {ev.label} ({ev.date.date()}) is outside the series "
+                   f"({series.start[0].date()} to {(series.end[-1] - pd.Timedelta(days=1)).date()})")
+            if events_outside == "error":
+                raise ModelError(msg + "; remove it or widen the series window")
+            import warnings
+            warnings.warn(msg + "; it is left out of the model", ModelWarning, stacklevel=3)
+            continue
+        lev = _level(s_day, e_day, d)
+        for comp, name in zip(ev.components, ev.term_names):
+            if name in X.columns:
+                raise ModelError(f"event term {name!r} is given twice")
+            if comp == "level":
+                x = lev
+            elif comp == "pulse":
+                x = lev - np.concatenate([[0.0], lev[:-1]])
+            elif regular:  # slope: ramp in periods at the row start
+                x = np.concatenate([[0.0], np.cumsum(lev)[:-1]])
+            else:  # slope, irregular: ramp in days averaged over the interval
+                a = np.maximum(s_day - d, 0.0)
+                b = np.maximum(e_day - d, 0.0)
+                x = (b ** 2 - a ** 2) / (2 * (e_day - s_day))
+            X[name] = _shift(np.asarray(x, float), ev.lag)
+        kept.append(ev)
+        ev_cols[ev.label] = ev.term_names
+    with np.errstate(divide="ignore"):
+        offset = np.log(series.exposure)
+    return Design(exog=X, offset=offset, events=tuple(kept), event_columns=ev_cols,
+                  time_unit="period" if regular else "day")
+
+
+def check_rank(X: pd.DataFrame, n_obs: int | None = None) -> None:
+    """Raise :class:`ModelError` if ``X`` has too few rows or collinear columns.
+
+    The message names the first column that is a linear combination of the columns
+    before it (and which ones).
+    """
+    n, k = X.shape
+    n_obs = n if n_obs is None else n_obs
+    if n_obs <= k:
+        raise ModelError(f"the series has {n_obs} rows but the model has {k} terms "
+                         f"({', '.join(X.columns)}); it needs more rows than terms")
+    A = X.to_numpy(float)
+    for j, name in enumerate(X.columns):
+        if not np.any(A[:, j] != 0):
+            raise ModelError(f"term {name!r} is zero on every row (an event whose effect starts "
+                             "after the last row, e.g. through its lag?); remove it")
+    scale = np.linalg.norm(A, axis=0)
+    An = A / np.where(scale > 0, scale, 1)
+    tol = 1e-9 * max(n, k)
+    for j in range(1, k):
+        sub = An[:, : j + 1]
+        sv = np.linalg.svd(sub, compute_uv=False)
+        if sv[-1] <= tol * sv[0]:
+            # which earlier columns explain column j
+            coef, *_ = np.linalg.lstsq(An[:, :j], An[:, j], rcond=None)
+            partners = [X.columns[i] for i in np.flatnonzero(np.abs(coef) > 1e-6)]
+            raise ModelError(f"term {X.columns[j]!r} is collinear with {partners}: the data cannot "
+                             "separate their effects (e.g. two events in the same period, an event "
+                             "in the first period, or too short a series); drop or merge one")

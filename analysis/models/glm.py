@@ -1,0 +1,356 @@
+"""Count GLMs for interrupted time series: Poisson, NB2 and quasi-Poisson.
+
+Spec -> fit -> frozen result::
+
+    fit = CountGLM(family="negbin", trend=True, events=["2024-01-28:level"]).fit(series)
+    fit.terms          # name, estimate, se, rate_ratio, ci_low, ci_high, p_value
+
+The model for row ``i`` with exposure ``E_i`` (days observed) is
+
+.. math::
+
+    \\log \\mu_i = \\log E_i + x_i^\\top \\beta
+
+with ``Y_i ~ Poisson(mu_i)`` (``poisson``), ``Var Y_i = mu_i + alpha mu_i^2`` with
+``alpha`` estimated by maximum likelihood (``negbin``, statsmodels'
+``discrete.NegativeBinomial`` with ``nb2``; never a fixed alpha), or Poisson estimates
+with standard errors scaled by ``sqrt(Pearson chi2 / df_resid)`` and Student t
+intervals (``quasipoisson``, as R's ``glm(family = quasipoisson)``).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..schema import ConvergenceWarning, DispersionWarning, ModelError, ModelWarning
+from ..series import CountSeries
+from .design import Design, build_design, check_rank, parse_event
+from .results import CountFit, critical_value, terms_table
+
+__all__ = ["CountGLM", "fit_counts", "FAMILIES", "COV_TYPES", "newey_west_lags"]
+
+FAMILIES = ("poisson", "negbin", "quasipoisson")
+COV_TYPES = ("nonrobust", "HAC")
+
+
+def newey_west_lags(n: int) -> int:
+    """Default HAC truncation lag ``floor(4 (n / 100)^(2/9))`` (Newey and West, 1994)."""
+    return int(math.floor(4 * (n / 100.0) ** (2.0 / 9.0)))
+
+
+@dataclass(frozen=True)
+class CountGLM:
+    """Specification of a count regression (hyperparameters only; data enter at :meth:`fit`).
+
+    Parameters
+    ----------
+    family : {"poisson", "negbin", "quasipoisson"}
+    trend : bool
+        Linear trend (per period for regular series, per day for irregular ones).
+    seasonality : None, "fourier:K" or "calendar"
+    events : sequence
+        :class:`~analysis.models.design.EventTerm` objects or ``"DATE[:kind][+lag]"``.
+    cov_type : {"nonrobust", "HAC"}
+        Model-based or Newey-West (HAC) standard errors.
+    hac_maxlags : int, optional
+        HAC truncation lag (default :func:`newey_west_lags`).
+    level : float
+        Confidence level of the intervals.
+    events_outside : {"error", "drop"}
+        Events outside the series: :class:`ModelError`, or drop with a warning.
+    """
+
+    family: str = "poisson"
+    trend: bool = False
+    seasonality: str | None = None
+    events: tuple = field(default=())
+    cov_type: str = "nonrobust"
+    hac_maxlags: int | None = None
+    level: float = 0.95
+    events_outside: str = "error"
+
+    def __post_init__(self):
+        if self.family not in FAMILIES:
+            raise ValueError(f"family must be one of {FAMILIES}, not {self.family!r}")
+        if self.cov_type not in COV_TYPES:
+            raise ValueError(f"cov_type must be one of {COV_TYPES}, not {self.cov_type!r}")
+        if not (isinstance(self.level, (int, float)) and 0 < self.level < 1):
+            raise ValueError(f"level must be a number in (0, 1), not {self.level!r}")
+        if self.hac_maxlags is not None and (int(self.hac_maxlags) != self.hac_maxlags or self.hac_maxlags < 0):
+            raise ValueError(f"hac_maxlags must be a non-negative integer, not {self.hac_maxlags!r}")
+        if self.seasonality is not None and not (self.seasonality == "calendar"
+                                                 or str(self.seasonality).startswith("fourier:")):
+            raise ValueError(f"seasonality must be None, 'fourier:K' or 'calendar', not {self.seasonality!r}")
+        ev = self.events
+        if isinstance(ev, (str, pd.Timestamp)):
+            ev = [ev]
+        object.__setattr__(self, "events", tuple(parse_event(e) for e in (ev or ())))
+        object.__setattr__(self, "trend", bool(self.trend))
+
+    # ------------------------------------------------------------------ fitting
+    def design(self, series: CountSeries) -> Design:
+        """The design matrix this spec builds on ``series``."""
+        return build_design(series, trend=self.trend, seasonality=self.seasonality,
+                            events=self.events, events_outside=self.events_outside)
+
+    def fit(self, series: CountSeries) -> CountFit:
+        """Fit the model to ``series`` and return a frozen :class:`CountFit`.
+
+        Raises
+        ------
+        ModelError
+            Grouped or censored series, all-zero counts, fewer rows than terms,
+            collinear terms, events outside the series, a fit that fails.
+        """
+        y, expo = _check_series(series)
+        design = self.design(series)
+        check_rank(design.exog)
+        msgs: list[str] = []
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            if self.family == "negbin":
+                fit = _fit_negbin(self, series, y, design, msgs)
+            else:
+                fit = _fit_poisson(self, series, y, design, msgs)
+        _relay(caught)
+        for m, cat in msgs:
+            warnings.warn(m, cat, stacklevel=2)
+        return fit
+
+
+def fit_counts(series: CountSeries, *, family: str = "poisson", trend: bool = False,
+               seasonality: str | None = None, events=(), cov_type: str = "nonrobust",
+               hac_maxlags: int | None = None, level: float = 0.95,
+               events_outside: str = "error") -> CountFit:
+    """Fit a count regression (interrupted time series) to a CountSeries.
+
+    Shorthand for ``CountGLM(...).fit(series)``; see :class:`CountGLM`.
+
+    Examples
+    --------
+    >>> from analysis.synthetic import nb_level_change
+    >>> s, truth = nb_level_change(seed=3)
+    >>> fit = fit_counts(s, family="negbin", events=[f"{truth['change_date'].date()}:level"])
+    >>> fit.terms["name"].tolist()
+    ['intercept', 'level:2021-01-04']
+    """
+    return CountGLM(family=family, trend=trend, seasonality=seasonality, events=events,
+                    cov_type=cov_type, hac_maxlags=hac_maxlags, level=level,
+                    events_outside=events_outside).fit(series)
+
+
+# ---------------------------------------------------------------------- helpers
+def _check_series(series: CountSeries) -> tuple[np.ndarray, np.ndarray]:
+    if not isinstance(series, CountSeries):
+        raise TypeError(f"series must be a CountSeries, not {type(series).__name__}")
+    if series.groups:
+        raise ModelError(f"the series has groups {list(series.groups)}; fit one group at a time "
+                         "(series.select(...) or series.iter_groups())")
+    if series.n == 0:
+        raise ModelError("the series has no rows")
+    y = series.counts
+    bad = np.flatnonzero(~np.isfinite(y))
+    if len(bad):
+        raise ModelError(f"row {int(bad[0])} ({series.labels[bad[0]]}) has no exact count (it is known "
+                         "only through bounds); use fit_censored_poisson for bounded totals")
+    if (y < 0).any():
+        raise ModelError(f"negative count in row {int(np.flatnonzero(y < 0)[0])}")
+    if not (y > 0).any():
+        raise ModelError("every count is zero: no rate (and no change of rate) can be estimated")
+    x = series.exposure
+    bad = np.flatnonzero(~np.isfinite(x) | (x <= 0))
+    if len(bad):
+        raise ModelError(f"exposure must be positive; row {int(bad[0])} has {x[bad[0]]!r}")
+    return y, x
+
+
+def _relay(caught) -> None:
+    """Re-issue caught warnings: ours as they are, statsmodels' as ours, numeric noise dropped."""
+    for w in caught:
+        cat = w.category
+        if issubclass(cat, ModelWarning):
+            warnings.warn(w.message, cat, stacklevel=3)
+        elif issubclass(cat, RuntimeWarning) or cat.__module__.startswith("numpy"):
+            continue
+        elif "Convergence" in cat.__name__:
+            warnings.warn(f"statsmodels: {w.message}", ConvergenceWarning, stacklevel=3)
+        elif cat.__module__.startswith("statsmodels"):
+            warnings.warn(f"statsmodels: {w.message}", ModelWarning, stacklevel=3)
+
+
+def _cov_args(spec: CountGLM, n: int) -> tuple[str, dict, int | None]:
+    if spec.cov_type == "HAC":
+        L = newey_west_lags(n) if spec.hac_maxlags is None else int(spec.hac_maxlags)
+        return "HAC", {"maxlags": L}, L
+    return "nonrobust", {}, None
+
+
+def _boundary_check(params: pd.Series, se: pd.Series, msgs: list) -> None:
+    for name in params.index:
+        if name == "intercept":
+            continue
+        if abs(params[name]) > 15 or not np.isfinite(se[name]):
+            msgs.append((f"term {name!r} is at the edge of the parameter space (estimate "
+                         f"{params[name]:.3g}): the counts are zero on one side of it, so its rate "
+                         "ratio is not identified", ModelWarning))
+
+
+def _finish(spec: CountGLM, series: CountSeries, y, design: Design, *, family, params, cov, fitted,
+            llf, k_params, dispersion, chi2, df_resid, use_t, converged, hac_lag, msgs,
+            alpha=None, alpha_se=None, alpha_ci=None, model_result=None) -> CountFit:
+    names = design.names
+    params = pd.Series(np.asarray(params, float), index=names)
+    cov = pd.DataFrame(np.asarray(cov, float), index=names, columns=names)
+    se = pd.Series(np.sqrt(np.maximum(np.diag(cov.to_numpy()), 0)), index=names)
+    if not np.all(np.isfinite(params)):
+        raise ModelError(f"the {family} fit failed: non-finite estimates for "
+                         f"{[n for n in names if not np.isfinite(params[n])]}")
+    if not np.all(np.isfinite(se)):
+        raise ModelError("the covariance of the estimates is not finite (a singular information "
+                         "matrix): the terms are not identified by these data")
+    _boundary_check(params, se, msgs)
+    terms = terms_table(params, se, level=spec.level, df=df_resid if use_t else None)
+    n = len(y)
+    aic = None if llf is None else -2 * llf + 2 * k_params
+    bic = None if llf is None else -2 * llf + math.log(n) * k_params
+    return CountFit(family=family, n=n, terms=terms, params=params, cov=cov, design=design,
+                    endog=np.asarray(y, float), exposure=series.exposure, start=series.start,
+                    end=series.end, fitted=np.asarray(fitted, float), llf=llf, aic=aic, bic=bic,
+                    dispersion=dispersion, pearson_chi2=chi2, df_resid=float(df_resid),
+                    cov_type=spec.cov_type, level=spec.level, alpha=alpha, alpha_ci=alpha_ci,
+                    alpha_se=alpha_se, use_t=use_t, converged=bool(converged), k_params=int(k_params),
+                    time_unit=design.time_unit, hac_maxlags=hac_lag,
+                    warnings=tuple(m for m, _ in msgs), model_result=model_result)
+
+
+def _fit_poisson(spec: CountGLM, series, y, design: Design, msgs) -> CountFit:
+    import statsmodels.api as sm
+
+    X = design.exog
+    cov_type, cov_kwds, L = _cov_args(spec, len(y))
+    quasi = spec.family == "quasipoisson"
+    mod = sm.GLM(y, X, family=sm.families.Poisson(), offset=design.offset)
+    res = mod.fit(cov_type=cov_type, cov_kwds=cov_kwds or None, scale="X2" if quasi else None,
+                  use_t=quasi)
+    mu = np.asarray(res.fittedvalues, float)
+    chi2 = float(np.sum((y - mu) ** 2 / mu))
+    df_resid = float(res.df_resid)
+    disp = chi2 / df_resid
+    converged = bool(getattr(res, "converged", True))
+    if not converged:
+        msgs.append(("the Poisson IRLS fit did not converge; estimates may be inaccurate",
+                     ConvergenceWarning))
+    if spec.family == "poisson" and disp > 1.5 and stats.chi2.sf(chi2, df_resid) < 0.01:
+        msgs.append((f"the counts are over-dispersed for a Poisson model (Pearson chi2/df = {disp:.2f}); "
+                     "standard errors are too small: use family='negbin' or 'quasipoisson'",
+                     DispersionWarning))
+    llf = None if quasi else float(res.llf)
+    return _finish(spec, series, y, design, family=spec.family, params=res.params,
+                   cov=res.cov_params(), fitted=mu, llf=llf, k_params=X.shape[1],
+                   dispersion=disp, chi2=chi2, df_resid=df_resid, use_t=quasi,
+                   converged=converged, hac_lag=L, msgs=msgs, model_result=res)
+
+
+def _fit_negbin(spec: CountGLM, series, y, design: Design, msgs) -> CountFit:
+    import statsmodels.api as sm
+    from statsmodels.discrete.discrete_model import NegativeBinomial
+
+    X = design.exog
+    k = X.shape[1]
+    cov_type, cov_kwds, L = _cov_args(spec, len(y))
+    pois = sm.GLM(y, X, family=sm.families.Poisson(), offset=design.offset).fit()
+    mu0 = np.asarray(pois.fittedvalues, float)
+    # moment start for alpha: E[(y - mu)^2 - y] = alpha mu^2
+    a0 = float(np.sum((y - mu0) ** 2 - y) / np.sum(mu0 ** 2))
+    mod = NegativeBinomial(y, X, loglike_method="nb2", offset=design.offset)
+    res = None
+    if a0 > 1e-4:
+        start = np.append(np.asarray(pois.params, float), a0)
+        res = _try_nb(mod, start, "newton", cov_type, cov_kwds)
+    if res is None:  # robust path: BFGS on log(alpha), then polish with Newton
+        start = np.append(np.asarray(pois.params, float), max(a0, 0.05))
+        res_b = _try_nb(mod, start, "bfgs", "nonrobust", {}, maxiter=1000)
+        if res_b is not None and float(res_b.params.iloc[-1]) > 1e-6:
+            res = _try_nb(mod, np.asarray(res_b.params, float), "newton", cov_type, cov_kwds) or res_b
+    alpha = None if res is None else float(res.params.iloc[-1])
+    if res is None or not np.isfinite(alpha) or alpha < 1e-6 or res.llf < pois.llf - 1e-6:
+        # the likelihood is maximised at the boundary alpha = 0: Poisson
+        msgs.append(("the NB2 dispersion alpha is estimated at its boundary 0 (no over-dispersion): "
+                     "the negative binomial model reduces to Poisson and the Poisson estimates are "
+                     "reported; consider family='poisson'", ModelWarning))
+        pres = pois if cov_type == "nonrobust" else sm.GLM(
+            y, X, family=sm.families.Poisson(), offset=design.offset).fit(cov_type=cov_type, cov_kwds=cov_kwds)
+        chi2 = float(np.sum((y - mu0) ** 2 / mu0))
+        df_resid = float(len(y) - k)
+        return _finish(spec, series, y, design, family="negbin", params=pres.params,
+                       cov=pres.cov_params(), fitted=mu0, llf=float(pois.llf), k_params=k + 1,
+                       dispersion=chi2 / df_resid, chi2=chi2, df_resid=df_resid, use_t=False,
+                       converged=True, hac_lag=L, msgs=msgs, alpha=0.0, alpha_se=None,
+                       alpha_ci=(0.0, _alpha_upper(mod, pois, spec.level)), model_result=pres)
+    converged = bool(res.mle_retvals.get("converged", True))
+    if not converged:
+        msgs.append(("the negative binomial fit did not converge; estimates may be inaccurate",
+                     ConvergenceWarning))
+    params = np.asarray(res.params, float)
+    cov_all = np.asarray(res.cov_params(), float)
+    beta, cov = params[:k], cov_all[:k, :k]
+    a_se = float(np.sqrt(cov_all[k, k])) if cov_all[k, k] > 0 else float("nan")
+    crit = critical_value(spec.level)
+    if np.isfinite(a_se):
+        ci = (alpha * math.exp(-crit * a_se / alpha), alpha * math.exp(crit * a_se / alpha))
+    else:
+        msgs.append(("the standard error of alpha is not finite; its interval is not reported",
+                     ModelWarning))
+        ci, a_se = None, None
+    eta = X.to_numpy(float) @ beta + design.offset
+    mu = np.exp(eta)
+    chi2 = float(np.sum((y - mu) ** 2 / (mu + alpha * mu ** 2)))
+    df_resid = float(len(y) - k)
+    return _finish(spec, series, y, design, family="negbin", params=beta, cov=cov, fitted=mu,
+                   llf=float(res.llf), k_params=k + 1, dispersion=chi2 / df_resid, chi2=chi2,
+                   df_resid=df_resid, use_t=False, converged=converged, hac_lag=L, msgs=msgs,
+                   alpha=alpha, alpha_se=a_se, alpha_ci=ci, model_result=res)
+
+
+def _try_nb(mod, start, method, cov_type, cov_kwds, maxiter=100):
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with np.errstate(all="ignore"):
+                r = mod.fit(start_params=start, method=method, maxiter=maxiter, disp=0,
+                            cov_type=cov_type, cov_kwds=cov_kwds or None)
+    except (np.linalg.LinAlgError, ValueError, OverflowError):
+        return None
+    p = np.asarray(r.params, float)
+    if not np.all(np.isfinite(p)) or p[-1] <= 0 or not r.mle_retvals.get("converged", False):
+        return None
+    return r
+
+
+def _alpha_upper(mod, pois, level: float) -> float | None:
+    """Profile-likelihood upper limit of alpha when its estimate is 0 (one-sided boundary)."""
+    from scipy.optimize import brentq
+
+    target = float(pois.llf) - stats.chi2.ppf(1 - 2 * (1 - level), 1) / 2
+    beta0 = np.asarray(pois.params, float)
+
+    def prof(a):
+        # maximise over beta with alpha fixed (few Newton steps from the Poisson fit)
+        import statsmodels.api as sm
+        r = sm.GLM(mod.endog, mod.exog, family=sm.families.NegativeBinomial(alpha=a),
+                   offset=mod.offset).fit(start_params=beta0)
+        return float(mod.loglike(np.append(np.asarray(r.params, float), a))) - target
+
+    try:
+        hi = 1.0
+        while prof(hi) > 0 and hi < 1e4:
+            hi *= 10
+        return float(brentq(prof, 1e-8, hi, xtol=1e-8))
+    except (ValueError, RuntimeError, np.linalg.LinAlgError):
+        return None
