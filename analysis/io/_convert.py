@@ -54,7 +54,7 @@ def check_columns(raw: RawTable, *, required: Sequence[str], allowed: Sequence[s
     if missing:
         raise InputError(
             f"the header lacks the required column{'s' if len(missing) > 1 else ''} "
-            f"{format_choices(missing)} of a {table} table "
+            f"{format_choices(missing)} of {table} "
             f"(the header has {format_choices(raw.columns)})",
             file=raw.file, row=1, column=missing[0])
     if allowed is None:
@@ -64,7 +64,7 @@ def check_columns(raw: RawTable, *, required: Sequence[str], allowed: Sequence[s
     if unknown:
         extra = "; prefix extra columns with 'x_' to carry them through" if allow_extra else ""
         raise InputError(
-            f"unknown column {unknown[0]!r} in a {table} table; allowed columns are "
+            f"unknown column {unknown[0]!r} in {table}; allowed columns are "
             f"{format_choices(allowed)}{extra}",
             file=raw.file, row=1, column=unknown[0])
 

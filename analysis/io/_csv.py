@@ -34,6 +34,7 @@ __all__ = ["RawTable", "load_table", "first_true", "PARQUET_SUFFIXES"]
 
 PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
 _HEADER_PROBE = 1 << 20  # bytes read to find the header row
+_BLOCK_SIZE = 1 << 24  # bytes per block of the multithreaded CSV reader
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,7 @@ def _read_csv(path: str, file: str) -> pa.Table:
     raw_names = _read_header(path, file)
     names = _normalise_names(raw_names, file)
     read = pcsv.ReadOptions(column_names=names, skip_rows=1, use_threads=True,
-                            block_size=1 << 24)
+                            block_size=_BLOCK_SIZE)
     parse = pcsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False)
     convert = pcsv.ConvertOptions(column_types={n: pa.string() for n in names},
                                   strings_can_be_null=False, quoted_strings_can_be_null=False,

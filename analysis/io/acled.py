@@ -74,7 +74,7 @@ def read_acled(path) -> pd.DataFrame:
 
 
 def _acled_from_raw(raw: RawTable) -> pd.DataFrame:
-    cv.check_columns(raw, required=ACLED_REQUIRED, allowed=None, table="ACLED")
+    cv.check_columns(raw, required=ACLED_REQUIRED, allowed=None, table="an ACLED export")
     cv.require_nonblank(raw, "event_id_cnty")
     cv.check_unique(raw, "event_id_cnty")
     cv.require_nonblank(raw, "country")

@@ -52,7 +52,7 @@ def read_events(path) -> pd.DataFrame:
     """
     raw = load_table(path)
     cv.check_columns(raw, required=("event_id", "date", "label"),
-                     allowed=[c.name for c in EVENT_COLUMNS], table="events")
+                     allowed=[c.name for c in EVENT_COLUMNS], table="an events table")
     cols = set(raw.columns)
     cv.require_nonblank(raw, "event_id")
     cv.check_unique(raw, "event_id")

@@ -138,7 +138,7 @@ def _check_unique_across(frame: pd.DataFrame) -> None:
 def _canonical_from_raw(raw: RawTable) -> pd.DataFrame:
     allowed = [c.name for c in REPORT_COLUMNS]
     cv.check_columns(raw, required=("report_id", "country"), allowed=allowed,
-                     table="reports")
+                     table="a reports table")
     cols = set(raw.columns)
     if "date" not in cols and "date_start" not in cols:
         raise InputError("the header needs a 'date' column, or 'date_start' and 'date_end' "

@@ -59,7 +59,7 @@ def read_tallies(path) -> pd.DataFrame:
     """
     raw = load_table(path)
     cv.check_columns(raw, required=("since", "as_of", "count"),
-                     allowed=[c.name for c in TALLY_COLUMNS], table="tallies")
+                     allowed=[c.name for c in TALLY_COLUMNS], table="a tallies table")
     cols = set(raw.columns)
     if "tally_id" in cols:
         cv.check_unique(raw, "tally_id", skip_blank=True)

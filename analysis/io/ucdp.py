@@ -70,7 +70,7 @@ def read_ucdp(path) -> pd.DataFrame:
 
 
 def _ucdp_from_raw(raw: RawTable) -> pd.DataFrame:
-    cv.check_columns(raw, required=UCDP_REQUIRED, allowed=None, table="UCDP GED")
+    cv.check_columns(raw, required=UCDP_REQUIRED, allowed=None, table="a UCDP GED export")
     cv.require_nonblank(raw, "id")
     cv.check_unique(raw, "id")
     cv.require_nonblank(raw, "country")
