@@ -43,9 +43,9 @@ def test_validate_missing_column():
         validate_events(pd.DataFrame({"event_id": ["A"], "date": ["2024-01-01"]}))
 
 
-def test_catalogue_reads_bundled_file_and_selects(tmp_path):
-    src = "/work/shared/data/events.csv"
-    cat = EventCatalogue.read(src)
+def test_catalogue_reads_bundled_file_and_selects():
+    from analysis.datasets import data_path
+    cat = EventCatalogue.read(data_path("events.csv"))
     assert len(cat) == 32 and cat.ids[0] == "E024"
     strikes = cat.select(kinds="us_strike", start="2024-01-01", end="2024-02-29")
     assert strikes.ids == ["E020", "E027", "E009", "E010"]
