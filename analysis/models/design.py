@@ -342,7 +342,8 @@ def build_design(series: CountSeries, *, trend: bool = False, seasonality: str |
     for ev in terms:
         d = _days([ev.date])[0]
         if not (first <= d < last):
-            msg = (f"event {ev.label} ({ev.date.date()}) is outside the series "
+            what = ev.label if ev.label == str(ev.date.date()) else f"{ev.label} ({ev.date.date()})"
+            msg = (f"event {what} is outside the series "
                    f"({series.start[0].date()} to {(series.end[-1] - pd.Timedelta(days=1)).date()})")
             if events_outside == "error":
                 raise ModelError(msg + "; remove it or widen the series window")

@@ -1,0 +1,162 @@
+"""``incident-trends fit FILE --time COL --count COL --family F [...]``: a count regression.
+
+JSON (DESIGN section 6)::
+
+    {"family", "n", "terms": [{"name", "estimate", "se", "rate_ratio", "ci_low", "ci_high",
+     "p_value"}], "dispersion", "aic", "bic", "llf"}
+
+Event term names are ``level:DATE``, ``slope:DATE`` or ``pulse:DATE``. ``aic``, ``bic``
+and ``llf`` are null for quasipoisson (no likelihood, as R reports NA).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+JSON_KEYS = ("family", "n", "terms", "dispersion", "aic", "bic", "llf")
+
+
+def _event(value: str):
+    from ..models.design import parse_event
+    try:
+        return parse_event(value)
+    except (ValueError, TypeError) as exc:
+        raise argparse.ArgumentTypeError(f"{exc}; use DATE[:level|slope|level+slope|pulse]") from None
+
+
+def _level(value: str) -> float:
+    try:
+        v = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--level must be a number in (0, 1), not {value!r}") from None
+    if not 0 < v < 1:
+        raise argparse.ArgumentTypeError(f"--level must be in (0, 1), not {value!r}")
+    return v
+
+
+def _seasonality(value: str) -> str:
+    if value == "calendar":
+        return value
+    if value.startswith("fourier:") and value[8:].isdigit() and int(value[8:]) >= 1:
+        return value
+    raise argparse.ArgumentTypeError(f"--seasonality must be fourier:K (K >= 1) or calendar, not {value!r}")
+
+
+def add_parser(sub):
+    p = sub.add_parser(
+        "fit", help="fit a Poisson / negative binomial / quasi-Poisson model with event terms",
+        description="Fit a count regression (interrupted time series) to a table of counts. "
+                    "Event terms code the period that contains the event date with the fraction "
+                    "of its days on or after it. CIs are Wald at --level (default 0.95).")
+    p.add_argument("file", help="CSV or Parquet table with a time column and a count column")
+    p.add_argument("--time", required=True, metavar="COL",
+                   help="time column: ISO dates, YYYY-MM, YYYY-Www, YYYYQn or years")
+    p.add_argument("--count", required=True, metavar="COL", help="count column")
+    p.add_argument("--exposure", metavar="COL", help="exposure column (days observed; log offset)")
+    p.add_argument("--family", required=True, choices=("poisson", "negbin", "quasipoisson"))
+    p.add_argument("--trend", action="store_true", help="add a linear trend (per period)")
+    p.add_argument("--seasonality", type=_seasonality, default=None, metavar="fourier:K|calendar")
+    p.add_argument("--event", action="append", type=_event, default=[], metavar="DATE[:KIND]",
+                   help="event term, KIND level (default), slope, level+slope or pulse; "
+                        "optional +LAG in periods; repeatable")
+    p.add_argument("--events-file", metavar="FILE",
+                   help="events table (event_id, date, label, ...): each event inside the series "
+                        "enters as a term of --events-kind; events outside it are left out")
+    p.add_argument("--events-kind", default="level", choices=("level", "slope", "level+slope", "pulse"),
+                   help="term kind for the events of --events-file (default level)")
+    p.add_argument("--level", type=_level, default=0.95, help="confidence level (default 0.95)")
+    p.add_argument("--cov-type", default="nonrobust", choices=("nonrobust", "HAC"),
+                   help="model-based or Newey-West (HAC) standard errors")
+    p.add_argument("--hac-maxlags", type=int, default=None, metavar="N",
+                   help="HAC truncation lag (default floor(4 (n/100)^(2/9)))")
+    return p
+
+
+def _read_table(path: str):
+    import pandas as pd
+
+    from ..schema import InputError
+    suffix = Path(path).suffix.lower()
+    try:
+        if suffix in (".parquet", ".pq", ".parq"):
+            table = pd.read_parquet(path)
+        else:
+            table = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False)
+    except (FileNotFoundError, IsADirectoryError, PermissionError):
+        raise
+    except pd.errors.EmptyDataError:
+        raise InputError("the file is empty", file=path) from None
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:
+        raise InputError(f"cannot read the table: {exc}", file=path) from None
+    if len(table) == 0:
+        raise InputError("the table has a header but no rows", file=path, row=2)
+    return table
+
+
+def _events_from_file(path: str, kind: str):
+    from ..models.design import EventTerm
+    try:
+        from ..io import read_events
+    except ImportError:  # pragma: no cover - the io package ships with the project
+        read_events = None
+    if read_events is not None:
+        ev = read_events(path)
+    else:  # pragma: no cover
+        import pandas as pd
+        ev = pd.read_csv(path)
+        ev["date"] = pd.to_datetime(ev["date"])
+    seen, out = set(), []
+    for d in ev["date"]:
+        if d in seen:  # two catalogue entries on one day are one event term
+            continue
+        seen.add(d)
+        out.append(EventTerm(d, kind=kind))
+    return out
+
+
+def run(args) -> dict:
+    import warnings
+
+    from ..models import fit_counts
+    from ..series import CountSeries
+
+    table = _read_table(args.file)
+    series = CountSeries.from_table(table, time=args.time, count=args.count,
+                                    exposure=args.exposure, file=args.file)
+    events = list(args.event)
+    outside = "error"
+    if args.events_file:
+        events += _events_from_file(args.events_file, args.events_kind)
+        outside = "drop"
+        # an event given both ways enters once
+        uniq, keys = [], set()
+        for e in events:
+            if (e.date, e.kind, e.lag) not in keys:
+                keys.add((e.date, e.kind, e.lag))
+                uniq.append(e)
+        events = uniq
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit = fit_counts(series, family=args.family, trend=args.trend, seasonality=args.seasonality,
+                         events=events, cov_type=args.cov_type, hac_maxlags=args.hac_maxlags,
+                         level=args.level, events_outside=outside)
+    if not getattr(args, "quiet", False):
+        import sys
+        for w in caught:
+            print(f"incident-trends fit: warning: {w.message}", file=sys.stderr)
+    d = fit.to_dict()
+    return {k: d[k] for k in JSON_KEYS}
+
+
+def render_text(res: dict) -> str:
+    def g(v):
+        return "NA" if v is None else f"{v:.6g}"
+    lines = [f"family {res['family']}, n = {res['n']}, dispersion {g(res['dispersion'])}, "
+             f"AIC {g(res['aic'])}, BIC {g(res['bic'])}, log-likelihood {g(res['llf'])}"]
+    cols = ("estimate", "se", "rate_ratio", "ci_low", "ci_high", "p_value")
+    w = max([len("name")] + [len(t["name"]) for t in res["terms"]])
+    lines.append("name".ljust(w) + "".join(c.rjust(12) for c in cols))
+    for t in res["terms"]:
+        lines.append(t["name"].ljust(w) + "".join(g(t[c]).rjust(12) for c in cols))
+    return "\n".join(lines)
