@@ -42,7 +42,12 @@ describes several attacks.
    keeps the whole location. ``"N attacks"`` says nothing about projectiles, so those
    parts get NA. A casualty figure for the whole row is given to the parts only when it
    is zero; otherwise the parts get NA (the row total stays in ``x_casualties_raw``).
-   A part's weapon is NA when the row names several weapon kinds.
+   A part's weapon is NA when the row names several weapon kinds. Parts that share
+   one place would look like reports of one attack and be merged back by
+   deduplication, though their row says they are distinct: they get explicit
+   ``incident_id`` values (:func:`_part_incident_ids`). Where the clean file gives
+   explicit ids to the attacks of the same page and day, the parts take those ids in
+   order (the parts are interchangeable); otherwise each part's id is its report id.
 3. *Country*: a parenthetical is dropped (``"Syria (launched from Iraq)" -> Syria``,
    kept in the curation note). A row naming two countries is split by place only when
    every place is known, from the single-country rows of both report files, to lie in
@@ -60,9 +65,10 @@ describes several attacks.
    figure is used (later ones such as "2 evacuated" are subsets). Injuries stated
    without deaths mean fatalities 0; a death not caused by the attack (cardiac arrest)
    is not counted as killed. ``"not stated"`` or blank give NA.
-6. *Weapon* (:func:`normalize_weapon`): drone/UAV -> ``drone``; rocket/Katyusha/mortar
-   -> ``rocket``; missile -> ``missile``; several kinds -> ``mixed``; ``unspecified``
-   or nothing recognisable -> NA.
+6. *Weapon* (:func:`normalize_weapon`): drone/UAV -> ``drone``; rocket/Katyusha
+   -> ``rocket``; missile -> ``missile``; several kinds in one attack -> the kinds
+   joined by ``+`` (``drone+rocket``: compatible with reports of either kind when
+   reports are matched); ``unspecified`` or nothing recognisable -> NA.
 7. *Actor*: ``claimed_by`` verbatim, except texts that say there was no claim (``"no
    claim"``), which give NA.
 8. *Source*: the raw file has no outlet column, so ``source`` is the host name of the
@@ -381,7 +387,7 @@ def parse_casualties(text: str) -> tuple[Parsed, Parsed]:
 
 _KINDS = (
     ("drone", re.compile(r"drone|uav")),
-    ("rocket", re.compile(r"rocket|katyusha|mortar")),
+    ("rocket", re.compile(r"rocket|katyusha")),
     ("missile", re.compile(r"missile|crbm")),
 )
 
@@ -395,19 +401,19 @@ def weapon_kinds(text: str) -> tuple[str, ...]:
 
 
 def normalize_weapon(text: str) -> str | None:
-    """One of ``drone``, ``rocket``, ``missile``, ``mixed``, or None (rule 6).
+    """``drone``, ``rocket``, ``missile``, several joined by ``+``, or None (rule 6).
 
     Examples
     --------
     >>> normalize_weapon("one-way attack drones"), normalize_weapon("Katyusha rockets")
     ('drone', 'rocket')
     >>> normalize_weapon("ballistic missiles and rockets")
-    'mixed'
+    'rocket+missile'
     """
     kinds = weapon_kinds(text)
     if not kinds:
         return None
-    return kinds[0] if len(kinds) == 1 else "mixed"
+    return "+".join(kinds)
 
 
 def split_places(location: str) -> tuple[list[str], list[str]]:
@@ -627,6 +633,16 @@ def plan_parts(r: dict, gazetteer: dict[str, str]) -> Plan:
     return Plan(parts=parts, notes=tuple(notes))
 
 
+def _part_incident_ids(r: dict, k: int, clean: list[dict]) -> list[str]:
+    """Explicit incident ids for the ``k`` same-place parts of raw row ``r``."""
+    ids = sorted({c["incident_id"] for c in clean
+                  if c["incident_id"] and c["source_url"] == r["source_url"]
+                  and c["date"] == r["date"]})
+    if len(ids) == k:
+        return ids
+    return [f"{r['report_id']}-{i}" for i in range(1, k + 1)]
+
+
 def _host(url: str) -> str:
     host = urlsplit(url).hostname or ""
     return host[4:] if host.startswith("www.") else host
@@ -671,8 +687,16 @@ def curate_reports(clean: list[dict], extended: list[dict], *,
         if re.match(r"^no\b", actor, re.I):
             actor_note = f"actor: raw {actor!r} says there was no claim"
             actor = ""
+        incident_ids = [""] * k
+        id_note = ""
+        if k > 1 and len({p.location for p in plan.parts}) == 1:
+            incident_ids = _part_incident_ids(r, k, clean)
+            id_note = ("the parts share one place but the row says they are distinct "
+                       "attacks: explicit incident ids " + ", ".join(incident_ids))
         for i, part in enumerate(plan.parts, start=1):
             notes = list(plan.notes) + list(part.notes)
+            if id_note:
+                notes.append(id_note)
             if part.projectiles.note:
                 notes.append(part.projectiles.note)
             notes += cas_notes
@@ -688,7 +712,7 @@ def curate_reports(clean: list[dict], extended: list[dict], *,
                 rid = r["report_id"]
                 row_note = r["note"]
             out.append({
-                "report_id": rid, "incident_id": "", "date": r["date"],
+                "report_id": rid, "incident_id": incident_ids[i - 1], "date": r["date"],
                 "date_precision": r["date_precision"], "country": part.country,
                 "location": part.location, "actor": actor, "weapon": part.weapon or "",
                 "projectiles": _num(part.projectiles), "fatalities": _num(fat),

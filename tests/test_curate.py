@@ -135,7 +135,10 @@ def test_curated_columns_are_canonical(reports):
     assert list(reports[0]) == list(C.REPORT_OUTPUT_COLUMNS)
     for r in reports:
         assert r["country"] in {"Iraq", "Syria", "Jordan"}
-        assert r["weapon"] in {"", "drone", "rocket", "missile", "mixed"}
+        if r["x_raw_file"] == "incidents.csv":
+            assert r["weapon"] in {"drone", "rocket", "mixed"}
+        else:
+            assert r["weapon"] in {"", "drone", "rocket", "missile", "drone+rocket", "rocket+missile"}
         assert r["date_precision"] in {"day", "week"}
         for col in ("projectiles", "fatalities", "injuries"):
             assert r[col] == "" or (r[col].isdigit()), (r["report_id"], col)
@@ -164,8 +167,15 @@ def test_split_rows(reports):
     assert (rows["X050-1"]["projectiles"], rows["X050-2"]["projectiles"]) == ("", "1")
     # a zero casualty figure holds for every part
     assert rows["X049-1"]["injuries"] == rows["X049-2"]["injuries"] == "0"
-    # one place and two attacks: both parts keep the whole location
+    # one place and two attacks: both parts keep the whole location, and explicit
+    # incident ids keep them apart (the clean file's ids where it names the same attacks)
     assert rows["X005-1"]["location"] == rows["X005-2"]["location"] == "Omar oil field / MSS Green Village"
+    assert (rows["X005-1"]["incident_id"], rows["X005-2"]["incident_id"]) == ("GV-2023-11-08-a", "GV-2023-11-08-b")
+    assert (rows["X002-1"]["incident_id"], rows["X002-2"]["incident_id"]) == ("X002-1", "X002-2")
+    assert (rows["X049-1"]["incident_id"], rows["X049-2"]["incident_id"]) == ("X049-1", "X049-2")
+    assert rows["X011-1"]["incident_id"] == rows["X057-1"]["incident_id"] == ""
+    assert {r["report_id"] for r in reports if r["incident_id"]} == {
+        "R001", "R002", "X002-1", "X002-2", "X005-1", "X005-2", "X049-1", "X049-2"}
 
 
 def test_single_rows(reports):
@@ -243,7 +253,8 @@ def test_parse_casualties(text, fat, inj, inj_bound):
     ("one-way attack drones", "drone"), ("armed drone", "drone"), ("drones (claimed)", "drone"),
     ("Katyusha rockets from truck launcher", "rocket"), ("122mm rocket", "rocket"),
     ("multi-rocket", "rocket"), ("close-range ballistic missile", "missile"),
-    ("ballistic missiles and rockets", "mixed"), ("multi-rocket + one-way attack drones", "mixed"),
+    ("ballistic missiles and rockets", "rocket+missile"),
+    ("multi-rocket + one-way attack drones", "drone+rocket"),
     ("unspecified", None), ("rockets/drones (unspecified)", None),
 ])
 def test_normalize_weapon(text, weapon):
