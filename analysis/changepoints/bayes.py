@@ -1,0 +1,3 @@
+class BayesianChangepoints: pass
+class BayesResult: pass
+class EventPrior: pass

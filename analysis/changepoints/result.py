@@ -1,0 +1,137 @@
+"""The frozen result of every search: :class:`Segmentation`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from ._data import SignalData
+from .intervals import garwood
+
+
+
+@dataclass(frozen=True)
+class Segmentation:
+    """A segmentation of a series into segments of constant rate (or mean).
+
+    Attributes
+    ----------
+    changepoints : tuple of int
+        0-based index of the first row of each new segment (the value R's changepoint
+        package reports as a ``cpt``: the last row of a segment, counted from 1).
+    times : tuple
+        Time label of each change row as written in the source (row indices for
+        plain arrays).
+    segments : pandas.DataFrame
+        One row per segment: ``start``, ``end`` (row indices, ``end`` exclusive),
+        ``n`` (rows), ``sum``, ``exposure``, ``rate`` (sum per unit exposure; for the
+        normal costs the mean), ``ci_low``, ``ci_high`` (exact Garwood interval for
+        the count costs; mean +- 1.96 standard errors for the normal costs), ``var``
+        (normal costs) and ``time_start``/``time_end`` (labels of the first and last
+        row) when the input had labels.
+    cost : float
+        Sum of the segment costs (with the MBIC ``log(m)`` terms when the penalty is
+        MBIC), without the penalty.
+    penalty : float
+        Penalty per change that was used.
+    penalised_cost : float
+        ``cost + penalty * len(changepoints)``.
+    cost_name, method, penalty_name : str
+    n, min_size : int
+    attrs : mapping
+        Extras: ``rate_unit`` ("row" or "day" of exposure), ``alpha`` (negbin), ...
+    """
+
+    changepoints: tuple
+    times: tuple
+    segments: pd.DataFrame
+    cost: float
+    penalty: float
+    penalised_cost: float
+    cost_name: str
+    method: str
+    penalty_name: str
+    n: int
+    min_size: int
+    attrs: Mapping[str, Any] = field(default_factory=dict)
+    estimator: Any = field(default=None, repr=False, compare=False)
+    penalty_spec: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def n_changes(self) -> int:
+        return len(self.changepoints)
+
+    def to_dict(self) -> dict:
+        """The CLI JSON object (DESIGN section 6)."""
+        segs = []
+        for r in self.segments.itertuples(index=False):
+            d = {"start": int(r.start), "end": int(r.end), "n": int(r.n), "rate": float(r.rate),
+                 "ci_low": float(r.ci_low), "ci_high": float(r.ci_high)}
+            if "time_start" in self.segments.columns:
+                d["time_start"] = r.time_start
+                d["time_end"] = r.time_end
+            segs.append(d)
+        return {"cost": self.cost_name, "method": self.method, "penalty": float(self.penalty),
+                "changepoints": [{"index": int(c), "time": _jsonable(t)}
+                                 for c, t in zip(self.changepoints, self.times)],
+                "segments": segs}
+
+    def bootstrap(self, n_boot: int = 200, *, level: float = 0.95, seed=None,
+                  quiet: bool = False) -> pd.DataFrame:
+        """Parametric bootstrap interval for each change location (see
+        :func:`analysis.changepoints.intervals.bootstrap_locations`)."""
+        from .intervals import bootstrap_locations
+
+        return bootstrap_locations(self, n_boot=n_boot, level=level, seed=seed, quiet=quiet)
+
+    def __repr__(self) -> str:
+        return (f"Segmentation(method={self.method!r}, cost={self.cost_name!r}, "
+                f"penalty={self.penalty_name}:{self.penalty:.4g}, changepoints={self.changepoints}, "
+                f"times={self.times})")
+
+
+def _jsonable(v):
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    return v
+
+
+def segment_table(sig: SignalData, cost, changepoints, level: float = 0.95) -> pd.DataFrame:
+    """Segment statistics for a list of changepoints (see :class:`Segmentation`)."""
+    n = sig.n
+    b = np.r_[0, np.asarray(changepoints, int), n].astype(np.int64)
+    s, e = b[:-1], b[1:]
+    y = sig.y
+    cy = np.r_[0.0, np.cumsum(y)]
+    x = np.ones(n) if sig.exposure is None else sig.exposure
+    cx = np.r_[0.0, np.cumsum(x)]
+    S = cy[e] - cy[s]
+    E = cx[e] - cx[s]
+    m = (e - s).astype(np.int64)
+    out = {"start": s, "end": e, "n": m, "sum": S, "exposure": E}
+    if cost.is_count:
+        rate = S / E
+        lo, hi = garwood(S, E, level)
+    else:
+        yc = y - cost.shift
+        cyc = np.r_[0.0, np.cumsum(yc)]
+        cq = np.r_[0.0, np.cumsum(yc * yc)]
+        Sc = cyc[e] - cyc[s]
+        var = np.maximum((cq[e] - cq[s]) - Sc * Sc / m, 0.0) / np.maximum(m - 1, 1)
+        var = np.where(m > 1, var, np.nan)
+        rate = S / m
+        from statistics import NormalDist
+
+        z = NormalDist().inv_cdf(0.5 + level / 2)
+        half = z * np.sqrt(var / m)
+        lo, hi = rate - half, rate + half
+        out["var"] = var
+    out.update(rate=rate, ci_low=lo, ci_high=hi)
+    df = pd.DataFrame(out)
+    if sig.labels is not None:
+        df["time_start"] = [sig.labels[i] for i in s]
+        df["time_end"] = [sig.labels[i - 1] for i in e]
+    return df

@@ -1,0 +1,322 @@
+"""Search methods: optimal partitioning, PELT, binary segmentation, segment neighbourhood.
+
+All four follow ruptures' ``fit``/``predict`` split: ``fit`` stores the cost's
+cumulative sums once, ``predict(penalty=...)`` runs the search and returns a frozen
+:class:`~analysis.changepoints.result.Segmentation`, so a penalty path reuses the
+fitted cost. Every method honours ``min_size`` (rows per segment) and ``jump`` (changes
+only at rows that are multiples of ``jump``; 1 = every row).
+
+Examples
+--------
+>>> import numpy as np
+>>> y = np.r_[np.full(20, 2.0), np.full(20, 9.0)]
+>>> Pelt(cost="poisson").fit(y).predict(penalty="mbic").changepoints
+(20,)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..schema import InputError, ModelError
+from . import _kernels as K
+from .costs import get_cost
+from .penalties import resolve_penalty
+from .result import Segmentation, segment_table
+
+
+class _Search:
+    method = ""
+
+    def __init__(self, cost="poisson", min_size: int | None = None, jump: int = 1, **cost_params):
+        self.cost = cost
+        self.min_size = min_size
+        self.jump = jump
+        self.cost_params = cost_params
+        if min_size is not None and (isinstance(min_size, bool) or int(min_size) != min_size
+                                     or min_size < 1):
+            raise ValueError(f"`min_size` must be a positive integer, not {min_size!r}")
+        if isinstance(jump, bool) or int(jump) != jump or jump < 1:
+            raise ValueError(f"`jump` must be a positive integer, not {jump!r}")
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, signal, exposure=None):
+        """Fit the cost to ``signal`` (CountSeries or array of shape (n,)); returns self."""
+        cost = get_cost(self.cost, **self.cost_params)
+        ms = cost.min_size if self.min_size is None else int(self.min_size)
+        if cost.model == "normal-meanvar" and ms < 2:
+            raise ValueError("`min_size` must be at least 2 for the 'normal-meanvar' cost "
+                             "(a one-row segment has no variance)")
+        cost.fit(signal, exposure)
+        n = cost.n
+        if n < ms:
+            raise InputError(f"the series has {n} rows, fewer than the minimum segment length "
+                             f"{ms}; lower `min_size` or use a longer series")
+        if n == 0:
+            raise InputError("the series is empty")
+        self.cost_ = cost
+        self.min_size_ = ms
+        return self
+
+    def _need_fit(self):
+        if not hasattr(self, "cost_"):
+            raise ModelError(f"{type(self).__name__} is not fitted; call .fit(signal) first")
+
+    def fit_predict(self, signal, penalty="mbic", exposure=None) -> Segmentation:
+        return self.fit(signal, exposure=exposure).predict(penalty=penalty)
+
+    def refit_predict(self, y, penalty_spec) -> Segmentation:
+        """Same settings on new data (used by the bootstrap); keeps the exposure."""
+        from ._data import SignalData
+
+        sig = self.cost_.signal
+        clone = type(self).__new__(type(self))
+        clone.__dict__.update({k: v for k, v in self.__dict__.items() if not k.endswith("_")})
+        cost = self.cost_
+        params = dict(self.cost_params)
+        if cost.model == "negbin":
+            params["alpha"] = cost.alpha_
+        clone.cost = cost.model
+        clone.cost_params = params
+        clone.fit(SignalData(np.asarray(y, float), sig.exposure))
+        return clone.predict(penalty=penalty_spec)
+
+    # ------------------------------------------------------------------ result
+    def _result(self, cps, pen, extra=None) -> Segmentation:
+        cost = self.cost_
+        sig = cost.signal
+        cps = tuple(int(c) for c in cps)
+        total = cost.sum_of_costs(cps, mbic=pen.mbic)
+        attrs = {"rate_unit": "row" if sig.exposure is None else "exposure"}
+        if cost.model == "negbin":
+            attrs["alpha"] = cost.alpha_
+        attrs.update(extra or {})
+        return Segmentation(
+            changepoints=cps,
+            times=tuple(sig.label(c) for c in cps),
+            segments=segment_table(sig, cost, cps),
+            cost=total, penalty=pen.value, penalised_cost=total + pen.value * len(cps),
+            cost_name=cost.model, method=self.method, penalty_name=pen.name, n=sig.n,
+            min_size=self.min_size_, attrs=attrs, estimator=self, penalty_spec=pen)
+
+    def _pen(self, penalty):
+        self._need_fit()
+        return resolve_penalty(penalty, self.cost_.n, self.cost_.n_params)
+
+    def __repr__(self) -> str:
+        return (f"{type(self).__name__}(cost={self.cost!r}, min_size={self.min_size!r}, "
+                f"jump={self.jump!r})")
+
+
+def _backtrack(last, n):
+    out = []
+    t = n
+    while t > 0:
+        tau = int(last[t])
+        if tau < 0:
+            raise ModelError("no segmentation satisfies the minimum segment length")
+        if tau > 0:
+            out.append(tau)
+        t = tau
+    return out[::-1]
+
+
+class _Penalised(_Search):
+    _kernel = None
+
+    def predict(self, penalty="mbic") -> Segmentation:
+        """Changepoints minimising the penalised cost.
+
+        Parameters
+        ----------
+        penalty : {"mbic", "bic", "sic", "aic", "hq"} or float
+            See :mod:`analysis.changepoints.penalties`.
+
+        Returns
+        -------
+        Segmentation
+        """
+        pen = self._pen(penalty)
+        code, cs, cq, ce, param = self.cost_.kernel_args()
+        out = type(self)._kernel(code, cs, cq, ce, param, pen.mbic, pen.value, self.min_size_,
+                                 self.jump)
+        cps = _backtrack(out[1], self.cost_.n)
+        extra = {"max_candidates": int(out[2])} if len(out) > 2 else None
+        return self._result(cps, pen, extra)
+
+
+class OptimalPartitioning(_Penalised):
+    """Exact optimal partitioning (Jackson et al. 2005), O(n^2).
+
+    Parameters
+    ----------
+    cost : {"poisson", "negbin", "normal", "normal-meanvar"} or BaseCost
+    min_size : int, optional
+        Minimum rows per segment (default: 1; 2 for normal-meanvar).
+    jump : int
+        Consider changes only at multiples of ``jump``.
+    **cost_params
+        Passed to the cost (``alpha`` for negbin).
+    """
+
+    method = "op"
+    _kernel = staticmethod(K.op_kernel)
+
+
+class Pelt(_Penalised):
+    """PELT (Killick, Fearnhead and Eckley 2012) with exact pruning.
+
+    Gives the same segmentation as :class:`OptimalPartitioning` (ties go to the
+    earliest start in both), usually in linear time. See :func:`_kernels.pelt_kernel`
+    for the pruning rule, which stays exact with MBIC and with ``min_size > 1``.
+
+    Parameters
+    ----------
+    cost : {"poisson", "negbin", "normal", "normal-meanvar"} or BaseCost
+    min_size : int, optional
+        Minimum rows per segment (default: 1; 2 for normal-meanvar).
+    jump : int
+    **cost_params
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> seg = Pelt(cost="normal", min_size=2).fit(np.r_[np.zeros(10), np.full(10, 5.0)]).predict("bic")
+    >>> seg.changepoints, [round(r, 2) for r in seg.segments["rate"]]
+    ((10,), [0.0, 5.0])
+    """
+
+    method = "pelt"
+    _kernel = staticmethod(K.pelt_kernel)
+
+
+class SegNeigh(_Search):
+    """Segment neighbourhood (Auger and Lawrence 1989): the best segmentation with
+    exactly ``n_changes`` changes, or, with ``n_changes=None``, the best penalised one
+    among 0..``max_changes`` changes (as R's ``SegNeigh``). O(K n^2).
+
+    With the MBIC penalty the ``log(m)`` segment terms are part of the minimised cost.
+    """
+
+    method = "segneigh"
+
+    def __init__(self, cost="poisson", n_changes: int | None = None, max_changes: int = 5,
+                 min_size: int | None = None, jump: int = 1, **cost_params):
+        super().__init__(cost, min_size, jump, **cost_params)
+        for name, v in (("n_changes", n_changes), ("max_changes", max_changes)):
+            if v is not None and (isinstance(v, bool) or int(v) != v or v < 0):
+                raise ValueError(f"`{name}` must be a non-negative integer, not {v!r}")
+        self.n_changes = n_changes
+        self.max_changes = max_changes
+
+    def predict(self, penalty="mbic") -> Segmentation:
+        pen = self._pen(penalty)
+        if self.jump != 1:
+            raise ValueError("SegNeigh supports jump=1 only")
+        code, cs, cq, ce, param = self.cost_.kernel_args()
+        n, ms = self.cost_.n, self.min_size_
+        kmax = self.n_changes if self.n_changes is not None else self.max_changes
+        possible = n // ms - 1
+        if self.n_changes is not None and kmax > possible:
+            raise ModelError(f"{kmax} changes need at least {(kmax + 1) * ms} rows with "
+                             f"min_size={ms}; the series has {n}")
+        kmax = min(kmax, possible)
+        D, arg = K.segneigh_kernel(code, cs, cq, ce, param, pen.mbic, kmax, ms)
+        if self.n_changes is not None:
+            k = kmax
+        else:
+            tot = D[:, n] + pen.value * np.arange(kmax + 1)
+            k = int(np.argmin(tot))
+        cps = []
+        t = n
+        for j in range(k, 0, -1):
+            tau = int(arg[j, t])
+            cps.append(tau)
+            t = tau
+        return self._result(cps[::-1], pen, {"cost_by_k": D[:, n].tolist()})
+
+
+class BinSeg(_Search):
+    """Binary segmentation (Scott and Knott 1974) with up to ``max_changes`` changes.
+
+    Greedily adds the split that lowers the total cost most; among the nested
+    segmentations with 0..Q changes found this way, returns the one with the least
+    penalised cost. Approximate (not guaranteed optimal), O(Q n).
+    """
+
+    method = "binseg"
+
+    def __init__(self, cost="poisson", max_changes: int = 5, min_size: int | None = None,
+                 jump: int = 1, **cost_params):
+        super().__init__(cost, min_size, jump, **cost_params)
+        if isinstance(max_changes, bool) or int(max_changes) != max_changes or max_changes < 0:
+            raise ValueError(f"`max_changes` must be a non-negative integer, not {max_changes!r}")
+        self.max_changes = max_changes
+
+    def predict(self, penalty="mbic") -> Segmentation:
+        pen = self._pen(penalty)
+        if self.jump != 1:
+            raise ValueError("BinSeg supports jump=1 only")
+        code, cs, cq, ce, param = self.cost_.kernel_args()
+        n, ms = self.cost_.n, self.min_size_
+        cand = {}
+
+        def split(s, e):
+            tau, gain = K.best_split(code, cs, cq, ce, param, pen.mbic, s, e, ms)
+            cand[(s, e)] = (int(tau), float(gain))
+
+        split(0, n)
+        cps: list[int] = []
+        path = [list(cps)]
+        total = [self.cost_.sum_of_costs([], mbic=pen.mbic)]
+        for _ in range(self.max_changes):
+            best = max(cand.items(), key=lambda kv: kv[1][1], default=None)
+            if best is None or best[1][0] < 0:
+                break
+            (s, e), (tau, gain) = best
+            del cand[(s, e)]
+            cps = sorted(cps + [tau])
+            path.append(cps)
+            total.append(total[-1] - gain)
+            split(s, tau)
+            split(tau, e)
+        pc = [t + pen.value * i for i, t in enumerate(total)]
+        k = int(np.argmin(pc))
+        return self._result(path[k], pen, {"path": [list(p) for p in path]})
+
+
+METHODS = {"pelt": Pelt, "op": OptimalPartitioning, "binseg": BinSeg, "segneigh": SegNeigh}
+
+
+def detect_changepoints(series, method: str = "pelt", cost="poisson", penalty="mbic",
+                        min_size: int | None = None, *, exposure=None, max_changes: int = 5,
+                        n_changes: int | None = None, **cost_params) -> Segmentation:
+    """One-call changepoint search.
+
+    Parameters
+    ----------
+    series : CountSeries or array_like
+    method : {"pelt", "op", "binseg", "segneigh"}
+    cost : {"poisson", "negbin", "normal", "normal-meanvar"}
+    penalty : {"mbic", "bic", "sic", "aic", "hq"} or float
+    min_size : int, optional
+    exposure : array_like, optional
+    max_changes : int
+        Q for binseg and for segneigh without ``n_changes``.
+    n_changes : int, optional
+        Exactly this many changes (segneigh).
+
+    Returns
+    -------
+    Segmentation
+    """
+    if method not in METHODS:
+        raise ValueError(f"`method` must be one of {sorted(METHODS)}, not {method!r}")
+    if method in ("pelt", "op"):
+        est = METHODS[method](cost=cost, min_size=min_size, **cost_params)
+    elif method == "binseg":
+        est = BinSeg(cost=cost, max_changes=max_changes, min_size=min_size, **cost_params)
+    else:
+        est = SegNeigh(cost=cost, n_changes=n_changes, max_changes=max_changes,
+                       min_size=min_size, **cost_params)
+    return est.fit(series, exposure=exposure).predict(penalty=penalty)

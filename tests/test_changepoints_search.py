@@ -1,0 +1,279 @@
+"""Exact searches against brute-force enumeration, known answers and bad input."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import CountSeries, InputError, ModelError
+from analysis.changepoints import (
+    COSTS, BinSeg, OptimalPartitioning, Pelt, SegNeigh, crops, detect_changepoints,
+    resolve_penalty,
+)
+
+from _cpt_brute import brute_force, segment_cost
+
+
+def _random_series(rng, cost, n):
+    kind = rng.integers(3)
+    if cost in ("poisson", "negbin"):
+        lam = rng.choice([0.3, 1.0, 3.0, 8.0], size=3)
+        cuts = np.sort(rng.integers(0, n + 1, size=2))
+        rates = np.repeat(lam, np.diff(np.r_[0, cuts, n]))
+        return rng.poisson(rates).astype(float)
+    if kind == 0:  # integer data: ties and zero variances are common
+        return rng.integers(0, 4, size=n).astype(float)
+    mu = rng.choice([0.0, 2.0, 5.0], size=3)
+    cuts = np.sort(rng.integers(0, n + 1, size=2))
+    return rng.normal(np.repeat(mu, np.diff(np.r_[0, cuts, n])), 1.0)
+
+
+CASES = []
+for cost, ms, pen in itertools.product(COSTS, (1, 2, 3), ("mbic", "bic", 2.5)):
+    if cost == "normal-meanvar" and ms < 2:
+        continue
+    CASES.append((cost, ms, pen))
+
+
+@pytest.mark.parametrize("cost,min_size,penalty", CASES)
+def test_pelt_and_op_equal_brute_force(cost, min_size, penalty):
+    rng = np.random.default_rng(abs(hash((cost, min_size, str(penalty)))) % 2**32)
+    # 2^(n-1) segmentations: n <= 14 keeps enumeration quick; 10 series per case
+    for rep in range(10):
+        n = int(rng.integers(max(1, min_size), 15))
+        y = _random_series(rng, cost, n)
+        kw = {"alpha": 0.4} if cost == "negbin" else {}
+        pen = resolve_penalty(penalty, n, COSTS[cost].n_params)
+        best, sols = brute_force(y, cost, pen.value, min_size, mbic=pen.mbic, **kw)
+        for est in (Pelt(cost=cost, min_size=min_size, **kw),
+                    OptimalPartitioning(cost=cost, min_size=min_size, **kw)):
+            seg = est.fit(y).predict(penalty=penalty)
+            assert seg.penalised_cost == pytest.approx(best, abs=1e-9), (y, seg)
+            if len(sols) == 1:
+                assert seg.changepoints == sols[0], (y, seg, sols)
+            else:
+                assert seg.changepoints in sols
+
+
+def test_brute_force_count():
+    """The parametrised test above covers at least 300 random series."""
+    assert len(CASES) * 10 >= 300
+
+
+@pytest.mark.parametrize("cost", ["poisson", "normal"])
+def test_pelt_exact_on_longer_series_with_exposure(cost):
+    """n up to 18 with varying exposure (poisson) and min sizes; PELT == OP == brute force."""
+    rng = np.random.default_rng(11)
+    for rep in range(6):
+        n = int(rng.integers(12, 19))
+        x = rng.uniform(0.5, 3.0, n) if cost == "poisson" else None
+        y = rng.poisson(np.r_[np.full(n // 2, 1.0), np.full(n - n // 2, 5.0)] * (x if x is not None else 1)
+                        ).astype(float) if cost == "poisson" else rng.normal(np.r_[np.zeros(n // 2), np.full(n - n // 2, 3.0)])
+        ms = int(rng.integers(1, 4))
+        best, sols = brute_force(y, cost, 3.0, ms, exposure=x) if cost == "poisson" else \
+            brute_force(y, cost, 3.0, ms)
+        for E in (Pelt, OptimalPartitioning):
+            seg = E(cost=cost, min_size=ms).fit(y, exposure=x).predict(3.0)
+            assert seg.penalised_cost == pytest.approx(best, abs=1e-9)
+            assert seg.changepoints in sols
+
+
+@pytest.mark.parametrize("cost", list(COSTS))
+def test_segneigh_equals_brute_force(cost):
+    rng = np.random.default_rng(5)
+    kw = {"alpha": 0.3} if cost == "negbin" else {}
+    ms = 2 if cost == "normal-meanvar" else 1
+    for rep in range(12):
+        n = int(rng.integers(6, 13))
+        y = _random_series(rng, cost, n)
+        for k in range(0, min(3, n // ms - 1) + 1):
+            best, sols = brute_force(y, cost, 0.0, ms, n_changes=k, **kw)
+            seg = SegNeigh(cost=cost, n_changes=k, min_size=ms, **kw).fit(y).predict(0.0)
+            assert len(seg.changepoints) == k
+            assert seg.cost == pytest.approx(best, abs=1e-9)
+            assert seg.changepoints in sols
+
+
+def test_cost_error_matches_direct_formula():
+    rng = np.random.default_rng(2)
+    y = rng.poisson(3, 30).astype(float)
+    x = rng.uniform(0.5, 2, 30)
+    c = COSTS["poisson"]().fit(y, exposure=x)
+    for s, e in [(0, 30), (3, 9), (10, 11)]:
+        assert c.error(s, e) == pytest.approx(segment_cost(y, s, e, "poisson", exposure=x), abs=1e-10)
+        assert c.error(s, e, mbic=True) == pytest.approx(
+            segment_cost(y, s, e, "poisson", exposure=x, mbic=True), abs=1e-10)
+    z = rng.normal(1e6, 1, 50)  # large offset: centring keeps the sums of squares exact
+    for name in ("normal", "normal-meanvar"):
+        c = COSTS[name]().fit(z)
+        assert c.error(5, 40) == pytest.approx(segment_cost(z, 5, 40, name), rel=1e-9, abs=1e-7)
+
+
+# ------------------------------------------------------------------- known answers
+STEP = np.r_[np.full(15, 2.0), np.full(12, 12.0), np.full(18, 5.0)]
+
+
+@pytest.mark.parametrize("cost", list(COSTS))
+@pytest.mark.parametrize("method", ["pelt", "op", "binseg", "segneigh"])
+def test_noiseless_steps_exact(cost, method):
+    ms = 2 if cost == "normal-meanvar" else 1
+    kw = {"alpha": 0.01} if cost == "negbin" else {}
+    seg = detect_changepoints(STEP, method=method, cost=cost, penalty="mbic", min_size=ms,
+                              n_changes=2 if method == "segneigh" else None, **kw)
+    assert seg.changepoints == (15, 27)
+    assert list(seg.segments["rate"]) == pytest.approx([2.0, 12.0, 5.0])
+
+
+def test_coal_mining_one_change_at_1892(data_dir):
+    table = pd.read_csv(data_dir / "coal_mining_disasters.csv", dtype=str)
+    s = CountSeries.from_table(table, time="year", count="count")
+    assert s.n == 112 and s.labels[0] == "1851" and s.labels[-1] == "1962"
+    for E in (Pelt, OptimalPartitioning):
+        seg = E(cost="poisson", min_size=2).fit(s).predict(penalty="mbic")
+        assert seg.changepoints == (41,)
+        assert seg.times == ("1892",)
+        assert seg.penalty == pytest.approx(3 * math.log(112))
+        r = seg.segments
+        assert list(r["time_start"]) == ["1851", "1892"]
+        assert list(r["time_end"]) == ["1891", "1962"]
+        assert round(r["rate"].iloc[0], 2) == 3.10 and round(r["rate"].iloc[1], 2) == 0.90
+        assert r["sum"].tolist() == [127.0, 64.0]
+        # exact Poisson (Garwood) interval for 127 events in 41 years
+        assert r["ci_low"].iloc[0] == pytest.approx(2.5822970, rel=1e-6)
+        assert r["ci_high"].iloc[0] == pytest.approx(3.6855099, rel=1e-6)
+
+
+def _nile():
+    sm = pytest.importorskip("statsmodels.datasets.nile")
+    d = sm.load_pandas().data
+    return d["year"].astype(int).to_numpy(), d["volume"].to_numpy(float)
+
+
+def test_nile_mean_change_1898_1899():
+    """Nile flows 1871-1970: one change in mean, first new row 28 (1899), R's cpt 28.
+
+    R's normal mean cost (``mll_mean``) is the residual sum of squares: a normal
+    likelihood with variance 1, data not scaled. On the raw flows (sd ~ 170) it splits
+    almost everywhere, so the data are divided by a noise scale first, as R's
+    documentation asks: a robust one (MAD of first differences / sqrt 2) or the plain
+    standard deviation give the same single change.
+    """
+    years, v = _nile()
+    d = np.diff(v)
+    robust = np.median(np.abs(d - np.median(d))) * 1.4826 / math.sqrt(2)
+    for sd in (robust, v.std()):
+        for E in (Pelt, OptimalPartitioning):
+            m = E(cost="normal").fit(v / sd).predict("mbic")
+            assert m.changepoints == (28,)
+            assert m.times == (28,)
+    assert years[28] == 1899 and years[27] == 1898
+    assert m.segments["rate"].iloc[0] * sd == pytest.approx(v[:28].mean())
+    # raw data with the variance-1 cost: many spurious changes (why R says to scale)
+    assert len(Pelt(cost="normal").fit(v).predict("mbic").changepoints) > 10
+
+
+def test_nile_meanvar():
+    """normal-meanvar finds the same change; with min_size 2 it also isolates rows 4-5,
+    two identical flows (1160, 1160) whose zero variance hits the 1e-11 floor."""
+    years, v = _nile()
+    assert v[4] == v[5] == 1160.0
+    assert Pelt(cost="normal-meanvar", min_size=2).fit(v).predict("mbic").changepoints == (4, 6, 28)
+    assert Pelt(cost="normal-meanvar", min_size=3).fit(v).predict("mbic").changepoints == (28,)
+
+
+def test_index_matches_r_cpt():
+    """R reports cpt = last row of a segment counted from 1 = our 0-based first new row."""
+    y = np.r_[np.zeros(10), np.full(10, 10.0)]
+    seg = Pelt(cost="normal").fit(y).predict("bic")
+    assert seg.changepoints == (10,)
+    assert seg.segments["end"].iloc[0] == 10 and seg.segments["start"].iloc[1] == 10
+
+
+def test_binseg_greedy_path_and_max_changes():
+    y = STEP
+    seg = BinSeg(cost="poisson", max_changes=1).fit(y).predict("mbic")
+    assert seg.changepoints == (15,) or seg.changepoints == (27,)
+    assert len(seg.attrs["path"]) == 2
+
+
+def test_crops_every_segmentation_once():
+    rng = np.random.default_rng(3)
+    y = rng.poisson(np.r_[np.full(30, 2.0), np.full(30, 6.0), np.full(30, 3.0)]).astype(float)
+    res = crops(y, "poisson", beta_min=0.5, beta_max=60)
+    t = res.table
+    assert list(t["n_changes"]) == sorted(t["n_changes"], reverse=True)
+    assert t["n_changes"].is_unique
+    est = Pelt("poisson").fit(y)
+    for r in t.itertuples():
+        beta = (r.beta_low + r.beta_high) / 2
+        seg = est.predict(beta)
+        assert seg.changepoints == r.changepoints
+        assert seg.cost == pytest.approx(r.cost)
+    # a dense grid of penalties finds nothing CROPS missed
+    found = {est.predict(b).changepoints for b in np.linspace(0.5, 60, 400)}
+    assert found <= set(t["changepoints"])
+
+
+# ------------------------------------------------------------------------ bad input
+@pytest.mark.parametrize("bad,msg", [
+    ([1, 2, np.nan, 3], "missing"),
+    ([1, -2, 3, 3], "negative"),
+    ([1, 2.5, 3, 3], "whole number"),
+])
+@pytest.mark.parametrize("cost", ["poisson", "negbin"])
+def test_bad_counts_are_clear_errors(bad, msg, cost):
+    with pytest.raises(InputError, match=msg):
+        Pelt(cost=cost).fit(np.asarray(bad, float))
+
+
+def test_bad_counts_from_a_table_name_the_row():
+    t = pd.DataFrame({"year": ["2001", "2002", "2003"], "count": ["1", "-1", "2"]})
+    s = CountSeries.from_table(t, time="year", count="count", file="x.csv")
+    with pytest.raises(InputError, match=r"x.csv, row 3, column 'count'.*negative"):
+        Pelt().fit(s)
+
+
+def test_nan_with_normal_cost_and_short_series():
+    with pytest.raises(InputError, match="not finite"):
+        Pelt(cost="normal").fit([1.0, np.inf, 2.0])
+    with pytest.raises(InputError, match="fewer than the minimum segment length"):
+        Pelt(min_size=5).fit([1, 2, 3])
+    with pytest.raises(ValueError, match="at least 2"):
+        Pelt(cost="normal-meanvar", min_size=1).fit(np.arange(5.0))
+    with pytest.raises(ValueError, match="min_size"):
+        Pelt(min_size=0)
+    with pytest.raises(ValueError, match="penalty"):
+        Pelt().fit([1, 2, 3]).predict("xyz")
+    with pytest.raises(ModelError, match="need at least"):
+        SegNeigh(n_changes=3, min_size=2).fit([1, 2, 3, 4, 5]).predict()
+
+
+@pytest.mark.parametrize("cost", list(COSTS))
+@pytest.mark.parametrize("y", [np.zeros(50), np.full(50, 4.0)])
+def test_constant_series_have_no_change(cost, y):
+    ms = 2 if cost == "normal-meanvar" else 1
+    for method in ("pelt", "op", "binseg", "segneigh"):
+        seg = detect_changepoints(y, method=method, cost=cost, min_size=ms,
+                                  **({"alpha": 0.5} if cost == "negbin" else {}))
+        assert seg.changepoints == ()
+        assert seg.segments["rate"].iloc[0] == pytest.approx(y[0])
+
+
+def test_jump_restricts_change_rows():
+    y = np.r_[np.full(13, 1.0), np.full(13, 9.0)]
+    seg = Pelt(cost="poisson", jump=5).fit(y).predict("mbic")
+    assert all(c % 5 == 0 for c in seg.changepoints)
+    assert OptimalPartitioning(cost="poisson", jump=5).fit(y).predict("mbic").changepoints == seg.changepoints
+
+
+def test_negbin_alpha_estimated_and_reported():
+    rng = np.random.default_rng(0)
+    mu = 5.0
+    y = rng.poisson(rng.gamma(2.0, mu / 2.0, 400)).astype(float)  # alpha = 0.5
+    seg = Pelt(cost="negbin").fit(y).predict("mbic")
+    assert 0.3 < seg.attrs["alpha"] < 0.7
+    assert seg.changepoints == ()
