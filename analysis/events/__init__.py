@@ -8,6 +8,7 @@ from .alignment import AlignmentResult, alignment_test, nearest_distance
 from .attribution import (as_catalogue, attribute_changes, attribution_pairs, change_dates_of,
                           event_bayes_factors, event_posterior)
 from .catalogue import EventCatalogue, load_events, validate_events
+from .comparison import compare_models, event_terms
 from .hook import attach_attribution
 
 __all__ = [
@@ -15,12 +16,5 @@ __all__ = [
     "attribute_changes", "attribution_pairs", "change_dates_of",
     "event_posterior", "event_bayes_factors",
     "AlignmentResult", "alignment_test", "nearest_distance",
-    "compare_models", "attach_attribution",
+    "compare_models", "event_terms", "attach_attribution",
 ]
-
-
-def __getattr__(name):
-    if name == "compare_models":  # needs statsmodels: load on first use
-        from .comparison import compare_models
-        return compare_models
-    raise AttributeError(f"module 'analysis.events' has no attribute {name!r}")
