@@ -19,7 +19,9 @@ compare equal. The steps, in order:
 4. punctuation becomes a space;
 5. generic words dropped (:data:`GENERIC_WORDS`: ``near``, ``the``, ``base``,
    ``airbase``, ``air``, ``airfield``, ``garrison``, ``camp``, ``military``,
-   ``facility``, ``ain``/``ayn``/``ein`` (a toponym prefix, "spring of"), ...);
+   ``facility``, ``coalition``, ``us``, installation types such as ``mission support
+   site``/``mss`` and ``landing zone``, ``ain``/``ayn``/``ein`` (a toponym prefix,
+   "spring of"), ...);
 6. doubled letters collapsed (``assad`` -> ``asad``), spaces collapsed.
 
 So "Ain al-Asad", "Ain al-Assad", "Al Asad Airbase", "Al-Asad air base" and "near
@@ -32,7 +34,7 @@ Weapon classes
 :func:`weapon_classes` gives each weapon text a bit mask of classes
 (:data:`WEAPON_CLASSES`: drone, rocket, missile, mortar, artillery, airstrike, ied,
 gunfire). A text may name several ("drone and rockets" -> drone|rocket). Unknown or
-missing weapons get mask 0. Text that names no known class becomes a class of its own
+missing weapons, and "mixed"/"multiple" (several unnamed kinds), get mask 0. Text that names no known class becomes a class of its own
 (its normalised text). Two reports are weapon-compatible when their masks share a bit
 or either mask is 0.
 """
@@ -58,6 +60,7 @@ GENERIC_WORDS = (
     "near", "the", "of", "at", "in", "outside", "around", "vicinity",
     "air", "base", "airbase", "airbases", "airfield", "airport", "garrison", "camp",
     "military", "facility", "installation", "outpost", "compound",
+    "coalition", "us", "american", "mission", "support", "site", "mss", "landing", "zone", "lz",
     "ain", "ayn", "ein",
 )
 
@@ -76,8 +79,9 @@ WEAPON_CLASSES: dict[str, str] = {
     "ied": r"\bied|explosive device|roadside bomb|landmine|\bbomb",
     "gunfire": r"small arms|gunfire|shooting|\bgun|rifle|sniper",
 }
+#: Texts that name no weapon class, or several unnamed ones ("mixed"): compatible with any.
 _UNKNOWN_WEAPON = ("", "unknown", "unclear", "unspecified", "n/a", "na", "none", "not stated",
-                   "not reported", "other", "?")
+                   "not reported", "other", "?", "mixed", "multiple", "various", "several")
 _N_FIXED = len(WEAPON_CLASSES)
 _MAX_BITS = 62
 

@@ -1,0 +1,159 @@
+"""``incident-trends normalize``: reports and/or tallies -> a CountSeries CSV and a ledger CSV.
+
+::
+
+    incident-trends normalize [--reports FILE]... [--input-format auto|canonical|acled|ucdp]
+        [--tallies FILE]... [--freq D|W|M|Q] [--group COL]... [--allocate start|split|impute]
+        [--window START:END] --out FILE [--ledger FILE]
+
+``--out`` receives the series (``start, end, count, exposure, lower, upper, n_reports``
+and the group columns; ``end`` exclusive). With ``--allocate impute`` it holds every
+imputation, told apart by the group column ``imputation``. Without ``--reports`` it holds
+the tally intervals (groups ``source, region, since``). ``--ledger`` receives one row per
+input row. With ``--format json`` one summary object is printed: rows in and out,
+incidents, merged reports, exclusions by reason, total count and the output paths.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def _window(value: str) -> str:
+    from ..normalize.bins import parse_window
+    try:
+        parse_window(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return value
+
+
+def _nonneg_int(value: str) -> int:
+    try:
+        v = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, not {value!r}") from None
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, not {value!r}")
+    return v
+
+
+def _pos_int(value: str) -> int:
+    v = _nonneg_int(value)
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, not {value!r}")
+    return v
+
+
+def add_parser(sub):
+    p = sub.add_parser(
+        "normalize", help="reports and tallies -> a count series with a ledger",
+        description="Deduplicate incident reports, turn cumulative tallies into interval counts "
+                    "and bin incidents into a zero-filled calendar series. Writes the series "
+                    "(--out) and what became of every input row (--ledger).")
+    p.add_argument("--reports", action="append", default=[], metavar="FILE",
+                   help="incident reports (CSV or Parquet); repeatable")
+    p.add_argument("--input-format", default="auto", choices=("auto", "canonical", "acled", "ucdp"),
+                   help="format of the --reports files (default: detected from the header)")
+    p.add_argument("--tallies", action="append", default=[], metavar="FILE",
+                   help="tallies (CSV or Parquet); repeatable")
+    p.add_argument("--freq", default="W", choices=("D", "W", "M", "Q"),
+                   help="bin width: day, ISO week (Monday start), month, quarter (default W)")
+    p.add_argument("--group", action="append", default=[], metavar="COL",
+                   help="incident column giving a panel (country, weapon, ...); repeatable")
+    p.add_argument("--allocate", default="start", choices=("start", "split", "impute"),
+                   help="placing incidents with imprecise dates (default start)")
+    p.add_argument("--window", type=_window, default=None, metavar="START:END",
+                   help="coverage window, inclusive ISO days; either side may be empty "
+                        "(default: spanned by the data)")
+    p.add_argument("--window-days", type=_nonneg_int, default=1, metavar="N",
+                   help="largest gap in days between reports of one incident (default 1)")
+    p.add_argument("--no-weapon-match", action="store_true",
+                   help="merge reports regardless of weapon")
+    p.add_argument("--imputations", type=_pos_int, default=20, metavar="M",
+                   help="number of imputations for --allocate impute (default 20)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the imputation draws (default 0)")
+    p.add_argument("--tally-rule", default="latest", choices=("latest", "preferred", "bounds"),
+                   help="resolution of conflicting tallies (default latest)")
+    p.add_argument("--prefer", action="append", default=[], metavar="OUTLET",
+                   help="preferred outlet or source for --tally-rule preferred; repeatable, in order")
+    p.add_argument("--out", required=True, metavar="FILE", help="series CSV (or .parquet) to write")
+    p.add_argument("--ledger", metavar="FILE", help="ledger CSV to write")
+    p.add_argument("--tallies-out", metavar="FILE",
+                   help="tally intervals CSV to write (when both reports and tallies are given)")
+    return p
+
+
+def _write(frame, path: str) -> str:
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.suffix.lower() in (".parquet", ".pq"):
+        frame.to_parquet(out, index=False)
+    else:
+        frame.to_csv(out, index=False, lineterminator="\n")
+    return str(out)
+
+
+def run(args):
+    from ..schema import InputError
+
+    if not args.reports and not args.tallies:
+        print("incident-trends normalize: error: give --reports FILE, --tallies FILE or both",
+              file=sys.stderr)
+        return 2
+    from ..io import read_reports, read_tallies
+    from ..normalize import normalize
+
+    reports = [read_reports(f, format=args.input_format) for f in args.reports] or None
+    tallies = [read_tallies(f) for f in args.tallies] or None
+    try:
+        res = normalize(reports, tallies, freq=args.freq, groups=tuple(args.group), allocate=args.allocate,
+                        window=args.window, window_days=args.window_days,
+                        match_weapon=not args.no_weapon_match, n_imputations=args.imputations,
+                        seed=args.seed, rule=args.tally_rule, preferred_sources=tuple(args.prefer),
+                        progress=False if getattr(args, "quiet", False) else None)
+    except InputError:
+        raise
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    outputs = {"series": None, "ledger": None, "tallies": None}
+    if res.series is not None:
+        outputs["series"] = _write(res.series.to_frame(), args.out)
+    else:
+        import pandas as pd
+
+        from ..schema import SERIES_COLUMNS
+        outputs["series"] = _write(pd.DataFrame(columns=list(SERIES_COLUMNS)), args.out)
+    if args.ledger:
+        outputs["ledger"] = _write(res.ledger.table, args.ledger)
+    if args.tallies_out and res.tallies is not None:
+        outputs["tallies"] = _write(res.tallies.panel().to_frame(), args.tallies_out)
+    summary = res.summary()
+    summary["outputs"] = outputs
+    return summary
+
+
+def render_text(res: dict) -> str:
+    lines = [f"read {res['rows_in']['reports']} report rows and {res['rows_in']['tallies']} tally rows"]
+    if res["rows_in"]["reports"]:
+        lines.append(f"{res['incidents']} incidents counted ({res['merged']} reports merged, "
+                     f"{res['incidents_outside_window']} incidents outside the window); "
+                     f"total count {res['total_count']:g}")
+    for table, reasons in res["excluded"].items():
+        for reason, k in reasons.items():
+            lines.append(f"excluded {k} {table} row(s): {reason}")
+    if "tallies" in res:
+        t = res["tallies"]
+        lines.append(f"tallies: {t['intervals']} intervals from {len(t['sources'])} source(s), "
+                     f"{t['conflicts']} conflict(s) resolved")
+    w = res.get("window")
+    if w:
+        lines.append(f"window {w[0]} to {w[1]}, freq {res['freq']}, allocate {res['allocate']}")
+    lines.append(f"wrote {res['rows_out']} rows to {res['outputs']['series']}")
+    if res["outputs"]["ledger"]:
+        lines.append(f"wrote the ledger to {res['outputs']['ledger']}")
+    if res["outputs"]["tallies"]:
+        lines.append(f"wrote the tally intervals to {res['outputs']['tallies']}")
+    return "\n".join(lines)
