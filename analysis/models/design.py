@@ -366,7 +366,7 @@ def build_design(series: CountSeries, *, trend: bool = False, seasonality: str |
                 x = (b ** 2 - a ** 2) / (2 * (e_day - s_day))
             X[name] = _shift(np.asarray(x, float), ev.lag)
         kept.append(ev)
-        ev_cols[ev.label] = ev.term_names
+        ev_cols[ev.label] = ev_cols.get(ev.label, ()) + ev.term_names
     with np.errstate(divide="ignore"):
         offset = np.log(series.exposure)
     return Design(exog=X, offset=offset, events=tuple(kept), event_columns=ev_cols,

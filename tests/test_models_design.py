@@ -1,0 +1,159 @@
+"""Design matrices: fractional event coding, trend, seasonality, and bad designs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose
+
+from analysis import CountSeries, ModelError, ModelWarning
+from analysis.models import EventTerm, build_design, parse_event
+from analysis.models.design import check_rank
+
+
+def monthly(n=6, start="2024-01"):
+    return CountSeries.from_counts(np.arange(1, n + 1), start=start, freq="M")
+
+
+# --------------------------------------------------------------------- parsing
+@pytest.mark.parametrize("spec,kind,lag", [
+    ("2024-01-28", "level", 0), ("2024-01-28:slope", "slope", 0), ("2024-01-28:pulse+2", "pulse", 2),
+    ("2024-01-28:level+slope", "level+slope", 0), ("2024-01-28:level+slope+1", "level+slope", 1),
+    ("2024-01-28+3", "level", 3),
+])
+def test_parse_event(spec, kind, lag):
+    e = parse_event(spec)
+    assert (e.date, e.kind, e.lag) == (pd.Timestamp("2024-01-28"), kind, lag)
+
+
+@pytest.mark.parametrize("bad,match", [("2024-01-28:step", "cannot read event"), ("notadate", "date"),
+                                       ("2024-01-28:level+x", "cannot read event")])
+def test_parse_event_rejects(bad, match):
+    with pytest.raises(ValueError, match=match):
+        parse_event(bad)
+
+
+def test_event_term_names():
+    assert EventTerm("2024-01-28", "level+slope").term_names == ("level:2024-01-28", "slope:2024-01-28")
+    assert EventTerm("2024-01-28", "pulse", lag=2).term_names == ("pulse:2024-01-28+2",)
+    assert EventTerm("2024-01-28", name="tower22").term_names == ("level:tower22",)
+    with pytest.raises(ValueError, match="kind"):
+        EventTerm("2024-01-28", "ramp")
+    with pytest.raises(ValueError, match="lag"):
+        EventTerm("2024-01-28", lag=-1)
+
+
+# --------------------------------------------------------------------- fractional coding
+def test_monthly_mid_month_event_exact_columns():
+    # 2024-03-16: March has 31 days, 16 of them (16th..31st) on or after the event
+    s = monthly(6)
+    d = build_design(s, trend=True, events=["2024-03-16:level+slope", "2024-03-16:pulse",
+                                            EventTerm("2024-03-16", "level", lag=1)])
+    X = d.exog
+    f = 16 / 31
+    assert list(X.columns) == ["intercept", "trend", "level:2024-03-16", "slope:2024-03-16",
+                               "pulse:2024-03-16", "level:2024-03-16+1"]
+    assert_allclose(X["trend"], [0, 1, 2, 3, 4, 5])
+    assert_allclose(X["level:2024-03-16"], [0, 0, f, 1, 1, 1], rtol=0, atol=1e-15)
+    assert_allclose(X["slope:2024-03-16"], [0, 0, 0, f, 1 + f, 2 + f], rtol=0, atol=1e-15)
+    assert_allclose(X["pulse:2024-03-16"], [0, 0, f, 1 - f, 0, 0], rtol=0, atol=1e-15)
+    assert_allclose(X["level:2024-03-16+1"], [0, 0, 0, f, 1, 1], rtol=0, atol=1e-15)
+    assert d.time_unit == "period"
+    assert d.event_columns["2024-03-16"] == ("level:2024-03-16", "slope:2024-03-16", "pulse:2024-03-16")
+    assert d.event_columns["2024-03-16+1"] == ("level:2024-03-16+1",)
+
+
+def test_event_on_period_start_is_textbook_coding():
+    d = build_design(monthly(6), trend=True, events=["2024-04-01:level+slope", "2024-04-01:pulse"])
+    assert_allclose(d.exog["level:2024-04-01"], [0, 0, 0, 1, 1, 1])
+    assert_allclose(d.exog["slope:2024-04-01"], [0, 0, 0, 0, 1, 2])
+    assert_allclose(d.exog["pulse:2024-04-01"], [0, 0, 0, 1, 0, 0])
+
+
+def test_weekly_and_daily_fractions():
+    w = CountSeries.from_counts(np.ones(4), start="2024-01-01", freq="W")  # Mondays
+    X = build_design(w, events=["2024-01-10"]).exog  # Wednesday of week 2
+    assert_allclose(X["level:2024-01-10"], [0, 5 / 7, 1, 1])
+    dly = CountSeries.from_counts(np.ones(5), start="2024-01-08", freq="D")
+    X = build_design(dly, trend=True, events=["2024-01-10:level+slope"]).exog
+    assert_allclose(X["level:2024-01-10"], [0, 0, 1, 1, 1])
+    assert_allclose(X["slope:2024-01-10"], [0, 0, 0, 1, 2])
+    assert_allclose(X["trend"], [0, 1, 2, 3, 4])
+
+
+def test_irregular_series_uses_days():
+    df = pd.DataFrame({"start": ["2023-10-17", "2023-11-14", "2023-12-01"],
+                       "end": ["2023-11-14", "2023-12-01", "2024-01-01"], "count": [55, 20, 40]})
+    s = CountSeries(df, freq=None)
+    d = build_design(s, trend=True, events=["2023-11-20:level+slope"])
+    X = d.exog
+    assert d.time_unit == "day"
+    # midpoints: 14, 28 + 8.5, 45 + 15.5 days after 2023-10-17
+    assert_allclose(X["trend"], [14.0, 36.5, 60.5])
+    assert_allclose(X["level:2023-11-20"], [0, 11 / 17, 1])
+    # ramp in days averaged over each interval: (b^2 - a^2) / (2 * length)
+    assert_allclose(X["slope:2023-11-20"], [0, 121 / 34, (42 ** 2 - 11 ** 2) / 62])
+
+
+def test_fourier_uses_calendar_phase_at_midpoint():
+    s = CountSeries.from_counts(np.ones(24), start="2023-01", freq="M")
+    X = build_design(s, seasonality="fourier:2").exog
+    mid = (s.start + (s.end - s.start) / 2 - pd.Timestamp("2000-01-01")) / pd.Timedelta(days=1)
+    ph = 2 * np.pi * np.asarray(mid) / 365.2425
+    assert list(X.columns) == ["intercept", "sin1_year", "cos1_year", "sin2_year", "cos2_year"]
+    assert_allclose(X["sin1_year"], np.sin(ph))
+    assert_allclose(X["cos2_year"], np.cos(2 * ph))
+    with pytest.raises(ValueError, match="K must be below 6"):
+        build_design(s, seasonality="fourier:6")
+    with pytest.raises(ValueError, match="seasonality"):
+        build_design(s, seasonality="weekly")
+
+
+def test_calendar_month_shares():
+    m = build_design(monthly(14, "2023-01"), seasonality="calendar").exog
+    assert [c for c in m.columns if c.startswith("month_")] == [f"month_{k:02d}" for k in range(2, 13)]
+    assert_allclose(m["month_02"], [0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1])
+    # a week that straddles January/February: 3 of its 7 days are in February
+    w = CountSeries.from_counts(np.ones(3), start="2024-01-22", freq="W")
+    X = build_design(w, seasonality="calendar").exog
+    assert list(X.columns) == ["intercept", "month_02"]
+    assert_allclose(X["month_02"], [0, 4 / 7, 1])
+    q = CountSeries.from_counts(np.ones(8), start="2023-01-01", freq="Q")
+    assert list(build_design(q, seasonality="calendar").exog.columns) == [
+        "intercept", "quarter_2", "quarter_3", "quarter_4"]
+
+
+# --------------------------------------------------------------------- bad designs
+def test_event_outside_series():
+    with pytest.raises(ModelError, match="outside the series"):
+        build_design(monthly(), events=["2025-01-01"])
+    with pytest.warns(ModelWarning, match="left out"):
+        d = build_design(monthly(), events=["2019-05-01", "2024-03-16"], events_outside="drop")
+    assert d.names == ["intercept", "level:2024-03-16"]
+
+
+def test_duplicate_event_is_an_error():
+    with pytest.raises(ModelError, match="given twice"):
+        build_design(monthly(), events=["2024-03-16", "2024-03-16:level"])
+
+
+def test_collinear_terms_named():
+    X = build_design(monthly(), events=["2024-03-01", "2024-03-01:pulse", "2024-04-01:pulse"]).exog
+    check_rank(X)  # level, pulse(3), pulse(4) are independent
+    X = build_design(monthly(), events=["2024-01-01"]).exog  # step from the first row = intercept
+    with pytest.raises(ModelError, match=r"'level:2024-01-01' is collinear with \['intercept'\]"):
+        check_rank(X)
+    X = build_design(monthly(), events=["2024-05-01", "2024-05-01:pulse", "2024-06-01"]).exog
+    # level(May) - pulse(May) = level(June)
+    with pytest.raises(ModelError, match="'level:2024-06-01' is collinear with"):
+        check_rank(X)
+
+
+def test_too_short_and_all_zero_columns():
+    X = build_design(monthly(3), trend=True, seasonality="calendar").exog
+    with pytest.raises(ModelError, match="3 rows but the model has 4 terms"):
+        check_rank(X)
+    X = build_design(monthly(6), events=[EventTerm("2024-05-01", lag=3)]).exog
+    with pytest.raises(ModelError, match="zero on every row"):
+        check_rank(X)
