@@ -212,6 +212,8 @@ ROW_CASES = [
      r"the row has 2 fields but the header has 5"),
     ("unknown-format", "reports", "a,b\n1,2\n", 1, r"cannot tell the format from the header"),
     ("blank-first-line", "reports", "\n" + REPORTS_HEAD + R_OK, 1, r"the file has no header row"),
+    ("utf-16", "tallies", (TALLY_HEAD + T_OK).encode("utf-16"), 1,
+     r"the file is UTF-16 text; save it as UTF-8"),
 ]
 
 
@@ -227,6 +229,21 @@ def test_malformed_rows_name_file_and_row(tmp_path, case):
 def test_missing_file(tmp_path):
     path = str(tmp_path / "nope.csv")
     with pytest.raises(InputError, match=re.escape(f"{path}: no such file")):
+        read_reports(path)
+
+
+def test_spreadsheet_workbook_is_refused(tmp_path):
+    path = _write(tmp_path, "tallies.xlsx", b"PK\x03\x04")
+    with pytest.raises(InputError, match=re.escape(f"{path}: spreadsheet workbooks are not read")):
+        read_tallies(path)
+
+
+def test_compressed_csv_errors_name_row_and_column(tmp_path):
+    import gzip
+
+    body = (REPORTS_HEAD + R_OK).encode() + "R2,2024-01-03,day,Iraq,Caf\u00e9,rocket,2,0,0\n".encode("latin-1")
+    path = _write(tmp_path, "r.csv.gz", gzip.compress(body))
+    with pytest.raises(InputError, match=_where(path, 3, "location") + "the cell holds bytes"):
         read_reports(path)
 
 

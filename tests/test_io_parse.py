@@ -261,6 +261,24 @@ def test_events_round_trip_and_dataframe_input(tmp_path):
     pd.testing.assert_frame_equal(from_frame.drop(columns="_file"), e.drop(columns="_file"))
 
 
+def test_compressed_csv_reads_like_plain(tmp_path):
+    import gzip
+
+    plain = read_reports(_write(tmp_path, "acled.csv", ACLED))
+    gz = tmp_path / "acled.csv.gz"
+    gz.write_bytes(gzip.compress(ACLED.encode()))
+    pd.testing.assert_frame_equal(read_reports(str(gz)).drop(columns="_file"),
+                                  plain.drop(columns="_file"))
+
+
+def test_reader_output_can_be_read_again():
+    # a frame that came out of a reader is valid input: its _file/_row are replaced
+    frame = read_tallies(pd.DataFrame({"since": ["2023-10-17"], "as_of": ["2023-11-14"],
+                                       "count": [55]}))
+    again = read_tallies(frame)
+    pd.testing.assert_frame_equal(again, frame)
+
+
 def test_list_of_files_concatenates(tmp_path):
     a = _write(tmp_path, "a.csv", "report_id,date,country\nR1,2024-01-02,Iraq\n")
     b = _write(tmp_path, "b.csv", ACLED)

@@ -33,6 +33,7 @@ from ..schema import InputError
 __all__ = ["RawTable", "load_table", "first_true", "PARQUET_SUFFIXES"]
 
 PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
+_SPREADSHEET_SUFFIXES = (".xlsx", ".xls", ".xlsm", ".ods")
 _HEADER_PROBE = 1 << 20  # bytes read to find the header row
 _BLOCK_SIZE = 1 << 24  # bytes per block of the multithreaded CSV reader
 
@@ -75,7 +76,9 @@ def load_table(source, *, name: str | None = None) -> RawTable:
     Parameters
     ----------
     source : str, os.PathLike or pandas.DataFrame
-        Parquet when the suffix is ``.parquet``/``.pq``/``.parq``, CSV otherwise.
+        Parquet when the suffix is ``.parquet``/``.pq``/``.parq``, CSV otherwise
+        (compressed CSV too: ``.csv.gz``, ``.csv.bz2``, ``.csv.zst``). A DataFrame's
+        ``_file``/``_row`` columns, if any, are dropped; its rows are numbered afresh.
     name : str, optional
         What messages call the source (default: the path as given, or ``<DataFrame>``).
 
@@ -98,6 +101,9 @@ def load_table(source, *, name: str | None = None) -> RawTable:
             raise InputError("no such file", file=file)
         if os.path.isdir(path):
             raise InputError("is a directory, not a file", file=file)
+        if path.lower().endswith(_SPREADSHEET_SUFFIXES):
+            raise InputError("spreadsheet workbooks are not read; export the sheet as CSV "
+                             "(UTF-8) or Parquet", file=file)
         if path.lower().endswith(PARQUET_SUFFIXES):
             table = _read_parquet(path, file)
             kind = "parquet"
@@ -134,9 +140,17 @@ def _read_csv(path: str, file: str) -> pa.Table:
     return _trim(table)
 
 
+def _open(path: str):
+    """Binary stream of the file, decompressed when the suffix says so (.gz, .bz2, .zst)."""
+    return pa.input_stream(path, compression="detect")
+
+
 def _read_header(path: str, file: str) -> list[str]:
-    with open(path, "rb") as fh:
+    with _open(path) as fh:
         head = fh.read(_HEADER_PROBE)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise InputError("the file is UTF-16 text; save it as UTF-8 (for example 'CSV UTF-8' "
+                         "in a spreadsheet)", file=file, row=1)
     if head.startswith(codecs.BOM_UTF8):
         head = head[len(codecs.BOM_UTF8):]
     # the header ends at the first newline outside quotes; decode only that far
@@ -185,7 +199,7 @@ def _encoding_message(cell: str) -> str:
 
 def _diagnose_csv(path: str, file: str, header: list[str]) -> None:
     """Row-by-row pass that raises an InputError naming the first faulty row, if any."""
-    with open(path, "rb") as fh:
+    with _open(path) as fh:
         data = fh.read()
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8):]
@@ -224,6 +238,8 @@ def _read_parquet(path: str, file: str) -> pa.Table:
 
 
 def _arrow_from_frame(frame: pd.DataFrame, file: str) -> pa.Table:
+    # a frame that came out of a reader: its provenance columns are not data
+    frame = frame.drop(columns=[c for c in ("_file", "_row") if c in frame.columns])
     frame = frame.reset_index(drop=True)
     cols, names = [], []
     for name in frame.columns:

@@ -193,10 +193,11 @@ def date_interval(raw: RawTable, *, date, start, end, precision, date_column="da
     """
     has0, has1, hasd = ~np.isnat(start), ~np.isnat(end), ~np.isnat(date)
     anchor = np.where(hasd, date, start)
-    no_prec = np.array([p is None for p in precision], bool) if len(precision) else np.zeros(0, bool)
+    no_prec = pd.isna(precision)
     explicit = has0 & has1
-    inferred = infer_precision(start, end)
-    precision[no_prec & explicit] = inferred[no_prec & explicit]
+    todo = no_prec & explicit
+    if todo.any():
+        precision[todo] = infer_precision(start[todo], end[todo])
     precision[no_prec & ~explicit & ~np.isnat(anchor)] = "day"
     p0, p1 = precision_interval(anchor, precision)
     lo = np.where(has0, start, p0)
