@@ -14,14 +14,20 @@ from typing import NamedTuple
 
 import pandas as pd
 
-__all__ = ["DATA_DIR", "CASE_STUDY_FILES", "data_path", "CaseStudy", "load_case_study",
-           "load_exclusions", "load_coal_mining"]
+__all__ = ["DATA_DIR", "CASE_STUDY_FILES", "CASE_STUDY_ALIASES", "data_path", "CaseStudy",
+           "load_case_study", "load_exclusions", "load_coal_mining"]
 
 #: The bundled ``data/`` folder (repository root / data).
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 
 #: Canonical files of the case study: table -> file name in ``data/``.
 CASE_STUDY_FILES = {"reports": "reports.csv", "tallies": "tallies.csv", "events": "events.csv"}
+
+#: Place-name aliases of the case study for :func:`analysis.normalize.normalize` and
+#: :func:`analysis.normalize.dedupe` (``aliases=``): spellings of one place that no
+#: general key rule joins. "Rumaylan base Hasaka" (X025) is the Rumalyn base in Hasaka
+#: province, spelled otherwise and followed by the province name.
+CASE_STUDY_ALIASES = {"Rumaylan base Hasaka": "Rumalyn", "Rumaylan": "Rumalyn"}
 
 
 def _dir(data_dir) -> Path:

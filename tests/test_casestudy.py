@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 from analysis.datasets import (
-    CaseStudy, data_path, load_case_study, load_coal_mining, load_exclusions,
+    CASE_STUDY_ALIASES, CaseStudy, data_path, load_case_study, load_coal_mining, load_exclusions,
 )
 from analysis.normalize import dedupe, normalize, tallies_to_intervals
 from analysis.schema import LEDGER_COLUMNS, LEDGER_STATUSES
@@ -243,6 +243,20 @@ def test_conflicting_accounts_of_one_attack_merge_into_ranges(dd):
     # Rumalyn 2024-08-09: first no injuries, later 8
     rum = dd.incidents.set_index("incident_id").loc[_incident_of(dd, "X054")]
     assert (rum["injuries_min"], rum["injuries_max"]) == (0, 8)
+
+
+def test_case_study_aliases_join_spellings(case, dd):
+    # Rumalyn 2024-04-21: "Rumalyn", "Rumalyn coalition base (Hasaka)" and, with the
+    # case-study aliases, "Rumaylan base Hasaka" are one place
+    assert _incident_of(dd, "X025") != _incident_of(dd, "R015")
+    with_alias = dedupe(case.reports, aliases=CASE_STUDY_ALIASES)
+    ids = {_incident_of(with_alias, r) for r in ("R015", "R016", "X024", "X025")}
+    assert len(ids) == 1
+    inc = with_alias.incidents.set_index("incident_id").loc[ids.pop()]
+    assert (inc["projectiles_min"], inc["projectiles_max"]) == (5, 6)
+    # "US base in NE Syria (from Zummar)" names no base: it stays apart (data/README.md)
+    assert _incident_of(with_alias, "X026") not in {_incident_of(with_alias, "R015")}
+    assert with_alias.n_incidents == dd.n_incidents - 1
 
 
 # ------------------------------------------------------------------------ ledger
