@@ -36,6 +36,9 @@ from .results import CountFit, critical_value, terms_table
 __all__ = ["CountGLM", "fit_counts", "FAMILIES", "COV_TYPES", "newey_west_lags"]
 
 FAMILIES = ("poisson", "negbin", "quasipoisson")
+#: IRLS convergence tolerance (statsmodels' default 1e-8 leaves standard errors, which are
+#: computed from the last iteration's weights, about 1e-6 off their limit).
+_IRLS_TOL = 1e-12
 COV_TYPES = ("nonrobust", "HAC")
 
 
@@ -237,7 +240,7 @@ def _fit_poisson(spec: CountGLM, series, y, design: Design, msgs) -> CountFit:
     quasi = spec.family == "quasipoisson"
     mod = sm.GLM(y, X, family=sm.families.Poisson(), offset=design.offset)
     res = mod.fit(cov_type=cov_type, cov_kwds=cov_kwds or None, scale="X2" if quasi else None,
-                  use_t=quasi)
+                  use_t=quasi, tol=_IRLS_TOL, maxiter=200)
     mu = np.asarray(res.fittedvalues, float)
     chi2 = float(np.sum((y - mu) ** 2 / mu))
     df_resid = float(res.df_resid)
@@ -264,7 +267,7 @@ def _fit_negbin(spec: CountGLM, series, y, design: Design, msgs) -> CountFit:
     X = design.exog
     k = X.shape[1]
     cov_type, cov_kwds, L = _cov_args(spec, len(y))
-    pois = sm.GLM(y, X, family=sm.families.Poisson(), offset=design.offset).fit()
+    pois = sm.GLM(y, X, family=sm.families.Poisson(), offset=design.offset).fit(tol=_IRLS_TOL, maxiter=200)
     mu0 = np.asarray(pois.fittedvalues, float)
     # moment start for alpha: E[(y - mu)^2 - y] = alpha mu^2
     a0 = float(np.sum((y - mu0) ** 2 - y) / np.sum(mu0 ** 2))
@@ -285,7 +288,8 @@ def _fit_negbin(spec: CountGLM, series, y, design: Design, msgs) -> CountFit:
                      "the negative binomial model reduces to Poisson and the Poisson estimates are "
                      "reported; consider family='poisson'", ModelWarning))
         pres = pois if cov_type == "nonrobust" else sm.GLM(
-            y, X, family=sm.families.Poisson(), offset=design.offset).fit(cov_type=cov_type, cov_kwds=cov_kwds)
+            y, X, family=sm.families.Poisson(), offset=design.offset).fit(
+            cov_type=cov_type, cov_kwds=cov_kwds, tol=_IRLS_TOL, maxiter=200)
         chi2 = float(np.sum((y - mu0) ** 2 / mu0))
         df_resid = float(len(y) - k)
         return _finish(spec, series, y, design, family="negbin", params=pres.params,
