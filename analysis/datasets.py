@@ -34,13 +34,14 @@ def _dir(data_dir) -> Path:
     return DATA_DIR if data_dir is None else Path(data_dir)
 
 
-def data_path(name: str, *, data_dir=None) -> Path:
-    """Path of a bundled data file.
+def data_path(name: str | None = None, *, data_dir=None) -> Path:
+    """Path of a bundled data file, or of the data folder itself.
 
     Parameters
     ----------
-    name : str
+    name : str, optional
         File name inside ``data/`` (``"reports.csv"``, ``"raw/tallies.csv"``, ...).
+        Without it, the folder is returned.
     data_dir : path, optional
         Folder to look in instead of the bundled ``data/``.
 
@@ -57,10 +58,14 @@ def data_path(name: str, *, data_dir=None) -> Path:
     --------
     >>> data_path("coal_mining_disasters.csv").name
     'coal_mining_disasters.csv'
+    >>> data_path().name
+    'data'
     """
-    if not isinstance(name, str) or not name:
-        raise TypeError(f"name must be a non-empty string, not {name!r}")
     folder = _dir(data_dir)
+    if name is None:
+        return folder
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"name must be a non-empty string or None, not {name!r}")
     path = folder / name
     if not path.is_file():
         have = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")

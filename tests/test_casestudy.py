@@ -88,6 +88,10 @@ def test_data_dir_override(tmp_path):
     assert load_coal_mining(data_dir=tmp_path).total == 191
     with pytest.raises(FileNotFoundError, match="no data file 'nope.csv'.*available: .*reports.csv"):
         data_path("nope.csv", data_dir=tmp_path)
+    assert data_path(data_dir=tmp_path) == tmp_path
+    assert data_path() == REPO / "data"
+    with pytest.raises(TypeError, match="name must be"):
+        data_path(3)
 
 
 def test_coal_mining():
