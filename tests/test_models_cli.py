@@ -1,0 +1,119 @@
+"""``incident-trends fit``: JSON contract, options and exit codes."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+from analysis.cli import main
+from analysis.models import fit_counts
+from analysis.synthetic import nb_level_change
+
+KEYS = ["family", "n", "terms", "dispersion", "aic", "bic", "llf"]
+TERM_KEYS = ["name", "estimate", "se", "rate_ratio", "ci_low", "ci_high", "p_value"]
+
+
+@pytest.fixture(scope="module")
+def weekly(tmp_path_factory):
+    s, truth = nb_level_change(n=60, change_at=30, seed=4)
+    d = tmp_path_factory.mktemp("fit")
+    path = d / "weekly.csv"
+    lines = ["week,attacks,days"] + [f"{lab},{int(c)},7" for lab, c in zip(s.labels, s.counts)]
+    path.write_text("\n".join(lines) + "\n")
+    return s, truth, path, d
+
+
+def run_json(capsys, *argv):
+    rc = main(["fit", *map(str, argv), "--format", "json"])
+    out, err = capsys.readouterr()
+    return rc, (json.loads(out) if rc == 0 else None), err
+
+
+def test_json_contract_and_values(weekly, capsys):
+    s, truth, path, _ = weekly
+    date = str(truth["change_date"].date())
+    rc, res, _ = run_json(capsys, path, "--time", "week", "--count", "attacks", "--exposure", "days",
+                          "--family", "negbin", "--trend", "--event", f"{date}:level+slope",
+                          "--event", f"{date}:pulse")
+    assert rc == 0
+    assert list(res) == KEYS
+    assert [t["name"] for t in res["terms"]] == ["intercept", "trend", f"level:{date}",
+                                                 f"slope:{date}", f"pulse:{date}"]
+    assert all(list(t) == TERM_KEYS for t in res["terms"])
+    fit = fit_counts(s, family="negbin", trend=True, events=[f"{date}:level+slope", f"{date}:pulse"])
+    assert res["n"] == 60 and res["family"] == "negbin"
+    assert_allclose([t["estimate"] for t in res["terms"]], fit.params.to_numpy(), rtol=1e-10)
+    assert_allclose([res["aic"], res["bic"], res["llf"], res["dispersion"]],
+                    [fit.aic, fit.bic, fit.llf, fit.dispersion], rtol=1e-10)
+
+
+def test_level_option_and_quasipoisson_nulls(weekly, capsys):
+    _, truth, path, _ = weekly
+    date = str(truth["change_date"].date())
+    base = [path, "--time", "week", "--count", "attacks", "--family", "quasipoisson", "--event", date]
+    _, r95, _ = run_json(capsys, *base)
+    _, r80, _ = run_json(capsys, *base, "--level", "0.8")
+    t95, t80 = r95["terms"][1], r80["terms"][1]
+    assert t95["name"] == f"level:{date}" and t95["estimate"] == t80["estimate"]
+    assert t95["ci_low"] < t80["ci_low"] < t80["ci_high"] < t95["ci_high"]
+    assert r95["aic"] is None and r95["llf"] is None and r95["bic"] is None
+    assert r95["dispersion"] > 1
+
+
+def test_events_file_drops_outside_events(weekly, capsys):
+    s, truth, path, d = weekly
+    date = str(truth["change_date"].date())
+    ev = d / "events.csv"
+    ev.write_text(f"event_id,date,end_date,kind,label\nE1,{date},,attack,inside\n"
+                  "E2,2015-01-01,,talks,long before\n")
+    rc, res, err = run_json(capsys, path, "--time", "week", "--count", "attacks", "--family", "poisson",
+                            "--events-file", ev, "--events-kind", "level")
+    assert rc == 0
+    assert [t["name"] for t in res["terms"]] == ["intercept", f"level:{date}"]
+    assert "2015-01-01 is outside the series" in err
+
+
+def test_text_output(weekly, capsys):
+    _, truth, path, _ = weekly
+    rc = main(["fit", str(path), "--time", "week", "--count", "attacks", "--family", "poisson",
+               "--seasonality", "fourier:1", "--cov-type", "HAC", "--quiet"])
+    out, _ = capsys.readouterr()
+    assert rc == 0 and out.startswith("family poisson, n = 60") and "sin1_year" in out
+
+
+def test_errors_and_exit_codes(weekly, capsys, tmp_path):
+    _, _, path, _ = weekly
+    rc, _, err = run_json(capsys, path, "--time", "week", "--count", "attacks", "--family", "poisson",
+                          "--event", "2030-01-01")
+    assert rc == 1 and "outside the series" in err
+    rc, _, err = run_json(capsys, path, "--time", "wk", "--count", "attacks", "--family", "poisson")
+    assert rc == 1 and "column 'wk'" in err and "weekly.csv" in err
+    bad = tmp_path / "bad.csv"
+    bad.write_text("week,attacks\n2024-W01,3\n2024-W02,three\n")
+    rc, _, err = run_json(capsys, bad, "--time", "week", "--count", "attacks", "--family", "poisson")
+    assert rc == 1 and "row 3" in err and "'attacks'" in err
+    zero = tmp_path / "zero.csv"
+    zero.write_text("month,n\n" + "".join(f"2024-{m:02d},0\n" for m in range(1, 13)))
+    rc, _, err = run_json(capsys, zero, "--time", "month", "--count", "n", "--family", "negbin")
+    assert rc == 1 and "every count is zero" in err
+    for argv in (["--family", "gamma"], ["--family", "poisson", "--event", "2024-01-01:step"],
+                 ["--family", "poisson", "--level", "95"], ["--family", "poisson", "--seasonality", "weekly"]):
+        with pytest.raises(SystemExit) as exc:
+            main(["fit", str(path), "--time", "week", "--count", "attacks", *argv])
+        assert exc.value.code == 2
+    capsys.readouterr()
+
+
+def test_monthly_fractional_event_through_cli(tmp_path, capsys):
+    rng = np.random.default_rng(9)
+    y = np.r_[rng.poisson(20, 12), rng.poisson(10, 12)]
+    f = tmp_path / "m.csv"
+    f.write_text("month,n\n" + "".join(f"{2022 + i // 12}-{i % 12 + 1:02d},{v}\n" for i, v in enumerate(y)))
+    rc, res, _ = run_json(capsys, f, "--time", "month", "--count", "n", "--family", "poisson",
+                          "--event", "2022-12-16")
+    assert rc == 0
+    rr = res["terms"][1]
+    assert rr["name"] == "level:2022-12-16" and 0.35 < rr["rate_ratio"] < 0.75
