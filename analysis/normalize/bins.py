@@ -19,6 +19,7 @@ counts its reports in each of them).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Mapping, Sequence
 
 import numpy as np
@@ -119,19 +120,39 @@ def bin_edges(freq: str, first_day: int, end_day: int) -> np.ndarray:
 class ImputedSeries:
     """``M`` integer series from multiple imputation of imprecise dates.
 
+    The draws are held as a matrix; the ``M`` CountSeries are built on first access.
+
     Attributes
     ----------
-    series : tuple of CountSeries
-        One per imputation, same bins and groups.
+    template : CountSeries
+        Bins, exposure and groups shared by every imputation.
+    draws : numpy.ndarray
+        Counts, shape ``(M, rows of the template)``.
+    n_reports : numpy.ndarray
+        Reports behind each count, same shape.
     seed : int or None
     """
 
-    series: tuple
+    template: CountSeries
+    draws: np.ndarray
+    n_reports: np.ndarray
     seed: Any = None
     attrs: Mapping[str, Any] = field(default_factory=dict)
 
     def __len__(self) -> int:
-        return len(self.series)
+        return int(self.draws.shape[0])
+
+    @cached_property
+    def series(self) -> tuple:
+        """The imputed series, one CountSeries each."""
+        out = []
+        for m in range(len(self)):
+            d = self.template.data.copy()
+            d["count"] = self.draws[m]
+            d["n_reports"] = self.n_reports[m].astype(np.int64)
+            out.append(CountSeries(d, freq=self.template.freq, groups=self.template.groups,
+                                   attrs=dict(self.attrs, imputation=m + 1)))
+        return tuple(out)
 
     def __iter__(self):
         return iter(self.series)
@@ -141,26 +162,24 @@ class ImputedSeries:
 
     @property
     def groups(self) -> tuple[str, ...]:
-        return self.series[0].groups if self.series else ()
+        return self.template.groups
 
     def panel(self) -> CountSeries:
         """All imputations as one panel with a leading ``imputation`` group (1..M)."""
-        parts = []
-        for m, s in enumerate(self.series, start=1):
-            d = s.data.copy()
-            d.insert(len(d.columns), "imputation", m)
-            parts.append(d)
-        first = self.series[0]
-        return CountSeries(pd.concat(parts, ignore_index=True), freq=first.freq,
-                           groups=("imputation",) + tuple(first.groups), attrs=dict(self.attrs))
+        m = len(self)
+        t = self.template.data
+        d = t.loc[np.tile(np.arange(len(t)), m)].reset_index(drop=True)
+        d["count"] = self.draws.reshape(-1)
+        d["n_reports"] = self.n_reports.reshape(-1).astype(np.int64)
+        d["imputation"] = np.repeat(np.arange(1, m + 1), len(t))
+        return CountSeries(d, freq=self.template.freq, groups=("imputation",) + tuple(self.template.groups),
+                           attrs=dict(self.attrs))
 
     def mean(self) -> CountSeries:
         """Mean count per bin over the imputations."""
-        first = self.series[0]
-        c = np.mean(np.stack([s.counts for s in self.series]), axis=0)
-        d = first.data.copy()
-        d["count"] = c
-        return CountSeries(d, freq=first.freq, groups=first.groups, attrs=dict(self.attrs))
+        d = self.template.data.copy()
+        d["count"] = self.draws.mean(axis=0)
+        return CountSeries(d, freq=self.template.freq, groups=self.template.groups, attrs=dict(self.attrs))
 
 
 @dataclass(frozen=True)
@@ -275,14 +294,21 @@ def _bin(incidents: pd.DataFrame, *, freq="W", allocate="start", window=None, gr
         if progress_wanted(progress, n_imputations):
             from tqdm.auto import tqdm
             it = tqdm(it, desc="imputing dates", unit="draw", file=None)
-        out = []
-        for _ in it:
+        draws = np.empty((n_imputations, ng * nb))
+        nreps = np.empty((n_imputations, ng * nb))
+        for m in it:
             day = vs + rng.integers(0, ve - vs + 1)
             k = vg * nb + np.searchsorted(edges, day, side="right") - 1
-            count = base + np.bincount(k, minlength=ng * nb)
-            nrb = base_r + np.bincount(k, weights=vr, minlength=ng * nb)
-            out.append(CountSeries(frame(count, nrb), freq=freq, groups=groups, attrs=attrs))
-        result = ImputedSeries(tuple(out), seed=seed, attrs=dict(attrs, n_imputations=n_imputations))
+            draws[m] = base + np.bincount(k, minlength=ng * nb)
+            nreps[m] = base_r + np.bincount(k, weights=vr, minlength=ng * nb)
+        fr = frame(base, base_r)
+        fr["_k"] = np.arange(len(fr))
+        template = CountSeries(fr, freq=freq, groups=groups, attrs=attrs)
+        perm = template.data["_k"].to_numpy()
+        draws, nreps = draws[:, perm], nreps[:, perm]
+        template = CountSeries(template.data.drop(columns="_k"), freq=freq, groups=groups, attrs=attrs)
+        result = ImputedSeries(template, draws, nreps, seed=seed,
+                               attrs=dict(attrs, n_imputations=n_imputations, seed=seed))
     back = np.empty(n, np.int64)
     back[order] = np.arange(n)
     return _Binned(result, counted[back], clipped[back], (w_start, w_end))
