@@ -367,3 +367,23 @@ def test_grouped_series_rejected():
                        "count": [1, 2], "country": ["Iraq", "Syria"]})
     with pytest.raises(ModelError, match="one group at a time"):
         fit_counts(CountSeries(df, freq="M", groups=("country",)))
+
+
+def test_non_convergence_warns_with_usable_result(monkeypatch, nb_series):
+    from analysis import ConvergenceWarning
+    from analysis.models import glm
+    s, ev = nb_series
+    monkeypatch.setattr(glm, "_IRLS_MAXITER", 1)
+    with pytest.warns(ConvergenceWarning, match="did not converge") as rec:
+        fit = fit_counts(s, family="quasipoisson", events=[ev])
+    assert not fit.converged
+    assert np.all(np.isfinite(fit.terms[["estimate", "se", "ci_low", "ci_high", "p_value"]].to_numpy()))
+    assert rec[0].filename == __file__  # the warning points at the caller
+
+
+def test_events_as_dates(nb_series):
+    import datetime
+    s, ev = nb_series
+    a = fit_counts(s, family="negbin", events=[datetime.date(2021, 5, 10)])
+    b = fit_counts(s, family="negbin", events=[pd.Timestamp("2021-05-10")])
+    assert a.term_names == b.term_names == ["intercept", "level:2021-05-10"]

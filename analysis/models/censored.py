@@ -34,6 +34,7 @@ from scipy import special
 
 from ..schema import ConvergenceWarning, ModelError
 from ..series import CountSeries
+from ._warn import warn
 from .design import build_design, check_rank
 from .results import CountFit, terms_table
 
@@ -274,7 +275,7 @@ def fit_censored_poisson(series: CountSeries, *, trend: bool = False, seasonalit
     msgs = []
     if not converged:
         msgs.append("the censored Poisson fit did not converge; estimates may be inaccurate")
-        warnings.warn(msgs[-1], ConvergenceWarning, stacklevel=2)
+        warn(msgs[-1], ConvergenceWarning)
     names = design.names
     params = pd.Series(np.asarray(res.params, float), index=names)
     cov = pd.DataFrame(np.linalg.inv(-mod.hessian(params.to_numpy())), index=names, columns=names)

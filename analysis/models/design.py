@@ -49,6 +49,7 @@ quarterly series. Months that never occur are left out.
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass, field
 
@@ -57,6 +58,7 @@ import pandas as pd
 
 from ..schema import ModelError, ModelWarning
 from ..series import CountSeries
+from ._warn import warn
 
 __all__ = ["EventTerm", "Design", "build_design", "parse_event", "EVENT_KINDS"]
 
@@ -132,7 +134,7 @@ def parse_event(spec) -> EventTerm:
     """
     if isinstance(spec, EventTerm):
         return spec
-    if isinstance(spec, (pd.Timestamp, np.datetime64)):
+    if isinstance(spec, (pd.Timestamp, np.datetime64, datetime.date)):
         return EventTerm(spec)
     if isinstance(spec, str):
         date, _, rest = spec.strip().partition(":")
@@ -347,8 +349,7 @@ def build_design(series: CountSeries, *, trend: bool = False, seasonality: str |
                    f"({series.start[0].date()} to {(series.end[-1] - pd.Timedelta(days=1)).date()})")
             if events_outside == "error":
                 raise ModelError(msg + "; remove it or widen the series window")
-            import warnings
-            warnings.warn(msg + "; it is left out of the model", ModelWarning, stacklevel=3)
+            warn(msg + "; it is left out of the model", ModelWarning)
             continue
         lev = _level(s_day, e_day, d)
         for comp, name in zip(ev.components, ev.term_names):

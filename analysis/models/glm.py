@@ -31,6 +31,7 @@ from scipy import stats
 from ..schema import ConvergenceWarning, DispersionWarning, ModelError, ModelWarning
 from ..series import CountSeries
 from .design import Design, build_design, check_rank, parse_event
+from ._warn import warn
 from .results import CountFit, critical_value, terms_table
 
 __all__ = ["CountGLM", "fit_counts", "FAMILIES", "COV_TYPES", "newey_west_lags"]
@@ -39,6 +40,7 @@ FAMILIES = ("poisson", "negbin", "quasipoisson")
 #: IRLS convergence tolerance (statsmodels' default 1e-8 leaves standard errors, which are
 #: computed from the last iteration's weights, about 1e-6 off their limit).
 _IRLS_TOL = 1e-12
+_IRLS_MAXITER = 200
 COV_TYPES = ("nonrobust", "HAC")
 
 
@@ -123,7 +125,7 @@ class CountGLM:
                 fit = _fit_poisson(self, series, y, design, msgs)
         _relay(caught)
         for m, cat in msgs:
-            warnings.warn(m, cat, stacklevel=2)
+            warn(m, cat)
         return fit
 
 
@@ -178,13 +180,13 @@ def _relay(caught) -> None:
     for w in caught:
         cat = w.category
         if issubclass(cat, ModelWarning):
-            warnings.warn(w.message, cat, stacklevel=3)
+            warn(str(w.message), cat)
         elif issubclass(cat, RuntimeWarning) or cat.__module__.startswith("numpy"):
             continue
         elif "Convergence" in cat.__name__:
-            warnings.warn(f"statsmodels: {w.message}", ConvergenceWarning, stacklevel=3)
+            warn(f"statsmodels: {w.message}", ConvergenceWarning)
         elif cat.__module__.startswith("statsmodels"):
-            warnings.warn(f"statsmodels: {w.message}", ModelWarning, stacklevel=3)
+            warn(f"statsmodels: {w.message}", ModelWarning)
 
 
 def _cov_args(spec: CountGLM, n: int) -> tuple[str, dict, int | None]:
@@ -240,7 +242,7 @@ def _fit_poisson(spec: CountGLM, series, y, design: Design, msgs) -> CountFit:
     quasi = spec.family == "quasipoisson"
     mod = sm.GLM(y, X, family=sm.families.Poisson(), offset=design.offset)
     res = mod.fit(cov_type=cov_type, cov_kwds=cov_kwds or None, scale="X2" if quasi else None,
-                  use_t=quasi, tol=_IRLS_TOL, maxiter=200)
+                  use_t=quasi, tol=_IRLS_TOL, maxiter=_IRLS_MAXITER)
     mu = np.asarray(res.fittedvalues, float)
     chi2 = float(np.sum((y - mu) ** 2 / mu))
     df_resid = float(res.df_resid)
@@ -267,7 +269,7 @@ def _fit_negbin(spec: CountGLM, series, y, design: Design, msgs) -> CountFit:
     X = design.exog
     k = X.shape[1]
     cov_type, cov_kwds, L = _cov_args(spec, len(y))
-    pois = sm.GLM(y, X, family=sm.families.Poisson(), offset=design.offset).fit(tol=_IRLS_TOL, maxiter=200)
+    pois = sm.GLM(y, X, family=sm.families.Poisson(), offset=design.offset).fit(tol=_IRLS_TOL, maxiter=_IRLS_MAXITER)
     mu0 = np.asarray(pois.fittedvalues, float)
     # moment start for alpha: E[(y - mu)^2 - y] = alpha mu^2
     a0 = float(np.sum((y - mu0) ** 2 - y) / np.sum(mu0 ** 2))
@@ -289,7 +291,7 @@ def _fit_negbin(spec: CountGLM, series, y, design: Design, msgs) -> CountFit:
                      "reported; consider family='poisson'", ModelWarning))
         pres = pois if cov_type == "nonrobust" else sm.GLM(
             y, X, family=sm.families.Poisson(), offset=design.offset).fit(
-            cov_type=cov_type, cov_kwds=cov_kwds, tol=_IRLS_TOL, maxiter=200)
+            cov_type=cov_type, cov_kwds=cov_kwds, tol=_IRLS_TOL, maxiter=_IRLS_MAXITER)
         chi2 = float(np.sum((y - mu0) ** 2 / mu0))
         df_resid = float(len(y) - k)
         return _finish(spec, series, y, design, family="negbin", params=pres.params,
