@@ -81,9 +81,11 @@ def compare_models(series, events, *, family: str = "poisson", segmentation=None
     Parameters
     ----------
     series : CountSeries
-    events : sequence or EventCatalogue or DataFrame
+    events : sequence, EventCatalogue, DataFrame or dict
         Event terms of the ITS model: ``"2024-01-28:level"`` strings, ``EventTerm``
-        objects, dates (kind ``event_kind``), or a catalogue (every event inside the series).
+        objects, dates (kind ``event_kind``), or a catalogue (every event inside the
+        series). A dict ``name -> events`` fits one ITS model per entry (rows named
+        ``"event ITS (name)"``), e.g. to compare candidate event dates.
     family : {"poisson", "negbin"}
         Likelihood of all three models (quasi-Poisson has no likelihood to compare).
     segmentation : Segmentation or sequence of int, optional
@@ -115,10 +117,13 @@ def compare_models(series, events, *, family: str = "poisson", segmentation=None
     base = fit_counts(series, family=family)
     rows.append(_row("no change", base, n, 1, 0, family, ""))
 
-    terms = event_terms(events, series, kind=event_kind)
-    if terms:
-        its = fit_counts(series, family=family, events=terms)
-        rows.append(_row("event ITS", its, n, 1 + len(terms), 0, family, ", ".join(terms)))
+    variants = events.items() if isinstance(events, dict) else [(None, events)]
+    for label, evs in variants:
+        terms = event_terms(evs, series, kind=event_kind)
+        if terms:
+            its = fit_counts(series, family=family, events=terms)
+            name = "event ITS" if label is None else f"event ITS ({label})"
+            rows.append(_row(name, its, n, 1 + len(terms), 0, family, ", ".join(terms)))
 
     if segmentation is None:
         from ..changepoints import Pelt
