@@ -108,6 +108,19 @@ def test_attribution_at_near_far(at_near_far):
     assert pairs[["change", "event_id", "lag_days"]].values.tolist() == [[0, "AT", 0.0], [1, "NEAR", 3.0]]
 
 
+def test_attribution_of_detected_changes(at_near_far):
+    """PELT finds the three changes; attribution gives lags 0, +3 and +60 days."""
+    from analysis.changepoints import Pelt
+
+    series, cpts, dates, events = at_near_far
+    seg = Pelt(cost="poisson").fit(series).predict(penalty="mbic")
+    assert seg.changepoints == tuple(cpts)
+    t = attribute_changes(change_dates_of(series, seg.changepoints), events, window_days=14)
+    assert t["nearest_event"].tolist() == ["AT", "NEAR", "FAR"]
+    assert t["lag_days"].tolist() == [0.0, 3.0, 60.0]
+    assert t["n_within"].tolist() == [1, 1, 0]
+
+
 def test_attribution_sign_change_before_event():
     ev = _events([("E", "2024-03-10", None, "k", "e")])
     t = attribute_changes(["2024-03-01"], ev, window_days=14)
