@@ -157,3 +157,15 @@ def test_too_short_and_all_zero_columns():
     X = build_design(monthly(6), events=[EventTerm("2024-05-01", lag=3)]).exog
     with pytest.raises(ModelError, match="zero on every row"):
         check_rank(X)
+
+
+def test_slope_uses_dates_across_gaps():
+    # a monthly series with March missing: the ramp still counts calendar months
+    df = pd.DataFrame({"start": ["2024-01-01", "2024-02-01", "2024-04-01", "2024-05-01"],
+                       "end": ["2024-02-01", "2024-03-01", "2024-05-01", "2024-06-01"],
+                       "count": [1, 2, 3, 4]})
+    X = build_design(CountSeries(df, freq="M"), trend=True, events=["2024-02-15:level+slope"]).exog
+    f = 15 / 29  # 2024 is a leap year: 15 of February's 29 days are on or after the 15th
+    assert_allclose(X["trend"], [0, 1, 3, 4])
+    assert_allclose(X["level:2024-02-15"], [0, f, 1, 1])
+    assert_allclose(X["slope:2024-02-15"], [0, 0, 1 + f, 2 + f])

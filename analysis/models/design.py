@@ -23,10 +23,10 @@ For an event on day ``d`` (after a lag of ``L`` rows, see below):
     that contains ``d``, ``(end - d) / (end - start)``.
 ``slope``
     a ramp that is 0 up to the event and grows by one per period after it, evaluated
-    at the row's start for regular series (so the row after a start-of-period event
-    gets 1, and a mid-period event gives the next row the fraction ``level`` of the
-    event row); for irregular series the ramp is in days and is averaged over the
-    interval.
+    at the row's start for regular series: ``max(t_i - t_event, 0)`` with ``t`` the
+    period axis above (so the row after a start-of-period event gets 1, and a
+    mid-period event gives the next row the fraction ``level`` of the event row); for
+    irregular series the ramp is in days and is averaged over the interval.
 ``pulse``
     one period: ``level_i - level_{i-1}`` (1 in the row that starts on ``d``; an event
     inside a row is split between that row and the next).
@@ -236,6 +236,20 @@ def _period_index(series: CountSeries) -> np.ndarray:
     raise ValueError(f"unknown frequency {f!r}")
 
 
+def _period_position(series: CountSeries, date: pd.Timestamp) -> float:
+    """Position of ``date`` on the period axis of a regular series (first row's start = 0)."""
+    f = series.freq
+    first = series.start[0]
+    if f in ("D", "W"):
+        return (date - first).days / (1.0 if f == "D" else 7.0)
+    per = {"M": 1, "Q": 3, "Y": 12}[f]
+    months = (date.year - first.year) * 12 + (date.month - first.month)
+    k = months // per  # whole periods from the first start to the period holding the date
+    p_start = first + pd.DateOffset(months=k * per)
+    p_end = first + pd.DateOffset(months=(k + 1) * per)
+    return k + (date - p_start).days / (p_end - p_start).days
+
+
 def _days(idx) -> np.ndarray:
     return np.asarray((pd.DatetimeIndex(idx) - _EPOCH) / pd.Timedelta(days=1), float)
 
@@ -359,8 +373,8 @@ def build_design(series: CountSeries, *, trend: bool = False, seasonality: str |
                 x = lev
             elif comp == "pulse":
                 x = lev - np.concatenate([[0.0], lev[:-1]])
-            elif regular:  # slope: ramp in periods at the row start
-                x = np.concatenate([[0.0], np.cumsum(lev)[:-1]])
+            elif regular:  # slope: ramp in periods, evaluated at the row start
+                x = np.maximum(_period_index(series) - _period_position(series, ev.date), 0.0)
             else:  # slope, irregular: ramp in days averaged over the interval
                 a = np.maximum(s_day - d, 0.0)
                 b = np.maximum(e_day - d, 0.0)

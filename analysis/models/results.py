@@ -333,8 +333,11 @@ class CountFit:
         nl = min(20, m - 1) if nlags is None else int(nlags)
         a = acf(r, nlags=nl, fft=False)
         chi2 = float(np.sum(r ** 2))
-        return Diagnostics(dispersion=chi2 / self.df_resid, pearson_chi2=chi2, df_resid=self.df_resid,
-                           dispersion_p_value=float(stats.chi2.sf(chi2, self.df_resid)),
+        df = self.df_resid - (self.n - m)  # censored rows have no Pearson residual
+        if df <= 0:
+            raise ValueError(f"only {m} rows have residuals, too few for {self.n - self.df_resid:g} terms")
+        return Diagnostics(dispersion=chi2 / df, pearson_chi2=chi2, df_resid=df,
+                           dispersion_p_value=float(stats.chi2.sf(chi2, df)),
                            ljung_box=lb, acf=np.asarray(a), resid_pearson=r)
 
     # ----------------------------------------------------------------- tests
