@@ -129,3 +129,15 @@ def test_bad_censored_input():
     df2 = df.assign(lower=[np.nan, 3.2], upper=[np.nan, 3.8], count=[4.0, np.nan])
     with pytest.raises(ModelError, match="no integer lies within"):
         fit_censored_poisson(CountSeries(df2, freq="M"))
+
+
+def test_censored_diagnostics_use_exact_rows(bounded):
+    s, rows = bounded
+    fit = fit_censored_poisson(s, events=EVENTS)
+    dg = fit.diagnostics(lags=[1, 2])
+    ex = ~s.censored
+    r = (s.counts[ex] - fit.fitted[ex]) / np.sqrt(fit.fitted[ex])
+    assert_allclose(dg.resid_pearson, r, rtol=1e-12)
+    assert dg.df_resid == ex.sum() - 2
+    assert_allclose(fit.dispersion, np.sum(r ** 2) / (ex.sum() - 2), rtol=1e-12)
+    assert "censored-poisson" in repr(fit) and "censored-poisson" in fit.summary().as_text()

@@ -243,6 +243,12 @@ class CountFit:
     warnings: tuple[str, ...] = ()
     model_result: Any = field(default=None, repr=False, compare=False)
 
+    def __repr__(self) -> str:
+        extra = f" alpha={self.alpha:.4g}" if self.alpha is not None else ""
+        llf = "NA" if self.llf is None else f"{self.llf:.6g}"
+        return (f"<CountFit {self.family} n={self.n} terms={self.term_names} llf={llf}"
+                f"{extra} cov_type={self.cov_type}>")
+
     # ----------------------------------------------------------------- helpers
     @property
     def term_names(self) -> list[str]:
