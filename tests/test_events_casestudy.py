@@ -39,7 +39,7 @@ def test_series_conserves_tallies_and_incidents(built):
     series, info = built
     d = series.data
     assert series.freq == "W" and series.n == 46
-    assert (d["start"].dt.dayofweek == 0).all() and (d["exposure"] == 7).all()
+    assert (d["start"].dt.day_of_week == 0).all() and (d["exposure"] == 7).all()
     assert np.array_equal(series.counts, np.round(series.counts))          # whole attacks
     tally_weeks = d["start"] < pd.Timestamp("2024-04-15")
     assert series.counts[tally_weeks.to_numpy()].sum() == 170                # the tally path's total
