@@ -11,7 +11,8 @@ __all__ = ["attach_attribution"]
 
 
 def attach_attribution(result_dict: dict, series, events_path, window_days: float = 14,
-                       seed: int | None = 0, *, draws: int = 9999, null: str = "uniform") -> dict:
+                       seed: int | None = 0, *, draws: int = 9999, null: str = "uniform",
+                       min_size: int = 1) -> dict:
     """Add ``"attribution"`` and ``"alignment"`` to a ``changepoints`` CLI result.
 
     Parameters
@@ -27,6 +28,9 @@ def attach_attribution(result_dict: dict, series, events_path, window_days: floa
     seed : int or None, default 0
     draws : int, default 9999
     null : {"uniform", "shift"}
+    min_size : int, default 1
+        Minimum segment length of the search: under the uniform null a change can fall
+        on rows ``min_size .. n - min_size`` only, at least ``min_size`` rows apart.
 
     Returns
     -------
@@ -36,8 +40,8 @@ def attach_attribution(result_dict: dict, series, events_path, window_days: floa
         (``lag_days`` = change date minus event date: positive when the change follows
         the event) and ``"alignment": {"p_value", "draws", "mc_se", "statistic", "null",
         "null_mean", "window_days"}``. With no change, the alignment p-value is null and
-        draws 0. The uniform null draws changes among the series' row starts (except the
-        first), with the observed changes' smallest spacing allowed.
+        draws 0. The uniform null draws the changes among the row starts where the
+        search could place them.
     """
     cat = as_catalogue(events_path)
     cps = result_dict.get("changepoints", [])
@@ -62,8 +66,14 @@ def attach_attribution(result_dict: dict, series, events_path, window_days: floa
                                     "null": null, "null_mean": None, "window_days": window_days,
                                     "note": "no change" if not idx else "no event inside the series"}
         return result_dict
+    m = max(1, int(min_size))
+    cand = starts[m:len(starts) - m + 1]
+    regular = len(cand) > 1 and len(set(np.diff(cand.asi8))) == 1
+    sep = None
+    if null == "uniform" and m > 1 and regular:
+        sep = float((cand[1] - cand[0]) / np.timedelta64(1, "D")) * m
     res = alignment_test(dates, in_window.dates, window=(lo, hi), draws=draws, null=null,
-                         candidates=starts[1:] if null == "uniform" else None, seed=seed)
+                         candidates=cand if null == "uniform" else None, min_separation=sep, seed=seed)
     result_dict["alignment"] = {"p_value": res.p_value, "draws": res.draws, "mc_se": res.mc_se,
                                 "statistic": res.statistic, "null": res.null,
                                 "null_mean": res.null_mean, "window_days": window_days}
