@@ -190,10 +190,13 @@ def _prepare(tallies: pd.DataFrame, about_band: float) -> pd.DataFrame:
     t["_asof"] = pd.to_datetime(t["as_of"]).astype("datetime64[ns]")
     cnt = pd.to_numeric(t["count"], errors="coerce").astype(float)
     t["_count"] = cnt.to_numpy()
-    lo = np.full(n, np.nan)
-    hi = np.full(n, np.nan)
-    for i in np.flatnonzero(cnt.notna().to_numpy()):
-        lo[i], hi[i] = bound_range(cnt.iloc[i], t["_bound"].iloc[i], about_band)
+    bnd = t["_bound"].to_numpy(object)
+    c = cnt.to_numpy(float)
+    b = about_band
+    lo = np.select([bnd == "exact", bnd == "at_least", bnd == "more_than", bnd == "at_most", bnd == "about"],
+                   [c, c, c + 1, 0 * c, np.floor((1 - b) * c + 1e-9)], np.nan)
+    hi = np.select([bnd == "exact", bnd == "at_least", bnd == "more_than", bnd == "at_most", bnd == "about"],
+                   [c, np.inf + 0 * c, np.inf + 0 * c, c, np.ceil((1 + b) * c - 1e-9)], np.nan)
     t["_lo"], t["_hi"] = lo, hi
     order = np.lexsort((np.arange(n), t["_row_"].to_numpy(), t["_file_"].to_numpy(str)))
     pos = np.empty(n, np.int64)
@@ -248,111 +251,108 @@ def tallies_to_intervals(tallies: pd.DataFrame, *, rule: str = "latest",
     preferred = tuple(preferred_sources or ())
     t = _prepare(tallies, about_band)
     n = len(t)
-    status = np.full(n, "counted", dtype=object)
-    reason = np.full(n, None, dtype=object)
-    target = t["_id"].to_numpy(object).copy()
+    # plain arrays: the per-chain logic below is sequential and the tables are small
+    ids = t["_id"].tolist()
+    lo0 = t["_lo"].tolist()
+    hi0 = t["_hi"].tolist()
+    pos = t["_pos"].tolist()
+    src_a = t["_source"].tolist()
+    reg_a = t["_region"].tolist()
+    outlet = t["_outlet"].tolist()
+    since_a = list(t["_since"])
+    asof_a = list(t["_asof"])
+    status = ["counted"] * n
+    reason: list = [None] * n
+    target: list = list(ids)
 
-    no_asof = t["_asof"].isna().to_numpy()
-    no_since = t["_since"].isna().to_numpy() & ~no_asof
-    no_count = np.isnan(t["_lo"].to_numpy()) & ~no_asof & ~no_since
-    before = ~no_asof & ~no_since & (t["_asof"] < t["_since"]).to_numpy()
-    for m, why in ((no_asof, "no as_of date: the statement gives no date"),
-                   (no_since, "no since date: the statement gives no start"),
-                   (no_count, "no count: the statement gives no number"),
-                   (before, "as_of before since")):
-        status[m] = "excluded"
-        reason[m] = why
-        target[m] = None
+    for i in range(n):
+        why = None
+        if pd.isna(asof_a[i]):
+            why = "no as_of date: the statement gives no date"
+        elif pd.isna(since_a[i]):
+            why = "no since date: the statement gives no start"
+        elif math.isnan(lo0[i]):
+            why = "no count: the statement gives no number"
+        elif asof_a[i] < since_a[i]:
+            why = "as_of before since"
+        if why:
+            status[i], reason[i], target[i] = "excluded", why, None
 
-    obs_rows = []  # one dict per resolved (chain, as_of) observation
-    conflicts = []
-    ok = np.flatnonzero(status == "counted")
-    t_ok = t.iloc[ok]
-    for (src, reg, since), chain in t_ok.groupby(["_source", "_region", "_since"], sort=True):
+    chains: dict = {}
+    for i in range(n):
+        if status[i] == "counted":
+            chains.setdefault((src_a[i], reg_a[i], since_a[i]), {}).setdefault(asof_a[i], []).append(i)
+
+    cum_rows, conflicts, iv_rows = [], [], []
+    for (src, reg, since) in sorted(chains):
         day_obs = []
-        for asof, grp in chain.groupby("_asof", sort=True):
-            grp = grp.sort_values("_pos")
-            idx = grp.index.to_numpy()
-            lo = grp["_lo"].to_numpy()
-            hi = grp["_hi"].to_numpy()
-            # exact repeats merge into the first statement
-            key = list(zip(lo, hi))
-            seen = {}
-            uniq = []
-            for i, k in zip(idx, key):
+        for asof in sorted(chains[(src, reg, since)]):
+            grp = sorted(chains[(src, reg, since)][asof], key=lambda i: pos[i])
+            seen, uniq = {}, []
+            for i in grp:  # exact repeats merge into the first statement
+                k = (lo0[i], hi0[i])
                 if k in seen:
-                    status[i] = "merged"
-                    target[i] = t.at[seen[k], "_id"]
+                    status[i], target[i] = "merged", ids[seen[k]]
                     reason[i] = f"duplicate statement of {target[i]}"
                 else:
                     seen[k] = i
                     uniq.append(i)
-            L = max(t.at[i, "_lo"] for i in uniq)
-            U = min(t.at[i, "_hi"] for i in uniq)
+            L = max(lo0[i] for i in uniq)
+            U = min(hi0[i] for i in uniq)
             if L <= U:
                 founder = uniq[0]
                 for i in uniq[1:]:
-                    status[i], target[i] = "merged", t.at[founder, "_id"]
+                    status[i], target[i] = "merged", ids[founder]
                     reason[i] = f"consistent statement combined with {target[i]}: ranges intersected"
-                members = uniq
             else:
-                values = "; ".join(f"{t.at[i, '_id']}: {_fmt(t.at[i, '_lo'], t.at[i, '_hi'])}" for i in uniq)
+                values = "; ".join(f"{ids[i]}: {_fmt(lo0[i], hi0[i])}" for i in uniq)
                 if rule == "bounds":
                     founder = uniq[0]
-                    L = min(t.at[i, "_lo"] for i in uniq)
-                    U = max(t.at[i, "_hi"] for i in uniq)
+                    L = min(lo0[i] for i in uniq)
+                    U = max(hi0[i] for i in uniq)
                     for i in uniq[1:]:
-                        status[i], target[i] = "merged", t.at[founder, "_id"]
+                        status[i], target[i] = "merged", ids[founder]
                         reason[i] = f"conflicting statement kept as bounds with {target[i]}"
-                    members = uniq
-                    kept, dropped = [t.at[i, "_id"] for i in uniq], []
+                    kept, dropped = [ids[i] for i in uniq], []
                     resolution = f"kept as bounds {_fmt(L, U)}"
                 else:
                     if rule == "preferred" and preferred:
-                        prefs = [(_preference(t.at[i, "_outlet"], src, preferred), -t.at[i, "_pos"], i)
-                                 for i in uniq]
-                        founder = min(prefs)[2]
+                        founder = min((_preference(outlet[i], src, preferred), -pos[i], i) for i in uniq)[2]
                     else:
                         founder = uniq[-1]
-                    L, U = t.at[founder, "_lo"], t.at[founder, "_hi"]
-                    members = [founder]
-                    dropped = []
-                    for i in sorted(uniq, key=lambda i: -t.at[i, "_pos"]):
+                    L, U = lo0[founder], hi0[founder]
+                    kept, dropped = [ids[founder]], []
+                    for i in sorted(uniq, key=lambda i: -pos[i]):
                         if i == founder:
                             continue
-                        lo_i, hi_i = t.at[i, "_lo"], t.at[i, "_hi"]
-                        if max(L, lo_i) <= min(U, hi_i):
-                            L, U = max(L, lo_i), min(U, hi_i)
-                            members.append(i)
-                            status[i], target[i] = "merged", t.at[founder, "_id"]
+                        if max(L, lo0[i]) <= min(U, hi0[i]):
+                            L, U = max(L, lo0[i]), min(U, hi0[i])
+                            kept.append(ids[i])
+                            status[i], target[i] = "merged", ids[founder]
                             reason[i] = f"consistent statement combined with {target[i]}: ranges intersected"
                         else:
-                            dropped.append(i)
+                            dropped.append(ids[i])
                             status[i], target[i] = "excluded", None
-                            reason[i] = (f"conflicting tally: {t.at[i, '_id']} disagrees with "
-                                         f"{t.at[founder, '_id']} for the same day; rule {rule} kept "
-                                         f"{t.at[founder, '_id']}")
-                    kept = [t.at[i, "_id"] for i in members]
-                    dropped = [t.at[i, "_id"] for i in dropped]
-                    resolution = f"rule {rule} kept {t.at[founder, '_id']} ({_fmt(L, U)})"
+                            reason[i] = (f"conflicting tally: {ids[i]} disagrees with {ids[founder]} for "
+                                         f"the same day; rule {rule} kept {ids[founder]}")
+                    resolution = f"rule {rule} kept {ids[founder]} ({_fmt(L, U)})"
                 conflicts.append({
                     "source": src, "region": reg, "since": since, "as_of": asof, "kind": "same_date",
-                    "tally_ids": "; ".join(t.at[i, "_id"] for i in uniq), "values": values,
-                    "rule": rule, "kept": "; ".join(kept), "excluded": "; ".join(dropped),
-                    "resolution": resolution})
+                    "tally_ids": "; ".join(ids[i] for i in uniq), "values": values, "rule": rule,
+                    "kept": "; ".join(kept), "excluded": "; ".join(dropped), "resolution": resolution})
             day_obs.append({"as_of": asof, "lo": float(L), "hi": float(U), "founder": founder,
-                            "members": [i for i in idx if status[i] != "excluded"]})
-        # stale statements across dates
+                            "members": [i for i in grp if status[i] != "excluded"]})
+        # stale statements across dates: a cumulative count cannot fall
         kept_obs = []
         for ob in day_obs:
             earlier = [k for k in kept_obs if k["lo"] > ob["hi"]]
             if not earlier:
                 kept_obs.append(ob)
                 continue
-            fid = t.at[ob["founder"], "_id"]
-            e_ids = [t.at[k["founder"], "_id"] for k in earlier]
-            e_desc = "; ".join(f"{t.at[k['founder'], '_id']} {_fmt(k['lo'], k['hi'])} on "
-                               f"{k['as_of'].date()}" for k in earlier)
+            fid = ids[ob["founder"]]
+            e_ids = [ids[k["founder"]] for k in earlier]
+            e_desc = "; ".join(f"{ids[k['founder']]} {_fmt(k['lo'], k['hi'])} on {k['as_of'].date()}"
+                               for k in earlier)
             if rule == "bounds":
                 for k in earlier:
                     k["lo"] = min(k["lo"], ob["lo"])
@@ -367,85 +367,70 @@ def tallies_to_intervals(tallies: pd.DataFrame, *, rule: str = "latest",
                     reason[i] = (f"superseded stale tally: {_fmt(ob['lo'], ob['hi'])} on "
                                  f"{ob['as_of'].date()} is below {e_desc}")
                 resolution = f"{fid} treated as a stale repeat of an older figure and excluded"
-                excluded = "; ".join(t.at[i, "_id"] for i in ob["members"])
+                excluded = "; ".join(ids[i] for i in ob["members"])
             conflicts.append({
                 "source": src, "region": reg, "since": since, "as_of": ob["as_of"], "kind": "stale",
                 "tally_ids": "; ".join(e_ids + [fid]),
                 "values": e_desc + f"; {fid} {_fmt(ob['lo'], ob['hi'])} on {ob['as_of'].date()}",
                 "rule": rule, "kept": "; ".join(e_ids + ([fid] if rule == "bounds" else [])),
                 "excluded": excluded, "resolution": resolution})
-        # monotone tightening
+        # monotone tightening, then intervals between successive cumulative ranges
         los = np.maximum.accumulate(np.array([o["lo"] for o in kept_obs]))
         his = np.minimum.accumulate(np.array([o["hi"] for o in kept_obs])[::-1])[::-1]
-        for o, lo_, hi_ in zip(kept_obs, los, his):
-            ids = [t.at[i, "_id"] for i in sorted(o["members"], key=lambda i: t.at[i, "_pos"])]
-            obs_rows.append({"source": src, "region": reg, "since": since, "as_of": o["as_of"],
-                             "lower": float(lo_), "upper": float(hi_), "tally_id": t.at[o["founder"], "_id"],
-                             "tally_ids": "; ".join(ids), "n_statements": len(o["members"])})
-        for o in kept_obs:
-            for i in o["members"]:
-                if status[i] == "counted" and i != o["founder"]:
-                    status[i], target[i] = "merged", t.at[o["founder"], "_id"]
+        prev_day, pl, pu = since - pd.Timedelta(days=1), 0.0, 0.0
+        for o, L, U in zip(kept_obs, los.tolist(), his.tolist()):
+            members = sorted(o["members"], key=lambda i: pos[i])
+            tid, tids = ids[o["founder"]], "; ".join(ids[i] for i in members)
+            cum_rows.append((src, reg, since, o["as_of"], L, U, tid, tids, len(members)))
+            start, end = prev_day + pd.Timedelta(days=1), o["as_of"] + pd.Timedelta(days=1)
+            if L == U and pl == pu:
+                count, ilo, ihi = L - pl, np.nan, np.nan
+            else:
+                count, ilo, ihi = np.nan, max(0.0, L - pu), U - pl
+            iv_rows.append((src, reg, str(since.date()), start, end, count, float((end - start).days),
+                            ilo, ihi, len(members), tid, tids))
+            prev_day, pl, pu = o["as_of"], L, U
 
-    cum = pd.DataFrame(obs_rows, columns=["source", "region", "since", "as_of", "lower", "upper",
+    cum = pd.DataFrame(cum_rows, columns=["source", "region", "since", "as_of", "lower", "upper",
                                           "tally_id", "tally_ids", "n_statements"])
-    intervals = _intervals(cum)
+    intervals = pd.DataFrame(iv_rows, columns=["source", "region", "since", "start", "end", "count", "exposure",
+                                               "lower", "upper", "n_reports", "tally_id", "tally_ids"])
+    for c in ("start", "end"):
+        intervals[c] = pd.to_datetime(intervals[c]).astype("datetime64[ns]")
+    for c in ("since", "as_of"):
+        cum[c] = pd.to_datetime(cum[c]).astype("datetime64[ns]")
     series = {}
-    for src, d in intervals.groupby("source", sort=True):
+    for src in sorted(set(intervals["source"])):
+        d = intervals[intervals["source"] == src]
         series[src] = CountSeries(d.drop(columns=["source"]).reset_index(drop=True), freq=None,
-                                  groups=("region", "since"), attrs={"source": src, "kind": "tally",
-                                                                     "rule": rule})
+                                  groups=("region", "since"), attrs={"source": src, "kind": "tally", "rule": rule})
     conf = pd.DataFrame(conflicts, columns=["source", "region", "since", "as_of", "kind", "tally_ids",
                                             "values", "rule", "kept", "excluded", "resolution"])
-    checks = _parts_checks(cum)
-    ledger = ledger_frame(file=t["_file_"].where(t["_file_"] != "", None).astype("object"),
-                          row=t["_row_"].where(t["_row_"] >= 0, None).astype("object"),
-                          table="tallies", record_id=t["_id"].to_numpy(object), status=status,
-                          incident_id=target, reason=reason, n=n)
+    checks = _parts_checks(cum_rows)
+    files = t["_file_"].tolist()
+    rows = t["_row_"].tolist()
+    ledger = ledger_frame(file=[f or None for f in files], row=[r if r >= 0 else None for r in rows],
+                          table="tallies", record_id=ids, status=status, incident_id=target, reason=reason, n=n)
     return TallyResult(series=series, intervals=intervals, cumulative=cum, conflicts=conf,
                        checks=checks, ledger=ledger,
                        params={"rule": rule, "preferred_sources": preferred, "about_band": about_band})
 
 
-def _intervals(cum: pd.DataFrame) -> pd.DataFrame:
-    cols = ["source", "region", "since", "start", "end", "count", "exposure", "lower", "upper",
-            "n_reports", "tally_id", "tally_ids"]
-    rows = []
-    for (src, reg, since), ch in cum.groupby(["source", "region", "since"], sort=True):
-        ch = ch.sort_values("as_of")
-        prev_day = since - pd.Timedelta(days=1)
-        pl, pu = 0.0, 0.0
-        for r in ch.itertuples(index=False):
-            L, U = r.lower, r.upper
-            start = prev_day + pd.Timedelta(days=1)
-            end = r.as_of + pd.Timedelta(days=1)
-            if L == U and pl == pu:
-                count, lo, hi = L - pl, np.nan, np.nan
-            else:
-                count, lo, hi = np.nan, max(0.0, L - pu), U - pl
-            rows.append({"source": src, "region": reg, "since": str(since.date()), "start": start, "end": end,
-                         "count": count, "exposure": float((end - start).days), "lower": lo, "upper": hi,
-                         "n_reports": r.n_statements, "tally_id": r.tally_id, "tally_ids": r.tally_ids})
-            prev_day, pl, pu = r.as_of, L, U
-    out = pd.DataFrame(rows, columns=cols)
-    if len(out):
-        out["start"] = pd.to_datetime(out["start"]).astype("datetime64[ns]")
-        out["end"] = pd.to_datetime(out["end"]).astype("datetime64[ns]")
-    return out
-
-
-def _parts_checks(cum: pd.DataFrame) -> pd.DataFrame:
+def _parts_checks(cum_rows) -> pd.DataFrame:
     cols = ["source", "since", "as_of", "regions", "parts_lower", "parts_upper", "total_lower",
             "total_upper", "status"]
+    groups: dict = {}
+    for src, reg, since, asof, L, U, *_ in cum_rows:
+        groups.setdefault((src, since, asof), []).append((reg, L, U))
     rows = []
-    is_total = cum["region"].str.lower().isin(TOTAL_REGIONS)
-    for (src, since, asof), g in cum.groupby(["source", "since", "as_of"], sort=True):
-        tot = g[is_total.loc[g.index]]
-        parts = g[~is_total.loc[g.index]]
-        if not len(tot) or not len(parts):
+    for (src, since, asof) in sorted(groups):
+        g = groups[(src, since, asof)]
+        tot = [x for x in g if x[0].lower() in TOTAL_REGIONS]
+        parts = [x for x in g if x[0].lower() not in TOTAL_REGIONS]
+        if not tot or not parts:
             continue
-        tl, tu = float(tot["lower"].iloc[0]), float(tot["upper"].iloc[0])
-        pl, pu = float(parts["lower"].sum()), float(parts["upper"].sum())
+        tl, tu = tot[0][1], tot[0][2]
+        pl, pu = sum(x[1] for x in parts), sum(x[2] for x in parts)
         if pl > tu:
             st = "parts_exceed_total"
         elif pu < tl:
@@ -454,7 +439,8 @@ def _parts_checks(cum: pd.DataFrame) -> pd.DataFrame:
             st = "equal"
         else:
             st = "consistent"
-        rows.append({"source": src, "since": since, "as_of": asof,
-                     "regions": "+".join(sorted(parts["region"])), "parts_lower": pl, "parts_upper": pu,
-                     "total_lower": tl, "total_upper": tu, "status": st})
-    return pd.DataFrame(rows, columns=cols)
+        rows.append((src, since, asof, "+".join(sorted(x[0] for x in parts)), pl, pu, tl, tu, st))
+    out = pd.DataFrame(rows, columns=cols)
+    for c in ("since", "as_of"):
+        out[c] = pd.to_datetime(out[c]).astype("datetime64[ns]")
+    return out
