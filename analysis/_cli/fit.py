@@ -54,7 +54,8 @@ def add_parser(sub):
                    help="time column: ISO dates, YYYY-MM, YYYY-Www, YYYYQn or years")
     p.add_argument("--count", required=True, metavar="COL", help="count column")
     p.add_argument("--exposure", metavar="COL", help="exposure column (days observed; log offset)")
-    p.add_argument("--family", required=True, choices=("poisson", "negbin", "quasipoisson"))
+    p.add_argument("--family", required=True, choices=("poisson", "negbin", "quasipoisson"),
+                   help="poisson; negbin (NB2, alpha by maximum likelihood); quasipoisson (Pearson scale)")
     p.add_argument("--trend", action="store_true", help="add a linear trend (per period)")
     p.add_argument("--seasonality", type=_seasonality, default=None, metavar="fourier:K|calendar")
     p.add_argument("--event", action="append", type=_event, default=[], metavar="DATE[:KIND]",
