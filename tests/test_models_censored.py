@@ -108,7 +108,7 @@ def test_without_bounds_equals_poisson_glm():
 @pytest.mark.parametrize("bound,expected", [
     ("exact", (175.0, np.nan, np.nan)), ("more_than", (np.nan, 176.0, np.inf)),
     ("at_least", (np.nan, 175.0, np.inf)), ("at_most", (np.nan, 0.0, 175.0)),
-    ("about", (175.0, np.nan, np.nan)),
+    ("about", (175.0, 157.0, 193.0)),
 ])
 def test_statement_bounds(bound, expected):
     assert_allclose(statement_bounds(175, bound), expected)
@@ -117,6 +117,8 @@ def test_statement_bounds(bound, expected):
 def test_statement_bounds_about_tolerance():
     assert statement_bounds(100, "about", about=0.1) == (100.0, 90.0, 110.0)
     assert statement_bounds(55, "about", about=0.1) == (55.0, 49.0, 61.0)
+    assert statement_bounds(78, "about") == (78.0, 70.0, 86.0)  # as analysis.normalize.tallies
+    assert_allclose(statement_bounds(78, "about", about=0), (78.0, np.nan, np.nan))
     with pytest.raises(ValueError, match="bound must be"):
         statement_bounds(5, "roughly")
 
@@ -141,3 +143,13 @@ def test_censored_diagnostics_use_exact_rows(bounded):
     assert dg.df_resid == ex.sum() - 2
     assert_allclose(fit.dispersion, np.sum(r ** 2) / (ex.sum() - 2), rtol=1e-12)
     assert "censored-poisson" in repr(fit) and "censored-poisson" in fit.summary().as_text()
+
+
+def test_point_bounds_are_exact_counts():
+    df = pd.DataFrame({"start": ["2024-01-01", "2024-02-01", "2024-03-01"],
+                       "end": ["2024-02-01", "2024-03-01", "2024-04-01"],
+                       "count": [30.0, np.nan, 41.0], "lower": [30.0, 25.0, np.nan],
+                       "upper": [30.0, 25.0, np.nan]})
+    fit = fit_censored_poisson(CountSeries(df, freq="M"))
+    assert_allclose(fit.predict()["observed"], [30, 25, 41])
+    assert_allclose(np.exp(fit.params["intercept"]), 96 / 91, rtol=1e-10)  # 96 incidents in 91 days

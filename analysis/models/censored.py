@@ -15,12 +15,13 @@ means infinity. Exact rows contribute the Poisson pmf. So, in the bounds a tally
 * ``more_than 175`` -> ``lower = 176``: ``P(Y > 175) = sf(175)``;
 * ``at_least 175`` -> ``lower = 175``: ``P(Y >= 175) = sf(174)``;
 * ``at_most 175`` -> ``upper = 175``: ``cdf(175)``;
-* ``about 175`` -> by default an *exact* count of 175 (``about=0``); with a relative
-  tolerance ``about=t`` the interval ``[floor(175 (1 - t)), ceil(175 (1 + t))]``, whose
-  probability is ``cdf(hi) - cdf(lo - 1)``.
+* ``about 175`` -> the interval ``[floor(175 (1 - b)), ceil(175 (1 + b))]`` with the
+  relative band ``b = 0.1`` by default (``[157, 193]``), whose probability is
+  ``cdf(hi) - cdf(lo - 1)``; this is the band :mod:`analysis.normalize.tallies` uses
+  (``about_band``). ``b = 0`` treats "about" as exact.
 
-A row with bounds is always treated as censored: its ``count`` (if any) is ignored by
-the likelihood. Bounds are rounded inwards to integers (``ceil(lower)``, ``floor(upper)``).
+A row with bounds is treated as censored: its ``count`` (if any) is ignored by the
+likelihood; bounds ``[N, N]`` are an exact count of N. Bounds are rounded inwards to integers (``ceil(lower)``, ``floor(upper)``).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from .results import CountFit, terms_table
 __all__ = ["CensoredPoisson", "fit_censored_poisson", "statement_bounds", "censored_loglike"]
 
 
-def statement_bounds(count, bound: str = "exact", *, about: float = 0.0) -> tuple[float, float, float]:
+def statement_bounds(count, bound: str = "exact", *, about: float = 0.1) -> tuple[float, float, float]:
     """``(count, lower, upper)`` of a stated total.
 
     Parameters
@@ -50,14 +51,16 @@ def statement_bounds(count, bound: str = "exact", *, about: float = 0.0) -> tupl
         The number stated.
     bound : {"exact", "at_least", "more_than", "at_most", "about"}
     about : float
-        Relative tolerance for ``about`` (0: treat as exact).
+        Relative band for ``about`` (default 0.1, as ``analysis.normalize``; 0: exact).
 
     Examples
     --------
     >>> statement_bounds(175, "more_than")
     (nan, 176.0, inf)
-    >>> statement_bounds(100, "about", about=0.1)
+    >>> statement_bounds(100, "about")
     (100.0, 90.0, 110.0)
+    >>> statement_bounds(100, "about", about=0)
+    (100.0, nan, nan)
     """
     n = float(count)
     nan, inf = float("nan"), float("inf")
@@ -247,6 +250,9 @@ def fit_censored_poisson(series: CountSeries, *, trend: bool = False, seasonalit
     lo = np.where(np.isnan(lo_raw), 0.0, np.ceil(np.maximum(lo_raw, 0.0)))
     hi = np.where(np.isnan(hi_raw), np.inf, np.floor(hi_raw))
     y = series.counts.copy()
+    point = cens & np.isfinite(hi) & (lo == hi)  # bounds [N, N]: an exact count of N
+    y = np.where(point, lo, y)
+    cens = cens & ~point
     bad = np.flatnonzero(~cens & ~np.isfinite(y))
     if len(bad):
         raise ModelError(f"row {int(bad[0])} has neither a count nor bounds")
