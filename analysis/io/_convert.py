@@ -82,11 +82,28 @@ def require_nonblank(raw: RawTable, column: str, *, why: str = "") -> None:
 
 
 # ---------------------------------------------------------------------------- values
+def blank_as_null(col: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Blank cells become missing, sharing the text buffers (only a validity bitmap is built)."""
+    chunks = []
+    for chunk in col.chunks:
+        keep = pc.not_equal(chunk, "")
+        if chunk.null_count == 0 and chunk.offset == 0 and keep.offset == 0:
+            bufs = chunk.buffers()
+            chunks.append(pa.Array.from_buffers(chunk.type, len(chunk),
+                                                [keep.buffers()[1], bufs[1], bufs[2]]))
+        else:
+            chunks.append(pc.if_else(keep, chunk, pa.scalar(None, chunk.type)))
+    return pa.chunked_array(chunks, type=col.type)
+
+
 def to_str(raw: RawTable, column: str) -> pd.Series:
     """Text column as pandas ``str`` dtype; blank cells become missing."""
-    col = raw.column(column)
-    col = pc.if_else(pc.equal(col, ""), pa.scalar(None, pa.string()), col)
-    return pd.Series(col.to_pandas(), name=column).astype("str")
+    return text_series(blank_as_null(raw.column(column)), column)
+
+
+def text_series(col: pa.ChunkedArray, name: str | None = None) -> pd.Series:
+    """An Arrow text column as a pandas ``str`` Series (no copy for large_string)."""
+    return pd.Series(col.to_pandas(), name=name).astype("str")
 
 
 def _as_nullable(col: pa.ChunkedArray) -> pa.ChunkedArray:
@@ -240,7 +257,7 @@ def to_enum(raw: RawTable, column: str, allowed: Sequence[str], *,
         require_nonblank(raw, column)
     low = pc.utf8_lower(col)
     keys = list(mapping) if mapping is not None else list(allowed)
-    ok = pc.or_(pc.equal(low, ""), pc.is_in(low, value_set=pa.array(keys, pa.string())))
+    ok = pc.or_(pc.equal(low, ""), pc.is_in(low, value_set=pa.array(keys, low.type)))
     i = first_true(pc.invert(ok))
     if i >= 0:
         if mapping is not None:
@@ -249,13 +266,12 @@ def to_enum(raw: RawTable, column: str, allowed: Sequence[str], *,
             listed = format_choices(allowed)
         fail(raw, i, column, f"{_cell(raw, column, i)!r} is not an allowed value; use one of {listed}")
     if mapping is not None:
-        pos = pc.index_in(low, value_set=pa.array(keys, pa.string()))
-        low = pc.take(pa.array(list(mapping.values()), pa.string()), pos)
+        pos = pc.index_in(low, value_set=pa.array(keys, low.type))
+        low = pc.take(pa.array(list(mapping.values()), low.type), pos)
     low = pc.fill_null(low, "")
     if default is not None:
         low = pc.if_else(pc.equal(low, ""), pa.scalar(default), low)
-    low = pc.if_else(pc.equal(low, ""), pa.scalar(None, pa.string()), low)
-    return pd.Series(low.to_pandas(), name=column).astype("str")
+    return text_series(blank_as_null(low), column)
 
 
 # ------------------------------------------------------------------------ relations

@@ -34,6 +34,8 @@ __all__ = ["RawTable", "load_table", "first_true", "PARQUET_SUFFIXES"]
 
 PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
 _SPREADSHEET_SUFFIXES = (".xlsx", ".xls", ".xlsm", ".ods")
+#: Arrow type of every text column: pandas' ``str`` dtype wraps it without a copy.
+TEXT = pa.large_string()
 _HEADER_PROBE = 1 << 20  # bytes read to find the header row
 _BLOCK_SIZE = 1 << 24  # bytes per block of the multithreaded CSV reader
 
@@ -128,7 +130,7 @@ def _read_csv(path: str, file: str) -> pa.Table:
     read = pcsv.ReadOptions(column_names=names, skip_rows=1, use_threads=True,
                             block_size=_BLOCK_SIZE)
     parse = pcsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False)
-    convert = pcsv.ConvertOptions(column_types={n: pa.string() for n in names},
+    convert = pcsv.ConvertOptions(column_types={n: TEXT for n in names},
                                   strings_can_be_null=False, quoted_strings_can_be_null=False,
                                   check_utf8=True)
     try:
@@ -137,7 +139,9 @@ def _read_csv(path: str, file: str) -> pa.Table:
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         _diagnose_csv(path, file, raw_names)
         raise InputError(f"cannot parse the file as CSV: {exc}", file=file) from None
-    return _trim(table)
+    trimmed = _trim(table)
+    del table
+    return trimmed
 
 
 def _open(path: str):
@@ -182,8 +186,19 @@ def _normalise_names(raw: list[str], file: str) -> list[str]:
 
 
 def _trim(table: pa.Table) -> pa.Table:
-    cols = [pc.utf8_trim_whitespace(table.column(i)) for i in range(table.num_columns)]
-    return pa.table(cols, names=table.column_names)
+    """Strip surrounding whitespace from every cell, one column at a time.
+
+    The input table is released column by column, so at most one extra column is
+    held in memory at once.
+    """
+    names = table.column_names
+    cols = [table.column(i) for i in range(table.num_columns)]
+    del table
+    for i, col in enumerate(cols):
+        cols[i] = None
+        cols[i] = pc.utf8_trim_whitespace(col)
+        del col
+    return pa.table(cols, names=names)
 
 
 def _has_surrogates(text: str) -> bool:
@@ -248,7 +263,7 @@ def _arrow_from_frame(frame: pd.DataFrame, file: str) -> pa.Table:
             arr = pa.array(s, from_pandas=True)
         except (pa.ArrowException, TypeError, ValueError):
             arr = pa.array([None if pd.isna(v) else str(v) for v in s.to_numpy(object)],
-                           type=pa.string())
+                           type=TEXT)
         cols.append(arr)
         names.append(str(name))
     return pa.table(cols, names=names)
@@ -266,7 +281,7 @@ def _as_strings(col: pa.ChunkedArray) -> pa.ChunkedArray:
         col = col.cast(t.value_type)
         t = col.type
     if pa.types.is_string(t) or pa.types.is_large_string(t):
-        out = col.cast(pa.string())
+        out = col.cast(TEXT)
     elif pa.types.is_timestamp(t) or pa.types.is_date(t):
         if pa.types.is_timestamp(t):
             if t.tz is not None:
@@ -281,18 +296,18 @@ def _as_strings(col: pa.ChunkedArray) -> pa.ChunkedArray:
         finite = pc.fill_null(pc.is_finite(col), True)
         integral = pc.fill_null(pc.equal(pc.floor(col), col), True)
         if pc.all(pc.and_(finite, integral)).as_py():
-            out = col.cast(pa.int64()).cast(pa.string())
+            out = col.cast(pa.int64()).cast(TEXT)
         else:
-            out = col.cast(pa.string())
+            out = col.cast(TEXT)
     elif pa.types.is_null(t):
-        out = pa.chunked_array([pa.array([""] * len(col), type=pa.string())])
+        out = pa.chunked_array([pa.array([""] * len(col), type=TEXT)])
     else:
         try:
-            out = col.cast(pa.string())
+            out = col.cast(TEXT)
         except (pa.ArrowNotImplementedError, pa.ArrowInvalid):
             out = pa.chunked_array([pa.array([None if v is None else str(v) for v in col.to_pylist()],
-                                             type=pa.string())])
-    return pc.fill_null(out, "")
+                                             type=TEXT)])
+    return pc.fill_null(out.cast(TEXT), "")
 
 
 # ----------------------------------------------------------------------------- rows

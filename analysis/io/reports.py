@@ -179,7 +179,11 @@ def const_str(value: str, n: int) -> pd.api.extensions.ExtensionArray:
     """``n`` copies of ``value`` as a ``str`` array (built in Arrow, not Python)."""
     import pyarrow as pa
 
-    return pd.Series(pa.repeat(pa.scalar(value, pa.string()), n).to_pandas(), dtype="str").array
+    data = value.encode("utf-8")
+    offsets = np.arange(n + 1, dtype=np.int64) * len(data)
+    arr = pa.Array.from_buffers(pa.large_string(), n,
+                                [None, pa.py_buffer(offsets), pa.py_buffer(data * n)])
+    return pd.Series(arr.to_pandas(), dtype="str").array
 
 
 def date_interval(raw: RawTable, *, date, start, end, precision, date_column="date",
