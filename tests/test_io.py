@@ -61,6 +61,9 @@ CASES = [
      "report_id,date_start,date_end,country\nR1,2024-01-01,2024-01-05,Iraq\n"
      "R2,2024-01-09,2024-01-05,Syria\n", 3, "date_end",
      r"date_end 2024-01-05 is before date_start 2024-01-09"),
+    ("reports-start-after-implied-end", "reports",
+     "report_id,date,date_start,date_precision,country\nR1,2024-01-03,2024-01-10,day,Iraq\n", 2,
+     "date_start", r"date_end 2024-01-03 is before date_start 2024-01-10 \(the end of the day "),
     ("reports-date-outside-range", "reports",
      "report_id,date,date_start,date_end,country\nR1,2024-01-20,2024-01-01,2024-01-05,Iraq\n",
      2, "date", r"date 2024-01-20 is outside the range 2024-01-01 to 2024-01-05"),

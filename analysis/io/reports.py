@@ -206,8 +206,14 @@ def date_interval(raw: RawTable, *, date, start, end, precision, date_column="da
     p0, p1 = precision_interval(anchor, precision)
     lo = np.where(has0, start, p0)
     hi = np.where(has1, end, p1)
-    cv.check_order(raw, lo, hi, first_name=start_column, last_name=end_column,
-                   column=end_column if np.any(has1) else start_column)
+    with np.errstate(invalid="ignore"):
+        reversed_ = ~np.isnat(lo) & ~np.isnat(hi) & (hi < lo)
+    i = cv.first_true(reversed_)
+    if i >= 0:
+        # name the cell the user wrote: date_end when given, else the date_start that overshoots
+        column = end_column if has1[i] else start_column
+        cv.fail(raw, i, column, f"{end_column} {hi[i]} is before {start_column} {lo[i]}"
+                + ("" if has1[i] else f" (the end of the {precision[i]} containing the date)"))
     with np.errstate(invalid="ignore"):
         outside = hasd & explicit & ((date < start) | (date > end))
     i = cv.first_true(outside)
