@@ -68,15 +68,23 @@ def compute(spec: ReportSpec | str | Path | None = None, *, quiet: bool = True) 
 
     spec = spec if isinstance(spec, ReportSpec) else load_spec(spec)
     s, d = spec.series, spec.data
-    reports = pd.concat([aio.read_reports(p) for p in d["reports"]], ignore_index=True) if d["reports"] else None
-    tallies = pd.concat([aio.read_tallies(p) for p in d["tallies"]], ignore_index=True) if d["tallies"] else None
+    reports = _read_all(aio.read_reports, d["reports"], spec)
+    tallies = _read_all(aio.read_tallies, d["tallies"], spec)
     window = tuple(s["window"]) if s["window"] else None
-    norm = normalize(reports=reports, tallies=tallies, freq=s["freq"], groups=tuple(s["groups"]),
-                     allocate=s["allocate"], window=window, window_days=s["window_days"])
-    series = norm.series
+    if spec.case_study:
+        from ..casestudy import case_study_series
+        from ..datasets import CaseStudy
+        events_frame = _read_all(aio.read_events, [d["events"]] if d["events"] else [], spec)
+        cs_data = CaseStudy(reports=reports, tallies=tallies, events=events_frame)
+        series, info = case_study_series(cs_data, window=window) if window else case_study_series(cs_data)
+        norm = info["normalized"]
+    else:
+        norm = normalize(reports=reports, tallies=tallies, freq=s["freq"], groups=tuple(s["groups"]),
+                         allocate=s["allocate"], window=window, window_days=s["window_days"])
+        series = norm.series
     data = ReportData(spec=spec, series=series, normalized=norm)
 
-    events = aio.read_events(d["events"]) if d["events"] else None
+    events = _read_all(aio.read_events, [d["events"]] if d["events"] else [], spec)
     data.events = events
 
     from ..models import fit_counts
@@ -100,7 +108,42 @@ def compute(spec: ReportSpec | str | Path | None = None, *, quiet: bool = True) 
             lo, hi = series.start.min(), series.end.max()
             data.alignment = alignment_test(change_dates, events["date"], window=(lo, hi),
                                             draws=a["draws"], seed=spec.seed)
+    if spec.case_study:
+        from ..casestudy import case_study_answers
+        c, a = spec.changepoints, spec.attribution
+        data.case_study = case_study_answers(series, events, window_days=a["window_days"],
+                                             penalty=c["penalty"], min_size=c["min_size"],
+                                             p_change=c["p_change"], family=spec.model["family"],
+                                             draws=a["draws"], seed=spec.seed)
     return data
+
+
+def _display_path(path, spec: ReportSpec) -> str:
+    """A path as reports show it: relative to the spec's repository or folder, never absolute."""
+    p = Path(path).resolve()
+    try:
+        return p.relative_to(_root(spec)).as_posix()
+    except ValueError:
+        return p.name
+
+
+def _root(spec: ReportSpec) -> Path:
+    """Folder that report paths are shown relative to: the repository for the bundled
+    spec, the spec's own folder otherwise."""
+    from .spec import default_spec_path
+    if spec.path is None or Path(spec.path) == default_spec_path().resolve():
+        return default_spec_path().resolve().parents[2]
+    return Path(spec.path).parent
+
+
+def _read_all(reader, paths, spec):
+    frames = []
+    for p in paths:
+        f = reader(p)
+        if "_file" in f.columns:
+            f = f.assign(_file=_display_path(p, spec))
+        frames.append(f)
+    return pd.concat(frames, ignore_index=True) if frames else None
 
 
 # --------------------------------------------------------------------------- figures
@@ -213,8 +256,11 @@ def build_report(spec=None, out_dir=None, *, quiet: bool = True) -> BuiltReport:
     inputs = list(spec.data["reports"]) + list(spec.data["tallies"])
     if spec.data["events"]:
         inputs.append(spec.data["events"])
-    prov = provenance(inputs, parameters=spec.to_dict(), seed=spec.seed,
-                      root=Path(spec.path).parents[2] if spec.path else None)
+    params = spec.to_dict()
+    params["data"] = {k: ([_display_path(x, spec) for x in v] if isinstance(v, list)
+                          else (_display_path(v, spec) if v else v)) for k, v in params["data"].items()}
+    prov = provenance(inputs, parameters=params, seed=spec.seed,
+                      root=_root(spec))
     doc = Document(title=spec.title, subtitle=spec.description, sections=sections, provenance=prov)
     (out / "index.html").write_text(render_html(doc), encoding="utf-8")
     (out / "report.md").write_text(render_markdown(doc), encoding="utf-8")

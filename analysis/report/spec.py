@@ -6,6 +6,8 @@ Example (the bundled case study, ``analysis/report/case_study.toml``)::
     title = "Attacks on US-led coalition forces in Iraq, Syria and Jordan"
     seed = 20231017
 
+    case_study = true                  # the case-study series and answers (analysis.casestudy)
+
     [data]
     reports = ["reports.csv"]          # paths relative to the spec file, or to data_dir
     tallies = ["tallies.csv"]
@@ -61,7 +63,7 @@ _SECTIONS: dict[str, dict[str, Any]] = {
     "attribution": {"window_days": 14, "draws": 9999},
     "outputs": {"figure_formats": ["png", "svg", "pdf"], "dpi": 150},
 }
-_TOP = {"name", "title", "seed", "description"}
+_TOP = {"name", "title", "seed", "description", "case_study"}
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,7 @@ class ReportSpec:
     title: str
     seed: int = 0
     description: str = ""
+    case_study: bool = False
     data: dict = field(default_factory=dict)
     series: dict = field(default_factory=dict)
     model: dict = field(default_factory=dict)
@@ -126,6 +129,10 @@ def load_spec(path=None, *, data_dir=None) -> ReportSpec:
     for k in ("name", "title"):
         if not isinstance(raw.get(k), str) or not raw[k].strip():
             raise InputError(f"{k!r} must be a non-empty string", file=file, column=k)
+    name = raw["name"]
+    if not all(c.isalnum() or c in "-_" for c in name):
+        raise InputError(f"name {name!r} may hold only letters, digits, '-' and '_' (it names a folder)",
+                         file=file, column="name")
     sections = {}
     for sec, defaults in _SECTIONS.items():
         given = raw.get(sec, {})
@@ -149,9 +156,6 @@ def load_spec(path=None, *, data_dir=None) -> ReportSpec:
     if d["events"]:
         d["events"] = _resolve(d["events"], bases, file, "data.events")
     d.pop("data_dir", None)
-    name = raw["name"]
-    if not all(c.isalnum() or c in "-_" for c in name):
-        raise InputError(f"name {name!r} may hold only letters, digits, '-' and '_' (it names a folder)",
-                         file=file, column="name")
     return ReportSpec(name=name, title=raw["title"], seed=int(raw.get("seed", 0)),
-                      description=raw.get("description", ""), path=str(path.resolve()), **sections)
+                      description=raw.get("description", ""),
+                      case_study=bool(raw.get("case_study", False)), path=str(path.resolve()), **sections)

@@ -1,0 +1,244 @@
+"""Report sections and sentences generated from computed results.
+
+Every number in a sentence is formatted from a result object here; nothing is typed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .._format import fmt_ci, fmt_date, fmt_num, fmt_p, fmt_rate_ci, plural
+from .render import Figure, Section, Table
+
+__all__ = ["sections", "results_json", "change_sentences", "term_sentences"]
+
+_UNIT = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "Y": "year"}
+
+
+def _unit(series) -> str:
+    return _UNIT.get(series.freq, "period")
+
+
+def _short(label: str, n: int = 70) -> str:
+    label = str(label)
+    return label if len(label) <= n else label[: n - 1].rstrip() + "…"
+
+
+# ------------------------------------------------------------------------ sentences
+def change_sentences(seg, series, attribution: pd.DataFrame | None = None) -> list[str]:
+    """One sentence per change: old and new rate with CIs, date, nearest event and lag."""
+    unit = _unit(series)
+    seg_t = seg.segments
+    out = []
+    scale = _per_row(series)
+    for k, idx in enumerate(seg.changepoints):
+        a, b = seg_t.iloc[k], seg_t.iloc[k + 1]
+        verb = "fell" if b["rate"] < a["rate"] else "rose"
+        when = series.start[idx]
+        s = (f"The {unit}ly rate {verb} from {fmt_rate_ci(a['rate'] * scale, a['ci_low'] * scale, a['ci_high'] * scale)} "
+             f"to {fmt_rate_ci(b['rate'] * scale, b['ci_low'] * scale, b['ci_high'] * scale)} "
+             f"in the {unit} starting {fmt_date(when)}")
+        if attribution is not None and len(attribution) > k and pd.notna(attribution.iloc[k].get("nearest_event")):
+            r = attribution.iloc[k]
+            lag = float(r["lag_days"])
+            rel = "after" if lag >= 0 else "before"
+            s += (f", {plural(abs(lag), 'day')} {rel} {r['nearest_event']} "
+                  f"({_short(r['nearest_label'])}, {fmt_date(r['nearest_date'])})")
+        out.append(s + ".")
+    if not seg.changepoints:
+        r = seg_t.iloc[0]
+        out.append(f"No change in the {unit}ly rate was found ({seg.method.upper()}, {seg.cost_name} cost, "
+                   f"{seg.penalty_name} penalty); the rate over the whole series is "
+                   f"{fmt_rate_ci(r['rate'] * scale, r['ci_low'] * scale, r['ci_high'] * scale)} per {unit}.")
+    return out
+
+
+def _per_row(series) -> float:
+    """Segment rates are per unit exposure; report them per row (per week for weekly data)."""
+    x = series.exposure
+    return float(np.median(x)) if len(x) and np.all(np.isfinite(x)) else 1.0
+
+
+def term_sentences(fit) -> list[str]:
+    """One sentence per event term of a count model."""
+    out = []
+    for _, r in fit.terms.iterrows():
+        name = str(r["name"])
+        if ":" not in name:
+            continue
+        kind, date = name.split(":", 1)
+        what = {"level": "a step in the rate", "slope": "a change of trend per period",
+                "pulse": "a one-period pulse"}.get(kind, kind)
+        change = (r["rate_ratio"] - 1) * 100
+        direction = "lower" if change < 0 else "higher"
+        out.append(f"{what.capitalize()} at {fmt_date(date)}: rate ratio {fmt_num(r['rate_ratio'], 3)} "
+                   f"({fmt_ci(r['ci_low'], r['ci_high'], 3)}, {fmt_p(r['p_value'])}), i.e. "
+                   f"{fmt_num(abs(change), 0)}% {direction}.")
+    return out
+
+
+# ------------------------------------------------------------------------- sections
+def sections(data, fig_paths: dict) -> tuple[list[Section], list[Table]]:
+    """All report sections, and every table (for CSV and LaTeX export)."""
+    secs: list[Section] = []
+    tables: list[Table] = []
+
+    def fig(key, caption):
+        return [Figure(key, caption, str(fig_paths[key]))] if key in fig_paths else []
+
+    series = data.series
+    unit = _unit(series)
+    cs = data.case_study
+
+    # -- summary
+    summ = Section("summary", "Summary")
+    summ.paragraphs.append(
+        f"The series has {plural(series.n, unit)} from {fmt_date(series.start.min())} to "
+        f"{fmt_date(series.end.max() - pd.Timedelta(days=1))}, with {fmt_num(series.total, 1)} attacks in all.")
+    if series.attrs.get("source_of_counts"):
+        summ.paragraphs.append(f"Source of the counts: {series.attrs['source_of_counts']}.")
+    if cs is not None:
+        for key in ("changes", "late_january", "talks", "summer_rise", "comparison"):
+            if key in cs.sentences:
+                summ.paragraphs.append(cs.sentences[key])
+        summ.notes.extend(cs.coverage)
+    secs.append(summ)
+
+    # -- data and normalisation
+    norm = data.normalized
+    dsec = Section("data", "Data and normalisation")
+    s = norm.summary()
+    rows_in = s["rows_in"]
+    dsec.paragraphs.append(
+        f"{plural(rows_in.get('reports', 0), 'report row')} and {plural(rows_in.get('tallies', 0), 'tally row')} "
+        f"were read. Deduplication merged {plural(s['merged'], 'report')} into the incidents they describe; "
+        f"{plural(s['incidents'], 'incident')} lie inside the window. Every input row is accounted for in the "
+        f"ledger below (counted, merged into an incident, or excluded with a reason).")
+    led = norm.ledger.summary()
+    t = Table("ledger_summary", "Ledger: what became of every input row", led)
+    dsec.tables.append(t)
+    tables.append(t)
+    if norm.tallies is not None:
+        tr = norm.tallies
+        if len(tr.conflicts):
+            cols = [c for c in ("source", "region", "as_of", "kind", "values", "rule", "kept", "excluded",
+                                "resolution") if c in tr.conflicts.columns]
+            t = Table("tally_conflicts", "Conflicting tallies and the rule that resolved them",
+                      tr.conflicts[cols].reset_index(drop=True))
+            dsec.tables.append(t)
+            tables.append(t)
+        if len(tr.checks):
+            t = Table("tally_part_checks", "Parts against totals (e.g. Iraq + Syria = all)",
+                      tr.checks.reset_index(drop=True))
+            tables.append(t)
+    dsec.figures += fig("counts", f"Attacks per {unit}, with the listed events (dashed lines).")
+    dsec.figures += fig("tallies", "Cumulative tallies by counter, with their bounds.")
+    secs.append(dsec)
+
+    # -- count model
+    if data.fit is not None:
+        f = data.fit
+        msec = Section("model", f"Count model ({f.family})")
+        extra = ""
+        if f.alpha is not None:
+            extra = (f" NB2 dispersion alpha = {fmt_num(f.alpha, 3)}"
+                     + (f" ({fmt_ci(*f.alpha_ci, 3)})." if f.alpha_ci is not None else "."))
+        msec.paragraphs.append(
+            f"{f.family} regression of the {unit}ly counts with log(exposure) offset and event terms; "
+            f"n = {f.n}, AIC {fmt_num(f.aic, 1)}, BIC {fmt_num(f.bic, 1)}, Pearson dispersion "
+            f"{fmt_num(f.dispersion, 2)}.{extra}")
+        msec.paragraphs += term_sentences(f)
+        t = Table("model_terms", "Model terms (rate ratios with 95% Wald intervals)", f.terms)
+        msec.tables.append(t)
+        tables.append(t)
+        msec.figures += fig("model_fit", "Observed counts, fitted mean, and the counterfactual without the "
+                                          "event terms (bands: 95% intervals of the mean).")
+        msec.figures += fig("rate_ratios", "Rate ratios of the event terms (95% CI, log scale).")
+        secs.append(msec)
+
+    # -- changepoints
+    if data.segmentation is not None:
+        seg = data.segmentation
+        csec = Section("changepoints", "Changepoints")
+        csec.paragraphs.append(
+            f"{seg.method.upper()} with the {seg.cost_name} cost and the {seg.penalty_name} penalty "
+            f"({fmt_num(seg.penalty, 2)} per change), minimum segment {plural(seg.min_size, unit)}: "
+            f"{plural(seg.n_changes, 'change')}.")
+        csec.paragraphs += change_sentences(seg, series, data.attribution)
+        if data.bayes is not None:
+            b = data.bayes
+            pn = np.asarray(b.n_changes_posterior, float)
+            k_map = int(np.argmax(pn))
+            top = int(np.nanargmax(b.prob_change))
+            csec.paragraphs.append(
+                f"The exact Bayesian posterior (Poisson-Gamma product partition) puts probability "
+                f"{fmt_num(pn[k_map], 3)} on {plural(k_map, 'change')}; the most probable change is in the "
+                f"{unit} starting {fmt_date(series.start[top])} (posterior probability "
+                f"{fmt_num(float(b.prob_change[top]), 3)}).")
+        seg_t = seg.segments.copy()
+        t = Table("segments", f"Segments (rate per {unit}, exact Poisson 95% interval)", seg_t)
+        csec.tables.append(t)
+        tables.append(t)
+        csec.figures += fig("changepoints", "Counts with the PELT segments (rate and 95% interval) and, below, "
+                                             "the posterior probability of a change at each period.")
+        secs.append(csec)
+
+    # -- attribution
+    if data.attribution is not None and len(data.attribution):
+        asec = Section("attribution", "Changes and political events")
+        cols = [c for c in ("change_date", "nearest_event", "nearest_date", "nearest_label", "lag_days",
+                            "n_within") if c in data.attribution.columns]
+        at = data.attribution[cols].copy()
+        if "nearest_label" in at:
+            at["nearest_label"] = at["nearest_label"].map(_short)
+        t = Table("attribution", "Nearest event to each change (lag = change minus event, days)", at)
+        asec.tables.append(t)
+        tables.append(t)
+        if data.alignment is not None:
+            al = data.alignment
+            asec.paragraphs.append(
+                f"Randomisation test of alignment ({al.null} null, {plural(al.draws, 'draw')}): "
+                f"mean distance from each change to its nearest event {fmt_num(al.statistic, 1)} days; "
+                f"{fmt_p(al.p_value)} (Monte Carlo SE {fmt_num(al.mc_se, 4)}).")
+        secs.append(asec)
+
+    # -- case study
+    if cs is not None:
+        ksec = Section("case-study", "Case study: the questions, answered from the data")
+        for key in ("late_january", "talks", "summer_rise", "alignment", "comparison"):
+            if key in cs.sentences:
+                ksec.paragraphs.append(cs.sentences[key])
+        for key, caption in (("periods", "Exact Poisson rates per week in the compared periods"),
+                             ("rate_ratios", "Rate ratios: exact conditional tests and GLM level steps"),
+                             ("comparison", "Model comparison by BIC: no change, event ITS, free changepoints")):
+            if key in cs.tables:
+                t = Table(f"case_{key}", caption, cs.tables[key])
+                ksec.tables.append(t)
+                tables.append(t)
+        ksec.notes.extend(cs.coverage)
+        secs.append(ksec)
+    return secs, tables
+
+
+def results_json(data) -> dict:
+    """Machine-readable results of the report."""
+    out = {"series": {"n": data.series.n, "freq": data.series.freq, "total": data.series.total,
+                      "start": data.series.start.min(), "end": data.series.end.max(),
+                      "counts": data.series.counts.tolist(), "labels": data.series.labels},
+           "normalize": data.normalized.summary()}
+    if data.fit is not None:
+        out["model"] = data.fit.to_dict()
+    if data.segmentation is not None:
+        out["changepoints"] = data.segmentation.to_dict()
+    if data.bayes is not None:
+        out["bayes"] = {"prob_change": np.asarray(data.bayes.prob_change, float).tolist(),
+                        "n_changes_posterior": np.asarray(data.bayes.n_changes_posterior, float).tolist()}
+    if data.attribution is not None:
+        out["attribution"] = data.attribution
+    if data.alignment is not None:
+        out["alignment"] = data.alignment.to_dict()
+    if data.case_study is not None:
+        cs = data.case_study.to_dict()
+        out["case_study"] = {k: cs[k] for k in ("numbers", "sentences", "coverage", "settings") if k in cs}
+    return out
