@@ -71,3 +71,14 @@ def test_bool_date_path_sequence():
     with pytest.raises(TypeError, match=r"every item of `groups` must be a string; got int 3"):
         sequence_of_str(["country", 3], "groups")
     assert format_choices(["a", "b"]) == "'a', 'b'"
+
+
+@pytest.mark.parametrize("module", ["analysis._validation", "analysis.io.reports", "analysis.io.acled",
+                                    "analysis.io.ucdp", "analysis.io.tallies", "analysis.io.events",
+                                    "analysis.io._dates"])
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0

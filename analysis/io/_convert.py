@@ -111,7 +111,7 @@ def _as_nullable(col: pa.ChunkedArray) -> pa.ChunkedArray:
 
 
 def to_dates(raw: RawTable, column: str, *, required: bool = False, midnight_ok: bool = False,
-             extra_formats: Sequence[str] = (), values: pa.ChunkedArray | None = None) -> np.ndarray:
+             extra_formats: Sequence[str] = ()) -> np.ndarray:
     """Parse ``YYYY-MM-DD`` cells into ``datetime64[D]`` (NaT where blank).
 
     Parameters
@@ -121,10 +121,8 @@ def to_dates(raw: RawTable, column: str, *, required: bool = False, midnight_ok:
     extra_formats : sequence of str
         Further ``strftime`` formats tried, strictly, on cells that are not ISO dates
         (ACLED exports write ``15 January 2024``).
-    values : pyarrow.ChunkedArray, optional
-        Use these strings instead of the table column (same length).
     """
-    col = raw.column(column) if values is None else values
+    col = raw.column(column)
     if required:
         require_nonblank(raw, column)
     if midnight_ok:
@@ -148,7 +146,7 @@ def to_dates(raw: RawTable, column: str, *, required: bool = False, midnight_ok:
         bad = pa.array(still)
     i = first_true(bad)
     if i >= 0:
-        value = (col[i].as_py() if values is not None else _cell(raw, column, i))
+        value = _cell(raw, column, i)
         forms = "YYYY-MM-DD (for example 2024-01-28)"
         if extra_formats:
             forms += " or " + " or ".join(pd.Timestamp("2024-01-28").strftime(f) for f in extra_formats)
