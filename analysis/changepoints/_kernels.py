@@ -11,7 +11,9 @@ Rows are 0-based; a segment ``[s, e)`` holds rows ``s .. e-1``. Cumulative array
 length ``n + 1`` with a leading zero, so a segment's sum is ``cs[e] - cs[s]``.
 
 Cost codes (see :mod:`analysis.changepoints.costs`): 0 poisson, 1 negbin, 2 normal
-(mean, variance 1), 3 normal-meanvar. ``mbic`` adds ``log(m)`` to a segment's cost
+(mean, variance 1), 3 normal-meanvar, 4 poisson with whole counts and one unit of
+exposure per row, where ``LT[k] = log(k)`` is tabulated so a segment costs no ``log``
+call. ``mbic`` adds ``log(m)`` to a segment's cost
 (R's changepoint package, ``mbic_*`` cost functions; the Poisson cost of a segment
 with zero sum stays 0, as in R).
 """
@@ -30,10 +32,18 @@ _LOG2PI = math.log(2.0 * math.pi)
 
 
 @njit(cache=True)
-def seg_cost(code, cs, cq, ce, s, e, param, mbic):
+def seg_cost(code, cs, cq, ce, s, e, param, mbic, LT):
     """Cost of segment ``[s, e)`` from cumulative sums (R's changepoint definitions)."""
     m = e - s
     S = cs[e] - cs[s]
+    if code == 4:
+        if S <= 0.0:
+            return 0.0
+        lm = LT[m]
+        c = 2.0 * S * (lm - LT[np.int64(S + 0.5)])
+        if mbic:
+            c += lm
+        return c
     if code == 0:
         if S <= 0.0:
             return 0.0
@@ -60,17 +70,17 @@ def seg_cost(code, cs, cq, ce, s, e, param, mbic):
 
 
 @njit(cache=True)
-def segment_costs(code, cs, cq, ce, bounds, param, mbic):
+def segment_costs(code, cs, cq, ce, bounds, param, mbic, LT):
     """Cost of each segment ``[bounds[i], bounds[i+1])``."""
     k = bounds.shape[0] - 1
     out = np.empty(k)
     for i in range(k):
-        out[i] = seg_cost(code, cs, cq, ce, bounds[i], bounds[i + 1], param, mbic)
+        out[i] = seg_cost(code, cs, cq, ce, bounds[i], bounds[i + 1], param, mbic, LT)
     return out
 
 
 @njit(cache=True)
-def op_kernel(code, cs, cq, ce, param, mbic, pen, min_size, jump):
+def op_kernel(code, cs, cq, ce, param, LT, mbic, pen, min_size, jump):
     """Optimal partitioning (Jackson et al. 2005): exact, O(n^2).
 
     Returns ``F`` (``F[t]`` = optimal penalised cost of rows ``0..t-1``, counting
@@ -87,7 +97,7 @@ def op_kernel(code, cs, cq, ce, param, mbic, pen, min_size, jump):
         for tau in range(0, t - min_size + 1, jump):
             if F[tau] == np.inf:
                 continue
-            v = F[tau] + seg_cost(code, cs, cq, ce, tau, t, param, mbic) + pen
+            v = F[tau] + seg_cost(code, cs, cq, ce, tau, t, param, mbic, LT) + pen
             if v < best:
                 best = v
                 arg = tau
@@ -97,7 +107,7 @@ def op_kernel(code, cs, cq, ce, param, mbic, pen, min_size, jump):
 
 
 @njit(cache=True)
-def pelt_kernel(code, cs, cq, ce, param, mbic, pen, min_size, jump):
+def pelt_kernel(code, cs, cq, ce, param, LT, mbic, pen, min_size, jump, exact):
     """PELT (Killick et al. 2012) with exact pruning; same answer as :func:`op_kernel`.
 
     A candidate ``tau`` is pruned at time ``t`` when
@@ -105,57 +115,94 @@ def pelt_kernel(code, cs, cq, ce, param, mbic, pen, min_size, jump):
     (earlier ends cannot use ``t`` as a last change). ``K = 0`` for the likelihood
     costs; with the MBIC ``log(m)`` term ``K = log(1/(t - tau) + 1/(n - t))``, the
     smallest value of ``log(m1 + m2) - log(m1) - log(m2)`` over future ends, which
-    keeps the search exact. Returns ``F``, ``last`` and the largest candidate-set size.
+    keeps the search exact. With ``exact=False`` the rule is R's ``PELT.c``: ``K = 0``
+    and pruning at once, which is exact for the likelihood costs with ``min_size = 1``
+    but with MBIC can (rarely) drop the optimal segmentation; it is what makes MBIC
+    fast on long homogeneous stretches, where exact pruning keeps every candidate.
+    Returns ``F``, ``last`` and the largest candidate-set size.
     """
     n = cs.shape[0] - 1
     F = np.full(n + 1, np.inf)
     last = np.full(n + 1, -1, np.int64)
     F[0] = -pen
+    # candidate arrays: start row, F at the start, its cumulative count (code 4),
+    # the last value and the row from which it is pruned
     cand = np.empty(n + 1, np.int64)
+    fc = np.empty(n + 1)
+    sc = np.empty(n + 1, np.int64)
     kill = np.empty(n + 1, np.int64)
     vals = np.empty(n + 1)
+    ics = np.empty(n + 1 if code == 4 else 0, np.int64)
+    if code == 4:
+        for i in range(n + 1):
+            ics[i] = np.int64(cs[i] + 0.5)
     nc = 0
     maxc = 0
     for t in range(min_size, n + 1):
         tn = t - min_size
         if F[tn] < np.inf and tn % jump == 0:
             cand[nc] = tn
+            fc[nc] = F[tn]
+            if code == 4:
+                sc[nc] = ics[tn]
             kill[nc] = _BIG
             nc += 1
-        best = np.inf
-        arg = -1
+        # drop candidates whose pruning has taken effect
         j = 0
         for i in range(nc):
-            if kill[i] <= t:
-                continue
-            tau = cand[i]
-            v = F[tau] + seg_cost(code, cs, cq, ce, tau, t, param, mbic) + pen
-            cand[j] = tau
-            kill[j] = kill[i]
-            vals[j] = v
-            j += 1
-            if v < best:
-                best = v
-                arg = tau
+            if kill[i] > t:
+                cand[j] = cand[i]
+                fc[j] = fc[i]
+                sc[j] = sc[i]
+                kill[j] = kill[i]
+                j += 1
         nc = j
         if nc > maxc:
             maxc = nc
-        F[t] = best
-        last[t] = arg
-        if best < np.inf and t < n:
+        best = np.inf
+        arg = -1
+        if code == 4:
+            st = ics[t]
+            for i in range(nc):
+                S = st - sc[i]
+                if S > 0:
+                    lm = LT[t - cand[i]]
+                    c = 2.0 * S * (lm - LT[S])
+                    if mbic:
+                        c += lm
+                else:
+                    c = 0.0
+                v = fc[i] + c
+                vals[i] = v
+                if v < best:
+                    best = v
+                    arg = i
+        else:
+            for i in range(nc):
+                v = fc[i] + seg_cost(code, cs, cq, ce, cand[i], t, param, mbic, LT)
+                vals[i] = v
+                if v < best:
+                    best = v
+                    arg = i
+        if arg < 0:
+            continue
+        F[t] = best + pen
+        last[t] = cand[arg]
+        if t < n:
             rem = n - t
+            Ft = best + pen
             for i in range(nc):
                 if kill[i] == _BIG:
                     K = 0.0
-                    if mbic:
+                    if mbic and exact:
                         K = math.log(1.0 / (t - cand[i]) + 1.0 / rem)
-                    if vals[i] - pen + K > best:
-                        kill[i] = t + min_size
+                    if vals[i] + K > Ft:
+                        kill[i] = t + min_size if exact else t + 1
     return F, last, maxc
 
 
 @njit(cache=True)
-def segneigh_kernel(code, cs, cq, ce, param, mbic, n_changes, min_size):
+def segneigh_kernel(code, cs, cq, ce, param, LT, mbic, n_changes, min_size):
     """Segment neighbourhood (Auger and Lawrence 1989): best cost with exactly k changes.
 
     ``D[k, t]`` is the least cost of rows ``0..t-1`` in ``k + 1`` segments; ``arg[k, t]``
@@ -166,7 +213,7 @@ def segneigh_kernel(code, cs, cq, ce, param, mbic, n_changes, min_size):
     D = np.full((K + 1, n + 1), np.inf)
     arg = np.full((K + 1, n + 1), -1, np.int64)
     for t in range(min_size, n + 1):
-        D[0, t] = seg_cost(code, cs, cq, ce, 0, t, param, mbic)
+        D[0, t] = seg_cost(code, cs, cq, ce, 0, t, param, mbic, LT)
         arg[0, t] = 0
     for k in range(1, K + 1):
         for t in range((k + 1) * min_size, n + 1):
@@ -176,7 +223,7 @@ def segneigh_kernel(code, cs, cq, ce, param, mbic, n_changes, min_size):
                 prev = D[k - 1, tau]
                 if prev == np.inf:
                     continue
-                v = prev + seg_cost(code, cs, cq, ce, tau, t, param, mbic)
+                v = prev + seg_cost(code, cs, cq, ce, tau, t, param, mbic, LT)
                 if v < best:
                     best = v
                     a = tau
@@ -186,14 +233,14 @@ def segneigh_kernel(code, cs, cq, ce, param, mbic, n_changes, min_size):
 
 
 @njit(cache=True)
-def best_split(code, cs, cq, ce, param, mbic, s, e, min_size):
+def best_split(code, cs, cq, ce, param, LT, mbic, s, e, min_size):
     """Best single split of ``[s, e)``: ``(tau, gain)`` with gain = cost drop (or -1, -inf)."""
-    whole = seg_cost(code, cs, cq, ce, s, e, param, mbic)
+    whole = seg_cost(code, cs, cq, ce, s, e, param, mbic, LT)
     best = -np.inf
     arg = -1
     for tau in range(s + min_size, e - min_size + 1):
-        g = whole - seg_cost(code, cs, cq, ce, s, tau, param, mbic) \
-            - seg_cost(code, cs, cq, ce, tau, e, param, mbic)
+        g = whole - seg_cost(code, cs, cq, ce, s, tau, param, mbic, LT) \
+            - seg_cost(code, cs, cq, ce, tau, e, param, mbic, LT)
         if g > best:
             best = g
             arg = tau

@@ -137,11 +137,12 @@ class _Penalised(_Search):
         Segmentation
         """
         pen = self._pen(penalty)
-        code, cs, cq, ce, param = self.cost_.kernel_args()
-        out = type(self)._kernel(code, cs, cq, ce, param, pen.mbic, pen.value, self.min_size_,
-                                 self.jump)
+        code, cs, cq, ce, param, LT = self.cost_.kernel_args()
+        args = (code, cs, cq, ce, param, LT, pen.mbic, pen.value, self.min_size_, self.jump)
+        out = type(self)._kernel(*args, *self._kernel_extra())
         cps = _backtrack(out[1], self.cost_.n)
-        extra = {"max_candidates": int(out[2])} if len(out) > 2 else None
+        extra = {"max_candidates": int(out[2]), "pruning": self._pruning_used()} \
+            if len(out) > 2 else None
         return self._result(cps, pen, extra)
 
 
@@ -162,13 +163,32 @@ class OptimalPartitioning(_Penalised):
     method = "op"
     _kernel = staticmethod(K.op_kernel)
 
+    def _kernel_extra(self):
+        return ()
+
 
 class Pelt(_Penalised):
-    """PELT (Killick, Fearnhead and Eckley 2012) with exact pruning.
+    """PELT (Killick, Fearnhead and Eckley 2012).
 
-    Gives the same segmentation as :class:`OptimalPartitioning` (ties go to the
-    earliest start in both), usually in linear time. See :func:`_kernels.pelt_kernel`
-    for the pruning rule, which stays exact with MBIC and with ``min_size > 1``.
+    With exact pruning it gives the same segmentation as :class:`OptimalPartitioning`
+    (ties go to the earliest start in both). See :func:`_kernels.pelt_kernel` for the
+    rule, which stays exact with MBIC and with ``min_size > 1``.
+
+    Exactness has a price with MBIC: no candidate inside the first segment can be
+    pruned exactly (a later change there stays possible), so a long first segment costs
+    O(L^2). R's ``changepoint`` prunes with ``K = 0`` even with MBIC's ``log(m)``
+    terms; that is fast but not exact (on random small series it misses the optimum in
+    about 1 case in 1000). ``pruning`` chooses:
+
+    ``"exact"``
+        always exact;
+    ``"r"``
+        R's rule (same answers as R's PELT, fast on long series);
+    ``"auto"`` (default)
+        exact up to ``AUTO_EXACT_MAX`` = 10,000 rows, R's rule beyond.
+
+    For penalties without MBIC and ``min_size = 1`` the two rules coincide.
+    The rule used is in ``Segmentation.attrs["pruning"]``.
 
     Parameters
     ----------
@@ -176,6 +196,7 @@ class Pelt(_Penalised):
     min_size : int, optional
         Minimum rows per segment (default: 1; 2 for normal-meanvar).
     jump : int
+    pruning : {"auto", "exact", "r"}
     **cost_params
 
     Examples
@@ -188,6 +209,24 @@ class Pelt(_Penalised):
 
     method = "pelt"
     _kernel = staticmethod(K.pelt_kernel)
+
+    #: "auto" prunes exactly up to this many rows and by R's rule beyond
+    AUTO_EXACT_MAX = 10_000
+
+    def __init__(self, cost="poisson", min_size: int | None = None, jump: int = 1,
+                 pruning: str = "auto", **cost_params):
+        super().__init__(cost, min_size, jump, **cost_params)
+        if pruning not in ("auto", "exact", "r"):
+            raise ValueError(f"`pruning` must be 'auto', 'exact' or 'r', not {pruning!r}")
+        self.pruning = pruning
+
+    def _pruning_used(self) -> str:
+        if self.pruning != "auto":
+            return self.pruning
+        return "exact" if self.cost_.n <= self.AUTO_EXACT_MAX else "r"
+
+    def _kernel_extra(self):
+        return (self._pruning_used() == "exact",)
 
 
 class SegNeigh(_Search):
@@ -213,7 +252,7 @@ class SegNeigh(_Search):
         pen = self._pen(penalty)
         if self.jump != 1:
             raise ValueError("SegNeigh supports jump=1 only")
-        code, cs, cq, ce, param = self.cost_.kernel_args()
+        code, cs, cq, ce, param, LT = self.cost_.kernel_args()
         n, ms = self.cost_.n, self.min_size_
         kmax = self.n_changes if self.n_changes is not None else self.max_changes
         possible = n // ms - 1
@@ -221,7 +260,7 @@ class SegNeigh(_Search):
             raise ModelError(f"{kmax} changes need at least {(kmax + 1) * ms} rows with "
                              f"min_size={ms}; the series has {n}")
         kmax = min(kmax, possible)
-        D, arg = K.segneigh_kernel(code, cs, cq, ce, param, pen.mbic, kmax, ms)
+        D, arg = K.segneigh_kernel(code, cs, cq, ce, param, LT, pen.mbic, kmax, ms)
         if self.n_changes is not None:
             k = kmax
         else:
@@ -257,12 +296,12 @@ class BinSeg(_Search):
         pen = self._pen(penalty)
         if self.jump != 1:
             raise ValueError("BinSeg supports jump=1 only")
-        code, cs, cq, ce, param = self.cost_.kernel_args()
+        code, cs, cq, ce, param, LT = self.cost_.kernel_args()
         n, ms = self.cost_.n, self.min_size_
         cand = {}
 
         def split(s, e):
-            tau, gain = K.best_split(code, cs, cq, ce, param, pen.mbic, s, e, ms)
+            tau, gain = K.best_split(code, cs, cq, ce, param, LT, pen.mbic, s, e, ms)
             cand[(s, e)] = (int(tau), float(gain))
 
         split(0, n)

@@ -67,6 +67,8 @@ class BaseCost:
             self.ce[1:] = np.arange(1, n + 1, dtype=float)
         else:
             np.cumsum(sig.exposure, out=self.ce[1:])
+        self.LT = np.zeros(1)
+        self.kcode = self.code
         self._after_fit(sig)
         return self
 
@@ -92,8 +94,8 @@ class BaseCost:
         self._need_fit()
         if not (0 <= start < end <= self.n):
             raise ValueError(f"segment [{start}, {end}) is outside 0..{self.n}")
-        return float(seg_cost(self.code, self.cs, self.cq, self.ce, int(start), int(end),
-                              float(self.param), bool(mbic)))
+        return float(seg_cost(self.kcode, self.cs, self.cq, self.ce, int(start), int(end),
+                              float(self.param), bool(mbic), self.LT))
 
     def sum_of_costs(self, changepoints, *, mbic: bool = False) -> float:
         """Total cost of the segmentation with the given changepoints (unpenalised)."""
@@ -101,13 +103,13 @@ class BaseCost:
 
         self._need_fit()
         bounds = np.array([0, *sorted(int(c) for c in changepoints), self.n], dtype=np.int64)
-        return float(segment_costs(self.code, self.cs, self.cq, self.ce, bounds,
-                                   float(self.param), bool(mbic)).sum())
+        return float(segment_costs(self.kcode, self.cs, self.cq, self.ce, bounds,
+                                   float(self.param), bool(mbic), self.LT).sum())
 
     def kernel_args(self):
-        """Arguments ``(code, cs, cq, ce, param)`` for the compiled kernels."""
+        """Arguments ``(code, cs, cq, ce, param, LT)`` for the compiled kernels."""
         self._need_fit()
-        return self.code, self.cs, self.cq, self.ce, float(self.param)
+        return self.kcode, self.cs, self.cq, self.ce, float(self.param), self.LT
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from .._data import SignalData, check_counts
 from .base import BaseCost
 
@@ -23,5 +25,19 @@ class CostPoisson(BaseCost):
     n_params = 1
     is_count = True
 
+    #: largest count total for which log(k) is tabulated (8 bytes per entry)
+    TABLE_MAX = 20_000_000
+
     def _check(self, sig: SignalData) -> None:
         check_counts(sig, self.model)
+
+    def _after_fit(self, sig: SignalData) -> None:
+        # whole counts and one unit per row: every log in a segment cost is log(k) for
+        # an integer k <= max(n, total); tabulate it once (kernel code 4)
+        total = float(self.cs[-1])
+        if sig.exposure is None and total <= self.TABLE_MAX:
+            size = int(max(self.n, total)) + 1
+            LT = np.zeros(size)
+            np.log(np.arange(1, size, dtype=float), out=LT[1:])
+            self.LT = LT
+            self.kcode = 4
