@@ -120,7 +120,7 @@ TALLY_SOURCE, TALLY_SINCE = "Pentagon", "2023-10-17"
 
 
 def tally_point_path(tallies_result, tallies: pd.DataFrame, *, source: str = TALLY_SOURCE,
-                     region: str = "all", since: str = TALLY_SINCE) -> pd.DataFrame:
+                     region: str = "all", since: str = TALLY_SINCE, rule: str = "stated") -> pd.DataFrame:
     """One cumulative count per tally date: the point path through the stated bounds.
 
     Each resolved cumulative statement of the chain (after conflicts, stale figures and
@@ -128,7 +128,8 @@ def tally_point_path(tallies_result, tallies: pd.DataFrame, *, source: str = TAL
     its stated figure: N for ``exact``, ``at_least`` and ``about``, N + 1 for
     ``more_than``; the figure is clipped into the chain's tightened range ``[lower,
     upper]`` for that day and made non-decreasing. Counts between successive dates are
-    the differences.
+    the differences. ``rule="lower"`` takes the lower end of each tightened range
+    instead (the smallest counts the statements allow; a sensitivity check).
 
     Returns
     -------
@@ -146,10 +147,12 @@ def tally_point_path(tallies_result, tallies: pd.DataFrame, *, source: str = TAL
     t = tallies.drop_duplicates("tally_id").set_index("tally_id")
     stated = t.loc[c["tally_id"], "count"].astype(float).to_numpy()
     bound = t.loc[c["tally_id"], "bound"].astype(str).to_numpy()
+    if rule not in ("stated", "lower"):
+        raise ValueError(f"rule must be 'stated' or 'lower', not {rule!r}")
     nominal = stated + (bound == "more_than")
     lo = c["lower"].to_numpy(float)
     hi = c["upper"].to_numpy(float)
-    point = np.maximum.accumulate(np.clip(nominal, lo, hi))
+    point = np.maximum.accumulate(np.clip(nominal, lo, hi) if rule == "stated" else lo)
     as_of = pd.DatetimeIndex(pd.to_datetime(c["as_of"]))
     starts = pd.DatetimeIndex([pd.Timestamp(since)]).append(as_of[:-1] + pd.Timedelta(days=1))
     return pd.DataFrame({"as_of": as_of, "tally_id": c["tally_id"].to_numpy(), "bound": bound,
@@ -158,7 +161,8 @@ def tally_point_path(tallies_result, tallies: pd.DataFrame, *, source: str = TAL
                          "count": np.diff(np.r_[0.0, point])})
 
 
-def case_study_series(data=None, *, window=CASE_WINDOW) -> tuple[CountSeries, dict]:
+def case_study_series(data=None, *, window=CASE_WINDOW, tally_rule: str = "stated"
+                      ) -> tuple[CountSeries, dict]:
     """The weekly case-study series from the bundled reports and tallies.
 
     Rule (documented choice): the incident list is far from complete in the winter of
@@ -168,7 +172,7 @@ def case_study_series(data=None, *, window=CASE_WINDOW) -> tuple[CountSeries, di
     1. Reports -> incidents with :func:`analysis.normalize.normalize` (daily, the
        case-study place aliases), tallies -> interval ranges per counter.
     2. The Pentagon chain counted from 2023-10-17 becomes a point path
-       (:func:`tally_point_path`); each interval's count is spread uniformly over its
+       (:func:`tally_point_path` with ``tally_rule``); each interval's count is spread uniformly over its
        days with :func:`analysis.normalize.reconcile.spread_tallies` (uniformly, not by
        incident timing: the list holds too few winter attacks to time them), and the
        cumulative spread path is rounded to whole attacks per day (interval totals are
@@ -210,7 +214,7 @@ def case_study_series(data=None, *, window=CASE_WINDOW) -> tuple[CountSeries, di
     nrep = pd.Series(norm.series.data["n_reports"].to_numpy(), index=pd.DatetimeIndex(norm.series.start)
                      ).reindex(days, fill_value=0)
 
-    path = tally_point_path(norm.tallies, data.tallies)
+    path = tally_point_path(norm.tallies, data.tallies, rule=tally_rule)
     chain = CountSeries(pd.DataFrame({"start": path["interval_start"], "end": path["interval_end"],
                                       "count": path["count"]}), freq=None)
     spread = spread_tallies(chain, None)
@@ -438,6 +442,10 @@ def case_study_answers(series: CountSeries | None = None, events=None, *, window
         numbers[f"rate_{name}_ci"] = [p.loc[name, "ci_low"], p.loc[name, "ci_high"]]
         numbers[f"count_{name}"] = p.loc[name, "count"]
 
+    if "tally_path" in extras:
+        tables["sensitivity"] = _sensitivity(series, window, penalty, min_size, level)
+        numbers["sensitivity_lower_tallies"] = tables["sensitivity"].set_index("tally_rule").loc["lower"].to_dict()
+
     norm = extras.get("normalized")
     if norm is not None and norm.incidents is not None:
         inc = norm.incidents[norm.incidents["counted"]]
@@ -473,6 +481,29 @@ def case_study_answers(series: CountSeries | None = None, events=None, *, window
 
 
 # --------------------------------------------------------------------------- helpers
+def _sensitivity(series, window, penalty, min_size, level) -> pd.DataFrame:
+    """Headline answers with the winter tallies at their stated figures and at the lowest
+    counts the statements allow."""
+    from .changepoints import Pelt
+    from .events.rates import period_rates, rate_ratio_exact
+
+    rows = []
+    for rule in ("stated", "lower"):
+        ser = series if rule == "stated" else case_study_series(window=window, tally_rule=rule)[0]
+        seg = Pelt(cost="poisson", min_size=min_size).fit(ser).predict(penalty=penalty)
+        per = period_rates(ser, {k: PERIODS[k] for k in ("before_late_january", "after_late_january")},
+                           level=level).set_index("period")
+        r = rate_ratio_exact(per.loc["before_late_january", "count"], per.loc["before_late_january", "exposure_days"],
+                             per.loc["after_late_january", "count"], per.loc["after_late_january", "exposure_days"],
+                             level=level)
+        rows.append({"tally_rule": rule, "total": ser.total,
+                     "pelt_changes": ", ".join(str(ser.start[i].date()) for i in seg.changepoints),
+                     "rate_before_late_january": per.loc["before_late_january", "rate"],
+                     "rate_after_late_january": per.loc["after_late_january", "rate"],
+                     "rr_late_january": r["rate_ratio"], "rr_ci_low": r["ci_low"], "rr_ci_high": r["ci_high"]})
+    return pd.DataFrame(rows)
+
+
 def _fit_glms(series, family, level) -> dict:
     """Two count GLMs with level steps for the late-January events and the talks.
 
@@ -624,6 +655,12 @@ def _sentences(numbers: dict, tables: dict, align: dict, window_days, level) -> 
         sv = numbers["summer_rise_sensitivity"]
         s["summer_rise"] += (f" Counting the two 2024-04-21 incidents of the list as the one attack the "
                              f"sources describe: rate ratio {sv['rate_ratio']:.3g}, p = {_p(sv['p_value'])}.")
+    if "sensitivity" in tables:
+        lw = tables["sensitivity"].set_index("tally_rule").loc["lower"]
+        s["sensitivity"] = (f"With the winter tallies at the lowest counts their statements allow ({lw['total']:g} "
+                            f"attacks in all), PELT finds changes in the weeks of {lw['pelt_changes'] or 'none'} "
+                            f"and the late-January rate ratio is {lw['rr_late_january']:.3g} "
+                            f"({pct} CI {_fmt_ci(lw['rr_ci_low'], lw['rr_ci_high'], 3)}).")
     if "comparison" in tables:
         c = tables["comparison"]
         s["comparison"] = (f"By BIC the best model is '{c['model'].iloc[0]}' ({c['detail'].iloc[0]}); "

@@ -102,3 +102,11 @@ def test_answers_comparison_and_outputs(answers):
     assert f"{x['rate_ratio']:.3g}" in answers.sentences["talks"]
     cov = " ".join(answers.coverage)
     assert "August 2024" in cov and "winter" in cov
+
+
+def test_answers_sensitivity_to_tally_rule(answers):
+    sens = answers.tables["sensitivity"].set_index("tally_rule")
+    assert sens.loc["stated", "total"] == answers.series.total
+    assert sens.loc["lower", "total"] <= sens.loc["stated", "total"]
+    # the winter-to-spring drop holds whichever end of the tallies' ranges is used
+    assert (sens["rr_ci_high"] < 0.1).all()
