@@ -1,0 +1,142 @@
+"""Dedupe for the DuckDB engine: the rules of :func:`analysis.normalize.dedupe`, exactly.
+
+Strings stay in DuckDB; only compact integer columns of the rows that can match at all
+(dated rows with a place key whose (country, place) block holds two or more reports)
+come out to NumPy, where the candidate pairs and connected components are found by the
+very functions the pandas engine uses. Labels (smallest ``report_id`` of a component,
+or the explicit ``incident_id``), founders, statuses, reasons and the incident table
+are then computed in SQL with the same ordering rules (DuckDB compares text by code
+point, as NumPy does).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..normalize.dedupe import _candidate_pairs, _components
+from ..schema import InputError
+
+__all__ = ["dedupe_sql"]
+
+_NO_DATE = "no date: the report gives no date and no explicit incident with a date"
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _match_reason(window_days: int, match_weapon: bool) -> str:
+    return ("matched: same place, dates within "
+            f"{window_days} day{'s' if window_days != 1 else ''}"
+            + (", compatible weapon" if match_weapon else ""))
+
+
+def _graph(con, window_days: int, match_weapon: bool) -> None:
+    """Create ``comp``: (idx, cid, target, also) for rows in multi-row components."""
+    rows = con.execute("""
+        WITH c AS (SELECT idx, ckey, lkey, s, e, wmask, eid FROM keyed
+                   WHERE s IS NOT NULL AND lkey <> ''),
+             b AS (SELECT ckey, lkey, row_number() OVER () AS blk FROM c
+                   GROUP BY ckey, lkey HAVING count(*) > 1)
+        SELECT c.idx, b.blk, c.s, c.e, c.wmask, c.eid IS NOT NULL AS explicit,
+               CASE WHEN c.eid IS NOT NULL THEN dense_rank() OVER (ORDER BY c.eid) END AS erank
+        FROM c JOIN b USING (ckey, lkey)""").fetchnumpy()
+    con.execute("CREATE OR REPLACE TEMP TABLE comp (idx BIGINT, cid BIGINT, target BIGINT, also BIGINT)")
+    idx = np.asarray(rows["idx"], np.int64)
+    m = len(idx)
+    if m < 2:
+        return
+    blk = np.asarray(rows["blk"], np.int64)
+    s = np.asarray(rows["s"], np.int64)
+    e = np.asarray(rows["e"], np.int64)
+    wmask = np.asarray(rows["wmask"], np.int64) if match_weapon else np.zeros(m, np.int64)
+    explicit = np.asarray(rows["explicit"], bool)
+    erank = np.where(explicit, np.nan_to_num(np.asarray(rows["erank"], float), nan=-1), -1).astype(np.int64)
+    pi, pj = _candidate_pairs(blk, s, e, int(window_days))
+    ok = ((wmask[pi] & wmask[pj]) != 0) | (wmask[pi] == 0) | (wmask[pj] == 0)
+    pi, pj = pi[ok], pj[ok]
+    ei, ej = explicit[pi], explicit[pj]
+    free = ~ei & ~ej
+    comp = _components(m, pi[free], pj[free])
+    target = np.full(m, -1, np.int64)
+    also = np.zeros(m, np.int64)
+    att = ei ^ ej
+    if att.any():
+        a_free = np.where(ei[att], pj[att], pi[att])
+        a_id = np.where(ei[att], pi[att], pj[att])
+        t = pd.DataFrame({"comp": comp[a_free], "id": erank[a_id]})
+        t = t.groupby(["comp", "id"], sort=False).size().rename("k").reset_index()
+        t = t.sort_values(["comp", "k", "id"], ascending=[True, False, True], kind="stable")
+        n_ids = t.groupby("comp").size()
+        t = t.drop_duplicates("comp")
+        tgt = pd.Series(t["id"].to_numpy(), index=t["comp"].to_numpy())
+        noid = ~explicit
+        hit = noid & np.isin(comp, tgt.index.to_numpy())
+        target[hit] = tgt.reindex(comp[hit]).to_numpy()
+        also[hit] = n_ids.reindex(comp[hit]).to_numpy()
+    # the target explicit id is carried as the position (idx) of one of its rows
+    rep_idx = np.full(erank.max() + 2 if m else 1, -1, np.int64)
+    rep_idx[erank[explicit]] = idx[explicit]
+    target = np.where(target >= 0, rep_idx[np.maximum(target, 0)], -1)
+    size = np.bincount(comp, minlength=comp.max() + 1)
+    keep = (size[comp] > 1) | (target >= 0)
+    frame = pd.DataFrame({"idx": idx[keep], "cid": comp[keep].astype(np.int64),
+                          "target": target[keep], "also": also[keep]})
+    con.register("_comp_frame", frame)
+    con.execute("INSERT INTO comp SELECT * FROM _comp_frame")
+    con.unregister("_comp_frame")
+
+
+def dedupe_sql(con, *, window_days: int = 1, match_weapon: bool = True) -> None:
+    """Create tables ``lab`` (one row per report) and ``inc`` (one row per incident).
+
+    ``lab``: idx, label (incident id or NULL), status, reason, dated, s, e.
+    ``inc``: incident_id, s, e (inclusive day numbers), n_reports, founder idx, wmask.
+    """
+    if not isinstance(window_days, (int, np.integer)) or isinstance(window_days, bool) or window_days < 0:
+        raise ValueError(f"window_days must be a non-negative integer, not {window_days!r}")
+    _graph(con, window_days, match_weapon)
+    reason = _match_reason(int(window_days), bool(match_weapon))
+    # labels: explicit id; else attached explicit id; else smallest report_id of the component
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE lab0 AS
+        WITH k AS (SELECT k.idx, k.report_id, k.eid, k.s, k.e, k.s IS NOT NULL AS dated,
+                          c.cid, c.target, c.also FROM keyed k LEFT JOIN comp c USING (idx))
+        SELECT k.idx, k.report_id, k.eid, k.s, k.e, k.dated, k.also,
+               CASE WHEN k.eid IS NOT NULL THEN k.eid
+                    WHEN NOT k.dated THEN NULL
+                    WHEN k.target >= 0 THEN t.eid
+                    WHEN k.cid IS NOT NULL THEN min(k.report_id) OVER (PARTITION BY k.cid)
+                    ELSE k.report_id END AS label0,
+               k.target >= 0 AND k.also > 1 AS multi
+        FROM k LEFT JOIN (SELECT idx, eid FROM keyed WHERE eid IS NOT NULL) t ON k.target = t.idx""")
+    # undated rows: merged into an explicit incident that has a dated report, else excluded
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE lab AS
+        WITH dl AS (SELECT DISTINCT label0 FROM lab0 WHERE dated AND label0 IS NOT NULL),
+             l AS (SELECT l.*, CASE WHEN l.dated OR dl.label0 IS NOT NULL THEN l.label0 END AS label
+                   FROM lab0 l LEFT JOIN dl ON NOT l.dated AND l.eid = dl.label0),
+             f AS (SELECT *, row_number() OVER (PARTITION BY label ORDER BY (NOT dated), report_id) = 1
+                             AND label IS NOT NULL AS founder FROM l)
+        SELECT idx, label, dated, s, e, founder,
+               CASE WHEN label IS NULL THEN 'excluded' WHEN founder THEN 'counted' ELSE 'merged' END AS status,
+               CASE WHEN label IS NULL THEN {_lit(_NO_DATE)}
+                    WHEN founder THEN NULL
+                    WHEN NOT dated THEN 'same incident_id (report has no date)'
+                    WHEN eid IS NOT NULL THEN 'same incident_id'
+                    WHEN multi THEN 'matched: joined explicit incident ' || label || ' (also matched '
+                                    || CAST(also - 1 AS VARCHAR) || ' other explicit incident(s))'
+                    ELSE {_lit(reason)} END AS reason
+        FROM f""")
+    con.execute("""CREATE OR REPLACE TEMP TABLE inc AS
+        SELECT label AS incident_id,
+               max(s) AS max_s, min(e) AS min_e, min(s) AS min_s, max(e) AS max_e,
+               count(*) AS n_reports, max(idx) FILTER (WHERE founder) AS founder_idx
+        FROM lab WHERE label IS NOT NULL GROUP BY label""")
+    con.execute("""CREATE OR REPLACE TEMP TABLE inc AS
+        SELECT incident_id,
+               CASE WHEN max_s <= min_e THEN max_s ELSE min_s END AS s,
+               CASE WHEN max_s <= min_e THEN min_e ELSE max_e END AS e,
+               n_reports, founder_idx, max_s > min_e AS date_conflict FROM inc""")
+    bad = con.execute("SELECT count(*) FROM inc WHERE s IS NULL").fetchall()[0][0]
+    if bad:  # pragma: no cover - every label has a dated report by construction
+        raise InputError("internal: an incident without a dated report")

@@ -1,0 +1,566 @@
+"""Read report files with DuckDB into a canonical table inside a DuckDB connection.
+
+The table ``rep`` has one row per report, in input order (files in the order given,
+rows in file order), with the columns the normalisation needs::
+
+    idx (0-based position), file_no, _row (spreadsheet row: header = 1),
+    report_id, eid (explicit incident_id or NULL), s, e (inclusive day numbers,
+    days since 1970-01-01; NULL when undated), country, location, actor, weapon,
+    source, source_url, and every x_* column
+
+The rules are those of :mod:`analysis.io` (see :func:`analysis.io.read_acled` and
+:func:`analysis.io.read_reports`): cells are text trimmed of surrounding white space,
+blank cells are missing, ACLED ``time_precision`` 1/2/3 gives the day, the ISO week
+(Monday to Sunday) or the calendar month containing ``event_date``; canonical files
+take ``date``/``date_start``/``date_end``/``date_precision`` (week, month, season,
+year) as :func:`analysis.io.reports.date_interval` does. Checks name file, row and
+column: required columns, blank or repeated ids, blank countries, unreadable dates,
+precisions outside the closed set, ``date_end`` before ``date_start``, negative or
+fractional counts.
+
+Not read by this engine (a clear :class:`~analysis.schema.InputError` says so): UCDP
+GED exports (use the pandas engine, or convert them with :func:`analysis.io.read_ucdp`
+and write the canonical table). Bytes that are not UTF-8 and rows with the wrong
+number of fields are reported with DuckDB's own message (which names the line).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from ..schema import DATE_PRECISIONS, REPORT_COLUMNS, InputError
+
+__all__ = ["load_reports", "WHITESPACE"]
+
+#: Characters trimmed from both ends of every cell (Unicode White_Space, as Arrow's
+#: ``utf8_trim_whitespace`` does).
+WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
+              "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+_PARQUET = (".parquet", ".pq", ".parq")
+_ACLED_TEXT = {"country": "country", "location": "location", "actor1": "actor",
+               "sub_event_type": "weapon", "source": "source", "notes": "notes"}
+_ACLED_REQUIRED = ("event_id_cnty", "event_date", "time_precision", "country")
+_ACLED_MAPPED = {"event_id_cnty", "event_date", "time_precision", "fatalities", *_ACLED_TEXT}
+_CANON_TEXT = ("incident_id", "country", "location", "actor", "weapon", "source", "source_url",
+               "notes")
+_COUNT_RE = r"^\+?\d{1,18}(\.0*)?$"
+_NUM_RE = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _trim(expr: str) -> str:
+    ws = _lit(WHITESPACE)
+    # trim only cells that start or end with white space (a set-trim of every cell is slow)
+    return (f"nullif(CASE WHEN contains({ws}, left({expr}, 1)) OR contains({ws}, right({expr}, 1)) "
+            f"THEN trim({expr}, {ws}) ELSE {expr} END, '')")
+
+
+def _describe(con, path: str) -> tuple[str, list[tuple[str, str]], bool]:
+    """``FROM`` source, ``(name, type)`` of each column, and whether columns are positional."""
+    if path.lower().endswith(_PARQUET):
+        src = f"read_parquet({_lit(path)})"
+    else:
+        # the header gives the names; every cell is read as text
+        import csv
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            header = next(csv.reader(fh), None)
+        if not header or not any(h.strip() for h in header):
+            raise InputError("the file has no header row (the first row is blank)", file=path, row=1)
+        cols = ", ".join(f"{_lit('c' + str(j))}: 'VARCHAR'" for j in range(len(header)))
+        src = (f"read_csv({_lit(path)}, header=true, delim=',', quote='\"', escape='\"', "
+               f"columns={{{cols}}}, auto_detect=false, null_padding=false, "
+               f"strict_mode=true)")
+        return src, [(h, "VARCHAR") for h in header], True
+    try:
+        desc = con.sql(f"DESCRIBE SELECT * FROM {src}").fetchall()
+    except Exception as exc:  # duckdb.Error
+        raise InputError(f"cannot read the file as Parquet: {str(exc).splitlines()[0]}",
+                         file=path) from None
+    return src, [(d[0], d[1]) for d in desc], False
+
+
+def _as_text(col: str, dtype: str) -> str:
+    """SQL turning a typed Parquet column into the text a spreadsheet would show."""
+    c = _q(col)
+    t = dtype.upper()
+    if t in ("VARCHAR",) or t.startswith("VARCHAR"):
+        return c
+    if t == "DATE":
+        return f"strftime({c}, '%Y-%m-%d')"
+    if t.startswith("TIMESTAMP"):
+        return (f"CASE WHEN date_trunc('day', {c}) = {c} THEN strftime({c}, '%Y-%m-%d') "
+                f"ELSE strftime({c}, '%Y-%m-%dT%H:%M:%S') END")
+    if t in ("DOUBLE", "FLOAT", "REAL"):
+        return (f"CASE WHEN isfinite({c}) AND floor({c}) = {c} THEN CAST(CAST({c} AS BIGINT) AS VARCHAR) "
+                f"ELSE CAST({c} AS VARCHAR) END")
+    return f"CAST({c} AS VARCHAR)"
+
+
+def _names(raw: list[str], file: str) -> list[str]:
+    names = [c.strip().lower() for c in raw]
+    seen: dict[str, int] = {}
+    for j, n in enumerate(names):
+        if n == "":
+            raise InputError(f"column {j + 1} of the header has no name; name it or delete it",
+                             file=file, row=1, column=f"#{j + 1}")
+        if n in seen:
+            raise InputError(f"column name {n!r} appears twice in the header "
+                             f"(columns {seen[n] + 1} and {j + 1})", file=file, row=1, column=n)
+        seen[n] = j
+    return names
+
+
+def _detect(names: list[str]) -> str | None:
+    cols = set(names)
+    if "event_id_cnty" in cols:
+        return "acled"
+    if "id" in cols and ("date_prec" in cols or {"date_start", "best"} <= cols):
+        return "ucdp"
+    if "report_id" in cols:
+        return "canonical"
+    return None
+
+
+def _first_bad(con, table: str, cond: str) -> int | None:
+    got = con.execute(f"SELECT min(_row) FROM {table} WHERE {cond}").fetchall()[0][0]
+    return None if got is None else int(got)
+
+
+def _cell(con, table: str, row: int, col: str):
+    return con.execute(f"SELECT {_q(col)} FROM {table} WHERE _row = {row}").fetchall()[0][0]
+
+
+def _iso_sql(c: str) -> str:
+    return (f"CASE WHEN regexp_full_match({c}, '\\d{{4}}-\\d{{2}}-\\d{{2}}') "
+            f"THEN try_strptime({c}, '%Y-%m-%d')::DATE END")
+
+
+_NEEDED = {
+    "acled": ("event_id_cnty", "event_date", "time_precision", "country", "location", "actor1",
+              "sub_event_type", "source", "fatalities", "latitude", "longitude"),
+    "canonical": ("report_id", "incident_id", "date", "date_start", "date_end", "date_precision",
+                  "country", "location", "actor", "weapon", "source", "source_url",
+                  "projectiles", "fatalities", "injuries"),
+}
+
+
+def _stage_file(con, path: str, file_no: int, fmt: str, extras=()) -> tuple[str, int, list[str], list[str]]:
+    """Load one file into ``raw{file_no}`` (trimmed text + _row).
+
+    Only the columns the normalisation reads or validates are kept, plus the extra
+    (``x_*``) columns named in ``extras``. Returns ``(format, rows, header names,
+    kept names)``.
+    """
+    if not os.path.exists(path):
+        raise InputError("no such file", file=path)
+    if os.path.isdir(path):
+        raise InputError("is a directory, not a file", file=path)
+    if os.path.getsize(path) == 0:
+        raise InputError("the file is empty (0 bytes); expected a header row and data rows",
+                         file=path, row=1)
+    src, cols, positional = _describe(con, path)
+    names = _names([c for c, _ in cols], path)
+    if fmt == "auto":
+        fmt = _detect(names)
+        if fmt is None:
+            raise InputError(
+                "cannot tell the format from the header: expected 'report_id' (canonical "
+                "reports), 'event_id_cnty' (ACLED export) or 'id' and 'date_prec' (UCDP GED "
+                "export); pass format='canonical', 'acled' or 'ucdp'", file=path, row=1)
+    if fmt == "ucdp":
+        raise InputError("the duckdb engine does not read UCDP GED exports; use the pandas "
+                         "engine (engine='pandas'), or convert the file with "
+                         "analysis.io.read_ucdp and analysis.io.write_reports", file=path)
+    want = set(_NEEDED[fmt]) | {x for x in extras} | {x[2:] for x in extras if x.startswith("x_")}
+    keep = [j for j, n in enumerate(names) if n in want]
+    if positional:
+        exprs = [f"{_trim(_q('c' + str(j)))} AS {_q(names[j])}" for j in keep]
+    else:
+        exprs = [f"{_trim(_as_text(cols[j][0], cols[j][1]))} AS {_q(names[j])}" for j in keep]
+    if not exprs:
+        exprs = ["NULL::VARCHAR AS _none"]
+    table = f"raw{file_no}"
+    try:
+        con.execute(f"CREATE TEMP TABLE {table} AS SELECT {', '.join(exprs)}, "
+                    f"CAST(row_number() OVER () + 1 AS BIGINT) AS _row FROM {src}")
+    except Exception as exc:  # duckdb.Error: malformed CSV, bad bytes
+        msg = str(exc).split("\n")[0]
+        raise InputError(f"cannot read the file: {msg}", file=path) from None
+    n = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+    if n == 0:
+        raise InputError("the file has a header but no data rows", file=path, row=2)
+    kept = [names[j] for j in keep]
+    if kept:
+        empty = " AND ".join(f"{_q(c)} IS NULL" for c in kept)
+        i = _first_bad(con, table, empty)
+        if i is not None:
+            raise InputError("the row is empty (every cell is blank); delete it", file=path, row=i)
+    return fmt, n, names, kept
+
+
+def _require(names, required, path, table):
+    missing = [c for c in required if c not in names]
+    if missing:
+        listed = ", ".join(repr(m) for m in missing)
+        have = ", ".join(repr(c) for c in names)
+        raise InputError(f"the header lacks the required column{'s' if len(missing) > 1 else ''} "
+                         f"{listed} of a {table} table (the header has {have})",
+                         file=path, row=1, column=missing[0])
+
+
+def _check_blank(con, table, col, path):
+    i = _first_bad(con, table, f"{_q(col)} IS NULL")
+    if i is not None:
+        raise InputError(f"the cell is blank but {col!r} is required", file=path, row=i, column=col)
+
+
+def _check_unique(con, table, col, path, shown=None):
+    c = _q(col)
+    n_dup = con.execute(f"SELECT count(*) FROM (SELECT {c} FROM {table} WHERE {c} IS NOT NULL "
+                        f"GROUP BY {c} HAVING count(*) > 1)").fetchall()[0][0]
+    if not n_dup:
+        return
+    got = con.execute(f"""SELECT min(_row) FROM (
+        SELECT _row, row_number() OVER (PARTITION BY {c} ORDER BY _row) AS k
+        FROM {table} WHERE {c} IS NOT NULL) WHERE k > 1""").fetchall()[0][0]
+    v = _cell(con, table, got, col)
+    first = con.execute(f"SELECT min(_row) FROM {table} WHERE {c} = ?", [v]).fetchall()[0][0]
+    raise InputError(f"{v!r} appears twice (also in row {first}); {shown or col!r} must be unique",
+                     file=path, row=int(got), column=shown or col)
+
+
+def _check_counts(con, table, col, path):
+    i = _first_bad(con, table, f"{_q(col)} IS NOT NULL AND NOT regexp_full_match({_q(col)}, "
+                               f"{_lit(_COUNT_RE[1:-1])})")
+    if i is not None:
+        v = _cell(con, table, i, col)
+        try:
+            number = float(v.replace(",", ""))
+        except ValueError:
+            number = None
+        if number is not None and number < 0:
+            msg = f"{v!r} is negative; counts must be 0 or more"
+        elif number is not None and number == number and number != int(number):
+            msg = f"{v!r} is not a whole number; counts must be integers such as 3"
+        else:
+            msg = (f"cannot read {v!r} as a count; write a whole number such as 3, "
+                   "or leave the cell blank if it is unknown")
+        raise InputError(msg, file=path, row=i, column=col)
+
+
+def _check_float(con, table, col, path, limit):
+    i = _first_bad(con, table, f"{_q(col)} IS NOT NULL AND NOT regexp_full_match({_q(col)}, "
+                               f"{_lit(_NUM_RE[1:-1])})")
+    if i is not None:
+        raise InputError(f"cannot read {_cell(con, table, i, col)!r} as a number",
+                         file=path, row=i, column=col)
+    i = _first_bad(con, table, f"abs(CAST({_q(col)} AS DOUBLE)) > {limit}")
+    if i is not None:
+        raise InputError(f"{_cell(con, table, i, col)!r} is outside [{-limit}, {limit}]",
+                         file=path, row=i, column=col)
+
+
+def _dates(con, table, col, path, extra=()):
+    """SQL expression of the day (DATE) of ``col``; raises on the first unreadable cell."""
+    c = _q(col)
+    expr = _iso_sql(c)
+    if extra:
+        alts = ", ".join(f"try_strptime({c}, {_lit(f)})::DATE" for f in extra)
+        expr = f"coalesce({expr}, CASE WHEN NOT regexp_full_match({c}, '\\d{{4}}-\\d{{2}}-\\d{{2}}') THEN coalesce({alts}) END)"
+    i = _first_bad(con, table, f"{c} IS NOT NULL AND ({expr}) IS NULL")
+    if i is not None:
+        forms = "YYYY-MM-DD (for example 2024-01-28)"
+        if extra:
+            import pandas as pd
+            forms += " or " + " or ".join(pd.Timestamp("2024-01-28").strftime(f) for f in extra)
+        raise InputError(f"cannot read {_cell(con, table, i, col)!r} as a date; write it as {forms}",
+                         file=path, row=i, column=col)
+    return expr
+
+
+def _interval_sql(anchor: str, prec: str) -> tuple[str, str]:
+    """Start and end (DATE) of the period of ``prec`` containing ``anchor``."""
+    season0 = (f"(date_trunc('month', {anchor}) - to_months(CAST((month({anchor}) % 12 + 1) % 3 "
+               f"AS INTEGER)))::DATE")
+    start = (f"CASE {prec} WHEN 'week' THEN date_trunc('week', {anchor})::DATE "
+             f"WHEN 'month' THEN date_trunc('month', {anchor})::DATE "
+             f"WHEN 'season' THEN {season0} "
+             f"WHEN 'year' THEN date_trunc('year', {anchor})::DATE ELSE {anchor} END")
+    end = (f"CASE {prec} WHEN 'week' THEN (date_trunc('week', {anchor}) + INTERVAL 6 DAY)::DATE "
+           f"WHEN 'month' THEN last_day({anchor}) "
+           f"WHEN 'season' THEN (({season0}) + INTERVAL 3 MONTH - INTERVAL 1 DAY)::DATE "
+           f"WHEN 'year' THEN (date_trunc('year', {anchor}) + INTERVAL 1 YEAR - INTERVAL 1 DAY)::DATE "
+           f"ELSE {anchor} END")
+    return start, end
+
+
+def _day_no(expr: str) -> str:
+    return f"CAST(datediff('day', DATE '1970-01-01', {expr}) AS INTEGER)"
+
+
+def _acled_select(con, table, header, names, path) -> tuple[str, str]:
+    _require(header, _ACLED_REQUIRED, path, "ACLED")
+    _check_blank(con, table, "event_id_cnty", path)
+    _check_unique(con, table, "event_id_cnty", path)
+    _check_blank(con, table, "country", path)
+    _check_blank(con, table, "event_date", path)
+    day = _dates(con, table, "event_date", path, extra=("%d %B %Y", "%d-%B-%Y"))
+    _check_blank(con, table, "time_precision", path)
+    i = _first_bad(con, table, "lower(time_precision) NOT IN ('1', '2', '3')")
+    if i is not None:
+        raise InputError(f"{_cell(con, table, i, 'time_precision')!r} is not an allowed value; "
+                         "use one of 1 (day), 2 (week), 3 (month)", file=path, row=i,
+                         column="time_precision")
+    if "fatalities" in names:
+        _check_counts(con, table, "fatalities", path)
+    prec = "CASE lower(time_precision) WHEN '2' THEN 'week' WHEN '3' THEN 'month' ELSE 'day' END"
+    s, e = _interval_sql("d", "p")
+    text = {canon: (_q(col) if col in names else "NULL::VARCHAR") for col, canon in _ACLED_TEXT.items()}
+    extras = []
+    for col in names:
+        if col in _ACLED_MAPPED:
+            continue
+        name = col if col.startswith("x_") else f"x_{col}"
+        if col in ("latitude", "longitude"):
+            _check_float(con, table, col, path, 90.0 if col == "latitude" else 180.0)
+            extras.append(f"CAST({_q(col)} AS DOUBLE) AS {_q(name)}")
+        else:
+            extras.append(f"{_q(col)} AS {_q(name)}")
+    inner = f"SELECT *, {day} AS d, {prec} AS p FROM {table}"
+    cols = (f"_row, event_id_cnty AS report_id, NULL::VARCHAR AS eid, "
+            f"{_day_no(s)} AS s, {_day_no(e)} AS e, "
+            f"{text['country']} AS country, {text['location']} AS location, "
+            f"{text['actor']} AS actor, {text['weapon']} AS weapon, {text['source']} AS source, "
+            f"NULL::VARCHAR AS source_url")
+    return f"SELECT {cols}{''.join(', ' + x for x in extras)} FROM ({inner})", "acled"
+
+
+def _canonical_select(con, table, header, names, path) -> tuple[str, str]:
+    allowed = [c.name for c in REPORT_COLUMNS]
+    _require(header, ("report_id", "country"), path, "reports")
+    unknown = [c for c in header if c not in allowed and not c.startswith("x_")]
+    if unknown:
+        raise InputError(f"unknown column {unknown[0]!r} in a reports table; allowed columns are "
+                         f"{', '.join(repr(a) for a in allowed)}; prefix extra columns with 'x_' "
+                         "to carry them through", file=path, row=1, column=unknown[0])
+    if "date" not in names and "date_start" not in names:
+        raise InputError("the header needs a 'date' column, or 'date_start' and 'date_end' "
+                         "columns (leave cells blank where a report has no date)",
+                         file=path, row=1, column="date")
+    if "date_end" in names and "date_start" not in names and "date" not in names:
+        raise InputError("'date_end' needs a 'date_start' (or 'date') column beside it",
+                         file=path, row=1, column="date_start")
+    _check_blank(con, table, "report_id", path)
+    _check_unique(con, table, "report_id", path)
+    _check_blank(con, table, "country", path)
+    date = _dates(con, table, "date", path) if "date" in names else "NULL::DATE"
+    d0 = _dates(con, table, "date_start", path) if "date_start" in names else "NULL::DATE"
+    d1 = _dates(con, table, "date_end", path) if "date_end" in names else "NULL::DATE"
+    if "date_precision" in names:
+        ok = ", ".join(_lit(p) for p in DATE_PRECISIONS)
+        i = _first_bad(con, table, f"date_precision IS NOT NULL AND lower(date_precision) NOT IN ({ok})")
+        if i is not None:
+            raise InputError(f"{_cell(con, table, i, 'date_precision')!r} is not an allowed value; "
+                             f"use one of {', '.join(repr(p) for p in DATE_PRECISIONS)}",
+                             file=path, row=i, column="date_precision")
+        prec = "lower(date_precision)"
+    else:
+        prec = "NULL::VARCHAR"
+    for c in ("projectiles", "fatalities", "injuries"):
+        if c in names:
+            _check_counts(con, table, c, path)
+    stage = f"SELECT *, {date} AS dd, {d0} AS d0, {d1} AS d1, {prec} AS p0 FROM {table}"
+    i = _first_bad(con, f"({stage})", "d1 IS NOT NULL AND d0 IS NULL AND dd IS NULL")
+    if i is not None:
+        raise InputError("date_end is given but date_start (and date) are blank", file=path,
+                         row=i, column="date_start")
+    # precision: given; else inferred from an explicit range; else day for a single date
+    n_days = "(datediff('day', d0, d1) + 1)"
+    inferred = (f"CASE WHEN {n_days} <= 1 THEN 'day' WHEN {n_days} <= 7 THEN 'week' "
+                f"WHEN {n_days} <= 31 THEN 'month' WHEN {n_days} <= 92 THEN 'season' ELSE 'year' END")
+    p = (f"CASE WHEN p0 IS NOT NULL THEN p0 WHEN d0 IS NOT NULL AND d1 IS NOT NULL THEN {inferred} "
+         f"WHEN coalesce(dd, d0) IS NOT NULL THEN 'day' END")
+    stage2 = f"SELECT *, coalesce(dd, d0) AS anchor, {p} AS p FROM ({stage})"
+    ps, pe = _interval_sql("anchor", "p")
+    stage3 = f"SELECT *, coalesce(d0, {ps}) AS lo, coalesce(d1, {pe}) AS hi FROM ({stage2})"
+    col = "date_end" if "date_end" in names else "date_start"
+    i = _first_bad(con, f"({stage3})", "hi < lo")
+    if i is not None:
+        raise InputError("date_end is before date_start", file=path, row=i, column=col)
+    i = _first_bad(con, f"({stage3})", "dd IS NOT NULL AND d0 IS NOT NULL AND d1 IS NOT NULL "
+                                       "AND (dd < d0 OR dd > d1)")
+    if i is not None:
+        raise InputError("date is outside the range given by date_start and date_end",
+                         file=path, row=i, column="date")
+    t = {c: (_q(c) if c in names else "NULL::VARCHAR") for c in _CANON_TEXT}
+    extras = [f"{_q(c)}" for c in names if c.startswith("x_")]
+    cols = (f"_row, report_id, {t['incident_id']} AS eid, {_day_no('lo')} AS s, {_day_no('hi')} AS e, "
+            f"{t['country']} AS country, {t['location']} AS location, {t['actor']} AS actor, "
+            f"{t['weapon']} AS weapon, {t['source']} AS source, {t['source_url']} AS source_url")
+    return f"SELECT {cols}{''.join(', ' + x for x in extras)} FROM ({stage3})", "canonical"
+
+
+def _acled_onepass(con, path: str, file_no: int, extras) -> tuple[str, int]:
+    """Read an ACLED file in one pass into ``part{file_no}``; check it; return (table, rows).
+
+    Only the columns the normalisation uses are read and checked: ids, dates, precision,
+    country, location, sub_event_type and the requested ``x_*`` group columns.
+    """
+    src, cols, positional = _describe(con, path)
+    header = _names([c for c, _ in cols], path)
+    _require(header, _ACLED_REQUIRED, path, "ACLED")
+    pos = {n: j for j, n in enumerate(header)}
+
+    def raw(name):
+        if name not in pos:
+            return "NULL::VARCHAR"
+        j = pos[name]
+        return _q(f"c{j}") if positional else _as_text(cols[j][0], cols[j][1])
+
+    def text(name):
+        return _trim(raw(name)) if name in pos else "NULL::VARCHAR"
+
+    dt = raw("event_date")
+    iso = "'\\d{4}-\\d{2}-\\d{2}'"
+    alts = ", ".join(f"try_strptime(t.dtrim, {_lit(f)})::DATE" for f in ("%d %B %Y", "%d-%B-%Y"))
+    x_sel = []
+    for name in extras:
+        base = name[2:] if name.startswith("x_") and name not in pos else name
+        if base in pos and base not in _ACLED_MAPPED:
+            out = name if name.startswith("x_") else f"x_{name}"
+            x_sel.append(f"{text(base)} AS {_q(out)}")
+    table = f"part{file_no}"
+    sql = f"""CREATE TEMP TABLE {table} AS
+      SELECT _row, report_id, NULL::VARCHAR AS eid,
+             {_day_no(_interval_sql('d', 'p')[0])} AS s, {_day_no(_interval_sql('d', 'p')[1])} AS e,
+             country, location, NULL::VARCHAR AS actor, weapon, NULL::VARCHAR AS source,
+             NULL::VARCHAR AS source_url {''.join(', ' + c for c in ['"' + x.split(' AS ')[-1].strip('"') + '"' for x in x_sel])},
+             (dtrim IS NOT NULL AND d IS NULL) AS bad_date, (dtrim IS NULL) AS no_date,
+             (tp IS NULL) AS no_prec, (tp NOT IN ('1', '2', '3')) AS bad_prec
+      FROM (
+        SELECT t.*, CASE WHEN regexp_full_match(t.draw, {iso}) THEN try_strptime(t.draw, '%Y-%m-%d')::DATE
+                         WHEN regexp_full_match(t.dtrim, {iso}) THEN try_strptime(t.dtrim, '%Y-%m-%d')::DATE
+                         ELSE coalesce({alts}) END AS d,
+               CASE t.tp WHEN '2' THEN 'week' WHEN '3' THEN 'month' ELSE 'day' END AS p
+        FROM (
+          SELECT CAST(row_number() OVER () + 1 AS BIGINT) AS _row,
+                 {text('event_id_cnty')} AS report_id, {dt} AS draw, {text('event_date')} AS dtrim,
+                 lower({text('time_precision')}) AS tp, {text('country')} AS country,
+                 {raw('location')} AS location, {raw('sub_event_type')} AS weapon
+                 {''.join(', ' + x for x in x_sel)}
+          FROM {src}) AS t)"""
+    try:
+        con.execute(sql)
+    except Exception as exc:  # duckdb.Error: malformed CSV, bad bytes
+        msg = str(exc).split("\n")[0]
+        raise InputError(f"cannot read the file: {msg}", file=path) from None
+    checks = con.execute(f"""SELECT count(*),
+        min(_row) FILTER (WHERE report_id IS NULL), min(_row) FILTER (WHERE country IS NULL),
+        min(_row) FILTER (WHERE no_date), min(_row) FILTER (WHERE bad_date),
+        min(_row) FILTER (WHERE no_prec), min(_row) FILTER (WHERE bad_prec) FROM {table}""").fetchall()[0]
+    n = int(checks[0])
+    if n == 0:
+        raise InputError("the file has a header but no data rows", file=path, row=2)
+
+    def cell(row, name):
+        got = con.execute(f"SELECT v FROM (SELECT row_number() OVER () + 1 AS r, {raw(name)} AS v "
+                          f"FROM {src}) WHERE r = {int(row)}").fetchall()
+        return got[0][0] if got else None
+
+    for row, col in zip(checks[1:4], ("event_id_cnty", "country", "event_date")):
+        if row is not None:
+            raise InputError(f"the cell is blank but {col!r} is required", file=path, row=row,
+                             column=col)
+    if checks[4] is not None:
+        raise InputError(f"cannot read {cell(checks[4], 'event_date').strip()!r} as a date; write it as "
+                         "YYYY-MM-DD (for example 2024-01-28) or 28 January 2024 or 28-January-2024",
+                         file=path, row=checks[4], column="event_date")
+    if checks[5] is not None:
+        raise InputError("the cell is blank but 'time_precision' is required", file=path,
+                         row=checks[5], column="time_precision")
+    if checks[6] is not None:
+        raise InputError(f"{cell(checks[6], 'time_precision').strip()!r} is not an allowed value; "
+                         "use one of 1 (day), 2 (week), 3 (month)", file=path, row=checks[6],
+                         column="time_precision")
+    _check_unique(con, table, "report_id", path, shown="event_id_cnty")
+    return table, n
+
+
+def load_reports(con, paths, *, input_format: str = "auto", extras=()) -> dict:
+    """Create table ``rep`` (see the module notes) from ``paths``; return facts about it.
+
+    Returns
+    -------
+    dict
+        ``files`` (names in order), ``n`` (rows), ``formats``, ``columns`` of ``rep``.
+    """
+    if input_format not in ("auto", "canonical", "acled", "ucdp"):
+        raise ValueError(f"input_format must be one of 'auto', 'canonical', 'acled', 'ucdp'; "
+                         f"got {input_format!r}")
+    paths = [os.fspath(p) for p in ([paths] if isinstance(paths, (str, os.PathLike)) else paths)]
+    if not paths:
+        raise ValueError("paths must name at least one file")
+    formats, parts, offset = [], [], 0
+    tables = []
+    for k, path in enumerate(paths):
+        fmt = _format_of(con, path, input_format)
+        if fmt == "acled":
+            table, n = _acled_onepass(con, path, k, extras)
+        else:
+            fmt, n, header, names = _stage_file(con, path, k, fmt, extras)
+            sel, _ = _canonical_select(con, f"raw{k}", header, names, path)
+            table = f"part{k}"
+            con.execute(f"CREATE TEMP TABLE {table} AS {sel}")
+            con.execute(f"DROP TABLE raw{k}")
+        tables.append((k, table, n))
+        formats.append(fmt)
+    all_x: list[str] = []
+    colsets = {}
+    for k, table, n in tables:
+        colsets[k] = [d[0] for d in con.sql(f"DESCRIBE {table}").fetchall()]
+        all_x += [c for c in colsets[k] if c.startswith("x_") and c not in all_x]
+    for k, table, n in tables:
+        xs = ", ".join((_q(c) if c in colsets[k] else f"NULL::VARCHAR AS {_q(c)}") for c in all_x)
+        parts.append(f"SELECT CAST(_row - 2 + {offset} AS BIGINT) AS idx, CAST({k} AS INTEGER) AS file_no, "
+                     f"_row, report_id, eid, s, e, country, location, actor, weapon, source, source_url"
+                     f"{', ' + xs if xs else ''} FROM {table}")
+        offset += n
+    con.execute("CREATE TEMP VIEW rep AS " + " UNION ALL ".join(parts))
+    if len(paths) > 1:
+        dup = con.execute("""SELECT report_id, min(idx) AS a, max(idx) AS b FROM rep
+                         GROUP BY report_id HAVING count(*) > 1 ORDER BY b LIMIT 1""").fetchall()
+        if dup:
+            dup = dup[0]
+            fa, ra = con.execute(f"SELECT file_no, _row FROM rep WHERE idx = {dup[1]}").fetchall()[0]
+            fb, rb = con.execute(f"SELECT file_no, _row FROM rep WHERE idx = {dup[2]}").fetchall()[0]
+            raise InputError(f"{dup[0]!r} appears twice: also in {paths[fa]} row {ra}; "
+                             "report_id must be unique across files", file=paths[fb], row=rb,
+                             column="report_id")
+    return {"files": paths, "n": offset, "formats": formats, "x_columns": all_x}
+
+
+def _format_of(con, path: str, fmt: str) -> str:
+    if not os.path.exists(path):
+        raise InputError("no such file", file=path)
+    if os.path.isdir(path):
+        raise InputError("is a directory, not a file", file=path)
+    if os.path.getsize(path) == 0:
+        raise InputError("the file is empty (0 bytes); expected a header row and data rows",
+                         file=path, row=1)
+    if fmt != "auto":
+        if fmt == "ucdp":
+            _stage_file(con, path, -1, fmt)
+        return fmt
+    _, cols, _ = _describe(con, path)
+    got = _detect(_names([c for c, _ in cols], path))
+    if got is None or got == "ucdp":
+        _stage_file(con, path, -1, "auto")  # raises the reader's message
+    return got
