@@ -130,19 +130,42 @@ def _location_key_python(name) -> str:
 def _location_keys_unique(u: pd.Series, *, engine: str | None = None) -> pd.Series:
     if engine == "python" or (engine is None and len(u) < _PY_LIMIT):
         return pd.Series([_location_key_python(v) for v in u.tolist()], dtype="str")
-    s = u.fillna("").astype("str").str.lower().str.normalize("NFKD")
-    s = s.str.replace("[\u0300-\u036f]", "", regex=True)
-    s = s.str.replace(r"\([^)]*\)?", " ", regex=True)
-    s = s.str.replace(_ARTICLES_HYPHEN, " ", regex=True)
-    s = s.str.replace(r"[^a-z0-9\s\u00c0-\uffff]", " ", regex=True)
-    s = s.str.replace("_", " ", regex=False)
-    s = s.str.replace(_ARTICLES_WORD, " ", regex=True)
-    s = s.str.replace(_GENERIC_RE, " ", regex=True)
-    for _ in range(2):
-        for ch in "abcdefghijklmnopqrstuvwxyz":
-            s = s.str.replace(ch + ch, ch, regex=False)
-    s = s.str.replace(r"\s+", " ", regex=True).str.strip()
-    return s
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    a = pa.array(u.astype("object").where(u.notna(), "").to_numpy(object), type=pa.string())
+    a = pc.utf8_normalize(pc.utf8_lower(a), "NFKD")
+    rx = pc.replace_substring_regex
+    a = rx(a, "[\\x{0300}-\\x{036f}]", "")
+    a = rx(a, r"\([^)]*\)?", " ")
+    a = rx(a, _ARTICLES_HYPHEN, " ")
+    a = rx(a, "[^a-z0-9\\s\\x{00c0}-\\x{ffff}]", " ")
+    a = pc.replace_substring(a, "_", " ")
+    a = rx(a, _ARTICLES_WORD, " ")
+    a = rx(a, _GENERIC_RE, " ")
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    for _ in range(2):  # RE2 has no back-references: (a)a|(b)b|... rewritten to \\1\\2..., 9 groups a call
+        for k in range(0, 26, 9):
+            chunk = letters[k:k + 9]
+            pat = "|".join(f"({ch}){ch}" for ch in chunk)
+            a = rx(a, pat, "".join(f"\\{g + 1}" for g in range(len(chunk))))
+    a = pc.utf8_trim_whitespace(rx(a, r"\s+", " "))
+    return pd.Series(a.to_pylist(), dtype="str")
+
+
+def _key_codes(names, aliases: Mapping[str, str] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Integer code of each name's key and the array of keys (``keys[codes]``)."""
+    names = names if isinstance(names, pd.Series) else pd.Series(list(names), dtype="object")
+    codes, uniq = _unique_map(names)
+    keys = _location_keys_unique(uniq)
+    if aliases:
+        src = _location_keys_unique(pd.Series(list(aliases.keys()), dtype="str")).tolist()
+        dst = _location_keys_unique(pd.Series(list(aliases.values()), dtype="str")).tolist()
+        keys = keys.replace(dict(zip(src, dst)))
+    kcodes, kuniq = pd.factorize(pd.concat([keys, pd.Series([""], dtype="str")], ignore_index=True))
+    empty = kcodes[-1]
+    out = np.where(codes >= 0, kcodes[:-1][np.maximum(codes, 0)] if len(keys) else empty, empty)
+    return out.astype(np.int64), np.asarray(kuniq, dtype=object)
 
 
 def location_key(names, aliases: Mapping[str, str] | None = None) -> pd.Series:
@@ -167,15 +190,8 @@ def location_key(names, aliases: Mapping[str, str] | None = None) -> pd.Series:
     ['asad', 'asad', 'asad']
     """
     names = names if isinstance(names, pd.Series) else pd.Series(list(names), dtype="object")
-    codes, uniq = _unique_map(names)
-    keys = _location_keys_unique(uniq)
-    if aliases:
-        src = _location_keys_unique(pd.Series(list(aliases.keys()), dtype="str")).tolist()
-        dst = _location_keys_unique(pd.Series(list(aliases.values()), dtype="str")).tolist()
-        keys = keys.replace(dict(zip(src, dst)))
-    arr = np.asarray(keys.to_numpy(dtype=object), dtype=object)
-    out = np.where(codes >= 0, arr[np.maximum(codes, 0)] if len(arr) else "", "")
-    return pd.Series(out, index=names.index, dtype="str")
+    codes, keys = _key_codes(names, aliases)
+    return pd.Series(keys[codes], index=names.index, dtype="str")
 
 
 def weapon_classes(weapons) -> tuple[np.ndarray, dict[int, str]]:

@@ -40,7 +40,7 @@ __all__ = ["Ledger", "ledger_frame"]
 
 def ledger_frame(*, file=None, row=None, table="reports", record_id=None, status=None,
                  incident_id=None, reason=None, n=None) -> pd.DataFrame:
-    """A ledger table from column arrays (scalars broadcast)."""
+    """A ledger table from column arrays (scalars broadcast, None gives missing values)."""
     cols = dict(file=file, row=row, table=table, record_id=record_id, status=status,
                 incident_id=incident_id, reason=reason)
     if n is None:
@@ -48,11 +48,17 @@ def ledger_frame(*, file=None, row=None, table="reports", record_id=None, status
     out = {}
     for k, v in cols.items():
         if v is None:
-            v = [pd.NA] * n
+            v = np.full(n, None, dtype=object)
         elif isinstance(v, str):
-            v = [v] * n
-        out[k] = pd.array(np.asarray(v, dtype=object) if not isinstance(v, pd.Series) else v.to_numpy(object),
-                          dtype="Int64" if k == "row" else "string")
+            v = np.full(n, v, dtype=object)
+        if k == "row":
+            out[k] = pd.array(pd.to_numeric(pd.Series(np.asarray(v, dtype=object) if not isinstance(v, pd.Series)
+                                                      else v.to_numpy(object)), errors="coerce"), dtype="Int64")
+        elif isinstance(v, pd.Series) and v.dtype == "str":
+            out[k] = v.reset_index(drop=True)
+        else:
+            out[k] = pd.Series(np.asarray(v, dtype=object) if not isinstance(v, pd.Series) else v.to_numpy(object),
+                               dtype="str")
     return pd.DataFrame(out, columns=list(LEDGER_COLUMNS))
 
 

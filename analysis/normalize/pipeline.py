@@ -177,7 +177,7 @@ def normalize(reports=None, tallies=None, *, freq: str = "W", groups: Sequence[s
         m = lab.isin(clip_ids).to_numpy() & (ledger_r["status"] == "counted").to_numpy()
         ledger_r.loc[m, "reason"] = f"clipped to window: date interval cut to {w0.date()} to {w1.date()}"
     variants = dd.variants.copy()
-    variants["status"] = ledger_r["status"].to_numpy(object)
+    variants["status"] = pd.Categorical(ledger_r["status"].to_numpy(object), categories=["counted", "merged", "excluded"])
     lg = Ledger.concat(ledger_r, tres.ledger if tres is not None else None)
     imputations = binned.result if isinstance(binned.result, ImputedSeries) else None
     series = imputations.panel() if imputations is not None else binned.result
