@@ -343,6 +343,19 @@ def run_panel(series_or_frame, groups=None, task="changepoints", *, scheduler=No
         bar.close()
     rows = [r for chunk in results for r in chunk]
     table = pd.DataFrame(rows)
+    if "error" not in table.columns:
+        table["error"] = None
+    for c in table.columns:
+        if c in groups or c == "error" or table[c].dtype != object:
+            continue
+        vals = table[c].dropna()
+        if len(vals) and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in vals):
+            table[c] = pd.array(table[c].tolist(), dtype="Int64")
+    for c in table.columns:  # whole-number task columns with gaps (failed series) stay integers
+        if c not in groups and c != "n" and table[c].dtype == float and table[c].isna().any():
+            vals = table[c].dropna().to_numpy()
+            if c in ("n_changes",) and np.all(vals == np.round(vals)):
+                table[c] = pd.array([None if pd.isna(v) else int(v) for v in table[c]], dtype="Int64")
     cols = [c for c in table.columns if c != "error"] + ["error"]
     return table[cols]
 
