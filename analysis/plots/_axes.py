@@ -1,0 +1,201 @@
+"""Axes helpers shared by every plot: one way to get axes, dates, plain text, legends."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..schema import InputError
+from ._style import format_date_axis, project_style
+
+__all__ = ["get_ax", "new_figure", "to_num", "set_date_axis", "plain_text", "place_legend",
+           "require_columns", "as_frame", "renderer_of"]
+
+
+def new_figure(figsize=None, **kwargs):
+    """A new pyplot figure in the project style with constrained layout."""
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as exc:  # pragma: no cover - matplotlib is a dependency
+        raise ImportError("analysis.plots needs matplotlib: pip install matplotlib") from exc
+    with project_style():
+        return plt.figure(figsize=figsize, layout="constrained", **kwargs)
+
+
+def get_ax(ax=None, *, figsize=None):
+    """The axes to draw on: ``ax`` itself, or one new axes on a new figure.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; nothing else is created when given.
+    figsize : tuple of float, optional
+        Size of the new figure (inches) when ``ax`` is None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    if ax is not None:
+        if not hasattr(ax, "get_figure") or not hasattr(ax, "plot"):
+            raise TypeError(f"`ax` must be a matplotlib Axes or None, not {type(ax).__name__}")
+        return ax
+    fig = new_figure(figsize=figsize)
+    with project_style():
+        return fig.add_subplot()
+
+
+def to_num(values) -> np.ndarray:
+    """Dates (strings, Timestamps, datetime64) -> matplotlib date numbers (NaT -> NaN)."""
+    import matplotlib.dates as mdates
+
+    idx = pd.DatetimeIndex(pd.to_datetime(pd.Index(values) if not np.isscalar(values) else [values]))
+    arr = idx.as_unit("ns").to_numpy("datetime64[ns]")
+    out = np.full(arr.shape, np.nan)
+    ok = ~np.isnat(arr)
+    if ok.any():
+        out[ok] = mdates.date2num(arr[ok])
+    return out
+
+
+def set_date_axis(ax) -> None:
+    """Declare the x axis of ``ax`` a date axis with the project's concise labels.
+
+    The number of ticks follows the axes width (about one per 0.9 inch), so small
+    panels do not crowd their labels.
+    """
+    ax.xaxis_date()
+    fig = ax.get_figure(root=True)
+    width_in = ax.get_position().width * fig.get_figwidth()
+    format_date_axis(ax.xaxis, maxticks=int(min(9, max(4, width_in / 0.8))))
+
+
+def plain_text(*texts) -> None:
+    """Draw user-supplied strings literally: no mathtext parsing of ``$...$``."""
+    for t in texts:
+        if t is not None:
+            t.set_parse_math(False)
+            t.set_usetex(False)
+
+
+def renderer_of(fig):
+    """A renderer for measuring text before the figure is drawn."""
+    canvas = fig.canvas
+    if hasattr(canvas, "get_renderer"):
+        return canvas.get_renderer()
+    return fig._get_renderer()  # pragma: no cover - non-Agg canvases
+
+
+def require_columns(frame, columns, *, name: str) -> None:
+    """Raise InputError naming the first missing column of ``frame``."""
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputError(f"`{name}` needs column(s) {missing}; it has {list(frame.columns)}",
+                         column=missing[0])
+
+
+def as_frame(obj, *, name: str) -> pd.DataFrame:
+    """A DataFrame from a DataFrame, a mapping of columns or a list of records."""
+    if isinstance(obj, pd.DataFrame):
+        return obj
+    if obj is None:
+        raise TypeError(f"`{name}` must be a DataFrame, not None")
+    try:
+        return pd.DataFrame(obj)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"`{name}` must be a DataFrame or convertible to one: {exc}") from None
+
+
+# --------------------------------------------------------------------------- legends
+_CORNERS = ("upper left", "upper right", "lower right", "lower left", "upper center")
+
+
+def _densify(xy: np.ndarray, k: int = 12) -> np.ndarray:
+    """Points along a polyline, so long segments count where they cross a box."""
+    xy = xy[np.all(np.isfinite(xy), axis=1)]
+    if len(xy) < 2:
+        return xy
+    t = np.linspace(0.0, 1.0, k)[:, None, None]
+    return (xy[:-1][None] * (1 - t) + xy[1:][None] * t).reshape(-1, 2)
+
+
+def _ink_axes_coords(ax) -> tuple[np.ndarray, list]:
+    """Points (N, 2) and rectangles [(x0, y0, x1, y1)] of the data ink, in axes coordinates.
+
+    Event markers and spans (gid starting with "event") do not count: a legend may
+    sit over a dashed event line, never over data.
+    """
+    from matplotlib.collections import Collection
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch, Rectangle
+
+    to_axes = ax.transAxes.inverted()
+    pts, rects = [], []
+    for art in ax.get_children():
+        gid = art.get_gid() or ""
+        if not art.get_visible() or art is ax.patch or gid.startswith("event"):
+            continue
+        if isinstance(art, Line2D):
+            data = art.get_xydata()
+            if len(data):
+                pts.append(_densify(to_axes.transform(art.get_transform().transform(data))))
+        elif isinstance(art, Rectangle):
+            bb = art.get_window_extent()
+            b = to_axes.transform([[bb.x0, bb.y0], [bb.x1, bb.y1]])
+            if np.all(np.isfinite(b)) and (b[1] - b[0]).any():
+                rects.append((b[0, 0], b[0, 1], b[1, 0], b[1, 1]))
+        elif isinstance(art, Patch):
+            path = art.get_transform().transform_path(art.get_path())
+            for poly in path.to_polygons(closed_only=False):
+                pts.append(_densify(to_axes.transform(poly)))
+        elif isinstance(art, Collection):
+            trans = art.get_transform()
+            for path in art.get_paths():
+                if len(path.vertices) == 0:
+                    continue
+                for poly in trans.transform_path(path).to_polygons(closed_only=False):
+                    pts.append(_densify(to_axes.transform(poly)))
+            offs = art.get_offsets()
+            if len(offs) and art.get_offset_transform() is not None:
+                xy = to_axes.transform(art.get_offset_transform().transform(offs))
+                pts.append(xy[np.all(np.isfinite(xy), axis=1)])
+    pts = [p for p in pts if len(p)]
+    P = np.concatenate(pts) if pts else np.empty((0, 2))
+    return P, rects
+
+
+def place_legend(ax, *, ncols: int = 1, title=None):
+    """Legend in an empty corner of the data, else outside the axes on the right.
+
+    The candidate corners are tried in order; the first whose box (measured after a
+    layout pass, plus a margin) contains no data point, line or bar is used. When every
+    corner holds data the legend goes outside, right of the axes, so it never hides data.
+    Returns the legend, or None when no artist has a label.
+    """
+    handles, labels = ax.get_legend_handles_labels()
+    if ax.legend_ is not None:
+        ax.legend_.remove()
+    if not handles:
+        return None
+    ax.get_xlim(), ax.get_ylim()  # settle autoscaling
+    P, rects = _ink_axes_coords(ax)
+    renderer = renderer_of(ax.get_figure(root=True))
+    to_axes = ax.transAxes.inverted()
+    for loc in _CORNERS:
+        leg = ax.legend(handles, labels, loc=loc, ncols=ncols, title=title)
+        bb = leg.get_window_extent(renderer)
+        (x0, y0), (x1, y1) = to_axes.transform([[bb.x0, bb.y0], [bb.x1, bb.y1]])
+        mx, my = 0.02, 0.03
+        x0, x1, y0, y1 = x0 - mx, x1 + mx, y0 - my, y1 + my
+        hit = bool(len(P)) and bool(np.any((P[:, 0] >= x0) & (P[:, 0] <= x1)
+                                           & (P[:, 1] >= y0) & (P[:, 1] <= y1)))
+        hit = hit or any(r[0] < x1 and r[2] > x0 and min(r[1], r[3]) < y1 and max(r[1], r[3]) > y0
+                         for r in rects)
+        if not hit:
+            break
+        leg.remove()
+    else:
+        leg = ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                        borderaxespad=0.0, ncols=ncols, title=title)
+    plain_text(*leg.get_texts())
+    return leg

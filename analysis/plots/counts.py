@@ -1,0 +1,138 @@
+"""Counts over time: one bar (or step) per interval ``[start, end)``, bounds as markers."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._axes import get_ax, place_legend, plain_text, set_date_axis, to_num
+from ._style import COLORS, project_style
+
+__all__ = ["plot_counts"]
+
+
+def _series_parts(series):
+    """start, end (date numbers), counts, lower, upper from a CountSeries or a frame."""
+    data = series.data if hasattr(series, "data") else series
+    for c in ("start", "end", "count"):
+        if c not in data.columns:
+            from ..schema import InputError
+            raise InputError(f"`series` needs column {c!r}; it has {list(data.columns)}", column=c)
+    s = to_num(data["start"])
+    e = to_num(data["end"])
+    y = data["count"].to_numpy(float)
+    lo = data["lower"].to_numpy(float) if "lower" in data.columns else np.full(len(y), np.nan)
+    hi = data["upper"].to_numpy(float) if "upper" in data.columns else np.full(len(y), np.nan)
+    return s, e, y, lo, hi
+
+
+def _stairs_edges(s, e, y):
+    """Edges and values for ``Axes.stairs``, with NaN values over gaps between intervals."""
+    edges, vals = [s[0]], []
+    for i in range(len(s)):
+        if i and s[i] > edges[-1] + 1e-9:  # gap: an unobserved stretch
+            vals.append(np.nan)
+            edges.append(s[i])
+        vals.append(y[i])
+        edges.append(e[i])
+    return np.asarray(edges), np.asarray(vals, float)
+
+
+def draw_bounds(ax, mid, y, lo, hi, *, color=None, label="bounds (censored)"):
+    """Censored intervals: a bar from lower to upper, an up arrow for "at least", a down one for "at most"."""
+    color = color or COLORS["bound"]
+    lo_f, hi_f = np.isfinite(lo), np.isfinite(hi)
+    handles = []
+    both = lo_f & hi_f & (hi > lo)
+    if both.any():
+        ax.vlines(mid[both], lo[both], hi[both], color=color, lw=1.2, label=label, zorder=4)
+        ax.scatter(np.r_[mid[both], mid[both]], np.r_[lo[both], hi[both]], marker="_", s=40,
+                   color=color, lw=1.2, zorder=4)
+        label = "_" + label
+        handles.append("interval")
+    up = lo_f & ~hi_f
+    if up.any():
+        ax.scatter(mid[up], lo[up], marker="^", s=30, facecolor="white", edgecolor=color, lw=1.1,
+                   label=("at least (lower bound)"), zorder=5)
+    down = hi_f & ~lo_f
+    if down.any():
+        ax.scatter(mid[down], hi[down], marker="v", s=30, facecolor="white", edgecolor=color, lw=1.1,
+                   label="at most (upper bound)", zorder=5)
+    exact = lo_f & hi_f & (hi == lo)
+    if exact.any():
+        ax.scatter(mid[exact], lo[exact], marker="o", s=14, color=color, zorder=5)
+
+
+def plot_counts(series, *, ax=None, kind: str = "bar", label=None, show_bounds: bool = True,
+                color=None, ylabel="count", **style):
+    """Counts over time, one bar spanning each interval ``[start, end)``.
+
+    Parameters
+    ----------
+    series : CountSeries or pandas.DataFrame
+        A single series (no groups; see :func:`plot_panel`) with columns ``start``,
+        ``end``, ``count`` and optionally ``lower``, ``upper`` (censored rows).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure is made when None.
+    kind : {"bar", "step"}
+        Bars of width ``end - start`` (edge-aligned), or a step line (gaps between
+        intervals stay empty).
+    label : str, optional
+        Legend label of the counts (drawn literally, no mathtext).
+    show_bounds : bool
+        Draw bounds of censored rows: a vertical bar from ``lower`` to ``upper``, an
+        open up-triangle at ``lower`` for "at least", a down-triangle at ``upper`` for
+        "at most". A censored row with a missing count has no bar.
+    color : color, optional
+        Bar / line colour (default: the project's count colour).
+    ylabel : str
+        Y-axis label.
+    **style
+        Passed to ``Axes.bar`` or ``Axes.stairs``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on. Bars are the first ``BarContainer`` in ``ax.containers``
+        (one bar per row, height = count, NaN counts drawn with height 0).
+
+    Examples
+    --------
+    >>> from analysis.synthetic import piecewise_poisson
+    >>> s, _ = piecewise_poisson((2.0, 6.0), (20, 20), freq="W", seed=1)
+    >>> ax = plot_counts(s)
+    >>> len(ax.containers[0]) == s.n
+    True
+    """
+    if kind not in ("bar", "step"):
+        raise ValueError(f"`kind` must be 'bar' or 'step', not {kind!r}")
+    if getattr(series, "groups", ()):
+        raise ValueError(f"`series` has groups {list(series.groups)}; draw one group with "
+                         "series.select(...) or all of them with plot_panel(series)")
+    ax = get_ax(ax)
+    had_data = ax.has_data()
+    s, e, y, lo, hi = _series_parts(series)
+    color = color or COLORS["count"]
+    with project_style():
+        if len(s):
+            if kind == "bar":
+                h = np.where(np.isfinite(y), y, 0.0)
+                kw = dict(width=e - s, align="edge", color=color, edgecolor=COLORS["count_edge"],
+                          linewidth=0.4 if len(s) < 150 else 0.0, label=label, zorder=2)
+                kw.update(style)
+                ax.bar(s, h, **kw)
+            else:
+                edges, vals = _stairs_edges(s, e, y)
+                kw = dict(color=color, linewidth=1.5, label=label, baseline=None, zorder=2)
+                kw.update(style)
+                ax.stairs(vals, edges, **kw)
+            if show_bounds and (np.isfinite(lo).any() or np.isfinite(hi).any()):
+                draw_bounds(ax, (s + e) / 2.0, y, lo, hi)
+            if not had_data:
+                ax.set_xlim(s.min(), e.max())
+        set_date_axis(ax)
+        ax.set_ylim(bottom=0)
+        if ylabel:
+            ax.set_ylabel(ylabel)
+        if label is not None or (show_bounds and (np.isfinite(lo).any() or np.isfinite(hi).any())):
+            place_legend(ax)
+    return ax
