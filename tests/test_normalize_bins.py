@@ -206,7 +206,9 @@ WINDOWS = st.sampled_from([None, "2024-01-01:2024-05-31", "2024-02-10:2024-03-20
 @given(incident_frames(), st.sampled_from(["D", "W", "M", "Q"]), st.sampled_from(["start", "split", "impute"]),
        WINDOWS, st.booleans())
 def test_conservation_every_rule(inc, freq, allocate, window, grouped):
-    if window is None and not len(inc):
+    if not len(inc) and (window is None or window.endswith(":")):
+        with pytest.raises(ValueError, match="no coverage window"):
+            bin_incidents(inc, freq=freq, window=window)
         return
     from analysis.normalize.bins import _bin
     b = _bin(inc, freq=freq, allocate=allocate, window=window, groups=["country"] if grouped else (),

@@ -224,10 +224,14 @@ def _bin(incidents: pd.DataFrame, *, freq="W", allocate="start", window=None, gr
     # canonical order (by incident_id) so that imputation draws do not depend on row order
     n = len(incidents)
     if "incident_id" in incidents.columns and n:
-        order = np.argsort(incidents["incident_id"].astype("str").to_numpy(dtype=str), kind="stable")
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        ids = pa.array(incidents["incident_id"].astype("str").to_numpy(object), type=pa.string())
+        order = pc.sort_indices(ids).to_numpy()
     else:
         order = np.arange(n)
-    inc = incidents.iloc[order]
+    need = ["date_start", "date_end"] + [c for c in ("n_reports",) if c in incidents.columns] + list(groups)
+    inc = incidents[list(dict.fromkeys(need))].take(order)
     s = inc["date_start"].to_numpy().astype("datetime64[D]").astype(np.int64)
     e = inc["date_end"].to_numpy().astype("datetime64[D]").astype(np.int64)
     if n and (pd.isna(inc["date_start"]).any() or pd.isna(inc["date_end"]).any()):
