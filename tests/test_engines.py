@@ -1,0 +1,125 @@
+"""The DuckDB engine gives the pandas engine's series and ledger, exactly."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.duck import AUTO_DUCKDB_BYTES, choose_engine, normalize_duckdb, normalize_engine
+from analysis.io import read_reports
+from analysis.normalize import normalize
+from analysis.schema import InputError
+from analysis.synthetic import acled_like_reports
+
+
+def _same(a, b):
+    pd.testing.assert_frame_equal(a.series.data, b.series.data, check_exact=True)
+    assert a.series.groups == b.series.groups and a.series.freq == b.series.freq
+    assert a.series.attrs == b.series.attrs
+    pd.testing.assert_frame_equal(a.ledger.table, b.ledger.table, check_exact=True)
+
+
+@pytest.fixture(scope="module")
+def acled_200k(tmp_path_factory):
+    """Seeded ACLED-shaped file: 200,000 reports, 10% second reports, 10% week/month dates."""
+    table, truth = acled_like_reports(200_000, n_groups=200, seed=11)
+    path = tmp_path_factory.mktemp("engines") / "acled_200k.csv"
+    table.to_csv(path, index=False)
+    return path, truth, read_reports(path)
+
+
+@pytest.mark.parametrize("allocate,freq,window", [
+    ("start", "W", None),
+    ("split", "M", "2021-03-10:2023-06-20"),
+])
+def test_engines_identical_on_200k_acled_rows(acled_200k, allocate, freq, window):
+    path, truth, reports = acled_200k
+    groups = ("country", "x_event_type")
+    a = normalize_duckdb(path, groups=groups, allocate=allocate, freq=freq, window=window)
+    b = normalize(reports, groups=groups, allocate=allocate, freq=freq, window=window)
+    _same(a, b)
+    counts = a.ledger.counts()
+    assert counts["counted"] + counts["merged"] + counts["excluded"] == 200_000
+    assert a.ledger.check_conservation(a.series)
+    if window is None:
+        assert counts["merged"] == truth["n_duplicates"]
+        assert a.series.total == truth["n_incidents"]
+    else:
+        assert counts["excluded"] > 0 and a.series.attrs["n_clipped"] > 0
+
+
+def test_engines_identical_on_the_case_study(data_dir):
+    """Explicit incident ids, place-name variants, weapons, windows, groups by derived columns."""
+    path = data_dir / "reports.csv"
+    reports = read_reports(path)
+    for kw in (dict(), dict(allocate="split", freq="D", window="2023-11-01:2024-01-15"),
+               dict(groups=("weapon", "location_key"), window="2023-11-01:2024-01-15"),
+               dict(match_weapon=False, window_days=3, groups=("country",))):
+        _same(normalize_duckdb(path, **kw), normalize(reports, **kw))
+
+
+def test_engines_identical_with_undated_and_explicit_ids(tmp_path):
+    text = ("report_id,incident_id,date,date_start,date_end,date_precision,country,location,weapon\n"
+            "a,,2024-01-02,,,,Iraq,Ain al-Asad,rocket\n"
+            "b,,2024-01-03,,,,Iraq,Al Asad Airbase,drone and rockets\n"
+            "c,X1,2024-01-03,,,,Iraq,al-Asad air base,rocket\n"
+            "d,X1,,,,,Iraq,,\n"
+            "e,,,,,,Iraq,Erbil,\n"
+            "f,,,2024-01-01,2024-01-31,,Syria,Rumalyn,rocket\n"
+            "g,,2024-01-20,,,week,Syria,Rmelan,rockets\n"
+            "h,Y2,,,,,Syria,,\n")
+    path = tmp_path / "r.csv"
+    path.write_text(text)
+    reports = read_reports(path)
+    for kw in (dict(), dict(aliases={"Rmelan": "Rumalyn"}), dict(allocate="split", freq="D")):
+        a, b = normalize_duckdb(path, **kw), normalize(reports, **kw)
+        _same(a, b)
+    st = dict(zip(a.ledger.table["record_id"], a.ledger.table["status"]))
+    assert st["d"] == "merged" and st["e"] == "excluded" and st["h"] == "excluded"
+
+
+def test_bad_data_names_file_row_and_column(tmp_path):
+    p = tmp_path / "bad.csv"
+    p.write_text("event_id_cnty,event_date,time_precision,country\nA1,2024-01-01,1,Iraq\n"
+                 "A2,2024-02-30,1,Iraq\n")
+    with pytest.raises(InputError, match=r"bad.csv, row 3, column 'event_date'.*2024-02-30"):
+        normalize_duckdb(p)
+    p.write_text("event_id_cnty,event_date,time_precision,country\nA1,2024-01-01,4,Iraq\n")
+    with pytest.raises(InputError, match=r"row 2, column 'time_precision'"):
+        normalize_duckdb(p)
+    p.write_text("event_id_cnty,event_date,time_precision,country\nA1,2024-01-01,1,Iraq\n"
+                 "A1,2024-01-02,1,Iraq\n")
+    with pytest.raises(InputError, match=r"row 3, column 'event_id_cnty'"):
+        normalize_duckdb(p)
+    p.write_text("event_id_cnty,event_date,country\nA1,2024-01-01,Iraq\n")
+    with pytest.raises(InputError, match=r"row 1, column 'time_precision'"):
+        normalize_duckdb(p)
+    p.write_text("id,date_start,date_end,date_prec,country,best\n1,2024-01-01,2024-01-01,1,Iraq,0\n")
+    with pytest.raises(InputError, match="UCDP"):
+        normalize_duckdb(p)
+    with pytest.raises(ValueError, match="impute"):
+        normalize_duckdb(p, allocate="impute")
+
+
+def test_engine_choice(tmp_path, data_dir):
+    path = data_dir / "reports.csv"
+    assert choose_engine(path) == "pandas"  # far below AUTO_DUCKDB_BYTES
+    assert AUTO_DUCKDB_BYTES == 256 * 2**20
+    assert choose_engine(path, "duckdb") == "duckdb"
+    with pytest.raises(ValueError, match="engine must be one of"):
+        choose_engine(path, "spark")
+    res, used = normalize_engine(path, engine="duckdb", groups=("country",))
+    assert used == "duckdb" and res.series.groups == ("country",)
+
+
+def test_parquet_input_equals_csv(tmp_path):
+    table, _ = acled_like_reports(5000, n_groups=20, seed=3)
+    csv, pq = tmp_path / "a.csv", tmp_path / "a.parquet"
+    table.to_csv(csv, index=False)
+    table.to_parquet(pq, index=False)
+    a = normalize_duckdb(pq, groups=("admin1",))
+    b = normalize(read_reports(csv), groups=("x_admin1",))
+    pd.testing.assert_frame_equal(a.series.data, b.series.data, check_exact=True)
+    assert a.ledger.table["record_id"].tolist() == b.ledger.table["record_id"].tolist()
+    assert a.ledger.table["status"].tolist() == b.ledger.table["status"].tolist()
