@@ -119,11 +119,11 @@ def _densify(xy: np.ndarray, k: int = 12) -> np.ndarray:
     return (xy[:-1][None] * (1 - t) + xy[1:][None] * t).reshape(-1, 2)
 
 
-def _ink_axes_coords(ax) -> tuple[np.ndarray, list]:
-    """Points (N, 2) and rectangles [(x0, y0, x1, y1)] of the data ink, in axes coordinates.
+def _ink_axes_coords(ax, *, events: bool = False) -> tuple[np.ndarray, list]:
+    """Points (N, 2) and rectangles [(x0, y0, x1, y1)] of the ink, in axes coordinates.
 
-    Event markers and spans (gid starting with "event") do not count: a legend may
-    sit over a dashed event line, never over data.
+    With ``events=False`` the data ink: everything but event markers and spans (gid
+    starting with "event"); with ``events=True`` only those markers and spans.
     """
     from matplotlib.collections import Collection
     from matplotlib.lines import Line2D
@@ -133,7 +133,7 @@ def _ink_axes_coords(ax) -> tuple[np.ndarray, list]:
     pts, rects = [], []
     for art in ax.get_children():
         gid = art.get_gid() or ""
-        if not art.get_visible() or art is ax.patch or gid.startswith("event"):
+        if not art.get_visible() or art is ax.patch or gid.startswith("event") != events:
             continue
         if isinstance(art, Line2D):
             data = art.get_xydata()
@@ -164,36 +164,52 @@ def _ink_axes_coords(ax) -> tuple[np.ndarray, list]:
     return P, rects
 
 
+def _hits(P, rects, box) -> bool:
+    x0, y0, x1, y1 = box
+    hit = bool(len(P)) and bool(np.any((P[:, 0] >= x0) & (P[:, 0] <= x1)
+                                       & (P[:, 1] >= y0) & (P[:, 1] <= y1)))
+    return hit or any(r[0] < x1 and r[2] > x0 and min(r[1], r[3]) < y1 and max(r[1], r[3]) > y0
+                      for r in rects)
+
+
 def place_legend(ax, *, ncols: int = 1, title=None):
     """Legend in an empty corner of the data, else outside the axes on the right.
 
-    The candidate corners are tried in order; the first whose box (measured after a
-    layout pass, plus a margin) contains no data point, line or bar is used. When every
-    corner holds data the legend goes outside, right of the axes, so it never hides data.
-    Returns the legend, or None when no artist has a label.
+    The figure's layout is run first, so sizes are those of the final figure. The
+    candidate corners are tried in order; a corner free of data and of event markers is
+    preferred, then one free of data. When every corner holds data the legend goes
+    outside, right of the axes, so it never hides data. Returns the legend, or None
+    when no artist has a label.
     """
     handles, labels = ax.get_legend_handles_labels()
     if ax.legend_ is not None:
         ax.legend_.remove()
     if not handles:
         return None
+    fig = ax.get_figure(root=True)
+    engine = fig.get_layout_engine()
+    renderer = renderer_of(fig)
+    if engine is not None:
+        try:
+            engine.execute(fig)
+        except Exception:  # pragma: no cover - layout is best effort here
+            pass
     ax.get_xlim(), ax.get_ylim()  # settle autoscaling
-    P, rects = _ink_axes_coords(ax)
-    renderer = renderer_of(ax.get_figure(root=True))
+    data = _ink_axes_coords(ax)
+    marks = _ink_axes_coords(ax, events=True)
     to_axes = ax.transAxes.inverted()
+    scores = []
     for loc in _CORNERS:
         leg = ax.legend(handles, labels, loc=loc, ncols=ncols, title=title)
         bb = leg.get_window_extent(renderer)
-        (x0, y0), (x1, y1) = to_axes.transform([[bb.x0, bb.y0], [bb.x1, bb.y1]])
-        mx, my = 0.02, 0.03
-        x0, x1, y0, y1 = x0 - mx, x1 + mx, y0 - my, y1 + my
-        hit = bool(len(P)) and bool(np.any((P[:, 0] >= x0) & (P[:, 0] <= x1)
-                                           & (P[:, 1] >= y0) & (P[:, 1] <= y1)))
-        hit = hit or any(r[0] < x1 and r[2] > x0 and min(r[1], r[3]) < y1 and max(r[1], r[3]) > y0
-                         for r in rects)
-        if not hit:
-            break
         leg.remove()
+        (x0, y0), (x1, y1) = to_axes.transform([[bb.x0, bb.y0], [bb.x1, bb.y1]])
+        box = (x0 - 0.02, y0 - 0.03, x1 + 0.02, y1 + 0.03)
+        scores.append((_hits(*data, box), _hits(*marks, box)))
+    free = [k for k, s in enumerate(scores) if s == (False, False)]
+    free = free or [k for k, s in enumerate(scores) if not s[0]]
+    if free:
+        leg = ax.legend(handles, labels, loc=_CORNERS[free[0]], ncols=ncols, title=title)
     else:
         leg = ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0),
                         borderaxespad=0.0, ncols=ncols, title=title)

@@ -52,7 +52,7 @@ def plot_fit(pred, *, ax=None, level: float | None = 0.95, show_observed: bool =
     with project_style():
         if show_observed:
             ax.scatter(mid, frame["observed"].to_numpy(float), s=9, color=COLORS["observed"],
-                       zorder=4, label="observed", linewidths=0)
+                       zorder=4, label="observed", linewidths=0, clip_on=False)
         ax.fill_between(mid, frame["ci_low"].to_numpy(float), frame["ci_high"].to_numpy(float),
                         color=COLORS["fit"], alpha=0.22, lw=0, zorder=2)
         ax.plot(mid, frame["mean"].to_numpy(float), color=COLORS["fit"], lw=1.8, zorder=3,

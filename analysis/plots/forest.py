@@ -9,15 +9,19 @@ from ._style import COLORS, project_style
 
 __all__ = ["plot_forest"]
 
-_NICE = np.array([1e-3, 2e-3, 5e-3, 0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 1, 2, 4, 5, 10, 20, 50,
-                  100, 200, 500, 1000])
-
-
 def _ticks(lo, hi):
-    t = _NICE[(_NICE >= lo) & (_NICE <= hi)]
-    if len(t) > 7:  # keep powers of ten, halves and doubles
-        keep = [v for v in t if np.isclose(np.log10(v) % 1, 0) or v in (0.5, 2, 1)]
-        t = np.array(sorted(set(keep) | {1.0}))
+    """Tick values on a log axis: the densest of 1-2-5, 1-5, 1-10 steps with at most 7."""
+    t = np.array([])
+    for mult in ((1, 2, 5), (1, 5), (1,)):
+        vals = np.array(sorted(m * 10.0 ** e for e in range(-4, 5) for m in mult))
+        t = vals[(vals >= lo) & (vals <= hi)]
+        if len(t) <= 7:
+            break
+    if len(t) < 3:  # a narrow range: plain steps (e.g. 0.9, 1, 1.1)
+        from matplotlib.ticker import MaxNLocator
+
+        t = MaxNLocator(5).tick_values(lo, hi)
+        t = t[(t >= lo) & (t <= hi) & (t > 0)]
     return t
 
 
@@ -69,7 +73,7 @@ def plot_forest(terms, *, ax=None, color=None, show_values: bool = True,
 
         if len(t) >= 2:
             ax.xaxis.set_major_locator(FixedLocator(t))
-            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.4g}"))
             ax.xaxis.set_minor_locator(NullLocator())
         ax.set_yticks(y, labels=names)
         ax.tick_params(axis="y", length=0)

@@ -138,8 +138,9 @@ def plot_tallies(tallies, *, ax=None, region=None, ylabel: str = "cumulative cou
             ax.scatter(x[down], ghi[down], marker="v", s=26, facecolor="white", edgecolor=col, lw=1.1,
                        zorder=5)
             both = np.isfinite(glo) & np.isfinite(ghi) & (ghi > glo) & (glo > 0)
-            if both.any():
-                ax.vlines(x[both], glo[both], ghi[both], color=col, lw=1.2, zorder=4)
+            if both.any():  # a translucent range bar, unlike the thin step risers
+                ax.vlines(x[both], glo[both], ghi[both], color=col, lw=3.0, alpha=0.35, zorder=4,
+                          capstyle="butt", gid="tally-range")
         set_date_axis(ax)
         ax.set_ylim(bottom=0)
         if ylabel:
@@ -177,6 +178,9 @@ def _legend(ax, sources, regions, colors, styles, frame):
     if (np.isfinite(lo) & ~np.isfinite(hi)).any():
         h.append(Line2D([], [], ls="", marker="^", mfc="white", mec=ink, ms=5))
         lab.append("at least / more than")
+    if (np.isfinite(lo) & np.isfinite(hi) & (hi > lo) & (lo > 0)).any():
+        h.append(Line2D([], [], color=ink, lw=3.0, alpha=0.35))
+        lab.append("range (lower to upper)")
     if (np.isfinite(hi) & ~exact & (~np.isfinite(lo) | (lo <= 0))).any():
         h.append(Line2D([], [], ls="", marker="v", mfc="white", mec=ink, ms=5))
         lab.append("at most")
