@@ -179,12 +179,13 @@ def event_posterior(bayes, series, events, window_days: float = 14) -> pd.DataFr
     -------
     pandas.DataFrame
         Per event: ``event_id, date, end_date, kind, label, rows_in_window,
-        p_change_within``. ``p_change_within`` is the sum of ``prob_change`` over the
-        rows whose interval starts in ``[date - w, end_date + w]``: the posterior
-        expected number of changes there. It equals the probability of at least one
-        change when the minimum segment length does not let two changes fit in the
-        window, and bounds it from above otherwise. Events whose window holds no row
-        of the series get NaN.
+        expected_changes_within, p_change_within``. ``expected_changes_within`` is
+        the sum of ``prob_change`` over the rows whose interval starts in
+        ``[date - w, end_date + w]``: the posterior expected number of changes there.
+        ``p_change_within = min(1, expected_changes_within)``: the posterior
+        probability of a change in the window when the minimum segment length lets
+        at most one change fit in it, an upper bound otherwise. Events whose window
+        holds no row of the series get NaN.
     """
     cat = as_catalogue(events)
     p = np.asarray(bayes.prob_change, dtype=float)
@@ -198,40 +199,43 @@ def event_posterior(bayes, series, events, window_days: float = 14) -> pd.DataFr
         n_rows.append(int(m.sum()))
         mass.append(float(p[m].sum()) if m.any() else np.nan)
     out["rows_in_window"] = n_rows
-    out["p_change_within"] = mass
+    out["expected_changes_within"] = mass
+    out["p_change_within"] = np.minimum(1.0, np.asarray(mass, float))
     return out.reset_index(drop=True)
 
 
 def event_bayes_factors(series, events, *, window_days: float = 14, combined: bool = True,
-                        prior_weight: float | None = None, **bayes_kwargs) -> pd.DataFrame:
+                        odds: float = 10.0, **bayes_kwargs) -> pd.DataFrame:
     """Bayes factor of an event-informed changepoint prior against the uniform prior.
 
     For each event inside the series (and, with ``combined``, for all of them at once)
     :class:`~analysis.changepoints.BayesianChangepoints` is fitted twice on the same
-    series with the same settings, once with ``event_prior`` set to that event's date(s)
-    and once without; ``log_bf = log_evidence(event prior) - log_evidence(uniform)``.
-    ``log_bf > 0`` means the data favour the prior that puts extra mass on a change
-    near the event(s).
+    series with the same settings: once with ``event_prior=EventPrior(dates,
+    window_days, odds)`` (prior odds of a change multiplied by ``odds`` at every row
+    starting within ``window_days`` of the event) and once without.
+    ``log_bf = log_evidence(event prior) - log_evidence(uniform prior)``; both evidences
+    are proper marginal likelihoods, so ``log_bf > 0`` means the data favour the prior
+    that expects a change near the event(s).
 
     Parameters
     ----------
     series : CountSeries
     events : EventCatalogue, DataFrame or path
-    window_days : float
-        Half-width of the extra prior mass around each event (passed to the prior when
-        the changepoint module accepts it).
-    prior_weight : float, optional
-        Strength of the extra prior mass (passed through when accepted).
+    window_days : float, default 14
+    combined : bool, default True
+        Add a row ``event_id="all"`` for the prior built on every event at once.
+    odds : float, default 10
     **bayes_kwargs
-        Passed to ``BayesianChangepoints`` (``prior_rate``, ``p_change``, ``min_size``).
+        Passed to ``BayesianChangepoints`` (``prior_rate``, ``p_change``, ``min_size``...).
 
     Returns
     -------
     pandas.DataFrame
-        ``event_id`` (``"all"`` for the combined prior), ``date``, ``log_evidence_event``,
-        ``log_evidence_uniform``, ``log_bf``, ``bf``.
+        ``event_id`` (``"all"`` for the combined prior), ``date``, ``rows_near`` (rows
+        whose prior odds are raised), ``log_evidence_event``, ``log_evidence_uniform``,
+        ``log_bf``, ``bf``.
     """
-    from ..changepoints import BayesianChangepoints
+    from ..changepoints import BayesianChangepoints, EventPrior
 
     cat = as_catalogue(events)
     lo, hi = series.start.min(), series.end.max()
@@ -241,29 +245,16 @@ def event_bayes_factors(series, events, *, window_days: float = 14, combined: bo
     sets = [(eid, [d]) for eid, d in zip(inside.ids, inside.dates)]
     if combined and len(inside) > 1:
         sets.append(("all", list(inside.dates)))
+    st = to_days(series.start)
     rows = []
     for eid, dates in sets:
-        prior = _event_prior(dates, window_days, prior_weight)
+        prior = EventPrior(dates=list(dates), window_days=window_days, odds=odds)
         res = BayesianChangepoints(event_prior=prior, **bayes_kwargs).fit(series)
         l1 = float(res.log_evidence)
+        near = np.min(np.abs(st[:, None] - to_days(dates)[None, :]), axis=1) <= window_days
         rows.append({"event_id": eid, "date": dates[0] if len(dates) == 1 else pd.NaT,
+                     "rows_near": int(near[1:].sum()),
                      "log_evidence_event": l1, "log_evidence_uniform": l0, "log_bf": l1 - l0,
                      "bf": float(np.exp(np.clip(l1 - l0, -700, 700)))})
-    return pd.DataFrame(rows, columns=["event_id", "date", "log_evidence_event", "log_evidence_uniform",
-                                       "log_bf", "bf"])
-
-
-def _event_prior(dates, window_days, weight):
-    """Build the ``event_prior`` argument in the form the changepoint module documents."""
-    from .. import changepoints as cp
-
-    make = getattr(cp, "EventPrior", None)
-    if make is not None:
-        kw = {"dates": list(dates), "window_days": window_days}
-        if weight is not None:
-            kw["weight"] = weight
-        try:
-            return make(**kw)
-        except TypeError:
-            return make(list(dates))
-    return list(dates)
+    return pd.DataFrame(rows, columns=["event_id", "date", "rows_near", "log_evidence_event",
+                                       "log_evidence_uniform", "log_bf", "bf"])
