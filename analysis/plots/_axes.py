@@ -9,6 +9,7 @@ from ..schema import InputError
 from ._style import format_date_axis, project_style
 
 __all__ = ["get_ax", "new_figure", "to_num", "set_date_axis", "plain_text", "place_legend",
+           "integer_ticks",
            "require_columns", "as_frame", "renderer_of"]
 
 
@@ -68,6 +69,13 @@ def set_date_axis(ax) -> None:
     fig = ax.get_figure(root=True)
     width_in = ax.get_position().width * fig.get_figwidth()
     format_date_axis(ax.xaxis, maxticks=int(min(9, max(4, width_in / 0.8))))
+
+
+def integer_ticks(ax) -> None:
+    """Whole-number ticks on the y axis (counts)."""
+    from matplotlib.ticker import MaxNLocator
+
+    ax.yaxis.set_major_locator(MaxNLocator(nbins="auto", steps=[1, 2, 5, 10], integer=True, min_n_ticks=3))
 
 
 def plain_text(*texts) -> None:

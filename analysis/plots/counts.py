@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._axes import get_ax, place_legend, plain_text, set_date_axis, to_num
+from ._axes import integer_ticks, get_ax, place_legend, plain_text, set_date_axis, to_num
 from ._style import COLORS, project_style
 
 __all__ = ["plot_counts"]
@@ -102,6 +102,7 @@ def plot_counts(series, *, ax=None, kind: str = "bar", label=None, show_bounds: 
     >>> ax = plot_counts(s)
     >>> len(ax.containers[0]) == s.n
     True
+    >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
     """
     if kind not in ("bar", "step"):
         raise ValueError(f"`kind` must be 'bar' or 'step', not {kind!r}")
@@ -131,6 +132,7 @@ def plot_counts(series, *, ax=None, kind: str = "bar", label=None, show_bounds: 
                 ax.set_xlim(s.min(), e.max())
         set_date_axis(ax)
         ax.set_ylim(bottom=0)
+        integer_ticks(ax)
         if ylabel:
             ax.set_ylabel(ylabel)
         if label is not None or (show_bounds and (np.isfinite(lo).any() or np.isfinite(hi).any())):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._axes import as_frame, get_ax, plain_text, require_columns, set_date_axis, to_num
+from ._axes import integer_ticks, as_frame, get_ax, plain_text, require_columns, set_date_axis, to_num
 from ._style import COLORS, PALETTE, project_style
 
 __all__ = ["plot_tallies", "tally_bounds"]
@@ -143,6 +143,7 @@ def plot_tallies(tallies, *, ax=None, region=None, ylabel: str = "cumulative cou
                           capstyle="butt", gid="tally-range")
         set_date_axis(ax)
         ax.set_ylim(bottom=0)
+        integer_ticks(ax)
         if ylabel:
             ax.set_ylabel(ylabel)
         if legend and len(frame):
