@@ -392,12 +392,17 @@ def case_study_answers(series: CountSeries | None = None, events=None, *, window
     if bayes is not None:
         tables["event_posterior"] = ev.event_posterior(bayes, series, in_window, window_days=window_days)
     if bayes_factors and bayes is not None:
-        try:
-            bf = ev.event_bayes_factors(series, in_window, window_days=window_days,
-                                        p_change=p_change, min_size=min_size)
-            tables["bayes_factors"] = bf
-        except (TypeError, ValueError) as exc:  # prior form not supported by the changepoint module
-            coverage.append(f"Bayes factors not computed: {exc}")
+        tables["bayes_factors"] = ev.event_bayes_factors(series, in_window, window_days=window_days,
+                                                         p_change=p_change, min_size=min_size)
+    if "event_posterior" in tables:
+        post = tables["event_posterior"].set_index("event_id")
+        bft = tables["bayes_factors"].set_index("event_id") if "bayes_factors" in tables else None
+        numbers["named_events_bayes"] = {
+            eid: {"date": str(post.loc[eid, "date"].date()),
+                  "p_change_within": float(post.loc[eid, "p_change_within"]),
+                  "log_bf": float(bft.loc[eid, "log_bf"]) if bft is not None else None,
+                  "bf": float(bft.loc[eid, "bf"]) if bft is not None else None}
+            for eid in list(LATE_JANUARY) + ["E014"] if eid in post.index}
 
     # ------------------------------------------------- 3. before / after rates
     per = period_rates(series, PERIODS, level=level)
@@ -610,8 +615,22 @@ def _sentences(numbers: dict, tables: dict, align: dict, window_days, level) -> 
             f"{r['rate_per_week']:.2f} attacks per week ({pct} CI {_fmt_ci(r['ci_low_per_week'], r['ci_high_per_week'])})"
             for _, r in seg.iterrows()) + "."
     if numbers.get("bayes_map_changes") is not None:
-        s["bayes"] = ("The Bayesian posterior's most probable segmentation has changes in the weeks of "
-                      + (", ".join(numbers["bayes_map_changes"]) or "no week") + ".")
+        ch = tables["changes"]
+        ch = ch[ch["method"] == "Bayes MAP"]
+        txt = ("The exact Bayesian posterior (Poisson-Gamma product partition) puts its most probable "
+               "segmentation's change(s) in the week(s) of "
+               + (", ".join(f"{r['change_date'].date()} (posterior probability of a change in that week "
+                            f"{r['prob_change']:.3f})" for _, r in ch.iterrows()) or "no week"))
+        if "bayes_n_changes_mode" in numbers:
+            txt += (f"; the most probable number of changes is {numbers['bayes_n_changes_mode']} "
+                    f"(posterior probability {numbers['bayes_p_n_changes_mode']:.2f})")
+        s["bayes"] = txt + "."
+    named = numbers.get("named_events_bayes")
+    if named:
+        s["event_bayes"] = ("Posterior probability of a change within +-" f"{window_days:g} days and Bayes factor "
+                            "of a prior expecting a change there (odds x10) against the uniform prior: "
+                            + "; ".join(f"{k} ({v['date']}): {v['p_change_within']:.2f}, BF {v['bf']:.2f}"
+                                        for k, v in named.items()) + ".")
     if align:
         bits = []
         for (which, null), r in align.items():
