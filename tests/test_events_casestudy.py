@@ -110,3 +110,19 @@ def test_answers_sensitivity_to_tally_rule(answers):
     assert sens.loc["lower", "total"] <= sens.loc["stated", "total"]
     # the winter-to-spring drop holds whichever end of the tallies' ranges is used
     assert (sens["rr_ci_high"] < 0.1).all()
+
+
+def _has_bayes() -> bool:
+    from analysis.changepoints import BayesianChangepoints
+    return hasattr(BayesianChangepoints, "fit")
+
+
+@pytest.mark.skipif(not _has_bayes(), reason="BayesianChangepoints not available in this checkout")
+def test_answers_bayesian_side(answers):
+    named = answers.numbers["named_events_bayes"]
+    for eid in ("E007", "E008", "E009"):   # the change sits within 14 days of each
+        assert named[eid]["p_change_within"] > 0.9 and named[eid]["log_bf"] > 1
+    assert named["E014"]["p_change_within"] < 0.5 and named["E014"]["log_bf"] < 0.5
+    ch = answers.tables["changes"]
+    pelt = ch.loc[ch["method"] == "PELT", "change_date"].tolist()
+    assert ch.loc[ch["method"] == "Bayes MAP", "change_date"].tolist()[:1] == pelt[:1]
