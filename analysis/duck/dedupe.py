@@ -39,9 +39,11 @@ def _graph(con, window_days: int, match_weapon: bool) -> None:
                    WHERE s IS NOT NULL AND lkey <> ''),
              b AS (SELECT ckey, lkey, row_number() OVER () AS blk FROM c
                    GROUP BY ckey, lkey HAVING count(*) > 1)
-        SELECT c.idx, b.blk, c.s, c.e, c.wmask, c.eid IS NOT NULL AS explicit,
-               CASE WHEN c.eid IS NOT NULL THEN dense_rank() OVER (ORDER BY c.eid) END AS erank
-        FROM c JOIN b USING (ckey, lkey)""").fetchnumpy()
+        , cc AS (SELECT c.* FROM c JOIN b USING (ckey, lkey))
+        , er AS (SELECT eid, dense_rank() OVER (ORDER BY eid) AS erank
+                 FROM (SELECT DISTINCT eid FROM cc WHERE eid IS NOT NULL))
+        SELECT cc.idx, b.blk, cc.s, cc.e, cc.wmask, cc.eid IS NOT NULL AS explicit, er.erank
+        FROM cc JOIN b USING (ckey, lkey) LEFT JOIN er USING (eid)""").fetchnumpy()
     con.execute("CREATE OR REPLACE TEMP TABLE comp (idx BIGINT, cid BIGINT, target BIGINT, also BIGINT)")
     idx = np.asarray(rows["idx"], np.int64)
     m = len(idx)
@@ -98,45 +100,70 @@ def dedupe_sql(con, *, window_days: int = 1, match_weapon: bool = True) -> None:
         raise ValueError(f"window_days must be a non-negative integer, not {window_days!r}")
     _graph(con, window_days, match_weapon)
     reason = _match_reason(int(window_days), bool(match_weapon))
-    # labels: explicit id; else attached explicit id; else smallest report_id of the component
+    # Fast path: a dated report without explicit id, outside every multi-row component,
+    # whose report_id is no other row's label, is an incident of its own (the founder).
+    con.execute("""CREATE OR REPLACE TEMP TABLE cmin AS
+        SELECT c.cid, min(k.report_id) AS m FROM comp c JOIN keyed k USING (idx) GROUP BY c.cid""")
+    con.execute("""CREATE OR REPLACE TEMP TABLE used AS
+        SELECT DISTINCT lbl FROM (SELECT eid AS lbl FROM keyed WHERE eid IS NOT NULL
+                                  UNION ALL SELECT m FROM cmin)""")
+    con.execute("""CREATE OR REPLACE TEMP TABLE rest AS
+        SELECT k.idx FROM keyed k LEFT JOIN comp c USING (idx)
+        WHERE c.idx IS NOT NULL OR k.eid IS NOT NULL OR k.s IS NULL
+           OR k.report_id IN (SELECT lbl FROM used)""")
+    # labels of the other rows: explicit id; else attached explicit id; else the component's
+    # smallest report_id
     con.execute(f"""CREATE OR REPLACE TEMP TABLE lab0 AS
         WITH k AS (SELECT k.idx, k.report_id, k.eid, k.s, k.e, k.s IS NOT NULL AS dated,
-                          c.cid, c.target, c.also FROM keyed k LEFT JOIN comp c USING (idx))
+                          c.cid, c.target, c.also
+                   FROM rest r JOIN keyed k USING (idx) LEFT JOIN comp c USING (idx))
         SELECT k.idx, k.report_id, k.eid, k.s, k.e, k.dated, k.also,
                CASE WHEN k.eid IS NOT NULL THEN k.eid
                     WHEN NOT k.dated THEN NULL
                     WHEN k.target >= 0 THEN t.eid
-                    WHEN k.cid IS NOT NULL THEN min(k.report_id) OVER (PARTITION BY k.cid)
+                    WHEN k.cid IS NOT NULL THEN cm.m
                     ELSE k.report_id END AS label0,
                k.target >= 0 AND k.also > 1 AS multi
-        FROM k LEFT JOIN (SELECT idx, eid FROM keyed WHERE eid IS NOT NULL) t ON k.target = t.idx""")
+        FROM k LEFT JOIN (SELECT idx, eid FROM keyed WHERE eid IS NOT NULL) t ON k.target = t.idx
+               LEFT JOIN cmin cm ON cm.cid = k.cid""")
     # undated rows: merged into an explicit incident that has a dated report, else excluded
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE lab AS
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE lab1 AS
         WITH dl AS (SELECT DISTINCT label0 FROM lab0 WHERE dated AND label0 IS NOT NULL),
              l AS (SELECT l.*, CASE WHEN l.dated OR dl.label0 IS NOT NULL THEN l.label0 END AS label
                    FROM lab0 l LEFT JOIN dl ON NOT l.dated AND l.eid = dl.label0),
              f AS (SELECT *, row_number() OVER (PARTITION BY label ORDER BY (NOT dated), report_id) = 1
-                             AND label IS NOT NULL AS founder FROM l)
-        SELECT idx, label, dated, s, e, founder,
-               CASE WHEN label IS NULL THEN 'excluded' WHEN founder THEN 'counted' ELSE 'merged' END AS status,
-               CASE WHEN label IS NULL THEN {_lit(_NO_DATE)}
-                    WHEN founder THEN NULL
-                    WHEN NOT dated THEN 'same incident_id (report has no date)'
-                    WHEN eid IS NOT NULL THEN 'same incident_id'
-                    WHEN multi THEN 'matched: joined explicit incident ' || label || ' (also matched '
-                                    || CAST(also - 1 AS VARCHAR) || ' other explicit incident(s))'
+                             AND label IS NOT NULL AS founder FROM l),
+             fi AS (SELECT label, idx AS founder_idx FROM f WHERE founder)
+        SELECT f.idx, f.label, f.dated, f.s, f.e, f.founder, fi.founder_idx,
+               CASE WHEN f.label IS NULL THEN 'excluded' WHEN f.founder THEN 'counted' ELSE 'merged' END AS status,
+               CASE WHEN f.label IS NULL THEN {_lit(_NO_DATE)}
+                    WHEN f.founder THEN NULL
+                    WHEN NOT f.dated THEN 'same incident_id (report has no date)'
+                    WHEN f.eid IS NOT NULL THEN 'same incident_id'
+                    WHEN f.multi THEN 'matched: joined explicit incident ' || f.label || ' (also matched '
+                                    || CAST(f.also - 1 AS VARCHAR) || ' other explicit incident(s))'
                     ELSE {_lit(reason)} END AS reason
-        FROM f""")
-    con.execute("""CREATE OR REPLACE TEMP TABLE inc AS
+        FROM f LEFT JOIN fi USING (label)""")
+    con.execute("""CREATE OR REPLACE TEMP TABLE inc1 AS
         SELECT label AS incident_id,
                max(s) AS max_s, min(e) AS min_e, min(s) AS min_s, max(e) AS max_e,
-               count(*) AS n_reports, max(idx) FILTER (WHERE founder) AS founder_idx
-        FROM lab WHERE label IS NOT NULL GROUP BY label""")
+               count(*) AS n_reports, max(founder_idx) AS founder_idx
+        FROM lab1 WHERE label IS NOT NULL GROUP BY label""")
     con.execute("""CREATE OR REPLACE TEMP TABLE inc AS
+        SELECT k.report_id AS incident_id, k.s, k.e, CAST(1 AS BIGINT) AS n_reports,
+               k.idx AS founder_idx, false AS date_conflict
+        FROM keyed k ANTI JOIN rest r USING (idx)
+        UNION ALL
         SELECT incident_id,
                CASE WHEN max_s <= min_e THEN max_s ELSE min_s END AS s,
                CASE WHEN max_s <= min_e THEN min_e ELSE max_e END AS e,
-               n_reports, founder_idx, max_s > min_e AS date_conflict FROM inc""")
+               n_reports, founder_idx, max_s > min_e AS date_conflict FROM inc1""")
+    con.execute(f"""CREATE OR REPLACE TEMP VIEW lab AS
+        SELECT k.idx, k.report_id AS label, true AS dated, k.s, k.e, true AS founder,
+               k.idx AS founder_idx, 'counted' AS status, NULL::VARCHAR AS reason
+        FROM keyed k ANTI JOIN rest r USING (idx)
+        UNION ALL
+        SELECT idx, label, dated, s, e, founder, founder_idx, status, reason FROM lab1""")
     bad = con.execute("SELECT count(*) FROM inc WHERE s IS NULL").fetchall()[0][0]
     if bad:  # pragma: no cover - every label has a dated report by construction
         raise InputError("internal: an incident without a dated report")

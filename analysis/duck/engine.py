@@ -336,7 +336,7 @@ def _ledger(con, files, allocate, w_start, w_end) -> Ledger:
                     WHEN l.status = 'counted' AND i.clipped
                          THEN 'clipped to window: date interval cut to {span}'
                     ELSE l.reason END AS reason
-        FROM keyed k JOIN lab l USING (idx) LEFT JOIN incw i ON i.incident_id = l.label
+        FROM keyed k JOIN lab l USING (idx) LEFT JOIN incw i ON i.founder_idx = l.founder_idx
         ORDER BY k.idx""").to_arrow_table()
     cols = {}
     for name in LEDGER_COLUMNS:

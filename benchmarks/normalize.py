@@ -1,0 +1,107 @@
+"""Benchmark: read + dedupe + bin of seeded synthetic ACLED-shaped files, per engine.
+
+    python benchmarks/normalize.py [--sizes 1000000 10000000] [--engines pandas duckdb]
+                                   [--dir /tmp/incident-trends-bench] [--format csv|parquet]
+
+Files are generated once (seed 2026, 10% second reports, 10% week/month dates, 2,000
+groups over three years) and kept in ``--dir`` (never in the repository). Each
+measurement runs in a fresh subprocess: wall time of ``normalize`` from the file (read,
+dedupe, weekly binning by country x admin1 x event_type, ledger) and the peak resident
+memory of that process (``resource.getrusage``, which includes the interpreter and
+imports, about 0.2 GiB). All data are synthetic.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+SEED = 2026
+GROUPS = ("country", "admin1", "event_type")
+
+
+def make_file(n: int, directory: str, fmt: str = "csv", n_groups: int = 2000) -> str:
+    """Write (once) a seeded synthetic ACLED-shaped file of ``n`` reports; return its path."""
+    os.makedirs(directory, exist_ok=True)
+    path = os.path.join(directory, f"acled_synthetic_{n}_{n_groups}g.{fmt}")
+    if os.path.exists(path):
+        return path
+    from analysis.synthetic import acled_like_reports
+
+    t0 = time.perf_counter()
+    table, _ = acled_like_reports(n, n_groups=n_groups, start="2021-01-01", days=3 * 365, seed=SEED)
+    tmp = path + ".part"
+    if fmt == "parquet":
+        table.to_parquet(tmp, index=False)
+    else:
+        table.to_csv(tmp, index=False)
+    os.replace(tmp, path)
+    print(f"  wrote {path} ({os.path.getsize(path) / 2**20:.0f} MiB) in "
+          f"{time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    return path
+
+
+_CHILD = r"""
+import json, resource, sys, time
+engine, path = sys.argv[1], sys.argv[2]
+groups = tuple(sys.argv[3].split(","))
+t0 = time.perf_counter()
+from analysis.duck import normalize_engine
+res, used = normalize_engine(path, engine=engine, freq="W", groups=groups,
+                             **({"incidents": False} if engine == "duckdb" else {}))
+secs = time.perf_counter() - t0
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(json.dumps({"seconds": secs, "peak_bytes": peak, "series_rows": len(res.series.data),
+                  "n_series": int(res.series.data[list(res.series.groups)].drop_duplicates().shape[0]),
+                  "total": float(res.series.total), "ledger_rows": len(res.ledger.table)}))
+"""
+
+
+def measure(engine: str, path: str, groups=GROUPS, timeout: float = 1800) -> dict:
+    """Run one normalisation in a subprocess; return its time and peak memory."""
+    proc = subprocess.run([sys.executable, "-c", _CHILD, engine, path, ",".join(groups)],
+                          capture_output=True, text=True, timeout=timeout)
+    if proc.returncode != 0:
+        return {"error": proc.stderr.strip().splitlines()[-1] if proc.stderr else "failed"}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def table(rows) -> str:
+    head = f"{'reports':>11} {'format':>7} {'engine':>7} {'seconds':>8} {'peak GiB':>9} {'series rows':>12} {'ledger rows':>12}"
+    out = [head, "-" * len(head)]
+    for r in rows:
+        if "error" in r:
+            out.append(f"{r['n']:>11,} {r['format']:>7} {r['engine']:>7}  failed: {r['error']}")
+            continue
+        out.append(f"{r['n']:>11,} {r['format']:>7} {r['engine']:>7} {r['seconds']:>8.1f} "
+                   f"{r['peak_bytes'] / 2**30:>9.2f} {r['series_rows']:>12,} {r['ledger_rows']:>12,}")
+    return "\n".join(out)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000])
+    ap.add_argument("--engines", nargs="+", default=["pandas", "duckdb"])
+    ap.add_argument("--format", nargs="+", default=["csv"], choices=("csv", "parquet"))
+    ap.add_argument("--dir", default=os.path.join("/tmp", "incident-trends-bench"))
+    args = ap.parse_args(argv)
+    rows = []
+    for n in args.sizes:
+        for fmt in args.format:
+            path = make_file(n, args.dir, fmt)
+            for engine in args.engines:
+                r = measure(engine, path)
+                r.update(n=n, engine=engine, format=fmt)
+                rows.append(r)
+                print(table(rows[-1:]).splitlines()[-1], file=sys.stderr)
+    print("normalize: read + dedupe + weekly bins by country x admin1 x event_type (synthetic data)")
+    print(table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
