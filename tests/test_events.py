@@ -246,3 +246,13 @@ def test_attach_attribution(tmp_path, at_near_far):
     assert out["alignment"]["draws"] == 9999 and 0 < out["alignment"]["p_value"] <= 1
     empty = attach_attribution({"changepoints": []}, series, p, 14, 0)
     assert empty["attribution"] == [] and empty["alignment"]["p_value"] is None
+
+
+@pytest.mark.parametrize("module", ["analysis.events.alignment", "analysis.events.catalogue",
+                                    "analysis.events.attribution", "analysis.events.rates"])
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    res = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
+    assert res.attempted > 0 and res.failed == 0
