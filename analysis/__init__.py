@@ -38,6 +38,7 @@ _register("analysis.models", "fit_counts", "CountGLM", "fit_censored_poisson")
 _register("analysis.changepoints", "Pelt", "OptimalPartitioning", "BinSeg", "SegNeigh",
           "BayesianChangepoints", "crops", "detect_changepoints")
 _register("analysis.events", "EventCatalogue", "attribute_changes", "alignment_test", "compare_models")
+_register("analysis.casestudy", "case_study_answers")
 _register("analysis.datasets", "load_case_study", "load_coal_mining", "data_path")
 _register("analysis.synthetic", "piecewise_poisson", "nb_level_change", "acled_like_reports")
 
