@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis import InputError
 from analysis.events import (EventCatalogue, alignment_test, attach_attribution, attribute_changes,
@@ -256,3 +258,22 @@ def test_docstring_examples_run(module):
 
     res = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
     assert res.attempted > 0 and res.failed == 0
+
+
+# ------------------------------------------------------------------- properties
+_days = st.integers(min_value=0, max_value=400)
+
+
+@settings(max_examples=60, deadline=None)
+@given(points=st.lists(_days, min_size=1, max_size=8), events=st.lists(_days, min_size=1, max_size=8))
+def test_nearest_distance_and_lags_match_brute_force(points, events):
+    ev = np.sort(np.asarray(events, float))
+    brute = np.array([min(abs(p - e) for e in events) for p in points], float)
+    assert np.array_equal(nearest_distance(np.asarray(points, float), ev), brute)
+    base = pd.Timestamp("2023-01-01")
+    frame = pd.DataFrame({"event_id": [f"E{i}" for i in range(len(events))],
+                          "date": [base + pd.Timedelta(days=d) for d in events], "label": "x"})
+    t = attribute_changes([base + pd.Timedelta(days=p) for p in points], frame, window_days=10)
+    assert np.array_equal(t["distance_days"].to_numpy(float), brute)
+    assert all(abs(l) == d for l, d in zip(t["lag_days"], brute))
+    assert t["n_within"].tolist() == [sum(abs(p - e) <= 10 for e in events) for p in points]
