@@ -1,0 +1,175 @@
+"""Exact Bayesian posterior: brute-force enumeration, evidence, priors, scale."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.special import gammaln
+
+from analysis import CountSeries, InputError
+from analysis.changepoints import BayesianChangepoints, EventPrior
+
+
+def _enumerate(y, a, b, *, x=None, min_size=1, boundary_logp=None, length_logpmf=None,
+               length_logsf=None):
+    """Posterior by listing every segmentation (n <= 12)."""
+    n = len(y)
+    x = np.ones(n) if x is None else x
+    rows = []
+    for mask in range(2 ** (n - 1)):
+        cps = [j + 1 for j in range(n - 1) if mask >> j & 1]
+        bd = [0] + cps + [n]
+        lens = np.diff(bd)
+        if np.any(lens < min_size):
+            continue
+        if length_logpmf is not None:
+            lp = sum(length_logpmf(L) for L in lens[:-1]) + length_logsf(lens[-1])
+            if boundary_logp is not None:
+                lp += sum(boundary_logp[c] for c in cps)
+        else:
+            lp = sum(math.log(boundary_logp[t]) if t in cps else math.log1p(-boundary_logp[t])
+                     for t in range(1, n))
+        ll = 0.0
+        for s, e in zip(bd[:-1], bd[1:]):
+            S, E = y[s:e].sum(), x[s:e].sum()
+            ll += a * math.log(b) - math.lgamma(a) + math.lgamma(a + S) - (a + S) * math.log(b + E)
+        ll += float(np.sum(y * np.log(x)) - gammaln(y + 1).sum())
+        rows.append((tuple(cps), lp, ll))
+    lp = np.array([r[1] for r in rows])
+    ll = np.array([r[2] for r in rows])
+    lp -= np.logaddexp.reduce(lp)
+    joint = lp + ll
+    ev = np.logaddexp.reduce(joint)
+    post = np.exp(joint - ev)
+    pc = np.zeros(n)
+    pk = np.zeros(n)
+    for (cps, _, _), w in zip(rows, post):
+        for c in cps:
+            pc[c] += w
+        pk[len(cps)] += w
+    return {"prob": pc, "pk": pk, "ev": ev, "map": rows[int(np.argmax(post))][0], "total": post.sum(),
+            "rows": rows, "post": post}
+
+
+def _check(res, ref):
+    assert ref["total"] == pytest.approx(1.0)
+    assert res.prob_change == pytest.approx(ref["prob"], abs=1e-10)
+    k = len(res.n_changes_posterior)
+    assert res.n_changes_posterior == pytest.approx(ref["pk"][:k], abs=1e-10)
+    assert ref["pk"][k:].sum() < 1e-10
+    assert res.n_changes_posterior.sum() == pytest.approx(1.0, abs=1e-10)
+    assert res.log_evidence == pytest.approx(ref["ev"], abs=1e-9)
+    post = dict(zip([r[0] for r in ref["rows"]], ref["post"]))
+    assert post[res.map_changepoints] == pytest.approx(max(post.values()), rel=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_posterior_equals_enumeration_boundary_prior(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 13))
+    y = rng.poisson(np.r_[np.full(n // 2, 1.0), np.full(n - n // 2, 6.0)]).astype(float)
+    x = rng.uniform(0.5, 2.0, n) if seed % 2 else None
+    ms = 1 + seed % 3
+    if n < ms:
+        ms = 1
+    a, b, p = 1.0 + seed / 4, 0.3 + seed / 10, 0.05 + seed / 40
+    res = BayesianChangepoints((a, b), p, min_size=ms).fit(y, exposure=x)
+    ref = _enumerate(y, a, b, x=x, min_size=ms, boundary_logp=np.full(n, p))
+    _check(res, ref)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_posterior_equals_enumeration_negbin_length_prior_and_events(seed):
+    from scipy.stats import nbinom
+
+    rng = np.random.default_rng(100 + seed)
+    n = int(rng.integers(4, 13))
+    y = rng.poisson(np.r_[np.full(n // 3, 4.0), np.full(n - n // 3, 0.5)]).astype(float)
+    mean, size = 4.0, 2.0
+    q = size / (size + mean - 1)
+    pmf = lambda L: nbinom.logpmf(L - 1, size, q)  # noqa: E731
+    sf = lambda L: nbinom.logsf(L - 2, size, q) if L > 1 else 0.0  # noqa: E731
+    events = [3, 7] if seed % 2 else []
+    ep = EventPrior(events, window_days=1, odds=5.0) if events else None
+    boost = np.zeros(n)
+    for t in range(1, n):
+        if events and min(abs(t - e) for e in events) <= 1:
+            boost[t] = math.log(5.0)
+    ms = 1 + seed % 2
+    res = BayesianChangepoints((2.0, 1.0), segment_length=("negbin", mean, size), min_size=ms,
+                               event_prior=ep).fit(y)
+    ref = _enumerate(y, 2.0, 1.0, min_size=ms, boundary_logp=boost if events else None,
+                     length_logpmf=pmf, length_logsf=sf)
+    _check(res, ref)
+
+
+def test_event_prior_in_days_on_a_series():
+    rng = np.random.default_rng(4)
+    y = rng.poisson(np.r_[np.full(40, 2.0), np.full(40, 3.5)]).astype(float)
+    s = CountSeries.from_counts(y, start="2024-01-01", freq="D")
+    plain = BayesianChangepoints((1.0, 0.4), 0.01).fit(s)
+    ev = BayesianChangepoints((1.0, 0.4), 0.01,
+                              event_prior=EventPrior(["2024-02-10"], window_days=3, odds=20)).fit(s)
+    near = slice(37, 44)  # 2024-02-07 .. 2024-02-13
+    assert ev.prob_change[near].sum() > plain.prob_change[near].sum()
+    assert ev.prior["near_rows"] == 7
+    # Bayes factor between the two priors is the difference of the evidences
+    assert np.isfinite(ev.log_evidence - plain.log_evidence)
+
+
+def test_clear_steps_and_rate_band():
+    y = np.r_[np.full(30, 1.0), np.full(30, 8.0), np.full(30, 3.0)]
+    res = BayesianChangepoints((1.0, 0.25), 0.01).fit(y)
+    assert res.map_changepoints == (30, 60)
+    assert res.prob_change[30] > 0.95 and res.prob_change[58:63].sum() > 0.95
+    assert np.argmax(res.n_changes_posterior) == 2
+    assert res.rate_mean[10] == pytest.approx(31 / 30.25, rel=0.05)
+    assert np.all(res.rate_lower <= res.rate_mean) and np.all(res.rate_mean <= res.rate_upper)
+    li = res.location_intervals
+    assert list(li["index"]) == [30, 60]
+    assert (li["lower"] <= li["index"]).all() and (li["index"] <= li["upper"]).all()
+    assert res.expected_changes == pytest.approx(res.prob_change.sum())
+
+
+def test_coal_mining_posterior(data_dir):
+    t = pd.read_csv(data_dir / "coal_mining_disasters.csv", dtype=str)
+    s = CountSeries.from_table(t, time="year", count="count")
+    res = BayesianChangepoints((1.0, 0.5), 1 / 112, min_size=2).fit(s)
+    assert res.map_changepoints == (41,)
+    li = res.location_intervals.iloc[0]
+    assert int(li["lower"]) <= 41 <= int(li["upper"])
+    assert 1885 <= int(li["lower_time"]) and int(li["upper_time"]) <= 1897
+    d = res.to_dict()
+    assert d["changepoints"] == [{"index": 41, "time": "1892"}]
+    assert len(d["prob_change"]) == 112 and d["method"] == "bayes"
+
+
+def test_no_overflow_at_5000_and_long_flat_series():
+    rng = np.random.default_rng(9)
+    n = 5000
+    cps = np.sort(rng.choice(np.arange(100, n - 100), 10, replace=False))
+    rates = np.r_[np.tile([2.0, 12.0], 5), 2.0]
+    y = rng.poisson(np.repeat(rates, np.diff(np.r_[0, cps, n]))).astype(float)
+    res = BayesianChangepoints(p_change=1 / n).fit(y)
+    assert np.all(np.isfinite(res.prob_change)) and np.isfinite(res.log_evidence)
+    assert res.n_changes_posterior.sum() == pytest.approx(1.0, abs=1e-6)
+    assert res.map_changepoints == tuple(int(c) for c in cps) or \
+        max(abs(a - b) for a, b in zip(res.map_changepoints, cps)) <= 3
+    flat = BayesianChangepoints(p_change=0.001).fit(np.zeros(3000))
+    assert flat.map_changepoints == () and np.isfinite(flat.log_evidence)
+
+
+def test_bad_input():
+    with pytest.raises(InputError, match="negative"):
+        BayesianChangepoints().fit([1.0, -1.0, 2.0])
+    with pytest.raises(InputError, match="whole number"):
+        BayesianChangepoints().fit([1.0, 0.5, 2.0])
+    with pytest.raises(InputError, match="minimum segment length"):
+        BayesianChangepoints(min_size=5).fit([1.0, 2.0])
+    with pytest.raises(ValueError, match="p_change"):
+        BayesianChangepoints(p_change=1.5)
+    with pytest.raises(ValueError, match="prior_rate"):
+        BayesianChangepoints(prior_rate=(0, 1))
