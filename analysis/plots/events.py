@@ -72,10 +72,13 @@ class _EventTrack:
         self.leaders.append(line)
 
     # ------------------------------------------------------------------ layout
-    def _lanes(self, xpx, sizes, order, box, gap, pad):
-        """Horizontal labels in lanes; returns (lanes, spans)."""
+    def _lanes(self, xpx, sizes, order, box, gap, pad, max_lanes):
+        """Horizontal labels in lanes; returns (lanes, spans), or None past ``max_lanes``."""
         n = len(xpx)
-        placed: list[tuple[int, float, float, float]] = []  # lane, a, b, leader x
+        m = len(order)
+        P_lane = np.empty(m, int)  # placed labels: lane, extent [a, b], leader x
+        P_a, P_b, P_x = np.empty(m), np.empty(m), np.empty(m)
+        k = 0
         lanes = [-1] * n
         spans = [(0.0, 0.0)] * n
         for i in sorted(order, key=lambda i: (-xpx[i], i)):
@@ -85,7 +88,8 @@ class _EventTrack:
             anchors = ["left", "right"] if (fits_left or not fits_right) else ["right", "left"]
             if not fits_right:
                 anchors = ["left"]
-            top = max((p[0] for p in placed), default=-1) + 1
+            L, A, B, X = P_lane[:k], P_a[:k], P_b[:k], P_x[:k]
+            top = int(L.max()) + 1 if k else 0
             choice = None
             # strict pass: no crossing of leaders and labels; relaxed pass: labels only
             # avoid each other (a label's white halo then hides the leader behind it)
@@ -93,21 +97,22 @@ class _EventTrack:
                 for lane in range(top + (0 if strict else 1)):
                     for anc in anchors:
                         a, b = (x + gap, x + gap + w) if anc == "left" else (x - gap - w, x - gap)
-                        if any(p[0] == lane and p[1] < b + pad and p[2] > a - pad for p in placed):
+                        if np.any((L == lane) & (A < b + pad) & (B > a - pad)):
                             continue
-                        if strict and any(p[0] > lane and a - pad < p[3] < b + pad for p in placed):
+                        if strict and (np.any((L > lane) & (X > a - pad) & (X < b + pad))
+                                       or np.any((L < lane) & (A - 0.5 <= x) & (x <= B + 0.5))):
                             continue
-                        if strict and any(p[0] < lane and p[1] - 0.5 <= x <= p[2] + 0.5
-                                          for p in placed):
-                            continue
-                        choice = (lane, a, b, anc)
+                        choice = (lane, a, b)
                         break
                     if choice:
                         break
                 if choice:
                     break
-            lane, a, b, _ = choice
-            placed.append((lane, a, b, x))
+            lane, a, b = choice
+            if lane + 1 > max_lanes:
+                return None
+            P_lane[k], P_a[k], P_b[k], P_x[k] = lane, a, b, x
+            k += 1
             lanes[i] = lane
             spans[i] = (a, b)
         return lanes, spans
@@ -153,12 +158,17 @@ class _EventTrack:
         xpx = ax.transData.transform(np.c_[self.xs, np.zeros(n)])[:, 0]
         visible = np.isfinite(xpx) & (xpx >= box.x0 - 0.5) & (xpx <= box.x1 + 0.5)
         order = [i for i in range(n) if visible[i]]
-        sizes = []
-        for t in self.texts:
-            t.set_rotation(0)
-            t.set_position((0, 0))
-            bb = t.get_window_extent(renderer)
-            sizes.append((bb.width, bb.height))
+        fig = ax.get_figure(root=True)
+        key = (type(renderer).__name__, id(renderer), p2px(72.0), fig.dpi, len(self.texts))
+        if getattr(self, "_size_key", None) != key:
+            sizes = []
+            for t in self.texts:
+                t.set_rotation(0)
+                t.set_position((0, 0))
+                bb = t.get_window_extent(renderer)
+                sizes.append((bb.width, bb.height))
+            self._sizes, self._size_key = sizes, key
+        sizes = self._sizes
         text_h = max(h for _, h in sizes)
         lane_h = text_h * self.spacing
         for i in range(n):
@@ -167,12 +177,15 @@ class _EventTrack:
                 self.leaders[i].set_visible(False)
         if not order:
             return 0.0
-        lanes, spans = self._lanes(xpx, sizes, order, box, gap, pad)
-        n_lanes = max(lanes) + 1
-        h_lanes = stub + n_lanes * lane_h + p2px(1.0)
         elbow = p2px(8.0)
         h_upright = stub + elbow + gap + max(sizes[i][0] for i in order) + p2px(1.0)
-        self.mode = "lanes" if h_lanes <= h_upright else "upright"
+        # lanes are used while they need no more height than upright labels
+        max_lanes = max(1, int((h_upright - stub - p2px(1.0)) // lane_h))
+        res = self._lanes(xpx, sizes, order, box, gap, pad, max_lanes)
+        if res is not None:
+            lanes, spans = res
+            h_lanes = stub + (max(lanes) + 1) * lane_h + p2px(1.0)
+        self.mode = "lanes" if res is not None else "upright"
         if self.mode == "lanes":
             for i in order:
                 y = box.y1 + stub + (lanes[i] + 0.5) * lane_h
