@@ -150,7 +150,7 @@ def _location_keys_unique(u: pd.Series, *, engine: str | None = None) -> pd.Seri
             pat = "|".join(f"({ch}){ch}" for ch in chunk)
             a = rx(a, pat, "".join(f"\\{g + 1}" for g in range(len(chunk))))
     a = pc.utf8_trim_whitespace(rx(a, r"\s+", " "))
-    return pd.Series(a.to_pylist(), dtype="str")
+    return pd.Series(a, dtype="str")
 
 
 def _key_codes(names, aliases: Mapping[str, str] | None = None) -> tuple[np.ndarray, np.ndarray]:
