@@ -191,7 +191,7 @@ def figures(data: ReportData) -> dict:
         tframe = _tally_frame(tallies)
         if tframe is not None and len(tframe):
             fig, ax = plt.subplots(figsize=(10, 4.6))
-            plots.plot_tallies(tframe, ax=ax)
+            plots.plot_tallies(tframe, ax=ax, region="all")
             out["tallies"] = fig
     return out
 
@@ -216,10 +216,7 @@ def _fit_frame(fit) -> pd.DataFrame:
 def _tally_frame(tallies):
     if tallies is None:
         return None
-    f = getattr(tallies, "statements", None)
-    if f is None:
-        f = getattr(tallies, "table", None)
-    return f
+    return getattr(tallies, "cumulative", None)
 
 
 # --------------------------------------------------------------------------- writing

@@ -11,7 +11,7 @@ import pandas as pd
 from .._format import fmt_ci, fmt_date, fmt_num, fmt_p, fmt_rate_ci, plural
 from .render import Figure, Section, Table
 
-__all__ = ["sections", "results_json", "change_sentences", "term_sentences"]
+__all__ = ["sections", "results_json", "change_sentences", "term_sentences", "incident_table"]
 
 _UNIT = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "Y": "year"}
 
@@ -78,6 +78,35 @@ def term_sentences(fit) -> list[str]:
     return out
 
 
+def _range(lo, hi) -> str:
+    if pd.isna(lo) and pd.isna(hi):
+        return ""
+    if pd.isna(lo) or pd.isna(hi) or lo == hi:
+        return fmt_num(lo if not pd.isna(lo) else hi, 0)
+    return f"{fmt_num(lo, 0)}-{fmt_num(hi, 0)}"
+
+
+def incident_table(incidents: pd.DataFrame) -> pd.DataFrame:
+    """Counted incidents, one row each, with reported ranges (``25-47`` injuries)."""
+    inc = incidents[incidents["counted"]] if "counted" in incidents.columns else incidents
+    inc = inc.sort_values(["date_start", "incident_id"], kind="stable")
+    def col(name):
+        return inc[name] if name in inc.columns else pd.Series(pd.NA, index=inc.index)
+    out = pd.DataFrame({
+        "incident": col("incident_id").astype(str).to_numpy(),
+        "date": [d.strftime("%Y-%m-%d") if a == d else f"{a:%Y-%m-%d} to {d:%Y-%m-%d}"
+                 for a, d in zip(pd.to_datetime(inc["date_start"]), pd.to_datetime(inc["date_end"]))],
+        "country": col("country").astype("object").fillna("").to_numpy(),
+        "location": col("location").astype("object").fillna("").to_numpy(),
+        "weapon": col("weapon").astype("object").fillna("").to_numpy(),
+        "projectiles": [_range(a, b) for a, b in zip(col("projectiles_min"), col("projectiles_max"))],
+        "killed": [_range(a, b) for a, b in zip(col("fatalities_min"), col("fatalities_max"))],
+        "injured": [_range(a, b) for a, b in zip(col("injuries_min"), col("injuries_max"))],
+        "reports": col("n_reports").astype("int64").to_numpy(),
+    })
+    return out.reset_index(drop=True)
+
+
 # ------------------------------------------------------------------------- sections
 def sections(data, fig_paths: dict) -> tuple[list[Section], list[Table]]:
     """All report sections, and every table (for CSV and LaTeX export)."""
@@ -115,6 +144,12 @@ def sections(data, fig_paths: dict) -> tuple[list[Section], list[Table]]:
         f"were read. Deduplication merged {plural(s['merged'], 'report')} into the incidents they describe; "
         f"{plural(s['incidents'], 'incident')} lie inside the window. Every input row is accounted for in the "
         f"ledger below (counted, merged into an incident, or excluded with a reason).")
+    inc = getattr(norm, "incidents", None)
+    if inc is not None and len(inc):
+        t = Table("incidents", "Incidents after deduplication (ranges keep conflicting reports apart)",
+                  incident_table(inc))
+        dsec.tables.append(t)
+        tables.append(t)
     led = norm.ledger.summary()
     t = Table("ledger_summary", "Ledger: what became of every input row", led)
     dsec.tables.append(t)
@@ -132,6 +167,14 @@ def sections(data, fig_paths: dict) -> tuple[list[Section], list[Table]]:
             t = Table("tally_part_checks", "Parts against totals (e.g. Iraq + Syria = all)",
                       tr.checks.reset_index(drop=True))
             tables.append(t)
+    if data.events is not None and len(data.events):
+        ev = data.events
+        lo, hi = series.start.min(), series.end.max()
+        ev = ev[(ev["date"] >= lo) & (ev["date"] < hi)]
+        cols = [c for c in ("event_id", "date", "end_date", "kind", "label") if c in ev.columns]
+        t = Table("events", "Listed events inside the series window", ev[cols].reset_index(drop=True))
+        dsec.tables.append(t)
+        tables.append(t)
     dsec.figures += fig("counts", f"Attacks per {unit}, with the listed events (dashed lines).")
     dsec.figures += fig("tallies", "Cumulative tallies by counter, with their bounds.")
     secs.append(dsec)
