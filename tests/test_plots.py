@@ -402,3 +402,20 @@ def test_import_is_light():
     code = "import sys, analysis.plots; print(any(m.startswith('matplotlib') for m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     assert out.stdout.strip() == "False"
+
+
+def test_result_objects_are_accepted_directly():
+    from analysis.changepoints import detect_changepoints
+    from analysis.models import fit_counts
+
+    s, truth = nb_level_change(n=60, change_at=30, base_rate=10.0, rate_ratio=0.3, seed=5)
+    seg = detect_changepoints(s)
+    ax = plots.plot_counts(s)
+    plots.plot_segments(seg, ax=ax)
+    rates = [ln for ln in ax.lines if ln.get_gid() is None]
+    assert len(rates) == len(seg.segments)
+    per_bin = seg.segments["rate"] * seg.segments["exposure"] / seg.segments["n"]
+    np.testing.assert_allclose(sorted(ln.get_ydata()[0] for ln in rates), sorted(per_bin))
+    fit = fit_counts(s, family="negbin", events=[truth["change_date"].strftime("%Y-%m-%d") + ":level"])
+    ax = plots.plot_forest(fit)
+    assert [t.get_text() for t in ax.get_yticklabels()] == [n for n in fit.terms["name"] if n != "intercept"]

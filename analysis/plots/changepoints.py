@@ -41,8 +41,8 @@ def plot_segments(segments, *, ax=None, per="bin", series=None, color=None,
 
     Parameters
     ----------
-    segments : pandas.DataFrame
-        ``Segmentation.segments``: ``rate``, ``ci_low``, ``ci_high`` (per unit of
+    segments : pandas.DataFrame or Segmentation
+        ``Segmentation.segments`` (or the Segmentation itself): ``rate``, ``ci_low``, ``ci_high`` (per unit of
         exposure) and the segment times, either ``time_start``/``time_end`` (time labels
         of the first and last row, e.g. "2024-W05", or datetimes with ``time_end``
         exclusive) or row indices ``start``/``end`` (end exclusive) with ``series``.
@@ -68,6 +68,9 @@ def plot_segments(segments, *, ax=None, per="bin", series=None, color=None,
     -------
     matplotlib.axes.Axes
     """
+    if not isinstance(segments, pd.DataFrame) and isinstance(getattr(segments, "segments", None),
+                                                             pd.DataFrame):
+        segments = segments.segments  # a Segmentation
     frame = as_frame(segments, name="segments")
     require_columns(frame, ["rate", "ci_low", "ci_high"], name="segments")
     if isinstance(per, str):

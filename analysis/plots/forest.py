@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from ._axes import as_frame, get_ax, plain_text, require_columns
 from ._style import COLORS, project_style
@@ -31,9 +32,10 @@ def plot_forest(terms, *, ax=None, color=None, show_values: bool = True,
 
     Parameters
     ----------
-    terms : pandas.DataFrame
+    terms : pandas.DataFrame or CountFit
         ``name``, ``rate_ratio``, ``ci_low``, ``ci_high`` (e.g. ``CountFit.terms``,
-        filtered to the terms of interest). Drawn top to bottom in row order.
+        filtered to the terms of interest; a fit itself gives all terms but the
+        intercept). Drawn top to bottom in row order.
     ax : matplotlib.axes.Axes, optional
     color : color, optional
     show_values : bool
@@ -46,6 +48,8 @@ def plot_forest(terms, *, ax=None, color=None, show_values: bool = True,
     -------
     matplotlib.axes.Axes
     """
+    if not isinstance(terms, pd.DataFrame) and isinstance(getattr(terms, "terms", None), pd.DataFrame):
+        terms = terms.terms[terms.terms["name"] != "intercept"]  # a fitted model
     frame = as_frame(terms, name="terms")
     require_columns(frame, ["name", "rate_ratio", "ci_low", "ci_high"], name="terms")
     rr = frame["rate_ratio"].to_numpy(float)
