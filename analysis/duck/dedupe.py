@@ -91,10 +91,14 @@ def _graph(con, window_days: int, match_weapon: bool) -> None:
 
 
 def dedupe_sql(con, *, window_days: int = 1, match_weapon: bool = True) -> None:
-    """Create tables ``lab`` (one row per report) and ``inc`` (one row per incident).
+    """Create ``rest``, ``lab1`` and ``inc1``: the reports that are not incidents of their own.
 
-    ``lab``: idx, label (incident id or NULL), status, reason, dated, s, e.
-    ``inc``: incident_id, s, e (inclusive day numbers), n_reports, founder idx, wmask.
+    A dated report without explicit id, in no multi-report component, whose id is no
+    other row's label, is an incident of its own: counted, founder, labelled with its
+    ``report_id`` (most rows of a large file). ``rest`` lists the other rows (idx);
+    ``lab1`` gives each of them: idx, label (NULL when excluded), dated, s, e, founder,
+    founder_idx, status, reason; ``inc1`` their incidents: incident_id, s, e (inclusive
+    day numbers), n_reports, founder_idx, date_conflict, wm (OR of weapon masks).
     """
     if not isinstance(window_days, (int, np.integer)) or isinstance(window_days, bool) or window_days < 0:
         raise ValueError(f"window_days must be a non-negative integer, not {window_days!r}")
@@ -145,25 +149,14 @@ def dedupe_sql(con, *, window_days: int = 1, match_weapon: bool = True) -> None:
                     ELSE {_lit(reason)} END AS reason
         FROM f LEFT JOIN fi USING (label)""")
     con.execute("""CREATE OR REPLACE TEMP TABLE inc1 AS
-        SELECT label AS incident_id,
-               max(s) AS max_s, min(e) AS min_e, min(s) AS min_s, max(e) AS max_e,
-               count(*) AS n_reports, max(founder_idx) AS founder_idx
-        FROM lab1 WHERE label IS NOT NULL GROUP BY label""")
-    con.execute("""CREATE OR REPLACE TEMP TABLE inc AS
-        SELECT k.report_id AS incident_id, k.s, k.e, CAST(1 AS BIGINT) AS n_reports,
-               k.idx AS founder_idx, false AS date_conflict
-        FROM keyed k ANTI JOIN rest r USING (idx)
-        UNION ALL
         SELECT incident_id,
                CASE WHEN max_s <= min_e THEN max_s ELSE min_s END AS s,
                CASE WHEN max_s <= min_e THEN min_e ELSE max_e END AS e,
-               n_reports, founder_idx, max_s > min_e AS date_conflict FROM inc1""")
-    con.execute(f"""CREATE OR REPLACE TEMP VIEW lab AS
-        SELECT k.idx, k.report_id AS label, true AS dated, k.s, k.e, true AS founder,
-               k.idx AS founder_idx, 'counted' AS status, NULL::VARCHAR AS reason
-        FROM keyed k ANTI JOIN rest r USING (idx)
-        UNION ALL
-        SELECT idx, label, dated, s, e, founder, founder_idx, status, reason FROM lab1""")
-    bad = con.execute("SELECT count(*) FROM inc WHERE s IS NULL").fetchall()[0][0]
+               n_reports, founder_idx, max_s > min_e AS date_conflict, wm FROM (
+            SELECT l.label AS incident_id, max(l.s) AS max_s, min(l.e) AS min_e, min(l.s) AS min_s,
+                   max(l.e) AS max_e, count(*) AS n_reports, max(l.founder_idx) AS founder_idx,
+                   bit_or(k.wmask) AS wm
+            FROM lab1 l JOIN keyed k USING (idx) WHERE l.label IS NOT NULL GROUP BY l.label)""")
+    bad = con.execute("SELECT count(*) FROM inc1 WHERE s IS NULL").fetchall()[0][0]
     if bad:  # pragma: no cover - every label has a dated report by construction
         raise InputError("internal: an incident without a dated report")

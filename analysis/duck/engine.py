@@ -135,8 +135,8 @@ def _group_exprs(groups, x_columns) -> list[str]:
             e = f"trim(k.{g}, {ws})"
         elif g == "location_key":
             e = "k.lkey"
-        elif g == "weapon":
-            e = "w.wlabel"
+        elif g == "weapon":  # filled from the incident's weapon classes afterwards
+            e = "NULL::VARCHAR"
         elif g in x_columns:
             e = f"CAST(k.{_q(g)} AS VARCHAR)"
         else:
@@ -218,9 +218,18 @@ def _day(ts) -> int:
 
 
 def _finish(con, files, info, kinfo, *, groups, freq, allocate, window, want_incidents, params):
+    # incidents, one row per founding report (own-incident reports and multi-report ones)
+    gex = _group_exprs(groups, info["x_columns"])
+    gsel = (", " + ", ".join(gex)) if gex else ""
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE fnd AS
+        SELECT k.idx AS founder_idx, coalesce(i.s, k.s) AS s, coalesce(i.e, k.e) AS e,
+               coalesce(i.n_reports, 1) AS n_reports, coalesce(i.date_conflict, false) AS date_conflict,
+               coalesce(i.wm, k.wmask) AS wm, i.incident_id AS multi_id{gsel}
+        FROM keyed k LEFT JOIN lab1 l USING (idx) LEFT JOIN inc1 i ON i.founder_idx = k.idx
+        WHERE l.idx IS NULL OR l.founder""")
     w_start, w_end = parse_window(window)
     if w_start is None or w_end is None:
-        lo, hi = con.execute("SELECT min(s), max(e) FROM inc").fetchall()[0]
+        lo, hi = con.execute("SELECT min(s), max(e) FROM fnd").fetchall()[0]
         if lo is None:
             raise ValueError("no coverage window: there are no dated incidents; pass window=(start, end)")
         w_start = w_start if w_start is not None else pd.Timestamp(np.datetime64(int(lo), "D"))
@@ -228,48 +237,36 @@ def _finish(con, files, info, kinfo, *, groups, freq, allocate, window, want_inc
     if w_end < w_start:
         raise ValueError(f"window end {w_end.date()} is before its start {w_start.date()}")
     w0, w1 = _day(w_start), _day(w_end) + 1
-    if allocate == "start":
-        counted = f"(s >= {w0} AND s < {w1})"
-        clipped = "false"
-    else:
-        counted = f"(e >= {w0} AND s < {w1})"
-        clipped = f"({counted} AND (s < {w0} OR e >= {w1}))"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE incw AS SELECT *, {counted} AS counted, "
-                f"{clipped} AS clipped FROM inc")
+    counted, clipped = _window_sql(allocate, w0, w1, "f.s", "f.e")
 
     # ---- group codes (combinations over all incidents, sorted as the pandas engine does)
-    wjoin = ""
     if "weapon" in groups:
-        masks = con.execute("SELECT DISTINCT wm FROM (SELECT bit_or(k.wmask) AS wm FROM lab l "
-                            "JOIN keyed k USING (idx) WHERE l.label IS NOT NULL GROUP BY l.label)"
-                            ).fetchnumpy()["wm"]
+        masks = con.execute("SELECT DISTINCT wm FROM fnd").fetchnumpy()["wm"]
         labels = weapon_label(np.asarray(masks, np.int64), kinfo["weapon_names"])
-        frame = pd.DataFrame({"wm": np.asarray(masks, np.int64), "wlabel": labels.astype(str)})
-        con.register("_wlab", frame)
-        con.execute("CREATE OR REPLACE TEMP TABLE wl AS SELECT l.label, x.wlabel FROM "
-                    "(SELECT l.label, bit_or(k.wmask) AS wm FROM lab l JOIN keyed k USING (idx) "
-                    "WHERE l.label IS NOT NULL GROUP BY l.label) l JOIN _wlab x USING (wm)")
+        con.register("_wlab", pd.DataFrame({"wm": np.asarray(masks, np.int64),
+                                            "weapon": labels.astype(str)}))
+        con.execute("CREATE OR REPLACE TEMP TABLE fnd AS SELECT f.* EXCLUDE (weapon), "
+                    "coalesce(nullif(w.weapon, ''), 'unknown') AS weapon FROM fnd f JOIN _wlab w USING (wm)")
         con.unregister("_wlab")
-        wjoin = "LEFT JOIN wl w ON w.label = i.incident_id"
-    gex = _group_exprs(groups, info["x_columns"])
-    gsel = (", " + ", ".join(gex)) if gex else ""
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE incg AS
-        SELECT i.*{gsel} FROM incw i JOIN keyed k ON k.idx = i.founder_idx {wjoin}""")
     gq = ", ".join(_q(g) for g in groups)
     if groups:
-        combos = con.execute(f"SELECT DISTINCT {gq} FROM incg ORDER BY {gq}").df()
         con.execute(f"CREATE OR REPLACE TEMP TABLE combos AS SELECT *, "
                     f"CAST(row_number() OVER (ORDER BY {gq}) - 1 AS BIGINT) AS gcode "
-                    f"FROM (SELECT DISTINCT {gq} FROM incg)")
+                    f"FROM (SELECT DISTINCT {gq} FROM fnd)")
+        combos = con.execute(f"SELECT {gq} FROM combos ORDER BY gcode").df()
         gcol, gjoin = "c.gcode", f"JOIN combos c USING ({gq})"
     else:
         combos, gcol, gjoin = None, "CAST(0 AS BIGINT)", ""
     ng = len(combos) if groups else 1
-    order = "ORDER BY i.incident_id" if allocate == "split" else ""
-    arr = con.execute(f"SELECT i.s, i.e, i.n_reports, {gcol} AS g FROM incg i {gjoin} "
-                      f"WHERE i.counted {order}").fetchnumpy()
-    n_all = con.execute("SELECT count(*) FROM incw").fetchall()[0][0]
-    n_clipped = con.execute("SELECT count(*) FROM incw WHERE clipped").fetchall()[0][0]
+    if allocate == "split":  # the pandas engine sums in incident_id order
+        sel = (f"SELECT f.s, f.e, f.n_reports, {gcol} AS g FROM fnd f {gjoin} "
+               f"JOIN keyed k ON k.idx = f.founder_idx WHERE {counted} "
+               f"ORDER BY coalesce(f.multi_id, k.report_id)")
+    else:
+        sel = f"SELECT f.s, f.e, f.n_reports, {gcol} AS g FROM fnd f {gjoin} WHERE {counted}"
+    arr = con.execute(sel).fetchnumpy()
+    n_all, n_clipped = con.execute(f"SELECT count(*), count(*) FILTER (WHERE {clipped}) FROM fnd f"
+                                   ).fetchall()[0]
 
     # ---- allocation and binning with the pandas engine's functions
     s = np.asarray(arr["s"], np.int64)
@@ -304,11 +301,13 @@ def _finish(con, files, info, kinfo, *, groups, freq, allocate, window, want_inc
              "n_incidents": int(len(s)), "n_clipped": int(n_clipped),
              "n_outside_window": int(n_all - len(s))}
     series = CountSeries(d, freq=freq, groups=groups, attrs=attrs)
-    ledger = _ledger(con, files, allocate, w_start, w_end)
+    ledger = _ledger(con, files, allocate, w_start, w_end, counted, clipped)
     inc = None
     if want_incidents:
-        inc = con.execute("SELECT incident_id, s, e, n_reports, date_conflict, counted FROM incw "
-                          "ORDER BY s, incident_id").df()
+        inc = con.execute(f"""SELECT coalesce(f.multi_id, k.report_id) AS incident_id, f.s, f.e,
+                                     f.n_reports, f.date_conflict, {counted} AS counted
+                              FROM fnd f JOIN keyed k ON k.idx = f.founder_idx
+                              ORDER BY f.s, incident_id""").df()
         inc = pd.DataFrame({
             "incident_id": pd.array(inc["incident_id"].to_numpy(object), dtype="str"),
             "date_start": inc["s"].to_numpy(np.int64).astype("datetime64[D]").astype("datetime64[ns]"),
@@ -321,29 +320,45 @@ def _finish(con, files, info, kinfo, *, groups, freq, allocate, window, want_inc
                            window=(w_start, w_end), params=params)
 
 
-def _ledger(con, files, allocate, w_start, w_end) -> Ledger:
-    import pyarrow as pa
+def _window_sql(allocate: str, w0: int, w1: int, s: str = "s", e: str = "e") -> tuple[str, str]:
+    """SQL conditions: the incident is counted; it is counted and clipped to the window."""
+    if allocate == "start":
+        return f"({s} >= {w0} AND {s} < {w1})", "false"
+    counted = f"({e} >= {w0} AND {s} < {w1})"
+    return counted, f"({counted} AND ({s} < {w0} OR {e} >= {w1}))"
 
+
+def _ledger(con, files, allocate, w_start, w_end, counted, clipped) -> Ledger:
     what = "starts" if allocate == "start" else "lies"
     span = f"{w_start.date()} to {w_end.date()}"
+    w0, w1 = _day(w_start), _day(w_end) + 1
+    k_in, k_clip = _window_sql(allocate, w0, w1, "k.s", "k.e")
+    i_in, i_clip = _window_sql(allocate, w0, w1, "i.s", "i.e")
     fname = "CASE k.file_no " + " ".join(f"WHEN {i} THEN {_lit(f)}" for i, f in enumerate(files)) + " END"
+    out_reason = f"'outside window: incident ' || label || ' {what} outside {span}'"
+    clip_reason = f"'clipped to window: date interval cut to {span}'"
     tab = con.sql(f"""
-        SELECT {fname} AS file, k._row AS row, 'reports' AS "table", k.report_id AS record_id,
-               CASE WHEN l.status <> 'excluded' AND NOT i.counted THEN 'excluded' ELSE l.status END AS status,
-               l.label AS incident_id,
-               CASE WHEN l.status <> 'excluded' AND NOT i.counted
-                         THEN 'outside window: incident ' || l.label || ' {what} outside {span}'
-                    WHEN l.status = 'counted' AND i.clipped
-                         THEN 'clipped to window: date interval cut to {span}'
-                    ELSE l.reason END AS reason
-        FROM keyed k JOIN lab l USING (idx) LEFT JOIN incw i ON i.founder_idx = l.founder_idx
-        ORDER BY k.idx""").to_arrow_table()
+        WITH x AS (
+          SELECT k.idx, k.file_no, k._row, k.report_id,
+                 l.idx IS NULL AS own,
+                 CASE WHEN l.idx IS NULL THEN k.report_id ELSE l.label END AS label,
+                 coalesce(l.status, 'counted') AS status0, l.reason AS reason0,
+                 CASE WHEN l.idx IS NULL THEN {k_in} ELSE {i_in} END AS inside,
+                 CASE WHEN l.idx IS NULL THEN {k_clip} ELSE {i_clip} END AS clip
+          FROM keyed k LEFT JOIN lab1 l USING (idx) LEFT JOIN inc1 i ON i.founder_idx = l.founder_idx)
+        SELECT {fname.replace('k.file_no', 'file_no')} AS file, _row AS row, 'reports' AS "table",
+               report_id AS record_id,
+               CASE WHEN status0 <> 'excluded' AND NOT inside THEN 'excluded' ELSE status0 END AS status,
+               label AS incident_id,
+               CASE WHEN status0 <> 'excluded' AND NOT inside THEN {out_reason}
+                    WHEN status0 = 'counted' AND clip THEN {clip_reason}
+                    ELSE reason0 END AS reason
+        FROM x ORDER BY idx""").to_arrow_table()
     cols = {}
     for name in LEDGER_COLUMNS:
         col = tab.column(name)
         if name == "row":
             cols[name] = pd.array(col.to_pandas(), dtype="Int64")
         else:
-            col = col.cast(pa.large_string()) if col.type != pa.large_string() else col
             cols[name] = pd.array(col, dtype="str")
     return Ledger(pd.DataFrame(cols, columns=list(LEDGER_COLUMNS)))
