@@ -419,3 +419,31 @@ def test_result_objects_are_accepted_directly():
     fit = fit_counts(s, family="negbin", events=[truth["change_date"].strftime("%Y-%m-%d") + ":level"])
     ax = plots.plot_forest(fit)
     assert [t.get_text() for t in ax.get_yticklabels()] == [n for n in fit.terms["name"] if n != "intercept"]
+
+
+@pytest.mark.parametrize("name", ["counts", "events", "fit", "segments", "probability", "tallies",
+                                  "forest"])
+def test_no_text_is_clipped_by_the_figure(weekly, name):
+    ax = _calls(weekly)[name](None)
+    ax.set_title("A title that sits above everything")
+    fig = ax.figure
+    fig.canvas.draw()
+    r = fig.canvas.get_renderer()
+    fb = fig.bbox
+    every_axes = fig.axes + [c for a in fig.axes for c in a.child_axes]
+    ticks = {id(t) for a in every_axes for tk in a.xaxis.get_major_ticks() + a.yaxis.get_major_ticks()
+             + a.xaxis.get_minor_ticks() + a.yaxis.get_minor_ticks() for t in (tk.label1, tk.label2)}
+    texts = [t for t in fig.findobj(matplotlib.text.Text)
+             if t.get_visible() and t.get_text().strip() and id(t) not in ticks]
+    assert texts
+    boxes = [(t.get_text(), t.get_window_extent(r)) for t in texts]
+    # drawn tick labels, offset texts and axis labels: the axes' own tight boxes
+    boxes += [(f"axis of {a.get_label()}", axis.get_tightbbox(r)) for a in fig.axes if a.get_visible()
+              for axis in (a.xaxis, a.yaxis) if axis.get_tightbbox(r) is not None]
+    for name, b in boxes:
+        assert fb.x0 - 1 <= b.x0 and b.x1 <= fb.x1 + 1 and fb.y0 - 1 <= b.y0 and b.y1 <= fb.y1 + 1, \
+            (name, b, fb)
+    # the title clears the event labels
+    labels = [t.get_window_extent(r) for t in texts if t.get_gid() == "event-label"]
+    if labels:
+        assert ax.title.get_window_extent(r).y0 >= max(b.y1 for b in labels) - 0.5
