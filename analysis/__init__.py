@@ -31,9 +31,11 @@ def _register(module: str, *names: str) -> None:
         _LAZY[n] = module
 
 
-# Public API by area. Each area's module owns its names.
+# Public API by area. Each area's module owns its names. The normalisation pipeline is
+# ``analysis.normalize.normalize``: a top-level name ``normalize`` would be shadowed by the
+# subpackage of the same name as soon as it is imported.
 _register("analysis.io", "read_reports", "read_tallies", "read_events", "read_acled", "read_ucdp")
-_register("analysis.normalize", "normalize", "dedupe", "bin_incidents", "tallies_to_intervals", "Ledger")
+_register("analysis.normalize", "dedupe", "bin_incidents", "tallies_to_intervals", "Ledger")
 _register("analysis.models", "fit_counts", "CountGLM", "fit_censored_poisson")
 _register("analysis.changepoints", "Pelt", "OptimalPartitioning", "BinSeg", "SegNeigh",
           "BayesianChangepoints", "crops", "detect_changepoints")
