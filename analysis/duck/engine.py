@@ -200,7 +200,7 @@ def normalize_duckdb(paths, *, input_format: str = "auto", freq: str = "W",
         wanted = tuple(g if g.startswith("x_") or g in _INCIDENT_COLS else f"x_{g}" for g in groups)
         info = load_reports(con, files, input_format=input_format, extras=wanted)
         groups = resolve_groups(groups, info["x_columns"])
-        kinfo = add_keys(con, aliases=aliases, match_weapon=match_weapon)
+        kinfo = add_keys(con, aliases=aliases, match_weapon=match_weapon, keep=groups)
         dedupe_sql(con, window_days=window_days, match_weapon=match_weapon)
         return _finish(con, files, info, kinfo, groups=groups, freq=freq, allocate=allocate,
                        window=window, want_incidents=incidents,

@@ -78,11 +78,14 @@ def _chain(col: str, source: str, keep: str) -> str:
             f"FROM (SELECT {keep}, {flags} FROM {source})")
 
 
-def add_keys(con, *, aliases=None, match_weapon: bool = True) -> dict:
+def add_keys(con, *, aliases=None, match_weapon: bool = True, keep=()) -> dict:
     """Create ``keyed``: ``rep`` plus ``lkey`` (place key), ``ckey`` (country key) and ``wmask``.
 
-    Returns the weapon bit names (for :func:`analysis.normalize.keys.weapon_label`).
+    Text columns ``location``, ``actor``, ``source`` and ``source_url`` are dropped
+    unless named in ``keep`` (group columns). Returns the weapon bit names (for
+    :func:`analysis.normalize.keys.weapon_label`).
     """
+    drop = [c for c in ("location", "actor", "source", "source_url") if c not in keep]
     # non-ASCII names: the Python rules, on distinct values
     odd = con.execute("SELECT DISTINCT location FROM rep WHERE location IS NOT NULL "
                       "AND strlen(location) <> length(location)").fetchall()
@@ -110,7 +113,7 @@ def add_keys(con, *, aliases=None, match_weapon: bool = True) -> dict:
     keyed = _chain("location", "rep", "*")
     con.execute(f"""CREATE OR REPLACE TEMP TABLE keyed AS
         SELECT * EXCLUDE (lkey0), {lkey} AS lkey FROM (
-        SELECT r.* EXCLUDE (k, weapon),
+        SELECT r.* EXCLUDE (k, weapon{"".join(", " + c for c in drop)}),
                coalesce(CASE WHEN r.location IS NULL THEN '' WHEN o.okey IS NOT NULL THEN o.okey
                         ELSE r.k END, '') AS lkey0,
                coalesce(w.wmask, {null_mask}) AS wmask,

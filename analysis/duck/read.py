@@ -63,8 +63,21 @@ def _trim(expr: str) -> str:
             f"THEN trim({expr}, {ws}) ELSE {expr} END, '')")
 
 
+_ROW_CSV = "CAST(row_number() OVER () + 1 AS BIGINT)"
+_ROW_PARQUET = "CAST(file_row_number + 2 AS BIGINT)"
+
+
+def _row_expr(path: str) -> str:
+    """SQL of the spreadsheet row number (header = 1) over the source of :func:`_describe`."""
+    return _ROW_PARQUET if path.lower().endswith(_PARQUET) else _ROW_CSV
+
+
 def _describe(con, path: str) -> tuple[str, list[tuple[str, str]], bool]:
-    """``FROM`` source, ``(name, type)`` of each column, and whether columns are positional."""
+    """``FROM`` source, ``(name, type)`` of each column, and whether columns are positional.
+
+    A Parquet source carries ``file_row_number`` (not among the columns listed), so row
+    numbers need no ordered window there (see :func:`_row_expr`).
+    """
     if path.lower().endswith(_PARQUET):
         src = f"read_parquet({_lit(path)})"
     else:
@@ -84,7 +97,7 @@ def _describe(con, path: str) -> tuple[str, list[tuple[str, str]], bool]:
     except Exception as exc:  # duckdb.Error
         raise InputError(f"cannot read the file as Parquet: {str(exc).splitlines()[0]}",
                          file=path) from None
-    return src, [(d[0], d[1]) for d in desc], False
+    return f"read_parquet({_lit(path)}, file_row_number=true)", [(d[0], d[1]) for d in desc], False
 
 
 def _as_text(col: str, dtype: str) -> str:
@@ -190,7 +203,7 @@ def _stage_file(con, path: str, file_no: int, fmt: str, extras=()) -> tuple[str,
     table = f"raw{file_no}"
     try:
         con.execute(f"CREATE TEMP TABLE {table} AS SELECT {', '.join(exprs)}, "
-                    f"CAST(row_number() OVER () + 1 AS BIGINT) AS _row FROM {src}")
+                    f"{_row_expr(path)} AS _row FROM {src}")
     except Exception as exc:  # duckdb.Error: malformed CSV, bad bytes
         msg = str(exc).split("\n")[0]
         raise InputError(f"cannot read the file: {msg}", file=path) from None
@@ -451,7 +464,7 @@ def _acled_onepass(con, path: str, file_no: int, extras) -> tuple[str, int]:
                          ELSE coalesce({alts}) END AS d,
                CASE t.tp WHEN '2' THEN 'week' WHEN '3' THEN 'month' ELSE 'day' END AS p
         FROM (
-          SELECT CAST(row_number() OVER () + 1 AS BIGINT) AS _row,
+          SELECT {_row_expr(path)} AS _row,
                  {text('event_id_cnty')} AS report_id, {dt} AS draw, {text('event_date')} AS dtrim,
                  lower({text('time_precision')}) AS tp, {text('country')} AS country,
                  {raw('location')} AS location, {raw('sub_event_type')} AS weapon
@@ -471,7 +484,7 @@ def _acled_onepass(con, path: str, file_no: int, extras) -> tuple[str, int]:
         raise InputError("the file has a header but no data rows", file=path, row=2)
 
     def cell(row, name):
-        got = con.execute(f"SELECT v FROM (SELECT row_number() OVER () + 1 AS r, {raw(name)} AS v "
+        got = con.execute(f"SELECT v FROM (SELECT {_row_expr(path)} AS r, {raw(name)} AS v "
                           f"FROM {src}) WHERE r = {int(row)}").fetchall()
         return got[0][0] if got else None
 
