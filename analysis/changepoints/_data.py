@@ -29,6 +29,8 @@ class SignalData:
         Start day of each row's interval (None for plain arrays).
     source : str or None
         File the data came from, for error messages.
+    column : str
+        Name of the count column in that file, for error messages.
     """
 
     y: np.ndarray
@@ -36,6 +38,7 @@ class SignalData:
     labels: list | None = None
     starts: np.ndarray | None = None
     source: str | None = None
+    column: str = "count"
 
     @property
     def n(self) -> int:
@@ -44,7 +47,7 @@ class SignalData:
     def where(self, i: int) -> dict:
         """Keyword arguments for InputError locating row ``i`` (0-based)."""
         if self.labels is not None:
-            return {"file": self.source, "row": int(i) + 2, "column": "count"}
+            return {"file": self.source, "row": int(i) + 2, "column": self.column}
         return {}
 
     def label(self, i: int):
@@ -118,6 +121,9 @@ def _check_exposure(x, from_table, source):
 def check_counts(sig: SignalData, cost_name: str) -> None:
     """Counts for a count cost: finite, non-negative integers."""
     y = sig.y
+    with np.errstate(invalid="ignore"):
+        if np.all(np.isfinite(y) & (y >= 0) & (y == np.floor(y))):
+            return
     for mask, what in ((~np.isfinite(y), "is missing or not finite"),
                        (y < 0, "is negative"),
                        (y != np.round(y), "is not a whole number")):

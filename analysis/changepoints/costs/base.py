@@ -59,8 +59,10 @@ class BaseCost:
         n = len(y)
         self.cs = np.zeros(n + 1)
         np.cumsum(y, out=self.cs[1:])
-        self.cq = np.zeros(n + 1)
-        if not self.is_count:
+        if self.is_count:
+            self.cq = np.zeros(1)  # sums of squares are not used by the count costs
+        else:
+            self.cq = np.zeros(n + 1)
             np.cumsum(y * y, out=self.cq[1:])
         self.ce = np.zeros(n + 1)
         if sig.exposure is None:

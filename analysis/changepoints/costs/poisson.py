@@ -37,7 +37,8 @@ class CostPoisson(BaseCost):
         total = float(self.cs[-1])
         if sig.exposure is None and total <= self.TABLE_MAX:
             size = int(max(self.n, total)) + 1
-            LT = np.zeros(size)
-            np.log(np.arange(1, size, dtype=float), out=LT[1:])
+            LT = np.arange(size, dtype=float)
+            LT[0] = 1.0  # log(0) is never used: zero-sum segments cost 0
+            np.log(LT, out=LT)
             self.LT = LT
             self.kcode = 4

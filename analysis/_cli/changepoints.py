@@ -1,0 +1,334 @@
+"""``incident-trends changepoints FILE --time COL --count COL [...]``: changepoint search.
+
+JSON (DESIGN section 6)::
+
+    {"cost", "method", "penalty": <number used>,
+     "changepoints": [{"index", "time"}],
+     "segments": [{"start", "end", "n", "rate", "ci_low", "ci_high", "time_start", "time_end"}]}
+
+``index`` is the 0-based row of the first observation of a new segment (R's ``cpt``);
+``time`` is that row's label as written in the file. In ``segments``, ``start`` and
+``end`` are row indices (``end`` exclusive) and ``time_start``/``time_end`` the labels of
+the first and last row. ``rate`` is count per unit exposure (per row without
+``--exposure``) with an exact Poisson (Garwood) interval for the count costs. With
+``--method bayes``: ``"prob_change"`` per row, ``"n_changes_posterior"``,
+``"log_evidence"``, ``"location_intervals"``, and ``penalty`` null. With
+``--bootstrap N`` (PELT/OP): ``"location_intervals"`` from a parametric bootstrap. With
+``--events FILE [--window DAYS]``: ``"attribution"`` and ``"alignment"`` (from
+:func:`analysis.events.attach_attribution`).
+
+Extensions: ``EXTENSIONS`` holds ``(add_arguments, apply)`` pairs; ``add_arguments(parser)``
+adds options, ``apply(args, result, series)`` returns the updated result dict.
+
+Speed: the command imports neither statsmodels nor matplotlib. Plain tables of years,
+ISO dates or numbers are read by pyarrow and checked with vectorised code; other time
+forms (weeks, months, quarters), any doubtful value, and ``--events`` go through
+:meth:`CountSeries.from_table`, which names the bad file, row and column.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+COSTS = ("poisson", "negbin", "normal", "normal-meanvar")
+METHODS = ("pelt", "op", "binseg", "segneigh", "bayes")
+
+#: (add_arguments(parser), apply(args, result, series) -> result) hooks for other areas
+EXTENSIONS: list = []
+
+
+def _penalty(value: str):
+    v = value.strip().lower()
+    if v in ("aic", "bic", "sic", "mbic", "hq"):
+        return v
+    try:
+        x = float(v)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"--penalty must be aic, bic, sic, mbic, hq or a non-negative number, not {value!r}") from None
+    if not (x >= 0 and x != float("inf")):
+        raise argparse.ArgumentTypeError(f"--penalty must be a finite number >= 0, not {value!r}")
+    return x
+
+
+def _positive_int(value: str) -> int:
+    try:
+        v = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, not {value!r}") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, not {value!r}")
+    return v
+
+
+def _nonneg_int(value: str) -> int:
+    try:
+        v = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, not {value!r}") from None
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, not {value!r}")
+    return v
+
+
+def _prob(value: str) -> float:
+    try:
+        v = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a probability in (0, 1), not {value!r}") from None
+    if not 0 < v < 1:
+        raise argparse.ArgumentTypeError(f"expected a probability in (0, 1), not {value!r}")
+    return v
+
+
+def _pair(value: str):
+    try:
+        a, b = (float(x) for x in value.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--prior-rate must be SHAPE,RATE (two numbers), not {value!r}") from None
+    if not (a > 0 and b > 0):
+        raise argparse.ArgumentTypeError(f"--prior-rate values must be positive, not {value!r}")
+    return a, b
+
+
+def add_parser(sub):
+    p = sub.add_parser(
+        "changepoints", help="find changes in the rate of a count series (PELT, OP, BinSeg, SegNeigh, Bayes)",
+        description="Changepoint search on a table of counts. Costs and penalties follow R's "
+                    "changepoint package; index = 0-based first row of a new segment (R's cpt).")
+    p.add_argument("file", help="CSV or Parquet table with a time column and a count column")
+    p.add_argument("--time", required=True, metavar="COL",
+                   help="time column: ISO dates, YYYY-MM, YYYY-Www, YYYYQn or years")
+    p.add_argument("--count", required=True, metavar="COL", help="count column")
+    p.add_argument("--exposure", metavar="COL",
+                   help="exposure column (rates become per unit exposure; poisson cost and bayes)")
+    p.add_argument("--cost", default="poisson", choices=COSTS, help="segment cost (default poisson)")
+    p.add_argument("--method", default="pelt", choices=METHODS, help="search method (default pelt)")
+    p.add_argument("--penalty", type=_penalty, default="mbic",
+                   help="aic, bic, sic, mbic (default), hq or a number")
+    p.add_argument("--min-size", type=_positive_int, default=None, metavar="N",
+                   help="minimum rows per segment (default 1; 2 for normal-meanvar)")
+    p.add_argument("--max-changes", type=_nonneg_int, default=5, metavar="K",
+                   help="binseg: at most K changes; segneigh: choose among 0..K (default 5)")
+    p.add_argument("--n-changes", type=_nonneg_int, default=None, metavar="K",
+                   help="segneigh: exactly K changes")
+    p.add_argument("--pruning", default="auto", choices=("auto", "exact", "r"),
+                   help="PELT pruning: exact, R's rule, or auto (exact up to 10,000 rows)")
+    p.add_argument("--alpha", type=float, default=None,
+                   help="negbin dispersion (default: estimated by a global fit)")
+    p.add_argument("--p-change", type=_prob, default=None, metavar="P",
+                   help="bayes: prior probability of a change at each row (default 1/n)")
+    p.add_argument("--prior-rate", type=_pair, default=None, metavar="SHAPE,RATE",
+                   help="bayes: Gamma prior on segment rates (default 1, 1/mean rate)")
+    p.add_argument("--bootstrap", type=_nonneg_int, default=0, metavar="N",
+                   help="pelt/op: N parametric bootstrap replicates for change-location intervals")
+    p.add_argument("--seed", type=int, default=0, help="seed for --bootstrap and bayes draws")
+    p.add_argument("--level", type=_prob, default=0.95, help="interval level (default 0.95)")
+    if not EXTENSIONS:
+        p.add_argument("--events", metavar="FILE",
+                       help="events table: adds attribution of each change and an alignment test")
+        p.add_argument("--window", type=float, default=14.0, metavar="DAYS",
+                       help="with --events: window in days (default 14)")
+    for add, _ in EXTENSIONS:
+        add(p)
+    return p
+
+
+class _Labels:
+    """Lazy access to the time labels of a pyarrow column, formatted as in the file."""
+
+    def __init__(self, column, fmt):
+        self._col = column
+        self._fmt = fmt
+
+    def __len__(self):
+        return len(self._col)
+
+    def __getitem__(self, i):
+        return self._fmt(self._col[int(i)].as_py())
+
+
+def _raw_first_label(path: str, column: str):
+    """The first value of ``column`` exactly as written (to catch leading zeros etc.)."""
+    import csv
+
+    with open(path, newline="", encoding="utf-8") as fh:
+        rows = csv.reader(fh)
+        try:
+            header = next(rows)
+            first = next(rows)
+        except StopIteration:
+            return None
+    try:
+        return first[header.index(column)].strip()
+    except (ValueError, IndexError):
+        return None
+
+
+def _fast_signal(path: str, args):
+    """SignalData for plain CSVs read by pyarrow, or None to take the full path.
+
+    Time labels: integers (years, or any strictly increasing integer index) or ISO
+    dates; other forms go through the full path. Count and exposure problems raise
+    InputError naming the file, row and column.
+    """
+    import numpy as np
+
+    from ..schema import InputError
+
+    if not path.lower().endswith((".csv", ".txt")):
+        return None
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        import pyarrow.csv as pcsv
+    except ImportError:  # pragma: no cover
+        return None
+    try:
+        table = pcsv.read_csv(path, convert_options=pcsv.ConvertOptions(strings_can_be_null=False))
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OSError):
+        return None
+    names = table.column_names
+    if args.time not in names or args.count not in names or (args.exposure and args.exposure not in names):
+        return None
+    n = table.num_rows
+    if n == 0:
+        return None
+    tcol = table.column(args.time)
+    if tcol.null_count:
+        return None
+    # integer labels (years or an index) or ISO dates, as pyarrow infers them; other
+    # forms (and leading zeros, which would not be written back as read) -> full path
+    if pa.types.is_integer(tcol.type):
+        key = tcol.to_numpy()
+        labels = _Labels(tcol, str)
+    elif pa.types.is_timestamp(tcol.type) or pa.types.is_date(tcol.type):
+        key = pc.cast(tcol, pa.timestamp("s")).to_numpy().astype("int64")
+        if np.any(key % 86400):
+            return None  # times of day: not a plain ISO date column
+        labels = _Labels(tcol, lambda v: v.strftime("%Y-%m-%d"))
+    else:
+        return None
+    if n > 1 and not np.all(np.diff(key) > 0):
+        return None  # the full path names the offending row
+    if pa.types.is_integer(tcol.type):
+        first = _raw_first_label(path, args.time)
+        if first is None or first != str(key[0]):
+            return None
+
+    def numeric(name, what):
+        col = table.column(name)
+        if not (pa.types.is_integer(col.type) or pa.types.is_floating(col.type)):
+            vals = pc.cast(col, pa.string()).to_pylist()
+            for i, v in enumerate(vals):
+                try:
+                    float(v)
+                except (TypeError, ValueError):
+                    raise InputError(f"{what} {v!r} is not a number", file=path, row=i + 2,
+                                     column=name) from None
+            col = pc.cast(col, pa.float64())
+        if col.null_count:
+            i = int(np.flatnonzero(pc.is_null(col).to_numpy(zero_copy_only=False))[0])
+            raise InputError(f"{what} is missing", file=path, row=i + 2, column=name)
+        return np.ascontiguousarray(col.to_numpy(), dtype=float)
+
+    y = numeric(args.count, "count")
+    x = None
+    if args.exposure:
+        x = numeric(args.exposure, "exposure")
+        bad = np.flatnonzero(~(np.isfinite(x) & (x > 0)))
+        if len(bad):
+            i = int(bad[0])
+            raise InputError(f"exposure {x[i]!r} must be a positive number", file=path, row=i + 2,
+                             column=args.exposure)
+    from ..changepoints._data import SignalData
+
+    return SignalData(y, x, labels, None, path, args.count)
+
+
+def _full_series(path: str, args):
+    import pandas as pd
+
+    from ..schema import InputError
+    from ..series import CountSeries
+
+    try:
+        if path.lower().endswith((".parquet", ".pq")):
+            table = pd.read_parquet(path)
+            table = table.astype({args.time: str}) if args.time in table.columns else table
+        else:
+            table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read the table: {exc}", file=path) from None
+    if len(table) == 0:
+        raise InputError("the table has no data rows", file=path, row=2)
+    return CountSeries.from_table(table, time=args.time, count=args.count,
+                                  exposure=args.exposure, file=path)
+
+
+def run(args) -> dict:
+    from dataclasses import replace
+
+    from ..changepoints import BayesianChangepoints, detect_changepoints
+    from ..changepoints._data import as_signal
+    from ..schema import InputError
+
+    path = str(args.file)
+    events = getattr(args, "events", None)
+    series = None
+    sig = None if events else _fast_signal(path, args)
+    if sig is None:
+        series = _full_series(path, args)
+        sig = as_signal(series, "days" if args.exposure else "rows")
+    sig = replace(sig, column=args.count)  # data errors name the file's count column
+    if args.method == "bayes":
+        if args.cost != "poisson":
+            raise InputError(f"--method bayes uses the Poisson-Gamma model; --cost {args.cost} does not apply")
+        res = BayesianChangepoints(prior_rate=args.prior_rate, p_change=args.p_change,
+                                   min_size=args.min_size or 1, level=args.level,
+                                   seed=args.seed).fit(sig)
+        out = res.to_dict()
+        seg = res.map_segmentation
+    else:
+        kw = {"alpha": args.alpha} if args.cost == "negbin" else {}
+        if args.method == "pelt":
+            kw["pruning"] = args.pruning
+        seg = detect_changepoints(sig, method=args.method, cost=args.cost,
+                                  penalty=args.penalty, min_size=args.min_size,
+                                  max_changes=args.max_changes, n_changes=args.n_changes, **kw)
+        out = seg.to_dict()
+        if args.bootstrap:
+            bt = seg.bootstrap(args.bootstrap, level=args.level, seed=args.seed,
+                               quiet=getattr(args, "quiet", False))
+            out["location_intervals"] = [
+                {k: (None if v is None or v != v else (int(v) if k in ("index", "lower", "upper")
+                                                         and v is not None else v))
+                 for k, v in r.items()} for r in bt.to_dict("records")]
+    if events:
+        try:
+            from ..events import attach_attribution
+        except ImportError:  # pragma: no cover - events area absent
+            raise InputError("--events needs the analysis.events module") from None
+        out = attach_attribution(out, series, events, window_days=args.window, seed=args.seed,
+                                 min_size=seg.min_size)
+    for _, apply in EXTENSIONS:
+        if series is None:
+            series = _full_series(path, args)
+        out = apply(args, out, series)
+    return out
+
+
+def render_text(d: dict) -> str:
+    lines = [f"cost {d['cost']}, method {d['method']}, penalty "
+             f"{'-' if d.get('penalty') is None else format(d['penalty'], '.4g')}"]
+    cps = d["changepoints"]
+    lines.append(f"{len(cps)} change(s)" + (": " + ", ".join(f"{c['time']} (row {c['index']})"
+                                                            for c in cps) if cps else ""))
+    lines.append(f"{'first':>12} {'last':>12} {'rows':>7} {'rate':>10} {'95% interval':>23}")
+    for s in d["segments"]:
+        lines.append(f"{str(s.get('time_start', s['start'])):>12} {str(s.get('time_end', s['end'] - 1)):>12} "
+                     f"{s['n']:>7} {s['rate']:>10.4g} [{s['ci_low']:>10.4g}, {s['ci_high']:>10.4g}]")
+    if "alignment" in d and d["alignment"].get("p_value") is not None:
+        lines.append(f"alignment with events: p = {d['alignment']['p_value']:.3g} "
+                     f"({d['alignment']['draws']} draws)")
+    return "\n".join(lines)
