@@ -296,6 +296,11 @@ def test_panel_one_axes_per_group():
     assert [len(a.containers[0]) for a in axes] == [12, 14, 13, 15]
     hidden = [a for a in axes[0].figure.axes if not a.get_visible()]
     assert len(hidden) == 2
+    with pytest.raises(ValueError, match="empty"):
+        plots.plot_panel(s, fig=axes[0].figure)
+    fig = plt.figure()
+    axes = plots.plot_panel(s, ncols=2, sharey=True, fig=fig)
+    assert all(a.figure is fig for a in axes) and axes[0].get_ylim() == axes[3].get_ylim()
 
 
 # --------------------------------------------------------------------------- common contract

@@ -49,7 +49,7 @@ COLORS = {
 }
 
 #: rcParams of the project style (fonts bundled with matplotlib, so renders are the
-#: same on every machine).
+#: same on every machine). :func:`project_style` adds the colour cycle of :data:`PALETTE`.
 RC = {
     "font.family": "DejaVu Sans",
     "font.size": 9.0,
@@ -68,7 +68,6 @@ RC = {
     "grid.color": COLORS["grid"],
     "grid.linewidth": 0.6,
     "axes.axisbelow": True,
-    "axes.prop_cycle": None,  # filled below (needs cycler)
     "lines.linewidth": 1.5,
     "figure.figsize": (8.0, 3.6),
     "figure.dpi": 100,
