@@ -117,3 +117,78 @@ def test_monthly_fractional_event_through_cli(tmp_path, capsys):
     assert rc == 0
     rr = res["terms"][1]
     assert rr["name"] == "level:2022-12-16" and 0.35 < rr["rate_ratio"] < 0.75
+
+
+# --------------------------------------------------------------------- the console script
+def _console():
+    import shutil
+    import sys
+    from pathlib import Path
+    exe = Path(sys.executable).with_name("incident-trends")
+    if exe.exists():
+        return [str(exe)]
+    found = shutil.which("incident-trends")  # installed elsewhere on PATH
+    return [found] if found else [sys.executable, "-m", "analysis.cli"]
+
+
+#: name -> (file text, extra arguments, exit code, texts the stderr must hold)
+SUBPROCESS_CASES = {
+    "ok_with_warning": ("week,attacks\n2024-W01,3\n2024-W02,4\n2024-W03,5\n2024-W04,2\n2024-W05,8\n",
+                        ["--family", "negbin", "--event", "2024-01-17"], 0,
+                        ["warning:", "boundary 0"]),
+    "missing_column": ("week,n\n2024-W01,3\n", ["--family", "poisson"], 1,
+                       ["case.csv", "row 1", "column 'attacks'"]),
+    "unparseable_time": ("week,attacks\n2024-W01,3\n2024-13-45,4\n2024-W03,5\n", ["--family", "poisson"], 1,
+                         ["case.csv", "row 3", "column 'week'", "2024-13-45"]),
+    "negative_count": ("week,attacks\n2024-W01,3\n2024-W02,-4\n2024-W03,5\n", ["--family", "poisson"], 1,
+                       ["case.csv", "row 3", "column 'attacks'", "-4"]),
+    "unknown_family": ("week,attacks\n2024-W01,3\n2024-W02,4\n", ["--family", "gamma"], 2,
+                       ["invalid choice: 'gamma'"]),
+}
+
+
+@pytest.fixture(scope="module")
+def console_runs(tmp_path_factory):
+    """Every case of SUBPROCESS_CASES through the console script, run concurrently."""
+    import subprocess
+    procs = {}
+    for name, (text, extra, _, _) in SUBPROCESS_CASES.items():
+        d = tmp_path_factory.mktemp(name)
+        (d / "case.csv").write_text(text)
+        time_col = text.split(",", 1)[0]
+        procs[name] = subprocess.Popen(
+            [*_console(), "fit", "case.csv", "--time", time_col, "--count", "attacks", *extra,
+             "--format", "json"], cwd=d, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return {name: (p.wait(timeout=120), p.stdout.read(), p.stderr.read()) for name, p in procs.items()}
+
+
+@pytest.mark.parametrize("name", list(SUBPROCESS_CASES))
+def test_console_script_exit_codes_and_streams(console_runs, name):
+    rc, out, err = console_runs[name]
+    _, _, want_rc, texts = SUBPROCESS_CASES[name]
+    assert rc == want_rc, err
+    assert "Traceback" not in err
+    for t in texts:
+        assert t in err
+    if rc == 0:  # exactly one JSON object on stdout, nothing else; warnings on stderr
+        assert out.endswith("}\n") and out.count("\n") == 1
+        res = json.loads(out)
+        assert list(res) == KEYS and res["family"] == "negbin"
+    else:
+        assert out == ""
+
+
+def test_negative_count_and_bad_hac_lag_in_process(weekly, capsys, tmp_path):
+    _, _, path, _ = weekly
+    f = tmp_path / "inf.csv"
+    f.write_text("week,attacks\n2024-W01,3\n2024-W02,inf\n2024-W03,2\n")
+    rc, _, err = run_json(capsys, f, "--time", "week", "--count", "attacks", "--family", "poisson")
+    assert rc == 1 and "inf.csv, row 3, column 'attacks'" in err and "not finite" in err
+    with pytest.raises(SystemExit) as exc:
+        main(["fit", str(path), "--time", "week", "--count", "attacks", "--family", "poisson",
+              "--cov-type", "HAC", "--hac-maxlags", "-1"])
+    assert exc.value.code == 2
+    rc = main(["fit", str(path), "--time", "week", "--count", "attacks", "--family", "poisson",
+               "--seasonality", "fourier:30"])
+    _, err = capsys.readouterr()
+    assert rc == 2 and "K must be below" in err and "Traceback" not in err

@@ -387,3 +387,94 @@ def test_events_as_dates(nb_series):
     a = fit_counts(s, family="negbin", events=[datetime.date(2021, 5, 10)])
     b = fit_counts(s, family="negbin", events=[pd.Timestamp("2021-05-10")])
     assert a.term_names == b.term_names == ["intercept", "level:2021-05-10"]
+
+
+# --------------------------------------------------------------------- independent routes
+def test_negbin_alpha_and_its_interval_by_direct_likelihood(nb_series):
+    """NB2 written out with scipy.special and maximised with scipy (not statsmodels)."""
+    from scipy import optimize, special
+    from statsmodels.tools.numdiff import approx_hess
+    s, ev = nb_series
+    fit = fit_counts(s, family="negbin", trend=True, events=[ev])
+    X, y, off = fit.design.exog.to_numpy(), s.counts, np.log(s.exposure)
+
+    def nll(p):  # p = (beta, log alpha)
+        r = np.exp(-p[-1])
+        mu = np.exp(X @ p[:-1] + off)
+        return -np.sum(special.gammaln(y + r) - special.gammaln(r) - special.gammaln(y + 1)
+                       + r * np.log(r / (r + mu)) + y * np.log(mu / (r + mu)))
+
+    opt = optimize.minimize(nll, np.zeros(X.shape[1] + 1), method="BFGS", options={"gtol": 1e-9})
+    opt = optimize.minimize(nll, opt.x, method="Nelder-Mead",
+                            options={"xatol": 1e-12, "fatol": 1e-14, "maxiter": 40000, "maxfev": 40000})
+    assert_allclose(fit.alpha, np.exp(opt.x[-1]), rtol=1e-5)
+    assert_allclose(fit.params.to_numpy(), opt.x[:-1], rtol=1e-5, atol=1e-7)
+    assert_allclose(fit.llf, -opt.fun, rtol=1e-10)
+    # Wald interval on log(alpha) from the observed information of the same likelihood
+    se_log = np.sqrt(np.linalg.inv(approx_hess(opt.x, nll))[-1, -1])
+    z = stats.norm.ppf(0.975)
+    assert_allclose(fit.alpha_ci, np.exp(opt.x[-1] + np.array([-z, z]) * se_log), rtol=1e-4)
+    # AIC and BIC count alpha, as R's glm.nb (logLik df = terms + 1)
+    assert_allclose(fit.aic, 2 * opt.fun + 2 * (X.shape[1] + 1), rtol=1e-10)
+    assert_allclose(fit.bic, 2 * opt.fun + np.log(s.n) * (X.shape[1] + 1), rtol=1e-10)
+
+
+def test_hac_by_hand(nb_series):
+    """Newey-West sandwich with Bartlett weights written out: bread (X'WX)^-1, meat of scores."""
+    s, ev = nb_series
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DispersionWarning)
+        plain = fit_counts(s, family="poisson", trend=True, events=[ev])
+        hac = fit_counts(s, family="poisson", trend=True, events=[ev], cov_type="HAC", hac_maxlags=3)
+    q = fit_counts(s, family="quasipoisson", trend=True, events=[ev], cov_type="HAC", hac_maxlags=3)
+    X, y, mu = plain.design.exog.to_numpy(), s.counts, plain.fitted
+    S = X * (y - mu)[:, None]
+    meat = S.T @ S
+    for lag in (1, 2, 3):
+        G = S[lag:].T @ S[:-lag]
+        meat += (1 - lag / 4) * (G + G.T)
+    bread = np.linalg.inv(X.T @ (X * mu[:, None]))
+    se = np.sqrt(np.diag(bread @ meat @ bread))
+    assert_allclose(hac.terms["se"].to_numpy(), se, rtol=1e-8)
+    assert_allclose(q.terms["se"].to_numpy(), se, rtol=1e-8)  # a sandwich does not scale
+    assert hac.summary().info[2] == ("covariance", "HAC (maxlags 3)")
+
+
+def test_lr_test_refuses_non_nested_family_pair(nb_series):
+    s, ev = nb_series
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DispersionWarning)
+        p3 = fit_counts(s, family="poisson", trend=True, events=[ev])
+    nb1 = fit_counts(s, family="negbin")
+    assert p3.k_params > nb1.k_params
+    with pytest.raises(ValueError, match="not nested"):
+        p3.lr_test(nb1)
+    with pytest.raises(ValueError, match="not nested"):
+        nb1.lr_test(p3)
+
+
+def test_lr_boundary_mixture():
+    rng = np.random.default_rng(1)
+    s = CountSeries.from_counts(rng.poisson(10, 60), start="2024-01-01", freq="W")
+    with pytest.warns(ModelWarning, match="boundary 0"):
+        nb0 = fit_counts(s, family="negbin")
+    p0 = fit_counts(s, family="poisson")
+    t = nb0.lr_test(p0)
+    # statistic 0: P(0.5 chi2(0) + 0.5 chi2(1) >= 0) = 1
+    assert t.statistic == 0.0 and t.p_value == 1.0 and t.method == "lr-boundary"
+    s2, truth = nb_level_change(n=120, change_at=70, base_rate=6.0, alpha=0.4, trend=0.003, seed=11)
+    ev = f"{truth['change_date'].date()}:level"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DispersionWarning)
+        pois = fit_counts(s2, family="poisson")
+    nbe = fit_counts(s2, family="negbin", events=[ev])  # adds alpha (boundary) and one term
+    t2 = nbe.lr_test(pois)
+    stat = 2 * (nbe.llf - pois.llf)
+    assert t2.df == 2 and t2.method == "lr-boundary"
+    assert_allclose(t2.p_value, 0.5 * stats.chi2.sf(stat, 1) + 0.5 * stats.chi2.sf(stat, 2), rtol=1e-12)
+
+
+def test_negative_count_names_the_row():
+    s = CountSeries.from_counts([1, -2, 3, 4], start="2024-01", freq="M")
+    with pytest.raises(ModelError, match=r"row 1 \(2024-02\) has a negative count \(-2\)"):
+        fit_counts(s)

@@ -69,9 +69,34 @@ def add_parser(sub):
     p.add_argument("--level", type=_level, default=0.95, help="confidence level (default 0.95)")
     p.add_argument("--cov-type", default="nonrobust", choices=("nonrobust", "HAC"),
                    help="model-based or Newey-West (HAC) standard errors")
-    p.add_argument("--hac-maxlags", type=int, default=None, metavar="N",
+    p.add_argument("--hac-maxlags", type=_nonneg_int, default=None, metavar="N",
                    help="HAC truncation lag (default floor(4 (n/100)^(2/9)))")
     return p
+
+
+def _nonneg_int(value: str) -> int:
+    try:
+        v = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--hac-maxlags must be a whole number >= 0, not {value!r}") from None
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"--hac-maxlags must be a whole number >= 0, not {value!r}")
+    return v
+
+
+def _check_counts(table, *, count: str, file: str) -> None:
+    """Counts must be finite and non-negative: an InputError names file, row and column."""
+    import numpy as np
+    import pandas as pd
+
+    from ..schema import InputError
+    y = pd.to_numeric(table[count], errors="coerce").to_numpy(float)
+    bad = np.flatnonzero(np.isfinite(y) & (y < 0) | np.isinf(y))
+    if len(bad):
+        i = int(bad[0])
+        what = "negative" if y[i] < 0 and np.isfinite(y[i]) else "not finite"
+        raise InputError(f"count {table[count].iloc[i]!r} is {what}; counts must be finite and >= 0",
+                         file=file, row=i + 2, column=count)
 
 
 def _read_table(path: str):
@@ -120,11 +145,13 @@ def run(args) -> dict:
     import warnings
 
     from ..models import fit_counts
+    from ..schema import IncidentTrendsError
     from ..series import CountSeries
 
     table = _read_table(args.file)
     series = CountSeries.from_table(table, time=args.time, count=args.count,
                                     exposure=args.exposure, file=args.file)
+    _check_counts(table, count=args.count, file=args.file)
     events = list(args.event)
     outside = "error"
     if args.events_file:
@@ -139,9 +166,18 @@ def run(args) -> dict:
         events = uniq
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        fit = fit_counts(series, family=args.family, trend=args.trend, seasonality=args.seasonality,
-                         events=events, cov_type=args.cov_type, hac_maxlags=args.hac_maxlags,
-                         level=args.level, events_outside=outside)
+        try:
+            fit = fit_counts(series, family=args.family, trend=args.trend,
+                             seasonality=args.seasonality, events=events, cov_type=args.cov_type,
+                             hac_maxlags=args.hac_maxlags, level=args.level, events_outside=outside)
+        except ValueError as exc:
+            if isinstance(exc, IncidentTrendsError):  # InputError is also a ValueError
+                raise
+            # options that do not fit these data (e.g. --seasonality on a yearly series):
+            # bad usage, exit 2 with the message and no traceback
+            import sys
+            print(f"incident-trends fit: error: {exc}", file=sys.stderr)
+            return 2
     if not getattr(args, "quiet", False):
         import sys
         for w in caught:

@@ -165,13 +165,15 @@ def _check_series(series: CountSeries) -> tuple[np.ndarray, np.ndarray]:
         raise ModelError(f"row {int(bad[0])} ({series.labels[bad[0]]}) has no exact count (it is known "
                          "only through bounds); use fit_censored_poisson for bounded totals")
     if (y < 0).any():
-        raise ModelError(f"negative count in row {int(np.flatnonzero(y < 0)[0])}")
+        i = int(np.flatnonzero(y < 0)[0])
+        raise ModelError(f"row {i} ({series.labels[i]}) has a negative count ({y[i]:g})")
     if not (y > 0).any():
         raise ModelError("every count is zero: no rate (and no change of rate) can be estimated")
     x = series.exposure
     bad = np.flatnonzero(~np.isfinite(x) | (x <= 0))
     if len(bad):
-        raise ModelError(f"exposure must be positive; row {int(bad[0])} has {x[bad[0]]!r}")
+        raise ModelError(f"exposure must be positive; row {int(bad[0])} ({series.labels[bad[0]]}) "
+                         f"has {float(x[bad[0]])!r}")
     return y, x
 
 

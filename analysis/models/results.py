@@ -61,7 +61,9 @@ class TestResult:
         Denominator degrees of freedom (F only).
     p_value : float
     method : str
-        ``"lr"``, ``"lr-boundary"`` (Poisson vs negative binomial: half chi-square(1)) or ``"F"``.
+        ``"lr"``, ``"lr-boundary"`` (Poisson against negative binomial: the mixture
+        ``0.5 chi2(df - 1) + 0.5 chi2(df)``, half a chi-square(1) when only alpha is added)
+        or ``"F"``.
     """
 
     statistic: float
@@ -350,10 +352,18 @@ class CountFit:
     def lr_test(self, other: "CountFit") -> TestResult:
         """Compare two nested fits of the same series.
 
-        Likelihood ratio for poisson, negbin and censored fits (Poisson against
-        negative binomial with the same terms uses the boundary distribution: half a
-        chi-square(1)); an F test on deviances, scaled by the larger model's dispersion,
-        for quasipoisson (as R's ``anova(..., test = "F")``).
+        Likelihood ratio for poisson, negbin and censored fits. Poisson against negative
+        binomial tests ``alpha = 0``, on the boundary of the parameter space: the p-value
+        uses the mixture ``0.5 chi2(df - 1) + 0.5 chi2(df)`` (Self and Liang, 1987), i.e.
+        half the chi-square(1) tail when only alpha is added, and 1 when the statistic
+        is 0. An F test on deviances, scaled by the larger model's dispersion, for
+        quasipoisson (as R's ``anova(..., test = "F")``).
+
+        Raises
+        ------
+        ValueError
+            Fits on different data, fits that are not nested (a Poisson model is never
+            the larger of a Poisson/negative binomial pair), incompatible families.
         """
         if not isinstance(other, CountFit):
             raise TypeError("lr_test needs another CountFit")
@@ -378,13 +388,19 @@ class CountFit:
                               p_value=float(stats.f.sf(F, df, big.df_resid)), method="F")
         if len(fams) == 2 and fams != {"poisson", "negbin"}:
             raise ValueError(f"lr_test: cannot compare families {sorted(fams)}")
+        if big.family == "poisson" and small.family == "negbin":
+            raise ValueError("lr_test: the fits are not nested (a negative binomial model is not a "
+                             "special case of a Poisson model, whatever their terms)")
         df = big.k_params - small.k_params
         if df <= 0:
             raise ValueError("lr_test: the fits have the same number of parameters")
         stat = max(2 * (big.llf - small.llf), 0.0)
-        if big.family == "negbin" and small.family == "poisson" and df == 1:
-            return TestResult(statistic=float(stat), df=1.0, p_value=float(0.5 * stats.chi2.sf(stat, 1)),
-                              method="lr-boundary")
+        if big.family == "negbin" and small.family == "poisson":
+            # alpha = 0 lies on the boundary: the null distribution is the mixture
+            # 0.5 chi2(df - 1) + 0.5 chi2(df) (Self and Liang 1987), chi2(0) a point mass at 0
+            tail0 = (1.0 if stat <= 0 else 0.0) if df == 1 else float(stats.chi2.sf(stat, df - 1))
+            p = 0.5 * tail0 + 0.5 * float(stats.chi2.sf(stat, df))
+            return TestResult(statistic=float(stat), df=float(df), p_value=float(p), method="lr-boundary")
         return TestResult(statistic=float(stat), df=float(df), p_value=float(stats.chi2.sf(stat, df)),
                           method="lr")
 
