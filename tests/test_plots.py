@@ -452,3 +452,15 @@ def test_no_text_is_clipped_by_the_figure(weekly, name):
     labels = [t.get_window_extent(r) for t in texts if t.get_gid() == "event-label"]
     if labels:
         assert ax.title.get_window_extent(r).y0 >= max(b.y1 for b in labels) - 0.5
+
+
+def test_events_first_then_counts_shows_all_bars(weekly):
+    s, _ = weekly
+    ev = pd.DataFrame({"date": pd.to_datetime(["2020-03-02", "2020-05-04"]), "label": ["a", "b"]})
+    ax = plots.plot_events(ev)
+    lo, hi = ax.get_xlim()
+    d = mdates.date2num(ev["date"].to_numpy())
+    assert lo < d[0] and hi > d[1] and hi - lo < 2 * (d[1] - d[0])
+    plots.plot_counts(s, ax=ax)
+    lo, hi = ax.get_xlim()
+    assert lo <= mdates.date2num(s.start[0]) and hi >= mdates.date2num(s.end[-1])

@@ -266,8 +266,9 @@ def plot_events(events, *, ax=None, labels: bool = True, max_label_chars: int | 
     linestyle
         Line style of the markers.
     clip_to_data : bool
-        When the axes already holds data, skip events outside its x range (and keep
-        the range). Otherwise the range is widened to show every event.
+        When the axes already holds data, skip events outside its x range and clip
+        spans to it, so the range stays as it is. Otherwise autoscaling widens the range
+        to show every event.
 
     Returns
     -------
@@ -299,18 +300,19 @@ def plot_events(events, *, ax=None, labels: bool = True, max_label_chars: int | 
     with project_style():
         for i in idx:
             if np.isfinite(x1[i]) and x1[i] > x0[i]:
-                ax.axvspan(x0[i], x1[i], color=span_color, alpha=0.35, lw=0, zorder=0.6,
-                           gid="event-span")
+                a, b = x0[i], x1[i]
+                if xlim is not None and clip_to_data:  # keep the plotted range as it is
+                    a, b = max(a, min(xlim)), min(b, max(xlim))
+                ax.axvspan(a, b, color=span_color, alpha=0.35, lw=0, zorder=0.6, gid="event-span")
             ax.axvline(x0[i], color=color, lw=0.8, ls=linestyle, zorder=1.6, gid="event-marker")
-        if had_data:
-            ax.set_xlim(xlim)
-        elif len(idx):
+        if not had_data and len(idx):
+            # vertical lines alone autoscale to a far too wide range: set it, but leave
+            # autoscaling on so data drawn later widens it as needed
             lo = np.nanmin(x0[idx])
             hi = np.nanmax(np.fmax(x0[idx], np.where(np.isfinite(x1[idx]), x1[idx], x0[idx])))
             margin = max((hi - lo) * 0.05, 1.0)
             ax.set_xlim(lo - margin, hi + margin)
-            ax.set_yticks([])
-            ax.grid(False)
+            ax.set_autoscalex_on(True)
         set_date_axis(ax)
         if labels and len(idx):
             track = _track_of(ax, fontsize, color)
