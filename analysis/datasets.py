@@ -110,6 +110,13 @@ def load_case_study(*, data_dir=None) -> CaseStudy:
         :func:`analysis.io.read_tallies` and :func:`analysis.io.read_events`. ``_file``
         names the bundled files as ``data/<name>``.
 
+    Raises
+    ------
+    FileNotFoundError
+        A file of :data:`CASE_STUDY_FILES` is missing from the folder.
+    InputError
+        A file does not validate (the message names file, row and column).
+
     See Also
     --------
     load_exclusions : the raw reports that curation could not turn into canonical rows.

@@ -225,6 +225,18 @@ def fit_censored_poisson(series: CountSeries, *, trend: bool = False, seasonalit
     CountFit
         ``family="censored-poisson"``; ``observed`` is NaN on censored rows; the
         dispersion statistic uses the exact rows only (None when fewer than the terms).
+        ``aic = -2 llf + 2 k`` and ``bic = -2 llf + log(n) k`` count every row, censored
+        or not.
+
+    Raises
+    ------
+    ValueError
+        ``level`` outside (0, 1); unknown seasonality or event kind.
+    ModelError
+        A grouped or empty series, a row with neither a count nor bounds, bounds that
+        hold no integer, no information on the rate (every count and bound zero), fewer
+        rows than terms or collinear terms, events outside the series, non-finite
+        estimates.
 
     Examples
     --------

@@ -135,15 +135,77 @@ def fit_counts(series: CountSeries, *, family: str = "poisson", trend: bool = Fa
                events_outside: str = "error") -> CountFit:
     """Fit a count regression (interrupted time series) to a CountSeries.
 
-    Shorthand for ``CountGLM(...).fit(series)``; see :class:`CountGLM`.
+    Shorthand for ``CountGLM(...).fit(series)``; see :class:`CountGLM` and the module
+    docstring for the model, and :mod:`analysis.models.design` for the terms.
+
+    Parameters
+    ----------
+    series : CountSeries
+        One series (no groups) with an exact count on every row; ``exposure`` (days
+        observed) enters as the offset ``log(exposure)``, so irregular tally intervals
+        work too. Rows known only through bounds need :func:`fit_censored_poisson`.
+    family : {"poisson", "negbin", "quasipoisson"}
+        Poisson; NB2 with ``alpha`` by maximum likelihood (reported with a Wald interval
+        on ``log(alpha)``; at its boundary 0 the Poisson fit is reported with a
+        :class:`ModelWarning`); or Poisson estimates with standard errors times
+        ``sqrt(Pearson chi2 / df_resid)`` and Student t intervals (R's quasipoisson).
+    trend : bool
+        Linear trend in periods (days for irregular series).
+    seasonality : None, "fourier:K" or "calendar"
+        ``K`` annual sine/cosine pairs, or calendar-month shares (quarter dummies).
+    events : sequence
+        :class:`EventTerm` objects, dates, or ``"DATE[:level|slope|pulse|level+slope][+LAG]"``.
+        The row that contains an event date is coded with the fraction of its days on
+        or after the date.
+    cov_type : {"nonrobust", "HAC"}
+        Model-based or Newey-West standard errors (Bartlett kernel, ``hac_maxlags``).
+    hac_maxlags : int, optional
+        HAC truncation lag; default :func:`newey_west_lags` ``(n)``.
+    level : float
+        Confidence level of the Wald intervals (default 0.95).
+    events_outside : {"error", "drop"}
+        An event outside the series raises, or is dropped with a warning.
+
+    Returns
+    -------
+    CountFit
+        Frozen result: ``terms`` (name, estimate, se, rate_ratio, ci_low, ci_high,
+        p_value), ``alpha``/``alpha_ci`` (negbin), ``dispersion``, ``llf``, ``aic``,
+        ``bic`` (None for quasipoisson), ``predict()``, ``diagnostics()``, ``lr_test()``.
+
+    Raises
+    ------
+    ValueError
+        An unknown family, cov_type, seasonality or event kind; a level outside (0, 1).
+    TypeError
+        ``series`` is not a CountSeries.
+    ModelError
+        A grouped series, rows without an exact count, negative counts, every count
+        zero, fewer rows than terms, collinear or all-zero terms, an event outside the
+        series (with ``events_outside="error"``), a fit without finite estimates.
+
+    Warns
+    -----
+    DispersionWarning
+        Poisson counts that are clearly over-dispersed.
+    ModelWarning, ConvergenceWarning
+        A term at the edge of the parameter space, alpha at its boundary, no convergence.
 
     Examples
     --------
+    A weekly NB2 series (synthetic) whose rate halves on 2021-01-04:
+
     >>> from analysis.synthetic import nb_level_change
     >>> s, truth = nb_level_change(seed=3)
     >>> fit = fit_counts(s, family="negbin", events=[f"{truth['change_date'].date()}:level"])
     >>> fit.terms["name"].tolist()
     ['intercept', 'level:2021-01-04']
+    >>> print(fit.terms[["rate_ratio", "ci_low", "ci_high"]].iloc[1].round(3).to_string())
+    rate_ratio    0.604
+    ci_low        0.470
+    ci_high       0.775
+    >>> round(fit.alpha, 3), fit.k_params  # alpha counts as a parameter of AIC and BIC
+    (0.283, 3)
     """
     return CountGLM(family=family, trend=trend, seasonality=seasonality, events=events,
                     cov_type=cov_type, hac_maxlags=hac_maxlags, level=level,

@@ -293,7 +293,30 @@ class CountFit:
         pandas.DataFrame
             ``start, end, observed, mean, ci_low, ci_high``. ``mean`` is
             ``exposure * exp(x'b)``; the interval is ``exp(eta +/- z se(eta))`` with
-            ``se(eta)^2 = x' V x`` (delta method on the linear predictor) times exposure.
+            ``se(eta)^2 = x' V x`` (delta method on the linear predictor) times exposure,
+            ``z`` normal (Student t with the residual df for quasipoisson) and ``V`` the
+            fit's covariance (HAC when the fit used it). ``observed`` is NaN on rows known
+            only through bounds.
+
+        Raises
+        ------
+        ValueError
+            ``counterfactual`` names no event term of this fit; ``level`` outside (0, 1).
+
+        Examples
+        --------
+        >>> from analysis.models import fit_counts
+        >>> from analysis.synthetic import nb_level_change
+        >>> s, truth = nb_level_change(seed=3)
+        >>> fit = fit_counts(s, family="negbin", events=["2021-01-04:level"])
+        >>> seen, without = fit.predict(), fit.predict(counterfactual="2021-01-04")
+        >>> list(seen.columns)
+        ['start', 'end', 'observed', 'mean', 'ci_low', 'ci_high']
+        >>> round(float(without["mean"].iloc[-1]), 2), round(float(seen["mean"].iloc[-1]), 2)
+        (9.56, 5.77)
+        >>> ratio = seen["mean"].iloc[-1] / without["mean"].iloc[-1]  # the rate ratio
+        >>> bool(abs(ratio - fit.terms["rate_ratio"].iloc[1]) < 1e-12)
+        True
         """
         lv = self.level if level is None else float(level)
         if not 0 < lv < 1:
