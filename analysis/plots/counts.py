@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._axes import integer_ticks, get_ax, place_legend, plain_text, set_date_axis, to_num
+from ._axes import get_ax, integer_ticks, place_legend, set_date_axis, to_num
 from ._style import COLORS, project_style
 
 __all__ = ["plot_counts"]
@@ -37,18 +37,15 @@ def _stairs_edges(s, e, y):
     return np.asarray(edges), np.asarray(vals, float)
 
 
-def draw_bounds(ax, mid, y, lo, hi, *, color=None, label="bounds (censored)"):
+def draw_bounds(ax, mid, lo, hi, *, color=None, label="bounds (censored)"):
     """Censored intervals: a bar from lower to upper, an up arrow for "at least", a down one for "at most"."""
     color = color or COLORS["bound"]
     lo_f, hi_f = np.isfinite(lo), np.isfinite(hi)
-    handles = []
     both = lo_f & hi_f & (hi > lo)
     if both.any():
         ax.vlines(mid[both], lo[both], hi[both], color=color, lw=1.2, label=label, zorder=4)
         ax.scatter(np.r_[mid[both], mid[both]], np.r_[lo[both], hi[both]], marker="_", s=40,
                    color=color, lw=1.2, zorder=4)
-        label = "_" + label
-        handles.append("interval")
     up = lo_f & ~hi_f
     if up.any():
         ax.scatter(mid[up], lo[up], marker="^", s=30, facecolor="white", edgecolor=color, lw=1.1,
@@ -127,7 +124,7 @@ def plot_counts(series, *, ax=None, kind: str = "bar", label=None, show_bounds: 
                 kw.update(style)
                 ax.stairs(vals, edges, **kw)
             if show_bounds and (np.isfinite(lo).any() or np.isfinite(hi).any()):
-                draw_bounds(ax, (s + e) / 2.0, y, lo, hi)
+                draw_bounds(ax, (s + e) / 2.0, lo, hi)
             if not had_data:
                 ax.set_xlim(s.min(), e.max())
         set_date_axis(ax)

@@ -276,6 +276,13 @@ def plot_events(events, *, ax=None, labels: bool = True, max_label_chars: int | 
         The axes drawn on. Label ``Text`` artists carry ``gid="event-label"`` and live
         in a child axes above ``ax`` (see the module notes); calling the function
         twice on one axes adds to the same track.
+
+    Notes
+    -----
+    The labels need room above the axes: figures from this package and from
+    ``project_style()`` use constrained layout, which makes that room (and moves the
+    title above the labels). On a figure without a layout engine, leave a top margin
+    (``fig.subplots_adjust(top=...)``) or call ``fig.set_layout_engine("constrained")``.
     """
     frame = as_frame(events, name="events")
     require_columns(frame, ["date", "label"], name="events")
