@@ -80,8 +80,19 @@ def test_text_output(weekly, capsys):
     _, truth, path, _ = weekly
     rc = main(["fit", str(path), "--time", "week", "--count", "attacks", "--family", "poisson",
                "--seasonality", "fourier:1", "--cov-type", "HAC", "--quiet"])
-    out, _ = capsys.readouterr()
-    assert rc == 0 and out.startswith("family poisson, n = 60") and "sin1_year" in out
+    out, err = capsys.readouterr()
+    assert rc == 0 and out.startswith("family poisson, n = 60") and err == ""  # --quiet
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = fit_counts(weekly[0], family="poisson", seasonality="fourier:1", cov_type="HAC")
+    rows = {line.split()[0]: line.split()[1:] for line in out.splitlines()[2:]}
+    assert list(rows) == ["intercept", "sin1_year", "cos1_year"]
+    for name, vals in rows.items():
+        r = fit.terms.set_index("name").loc[name]
+        assert_allclose([float(v) for v in vals[:5]],
+                        r[["estimate", "se", "rate_ratio", "ci_low", "ci_high"]].to_numpy(float), rtol=1e-5)
+    assert f"AIC {fit.aic:.6g}" in out
 
 
 def test_errors_and_exit_codes(weekly, capsys, tmp_path):
@@ -115,8 +126,17 @@ def test_monthly_fractional_event_through_cli(tmp_path, capsys):
     rc, res, _ = run_json(capsys, f, "--time", "month", "--count", "n", "--family", "poisson",
                           "--event", "2022-12-16")
     assert rc == 0
+    from analysis import CountSeries
+    s = CountSeries.from_counts(y, start="2022-01", freq="M")
+    fit = fit_counts(s, family="poisson", events=["2022-12-16"])
+    # December 2022 has 31 days, 16 of them (16th..31st) on or after the event
+    assert_allclose(fit.design.exog["level:2022-12-16"].to_numpy()[10:14], [0, 16 / 31, 1, 1], rtol=0, atol=1e-15)
     rr = res["terms"][1]
-    assert rr["name"] == "level:2022-12-16" and 0.35 < rr["rate_ratio"] < 0.75
+    assert rr["name"] == "level:2022-12-16"
+    for t, (_, row) in zip(res["terms"], fit.terms.iterrows()):
+        assert_allclose([t[c] for c in TERM_KEYS[1:]], row[TERM_KEYS[1:]].to_numpy(float), rtol=1e-10)
+    # the two halves are 12 months of rate 20 and 12 of rate 10: the ratio is near 0.5
+    assert 0.4 < rr["rate_ratio"] < 0.6 and rr["ci_low"] < 0.5 < rr["ci_high"]
 
 
 # --------------------------------------------------------------------- the console script

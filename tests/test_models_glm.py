@@ -250,6 +250,12 @@ def test_summary_renders(nb_fit):
     sm_ = nb_fit.summary()
     text = sm_.as_text()
     assert "negbin" in text and "level:2021-05-10" in text and "alpha (NB2)" in text
+    lo, hi = nb_fit.alpha_ci
+    assert f"{nb_fit.alpha:.6g} [{lo:.6g}, {hi:.6g}]" in text
+    assert f"AIC                           {nb_fit.aic:.6g}" in text
+    row = [ln for ln in text.splitlines() if ln.startswith("level:2021-05-10")][0].split()
+    t = nb_fit.terms.iloc[2]
+    assert row[1:6] == [f"{t[c]:.4g}" for c in ("estimate", "se", "rate_ratio", "ci_low", "ci_high")]
     assert str(sm_) == text
     html = sm_.as_html()
     assert html.startswith("<table") and "level:2021-05-10" in html and html == sm_._repr_html_()
@@ -387,6 +393,9 @@ def test_events_as_dates(nb_series):
     a = fit_counts(s, family="negbin", events=[datetime.date(2021, 5, 10)])
     b = fit_counts(s, family="negbin", events=[pd.Timestamp("2021-05-10")])
     assert a.term_names == b.term_names == ["intercept", "level:2021-05-10"]
+    c = fit_counts(s, family="negbin", events=["2021-05-10:level"])
+    np.testing.assert_array_equal(a.params.to_numpy(), c.params.to_numpy())
+    np.testing.assert_array_equal(b.terms["se"].to_numpy(), c.terms["se"].to_numpy())
 
 
 # --------------------------------------------------------------------- independent routes

@@ -193,7 +193,8 @@ def render_text(res: dict) -> str:
              f"AIC {g(res['aic'])}, BIC {g(res['bic'])}, log-likelihood {g(res['llf'])}"]
     cols = ("estimate", "se", "rate_ratio", "ci_low", "ci_high", "p_value")
     w = max([len("name")] + [len(t["name"]) for t in res["terms"]])
-    lines.append("name".ljust(w) + "".join(c.rjust(12) for c in cols))
+    # a space before every column: a 6-significant-digit value can fill all 12 places
+    lines.append("name".ljust(w) + "".join(" " + c.rjust(12) for c in cols))
     for t in res["terms"]:
-        lines.append(t["name"].ljust(w) + "".join(g(t[c]).rjust(12) for c in cols))
+        lines.append(t["name"].ljust(w) + "".join(" " + g(t[c]).rjust(12) for c in cols))
     return "\n".join(lines)
