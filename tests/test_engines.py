@@ -124,3 +124,20 @@ def test_parquet_input_equals_csv(tmp_path):
     pd.testing.assert_frame_equal(a.ledger.table.drop(columns="file"),
                                   b.ledger.table.drop(columns="file"), check_exact=True)
     assert set(a.ledger.table["file"]) == {str(pq)}
+
+
+def test_padded_cells_and_export_dates_read_as_the_pandas_reader(tmp_path):
+    text = ("event_id_cnty,event_date,time_precision,event_type,country,admin1,location,sub_event_type\n"
+            " A1 , 2024-01-03 , 2 ,Battles, Iraq ,Anbar, Ain al-Asad ,Air/drone strike\n"
+            "A2,15 January 2024,1,Battles,Iraq,\u00a0Anbar,Al Asad Airbase,Air/drone strike\n"
+            "A3,16-January-2024,3, Battles ,Syria,Deir ez-Zor,\u1e24asakah,Armed clash \n"
+            "A4,2024-01-16,1,Battles,Iraq,Anbar,Ain al-Assad,Air/drone strike\n")
+    p = tmp_path / "padded.csv"
+    p.write_text(text, encoding="utf-8")
+    for kw in (dict(groups=("country", "admin1", "event_type")), dict(allocate="split", freq="D")):
+        a = normalize_duckdb(p, **kw)
+        b = normalize(read_reports(p), **{**kw, "groups": tuple(
+            g if g == "country" else f"x_{g}" for g in kw.get("groups", ()))})
+        pd.testing.assert_frame_equal(a.series.data, b.series.data, check_exact=True)
+        pd.testing.assert_frame_equal(a.ledger.table, b.ledger.table, check_exact=True)
+    assert a.ledger.counts()["merged"] == 1  # A4 joins A2 (same place, next day)

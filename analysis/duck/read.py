@@ -443,7 +443,8 @@ def _acled_onepass(con, path: str, file_no: int, extras) -> tuple[str, int]:
 
     dt = raw("event_date")
     iso = "'\\d{4}-\\d{2}-\\d{2}'"
-    alts = ", ".join(f"try_strptime(t.dtrim, {_lit(f)})::DATE" for f in ("%d %B %Y", "%d-%B-%Y"))
+    dtrim = _trim("t.draw")
+    alts = ", ".join(f"try_strptime({dtrim}, {_lit(f)})::DATE" for f in ("%d %B %Y", "%d-%B-%Y"))
     x_sel = []
     for name in extras:
         base = name[2:] if name.startswith("x_") and name not in pos else name
@@ -452,21 +453,22 @@ def _acled_onepass(con, path: str, file_no: int, extras) -> tuple[str, int]:
             x_sel.append(f"{text(base)} AS {_q(out)}")
     table = f"part{file_no}"
     sql = f"""CREATE TEMP TABLE {table} AS
-      SELECT _row, report_id, NULL::VARCHAR AS eid,
-             {_day_no(_interval_sql('d', 'p')[0])} AS s, {_day_no(_interval_sql('d', 'p')[1])} AS e,
+      SELECT _row, report_id, NULL::VARCHAR AS eid, d, p,
              country, location, NULL::VARCHAR AS actor, weapon, NULL::VARCHAR AS source,
              NULL::VARCHAR AS source_url {''.join(', ' + c for c in ['"' + x.split(' AS ')[-1].strip('"') + '"' for x in x_sel])},
-             (dtrim IS NOT NULL AND d IS NULL) AS bad_date, (dtrim IS NULL) AS no_date,
+             (d IS NULL AND {_trim('draw')} IS NOT NULL) AS bad_date,
+             (d IS NULL AND {_trim('draw')} IS NULL) AS no_date,
              (tp IS NULL) AS no_prec, (tp NOT IN ('1', '2', '3')) AS bad_prec
       FROM (
         SELECT t.*, CASE WHEN regexp_full_match(t.draw, {iso}) THEN try_strptime(t.draw, '%Y-%m-%d')::DATE
-                         WHEN regexp_full_match(t.dtrim, {iso}) THEN try_strptime(t.dtrim, '%Y-%m-%d')::DATE
+                         WHEN regexp_full_match({dtrim}, {iso}) THEN try_strptime({dtrim}, '%Y-%m-%d')::DATE
                          ELSE coalesce({alts}) END AS d,
                CASE t.tp WHEN '2' THEN 'week' WHEN '3' THEN 'month' ELSE 'day' END AS p
         FROM (
           SELECT {_row_expr(path)} AS _row,
-                 {text('event_id_cnty')} AS report_id, {dt} AS draw, {text('event_date')} AS dtrim,
-                 lower({text('time_precision')}) AS tp, {text('country')} AS country,
+                 {text('event_id_cnty')} AS report_id, {dt} AS draw,
+                 CASE WHEN {raw('time_precision')} IN ('1', '2', '3') THEN {raw('time_precision')}
+                      ELSE lower({text('time_precision')}) END AS tp, {text('country')} AS country,
                  {raw('location')} AS location, {raw('sub_event_type')} AS weapon
                  {''.join(', ' + x for x in x_sel)}
           FROM {src}) AS t)"""
@@ -542,8 +544,13 @@ def load_reports(con, paths, *, input_format: str = "auto", extras=()) -> dict:
         all_x += [c for c in colsets[k] if c.startswith("x_") and c not in all_x]
     for k, table, n in tables:
         xs = ", ".join((_q(c) if c in colsets[k] else f"NULL::VARCHAR AS {_q(c)}") for c in all_x)
+        if "d" in colsets[k]:  # ACLED parts store the day and precision; the interval is cheap
+            ps, pe = _interval_sql("d", "p")
+            se = f"{_day_no(ps)} AS s, {_day_no(pe)} AS e"
+        else:
+            se = "s, e"
         parts.append(f"SELECT CAST(_row - 2 + {offset} AS BIGINT) AS idx, CAST({k} AS INTEGER) AS file_no, "
-                     f"_row, report_id, eid, s, e, country, location, actor, weapon, source, source_url"
+                     f"_row, report_id, eid, {se}, country, location, actor, weapon, source, source_url"
                      f"{', ' + xs if xs else ''} FROM {table}")
         offset += n
     con.execute("CREATE TEMP VIEW rep AS " + " UNION ALL ".join(parts))
