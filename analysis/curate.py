@@ -26,9 +26,9 @@ Column renames only: ``us_killed -> fatalities``, ``us_injured -> injuries``,
 Rules for the gathered report file (``incidents_extended_raw.csv``)
 -------------------------------------------------------------------
 Every curated row keeps its URL and, in ``x_raw_id``, the raw ``report_id``; the raw
-texts of the curated columns stay in ``x_*_raw`` and the rules applied in
-``x_curation``. No row is invented: a row is only split when its own text says that it
-describes several attacks.
+texts of the curated columns stay in ``x_*_raw`` (also where an override of rule 9
+changed the value) and the rules applied in ``x_curation``. No row is invented: a row
+is only split when its own text says that it describes several attacks.
 
 1. *Projectiles* (:func:`parse_projectiles`): an integer is kept; ``"N+"`` gives ``N``
    with ``x_projectiles_bound = at_least``; ``"N (comment)"`` gives ``N``; a sum of
@@ -659,8 +659,8 @@ def curate_reports(clean: list[dict], extended: list[dict], *,
     excluded = []
     gaz = build_gazetteer(
         [{"country": r["country"], "location": r["location"]} for r in clean + extended])
-    for r in extended:
-        r = dict(r)
+    for raw_r in extended:
+        r = dict(raw_r)  # the curated values; raw_r keeps the raw text for the x_*_raw columns
         override_note = ""
         if r["report_id"] in REPORT_OVERRIDES:
             changes, why = REPORT_OVERRIDES[r["report_id"]]
@@ -720,11 +720,11 @@ def curate_reports(clean: list[dict], extended: list[dict], *,
                 "source_url": r["source_url"], "notes": row_note,
                 "x_raw_file": file, "x_raw_id": r["report_id"],
                 "x_part": f"{i} of {k}" if k > 1 else "",
-                "x_projectiles_raw": r["projectiles"],
+                "x_projectiles_raw": raw_r["projectiles"],
                 "x_projectiles_bound": part.projectiles.bound,
-                "x_casualties_raw": r["us_casualties"], "x_injuries_bound": inj.bound,
-                "x_weapon_raw": r["weapon"], "x_country_raw": r["country"],
-                "x_location_raw": r["location"], "x_curation": "; ".join(notes),
+                "x_casualties_raw": raw_r["us_casualties"], "x_injuries_bound": inj.bound,
+                "x_weapon_raw": raw_r["weapon"], "x_country_raw": raw_r["country"],
+                "x_location_raw": raw_r["location"], "x_curation": "; ".join(notes),
             })
     ids = [r["report_id"] for r in out]
     dup = sorted({i for i in ids if ids.count(i) > 1})

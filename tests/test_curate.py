@@ -200,6 +200,21 @@ def test_single_rows(reports):
     assert {"R018", "X028", "X029", "X027"} <= set(rows)
 
 
+def test_raw_text_columns_hold_the_raw_text(reports):
+    """x_*_raw keep the raw cell even where a row-specific override changed the value."""
+    raw = {r["report_id"]: r for r in _rows(RAW / "incidents_extended_raw.csv")}
+    cols = {"x_projectiles_raw": "projectiles", "x_casualties_raw": "us_casualties",
+            "x_weapon_raw": "weapon", "x_country_raw": "country", "x_location_raw": "location"}
+    ext = [r for r in reports if r["x_raw_file"] == "incidents_extended_raw.csv"]
+    assert len(ext) == 68
+    for r in ext:
+        for x, c in cols.items():
+            assert r[x] == raw[r["x_raw_id"]][c], (r["report_id"], x)
+    x015 = _by_id(reports)["X015"]
+    assert x015["location"] == "Erbil"
+    assert x015["x_location_raw"] == "(Erbil per other reports; location not in excerpt)"
+
+
 # ------------------------------------------------------------------ parsers
 @pytest.mark.parametrize("text,value,bound", [
     ("4", 4, "exact"), ("2+", 2, "at_least"), ("1+", 1, "at_least"), ("5+", 5, "at_least"),
