@@ -483,18 +483,25 @@ def sample_segmentations(n, ps, pe, pw, U, per_draw):
     more segments). Returns flat arrays ``(draw, change)``.
     """
     npairs = ps.shape[0]
-    order = np.argsort(pe, kind="mergesort")
     start = np.zeros(n + 2, np.int64)
     for i in range(npairs):
         start[pe[i] + 1] += 1
     for e in range(n + 1):
         start[e + 1] += start[e]
-    r = np.empty(npairs)
+    # counting sort by end, then cumulative weights within each end's bucket
+    pos = start.copy()
+    cum = np.empty(npairs)
     ss = np.empty(npairs, np.int64)
-    for j in range(npairs):
-        i = order[j]
-        r[j] = math.exp(pw[i])
+    for i in range(npairs):
+        j = pos[pe[i]]
+        pos[pe[i]] += 1
+        cum[j] = math.exp(pw[i])
         ss[j] = ps[i]
+    for e in range(n + 1):
+        acc = 0.0
+        for j in range(start[e], start[e + 1]):
+            acc += cum[j]
+            cum[j] = acc
     M = U.shape[0] // per_draw
     cap = M * 8 + 16
     od = np.empty(cap, np.int64)
@@ -505,21 +512,19 @@ def sample_segmentations(n, ps, pe, pw, U, per_draw):
         step = 0
         while e > 0:
             lo, hi = start[e], start[e + 1]
-            tot = 0.0
-            for j in range(lo, hi):
-                tot += r[j]
-            if hi == lo or tot <= 0.0:
+            if hi == lo or cum[hi - 1] <= 0.0:
                 break
-            u = U[d * per_draw + (step % per_draw)] * tot
+            u = U[d * per_draw + (step % per_draw)] * cum[hi - 1]
             step += 1
-            acc = 0.0
-            pick = hi - 1
-            for j in range(lo, hi):
-                acc += r[j]
-                if acc >= u:
-                    pick = j
-                    break
-            s = ss[pick]
+            # first j in [lo, hi) with cum[j] >= u
+            a, b = lo, hi - 1
+            while a < b:
+                mid = (a + b) // 2
+                if cum[mid] >= u:
+                    b = mid
+                else:
+                    a = mid + 1
+            s = ss[a]
             if s > 0:
                 if k == cap:
                     cap *= 2
@@ -589,7 +594,7 @@ def _gamma_ppf1(p, a):
     lga = math.lgamma(a)
     ok = False
     if a >= 1.0:
-        for _ in range(50):
+        for _ in range(60):
             f = _gammainc(a, x) - p
             d = math.exp((a - 1.0) * math.log(x) - x - lga)
             if d <= 0.0:
@@ -598,7 +603,7 @@ def _gamma_ppf1(p, a):
             xn = x - step
             if xn <= 0.0:
                 xn = x * 0.5
-            if abs(xn - x) <= 1e-14 * x:
+            if abs(xn - x) <= 1e-12 * x:
                 x = xn
                 ok = True
                 break

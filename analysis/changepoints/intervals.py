@@ -64,9 +64,9 @@ def bootstrap_locations(seg, *, n_boot: int = 200, level: float = 0.95, seed=Non
     rate times the row exposure; NB2 with the cost's dispersion; normal with each
     segment's mean and, for normal-meanvar, its variance, for the normal cost variance
     1 as the cost assumes), and the same search with the same penalty is run on each
-    replicate. Each detected change is matched to the nearest original change (within
-    the stretch between the midpoints to its neighbours); the interval is the
-    equal-tailed ``level`` range of the matched locations.
+    replicate. In each replicate, the detected change nearest to an original change,
+    within the stretch between the midpoints to its neighbours, is its location; the
+    interval is the equal-tailed ``level`` range of those locations.
 
     Parameters
     ----------
@@ -124,10 +124,13 @@ def bootstrap_locations(seg, *, n_boot: int = 200, level: float = 0.95, seed=Non
             sb = est.refit_predict(yb, seg.penalty_spec)
         except Exception:  # a degenerate replicate (e.g. constant) simply finds nothing
             continue
+        nearest: dict[int, int] = {}
         for c in sb.changepoints:
             j = int(np.searchsorted(mids, c, side="right")) - 1
-            if 0 <= j < len(cps):
-                found[j].append(c)
+            if 0 <= j < len(cps) and (j not in nearest or abs(c - cps[j]) < abs(nearest[j] - cps[j])):
+                nearest[j] = c
+        for j, c in nearest.items():
+            found[j].append(c)
     q = (1 - level) / 2
     rows = []
     for j, c in enumerate(cps):
