@@ -2,18 +2,21 @@
 
 Each event is a dashed vertical line across the axes (a shaded span when it has an
 ``end_date``). Its label sits in an *event track* above the axes, joined to the line by a
-short leader. Labels are laid out at draw time, in display coordinates, from their real
-text extents: events are taken right to left and each label goes to the lowest lane where
+leader. Labels are laid out at draw time, in display coordinates, from their real text
+extents, in one of two ways, whichever needs less height:
 
-1. it overlaps no label of the same lane (plus padding),
-2. no leader of a label in a higher lane runs through it, and
-3. its own leader crosses no label of a lower lane,
+*lanes* (sparse events): horizontal labels; events are taken right to left and each
+label goes to the lowest lane where (1) it overlaps no label of the same lane, (2) no
+leader of a higher lane runs through it and (3) its own leader crosses no label of a
+lower lane, so close events form a staircase. Rules 2 and 3 are dropped before a new
+lane is opened (a label's white halo then hides the leader behind it);
 
-so close events form a staircase. When that would need a new lane, rules 2 and 3 are
-dropped first (a label's white halo then hides the leader behind it), so the number of
-lanes stays the least that keeps labels apart. Because the layout is redone on every draw, it stays
-valid when the figure is resized or saved at another dpi. The track is a child axes, so
-constrained layout keeps room for it and the axes title goes above it.
+*upright* (dense events): labels turned 90 degrees and spread sideways as little as
+possible (least squares, at least one text height apart), with bent leaders.
+
+The layout is redone on every draw, so it stays valid when the figure is resized or
+saved at another dpi. The track is a child axes, so constrained layout keeps room for it
+and the axes title goes above it.
 """
 
 from __future__ import annotations
