@@ -315,3 +315,18 @@ def test_conservation_with_imputation(case):
     assert res.ledger.check_conservation(list(res.imputations))
     again = normalize(case.reports, None, freq="W", allocate="impute", n_imputations=5, seed=3)
     assert res.series.data.equals(again.series.data)
+
+
+def test_data_readme_figures_match_the_files(dd):
+    """The counts data/README.md states are the counts of the files and of deduplication."""
+    import re
+    text = (REPO / "data" / "README.md").read_text(encoding="utf-8")
+    files = text.split("## Files", 1)[1].split("\n## ", 1)[0]
+    stated = {m.group(1): int(m.group(2)) for m in re.finditer(r"^\| `([a-z_]+\.csv)` \| (\d+) \|", files, re.M)}
+    assert set(stated) == {"reports.csv", "reports_excluded.csv", "tallies.csv", "events.csv",
+                           "coal_mining_disasters.csv"}
+    for name, n in stated.items():
+        with open(REPO / "data" / name, newline="", encoding="utf-8") as fh:
+            assert sum(1 for _ in csv.DictReader(fh)) == n, name
+    m = re.search(r"\((\d+) incidents from (\d+) reports, at the default\s+settings\)", text)
+    assert m and (int(m.group(1)), int(m.group(2))) == (dd.n_incidents, len(dd.variants))
