@@ -105,22 +105,18 @@ def segment_table(sig: SignalData, cost, changepoints, level: float = 0.95) -> p
     b = np.r_[0, np.asarray(changepoints, int), n].astype(np.int64)
     s, e = b[:-1], b[1:]
     y = sig.y
-    cy = np.r_[0.0, np.cumsum(y)]
-    x = np.ones(n) if sig.exposure is None else sig.exposure
-    cx = np.r_[0.0, np.cumsum(x)]
-    S = cy[e] - cy[s]
-    E = cx[e] - cx[s]
     m = (e - s).astype(np.int64)
+    S = np.add.reduceat(y, s)
+    E = m.astype(float) if sig.exposure is None else np.add.reduceat(sig.exposure, s)
     out = {"start": s, "end": e, "n": m, "sum": S, "exposure": E}
     if cost.is_count:
         rate = S / E
         lo, hi = garwood(S, E, level)
     else:
         yc = y - cost.shift
-        cyc = np.r_[0.0, np.cumsum(yc)]
-        cq = np.r_[0.0, np.cumsum(yc * yc)]
-        Sc = cyc[e] - cyc[s]
-        var = np.maximum((cq[e] - cq[s]) - Sc * Sc / m, 0.0) / np.maximum(m - 1, 1)
+        Sc = np.add.reduceat(yc, s)
+        Q = np.add.reduceat(yc * yc, s)
+        var = np.maximum(Q - Sc * Sc / m, 0.0) / np.maximum(m - 1, 1)
         var = np.where(m > 1, var, np.nan)
         rate = S / m
         from statistics import NormalDist
