@@ -24,6 +24,13 @@ Two nulls:
     clusters), so it tests timing, not the clustering of the events. It is an exact
     test when the events' placement is invariant under circular shifts.
 
+Calibration (tests/test_events_calibration.py, 200 seeded constant-rate series, events
+placed independently of them, 5% level): with one detected change the uniform null
+rejected 3.0% and the shift null 4.5%; with every change PELT reports at the liberal
+AIC penalty, the uniform null rejected 8.4% (spurious changes come in clusters, which
+the uniform null does not reproduce) and the shift null 1.9% (exact up to ties, hence
+conservative). With several changes, read the shift null first.
+
 Only events inside the window enter the statistic (for both nulls, so the observed
 statistic does not depend on the null). Distances are ordinary (not wrapped) day
 differences. Everything is vectorised over draws in chunks; no Python loop visits a
