@@ -303,7 +303,7 @@ def dedupe(reports: pd.DataFrame, *, window_days: int = 1, match_weapon: bool = 
     inc_ids = names.take(pa.array(lab[starts])) if len(rows) else pa.array([], type=pa.string())
 
     def founder_col(c, text=True):
-        col = _col(df, c, n).take(founder).reset_index(drop=True)
+        col = _take(_col(df, c, n), founder)
         return col.astype("str") if text else col
 
     inc = pd.DataFrame({
@@ -321,8 +321,8 @@ def dedupe(reports: pd.DataFrame, *, window_days: int = 1, match_weapon: bool = 
         with np.errstate(invalid="ignore"):
             lo = reduce(np.fmin, v)
             hi = reduce(np.fmax, v)
-        inc[f"{c}_min"] = pd.array(np.where(np.isnan(lo), None, lo), dtype="Int64")
-        inc[f"{c}_max"] = pd.array(np.where(np.isnan(hi), None, hi), dtype="Int64")
+        inc[f"{c}_min"] = _int_array(lo)
+        inc[f"{c}_max"] = _int_array(hi)
     inc["n_reports"] = sizes.astype(np.int64)
     inc["report_ids"] = _join_segments(rid_s, rows, starts, sizes, unique=False)
     inc["sources"] = _join_segments(_col(df, "source", n).astype("str"), rows, starts, sizes, unique=True)
@@ -339,7 +339,8 @@ def dedupe(reports: pd.DataFrame, *, window_days: int = 1, match_weapon: bool = 
                              "incident_id": pd.Series(row_label, dtype="str")})
     if "incident_id" in df.columns:
         variants["incident_id_input"] = df["incident_id"].reset_index(drop=True)
-    variants["location_key"] = pd.Categorical.from_codes(kcode, kuniq)
+    variants["location_key"] = pd.Series(pa.array(kuniq.tolist(), type=pa.string()).take(pa.array(kcode)),
+                                         dtype="str")
     masks_u, inv = np.unique(wmask, return_inverse=True)
     variants["weapon_class"] = pd.Categorical.from_codes(inv.reshape(-1), weapon_label(masks_u, wnames))
     variants["status"] = pd.Categorical(status, categories=["counted", "merged", "excluded"])
@@ -351,6 +352,24 @@ def dedupe(reports: pd.DataFrame, *, window_days: int = 1, match_weapon: bool = 
     params = {"window_days": int(window_days), "match_weapon": bool(match_weapon),
               "aliases": dict(aliases or {})}
     return DedupeResult(incidents=inc, variants=variants, ledger=ledger, params=params)
+
+
+def _take(x: pd.Series, idx: np.ndarray) -> pd.Series:
+    """``x.take(idx)`` with a fresh index; Arrow-backed strings are combined first (a
+    take across many chunks is an order of magnitude slower)."""
+    if x.dtype == "str" and hasattr(x.array, "__arrow_array__"):
+        import pyarrow as pa
+        arr = pa.array(x.array)
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        return pd.Series(arr.take(pa.array(np.asarray(idx, dtype=np.int64))), dtype="str")
+    return x.take(idx).reset_index(drop=True)
+
+
+def _int_array(v: np.ndarray):
+    """Nullable Int64 array from floats with NaN (no per-element Python objects)."""
+    miss = np.isnan(v)
+    return pd.arrays.IntegerArray(np.where(miss, 0, v).astype(np.int64), miss)
 
 
 def _arrow_strings(x: pd.Series):
@@ -375,12 +394,12 @@ def _at(df: pd.DataFrame, col: str, i: int):
 def _join_segments(values: pd.Series, rows: np.ndarray, starts: np.ndarray, sizes: np.ndarray, *,
                    unique: bool) -> pd.Series:
     """``"; "``-joined values of ``values[rows]`` per segment (singletons without a Python loop)."""
-    out = values.take(rows[starts]).reset_index(drop=True).astype("object")
+    out = _take(values, rows[starts]).astype("object")
     multi = np.flatnonzero(sizes > 1)
     if len(multi):
         lens = sizes[multi]
         pick = np.repeat(starts[multi], lens) + (np.arange(lens.sum()) - np.repeat(np.cumsum(lens) - lens, lens))
-        vals = values.take(rows[pick]).tolist()
+        vals = _take(values, rows[pick]).tolist()
         pos = 0
         joined = []
         for k in lens.tolist():
