@@ -487,3 +487,14 @@ def test_negative_count_names_the_row():
     s = CountSeries.from_counts([1, -2, 3, 4], start="2024-01", freq="M")
     with pytest.raises(ModelError, match=r"row 1 \(2024-02\) has a negative count \(-2\)"):
         fit_counts(s)
+
+
+def test_dispersion_warning_only_for_model_based_errors(nb_series):
+    """HAC errors are a sandwich, valid under over-dispersion: no 'standard errors too small'."""
+    s, ev = nb_series
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DispersionWarning)
+        fit = fit_counts(s, family="poisson", events=[ev], cov_type="HAC")
+    assert fit.dispersion > 1.5 and not any("over-dispersed" in w for w in fit.warnings)
+    with pytest.warns(DispersionWarning, match="over-dispersed"):
+        fit_counts(s, family="poisson", events=[ev])
