@@ -139,3 +139,23 @@ def test_process_json_only_and_no_heavy_imports(data_dir):
     assert p.returncode == 0, p.stderr
     assert json.loads(p.stdout)["changepoints"] == [{"index": 41, "time": "1892"}]
     assert p.stderr.strip().endswith("HEAVY:")
+
+
+def test_events_attribution(tmp_path, capsys):
+    rng = np.random.default_rng(1)
+    days = pd.date_range("2024-01-01", periods=120, freq="D").strftime("%Y-%m-%d")
+    y = rng.poisson(np.r_[np.full(60, 2.0), np.full(60, 7.0)])
+    f = tmp_path / "s.csv"
+    pd.DataFrame({"day": days, "n": y}).to_csv(f, index=False)
+    ev = tmp_path / "events.csv"
+    pd.DataFrame({"event_id": ["E1", "E2"], "date": ["2024-02-27", "2024-04-15"], "end_date": ["", ""],
+                  "kind": ["ceasefire", "talks"], "label": ["a", "b"], "source_url": ["", ""]}
+                 ).to_csv(ev, index=False)
+    code, out, err = _run(["changepoints", str(f), "--time", "day", "--count", "n", "--events", str(ev),
+                           "--window", "7", "--format", "json"], capsys)
+    assert code == 0, err
+    d = json.loads(out)
+    assert d["changepoints"] == [{"index": 60, "time": "2024-03-01"}]
+    a = d["attribution"][0]
+    assert a["index"] == 60 and a["nearest_event"] == "E1" and a["lag_days"] == 3
+    assert 0 < d["alignment"]["p_value"] <= 1 and d["alignment"]["draws"] > 0
