@@ -126,3 +126,15 @@ def test_answers_bayesian_side(answers):
     ch = answers.tables["changes"]
     pelt = ch.loc[ch["method"] == "PELT", "change_date"].tolist()
     assert ch.loc[ch["method"] == "Bayes MAP", "change_date"].tolist()[:1] == pelt[:1]
+
+
+def test_tally_point_path_lower_rule(built):
+    _, info = built
+    from analysis.datasets import load_case_study
+
+    tallies = load_case_study().tallies
+    low = tally_point_path(info["normalized"].tallies, tallies, rule="lower")
+    assert np.array_equal(low["point"].to_numpy(), np.maximum.accumulate(low["lower"].to_numpy()))
+    assert (low["point"] <= info["tally_path"]["point"].to_numpy()).all()
+    with pytest.raises(ValueError, match="rule"):
+        tally_point_path(info["normalized"].tallies, tallies, rule="middle")
