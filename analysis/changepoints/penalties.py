@@ -11,6 +11,10 @@ mbic      ``(p + 2) log n``, plus ``log(m)`` added to the cost of every segment 
           ``m`` rows (Zhang and Siegmund 2007, as R's ``changepoint`` applies it)
 number    that value (a non-negative float, or a string holding one)
 ========  =====================================
+
+As in R (``mbic_meanvar_poisson`` in ``cost_general_functions.c``), the Poisson cost of
+a segment whose counts sum to zero stays 0 under MBIC: no ``log(m)`` is added to it.
+With ``n`` the number of rows, the penalties are those R's ``penalty_decision`` uses.
 """
 
 from __future__ import annotations

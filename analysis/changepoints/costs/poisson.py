@@ -18,6 +18,7 @@ class CostPoisson(BaseCost):
 
     which is R's ``mll_meanvar_poisson`` (``changepoint`` package) with the segment
     length replaced by its exposure. One parameter (the rate) changes at a change.
+    Under MBIC, ``log(m)`` (m = rows) is added except when :math:`S = 0` (as in R).
     """
 
     model = "poisson"
