@@ -101,14 +101,6 @@ def _day_numbers(x: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return np.where(na, 0, days), na
 
 
-def _text(x: pd.Series) -> np.ndarray:
-    """Object array of stripped strings with missing/blank as None."""
-    v = x.astype("str").str.strip()
-    arr = v.to_numpy(dtype=object, na_value=None)
-    arr[arr == ""] = None
-    return arr
-
-
 def _candidate_pairs(block: np.ndarray, s: np.ndarray, e: np.ndarray, window: int):
     """Index pairs (i, j), i before j in (block, s) order, within ``window`` days."""
     m = len(block)
@@ -381,7 +373,7 @@ def _arrow_strings(x: pd.Series):
 
 
 def _str_series(arr) -> pd.Series:
-    return pd.Series(arr.to_pylist() if len(arr) < 1000 else arr.to_pandas(), dtype="str")
+    return pd.Series(arr, dtype="str")
 
 
 def _at(df: pd.DataFrame, col: str, i: int):
