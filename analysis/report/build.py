@@ -60,9 +60,39 @@ class BuiltReport:
     data: ReportData
 
 
+class _Steps:
+    """A tqdm bar over the report's steps: on a terminal unless quiet, silent otherwise."""
+
+    def __init__(self, total: int, quiet: bool):
+        import sys
+        self.bar = None
+        if not quiet and sys.stderr.isatty():
+            from tqdm.auto import tqdm
+            self.bar = tqdm(total=total, desc="report", unit="step", leave=False)
+
+    def __call__(self, name: str):
+        if self.bar is not None:
+            self.bar.set_postfix_str(name)
+            self.bar.update(1)
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.close()
+
+
 # --------------------------------------------------------------------------- compute
-def compute(spec: ReportSpec | str | Path | None = None, *, quiet: bool = True) -> ReportData:
-    """Run every analysis step the spec asks for."""
+def compute(spec: ReportSpec | str | Path | None = None, *, quiet: bool = True,
+            _steps=None) -> ReportData:
+    """Run every analysis step the spec asks for.
+
+    Parameters
+    ----------
+    spec : ReportSpec, path or None
+        The spec (the bundled case study when None).
+    quiet : bool, default True
+        When False and stderr is a terminal, a progress bar follows the steps.
+    """
+    step = _steps or _Steps(5, quiet)
     from .. import io as aio
     from ..normalize import normalize
 
@@ -83,6 +113,7 @@ def compute(spec: ReportSpec | str | Path | None = None, *, quiet: bool = True) 
                          allocate=s["allocate"], window=window, window_days=s["window_days"])
         series = norm.series
     data = ReportData(spec=spec, series=series, normalized=norm)
+    step("normalised")
 
     events = _read_all(aio.read_events, [d["events"]] if d["events"] else [], spec)
     data.events = events
@@ -91,13 +122,16 @@ def compute(spec: ReportSpec | str | Path | None = None, *, quiet: bool = True) 
     m = spec.model
     data.fit = fit_counts(series, family=m["family"], trend=m["trend"], seasonality=m["seasonality"],
                           events=list(m["events"]), cov_type=m["cov_type"])
+    step("count model")
 
     from ..changepoints import BayesianChangepoints, detect_changepoints
     c = spec.changepoints
     data.segmentation = detect_changepoints(series, method=c["method"], cost=c["cost"],
                                             penalty=c["penalty"], min_size=c["min_size"])
+    step("changepoints")
     if c["bayes"]:
         data.bayes = BayesianChangepoints(p_change=c["p_change"], min_size=c["min_size"]).fit(series)
+    step("Bayesian posterior")
 
     if events is not None:
         from ..events import alignment_test, attribute_changes
@@ -105,9 +139,12 @@ def compute(spec: ReportSpec | str | Path | None = None, *, quiet: bool = True) 
         change_dates = [series.start[i] for i in data.segmentation.changepoints]
         data.attribution = attribute_changes(change_dates, events, window_days=a["window_days"])
         if change_dates:
-            lo, hi = series.start.min(), series.end.max()
-            data.alignment = alignment_test(change_dates, events["date"], window=(lo, hi),
-                                            draws=a["draws"], seed=spec.seed)
+            # changes can only fall on interval starts that leave min_size rows either side
+            k = int(c["min_size"])
+            cand = series.start[k:series.n - k + 1]
+            data.alignment = alignment_test(change_dates, events["date"],
+                                            window=(series.start.min(), series.start.max()),
+                                            candidates=cand, draws=a["draws"], seed=spec.seed)
     if spec.case_study:
         from ..casestudy import case_study_answers
         c, a = spec.changepoints, spec.attribution
@@ -115,6 +152,9 @@ def compute(spec: ReportSpec | str | Path | None = None, *, quiet: bool = True) 
                                              penalty=c["penalty"], min_size=c["min_size"],
                                              p_change=c["p_change"], family=spec.model["family"],
                                              draws=a["draws"], seed=spec.seed)
+    step("attribution")
+    if _steps is None:
+        step.close()
     return data
 
 
@@ -228,7 +268,8 @@ def build_report(spec=None, out_dir=None, *, quiet: bool = True) -> BuiltReport:
     from .provenance import provenance
 
     spec = spec if isinstance(spec, ReportSpec) else load_spec(spec)
-    data = compute(spec, quiet=quiet)
+    step = _Steps(7, quiet)
+    data = compute(spec, quiet=quiet, _steps=step)
     root = Path(out_dir) if out_dir is not None else default_out_dir()
     out = root / spec.name
     (out / "figures").mkdir(parents=True, exist_ok=True)
@@ -237,6 +278,7 @@ def build_report(spec=None, out_dir=None, *, quiet: bool = True) -> BuiltReport:
     import matplotlib.pyplot as plt
     fig_files: list[Path] = []
     figs = figures(data)
+    step("figures")
     fig_objs = {}
     for key, fig in figs.items():
         paths = save_figure(fig, out / "figures" / key, formats=tuple(spec.outputs["figure_formats"]),
@@ -266,6 +308,8 @@ def build_report(spec=None, out_dir=None, *, quiet: bool = True) -> BuiltReport:
     (out / "results.json").write_text(json.dumps(_jsonable(results), indent=2, sort_keys=True,
                                                  allow_nan=False) + "\n", encoding="utf-8")
     write_manifest(out, fig_files)
+    step("written")
+    step.close()
     files = fig_files + table_files + [out / n for n in ("index.html", "report.md", "results.json",
                                                         "manifest.json")]
     return BuiltReport(out_dir=out, files=files, data=data)
