@@ -27,6 +27,7 @@ notebooks: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/normalize.py
 	$(BIN)/python benchmarks/changepoints.py
+	$(BIN)/python benchmarks/panel.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
