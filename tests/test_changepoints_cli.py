@@ -114,6 +114,9 @@ def test_usage_errors_exit_2(data_dir, capsys):
         with pytest.raises(SystemExit) as e:
             main(["changepoints", f, "--time", "year", "--count", "count", *extra])
         assert e.value.code == 2
+    code, out, err = _run(["changepoints", f, "--time", "year", "--count", "count", "--method", "bayes",
+                           "--cost", "normal"], capsys)
+    assert code == 2 and "Poisson-Gamma" in err and out == ""
     code, out, err = _run(["changepoints", f, "--time", "year", "--count", "count", "--min-size", "200",
                            "--format", "json"], capsys)
     assert code == 1 and "minimum segment length" in err

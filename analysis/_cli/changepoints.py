@@ -113,7 +113,7 @@ def add_parser(sub):
     p.add_argument("--n-changes", type=_nonneg_int, default=None, metavar="K",
                    help="segneigh: exactly K changes")
     p.add_argument("--pruning", default="auto", choices=("auto", "exact", "r"),
-                   help="PELT pruning: exact, R's rule, or auto (exact up to 10,000 rows)")
+                   help="PELT pruning: exact, R's rule, or auto (exact except MBIC above 10,000 rows)")
     p.add_argument("--alpha", type=float, default=None,
                    help="negbin dispersion (default: estimated by a global fit)")
     p.add_argument("--p-change", type=_prob, default=None, metavar="P",
@@ -273,6 +273,12 @@ def run(args) -> dict:
     from ..changepoints._data import as_signal
     from ..schema import InputError
 
+    if args.method == "bayes" and args.cost != "poisson":
+        import sys
+
+        sys.stderr.write(f"incident-trends changepoints: error: --method bayes uses the Poisson-Gamma "
+                         f"model; --cost {args.cost} does not apply\n")
+        return 2
     path = str(args.file)
     events = getattr(args, "events", None)
     series = None
@@ -282,8 +288,6 @@ def run(args) -> dict:
         sig = as_signal(series, "days" if args.exposure else "rows")
     sig = replace(sig, column=args.count)  # data errors name the file's count column
     if args.method == "bayes":
-        if args.cost != "poisson":
-            raise InputError(f"--method bayes uses the Poisson-Gamma model; --cost {args.cost} does not apply")
         res = BayesianChangepoints(prior_rate=args.prior_rate, p_change=args.p_change,
                                    min_size=args.min_size or 1, level=args.level,
                                    seed=args.seed).fit(sig)

@@ -139,9 +139,9 @@ class _Penalised(_Search):
         pen = self._pen(penalty)
         code, cs, cq, ce, param, LT = self.cost_.kernel_args()
         args = (code, cs, cq, ce, param, LT, pen.mbic, pen.value, self.min_size_, self.jump)
-        out = type(self)._kernel(*args, *self._kernel_extra())
+        out = type(self)._kernel(*args, *self._kernel_extra(pen.mbic))
         cps = _backtrack(out[1], self.cost_.n)
-        extra = {"max_candidates": int(out[2]), "pruning": self._pruning_used()} \
+        extra = {"max_candidates": int(out[2]), "pruning": self._pruning_used(pen.mbic)} \
             if len(out) > 2 else None
         return self._result(cps, pen, extra)
 
@@ -163,7 +163,7 @@ class OptimalPartitioning(_Penalised):
     method = "op"
     _kernel = staticmethod(K.op_kernel)
 
-    def _kernel_extra(self):
+    def _kernel_extra(self, mbic: bool = True):
         return ()
 
 
@@ -185,9 +185,11 @@ class Pelt(_Penalised):
     ``"r"``
         R's rule (same answers as R's PELT, fast on long series);
     ``"auto"`` (default)
-        exact up to ``AUTO_EXACT_MAX`` = 10,000 rows, R's rule beyond.
+        exact, except with MBIC on series longer than ``AUTO_EXACT_MAX`` = 10,000
+        rows, where it uses R's rule.
 
-    For penalties without MBIC and ``min_size = 1`` the two rules coincide.
+    Without MBIC the two rules prune alike (the exact one waits ``min_size - 1`` rows
+    before dropping a candidate) and coincide for ``min_size = 1``.
     The rule used is in ``Segmentation.attrs["pruning"]``.
 
     Parameters
@@ -220,13 +222,15 @@ class Pelt(_Penalised):
             raise ValueError(f"`pruning` must be 'auto', 'exact' or 'r', not {pruning!r}")
         self.pruning = pruning
 
-    def _pruning_used(self) -> str:
+    def _pruning_used(self, mbic: bool = True) -> str:
         if self.pruning != "auto":
             return self.pruning
-        return "exact" if self.cost_.n <= self.AUTO_EXACT_MAX else "r"
+        # without MBIC the exact rule prunes as much as R's (it only delays pruning by
+        # min_size - 1 rows), so "auto" is exact whenever it costs nothing
+        return "exact" if (not mbic or self.cost_.n <= self.AUTO_EXACT_MAX) else "r"
 
-    def _kernel_extra(self):
-        return (self._pruning_used() == "exact",)
+    def _kernel_extra(self, mbic: bool = True):
+        return (self._pruning_used(mbic) == "exact",)
 
 
 class SegNeigh(_Search):
