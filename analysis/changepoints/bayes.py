@@ -89,7 +89,7 @@ class EventPrior:
         return dist <= self.window_days
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class BayesResult:
     """Posterior summaries of :class:`BayesianChangepoints`.
 

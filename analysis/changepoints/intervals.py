@@ -7,6 +7,8 @@ import sys
 import numpy as np
 import pandas as pd
 
+from ..schema import InputError, ModelError
+
 
 def garwood(counts, exposure, level: float = 0.95):
     r"""Exact Poisson confidence interval for a rate (Garwood 1936).
@@ -122,7 +124,7 @@ def bootstrap_locations(seg, *, n_boot: int = 200, level: float = 0.95, seed=Non
         yb = draw()
         try:
             sb = est.refit_predict(yb, seg.penalty_spec)
-        except Exception:  # a degenerate replicate (e.g. constant) simply finds nothing
+        except (InputError, ModelError):  # a degenerate replicate finds nothing
             continue
         nearest: dict[int, int] = {}
         for c in sb.changepoints:

@@ -13,7 +13,7 @@ from .intervals import garwood
 
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Segmentation:
     """A segmentation of a series into segments of constant rate (or mean).
 
