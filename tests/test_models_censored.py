@@ -63,6 +63,12 @@ def test_matches_direct_scipy_optimisation(bounded):
     assert opt.success
     assert_allclose(fit.params.to_numpy(), opt.x, rtol=1e-5, atol=1e-7)
     assert_allclose(fit.llf, -opt.fun, rtol=1e-10)
+    # the fit is at least as high on the scipy likelihood as scipy's own optimum, and
+    # that likelihood's numerical gradient vanishes there
+    assert nll(fit.params.to_numpy()) <= opt.fun + 1e-11
+    b, h = fit.params.to_numpy(), 1e-6
+    grad = [(nll(b + h * e) - nll(b - h * e)) / (2 * h) for e in np.eye(len(b))]  # central
+    assert np.max(np.abs(grad)) < 1e-5
     # standard errors: inverse of a numerical Hessian of the scipy likelihood
     from statsmodels.tools.numdiff import approx_hess
     V = np.linalg.inv(approx_hess(fit.params.to_numpy(), nll))
