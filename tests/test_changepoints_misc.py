@@ -81,3 +81,11 @@ def test_import_analysis_stays_light():
     p = subprocess.run([sys.executable, "-c", "import sys, analysis; print('numba' in sys.modules)"],
                        capture_output=True, text=True, timeout=120)
     assert p.stdout.strip() == "False"
+
+
+def test_summary_renders_without_printing(capsys):
+    seg = Pelt().fit(np.r_[np.full(20, 1.0), np.full(20, 8.0)]).predict("mbic")
+    sm = seg.summary()
+    assert capsys.readouterr().out == ""
+    assert "1 change(s): 20 (row 20)" in sm.as_text()
+    assert sm.as_markdown().count("\n|") == 3 and "<table" in sm._repr_html_()

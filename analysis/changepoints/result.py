@@ -79,6 +79,10 @@ class Segmentation:
                                  for c, t in zip(self.changepoints, self.times)],
                 "segments": segs}
 
+    def summary(self) -> "SegmentationSummary":
+        """A renderable summary (``as_text()``, ``as_markdown()``, HTML in notebooks)."""
+        return SegmentationSummary(self)
+
     def bootstrap(self, n_boot: int = 200, *, level: float = 0.95, seed=None,
                   quiet: bool = False) -> pd.DataFrame:
         """Parametric bootstrap interval for each change location (see
@@ -91,6 +95,43 @@ class Segmentation:
         return (f"Segmentation(method={self.method!r}, cost={self.cost_name!r}, "
                 f"penalty={self.penalty_name}:{self.penalty:.4g}, changepoints={self.changepoints}, "
                 f"times={self.times})")
+
+
+class SegmentationSummary:
+    """Header line plus the segment table of a :class:`Segmentation`; never prints."""
+
+    def __init__(self, seg: Segmentation):
+        self.seg = seg
+
+    @property
+    def header(self) -> str:
+        s = self.seg
+        where = ", ".join(f"{t} (row {c})" for c, t in zip(s.changepoints, s.times)) or "none"
+        return (f"{s.method} / {s.cost_name} cost / {s.penalty_name} penalty {s.penalty:.4g}, "
+                f"min size {s.min_size}: {s.n_changes} change(s): {where}")
+
+    def table(self) -> pd.DataFrame:
+        cols = [c for c in ("time_start", "time_end", "start", "end", "n", "sum", "exposure", "rate",
+                            "ci_low", "ci_high") if c in self.seg.segments.columns]
+        return self.seg.segments[cols]
+
+    def as_text(self) -> str:
+        return self.header + "\n" + self.table().to_string(index=False, float_format=lambda v: f"{v:.4g}")
+
+    def as_markdown(self) -> str:
+        t = self.table()
+        head = "| " + " | ".join(t.columns) + " |\n|" + "---|" * len(t.columns)
+        body = "\n".join("| " + " | ".join(f"{v:.4g}" if isinstance(v, float) else str(v) for v in row)
+                         + " |" for row in t.itertuples(index=False))
+        return f"{self.header}\n\n{head}\n{body}"
+
+    def _repr_html_(self) -> str:
+        import html
+
+        return f"<p>{html.escape(self.header)}</p>" + self.table().to_html(index=False)
+
+    def __str__(self) -> str:
+        return self.as_text()
 
 
 def _jsonable(v):
