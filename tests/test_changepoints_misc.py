@@ -88,4 +88,4 @@ def test_summary_renders_without_printing(capsys):
     sm = seg.summary()
     assert capsys.readouterr().out == ""
     assert "1 change(s): 20 (row 20)" in sm.as_text()
-    assert sm.as_markdown().count("\n|") == 3 and "<table" in sm._repr_html_()
+    assert sm.as_markdown().count("\n|") == 4 and "<table" in sm._repr_html_()
