@@ -35,8 +35,8 @@ def _match_reason(window_days: int, match_weapon: bool) -> str:
 def _graph(con, window_days: int, match_weapon: bool) -> None:
     """Create ``comp``: (idx, cid, target, also) for rows in multi-row components."""
     rows = con.execute("""
-        WITH c AS (SELECT idx, ckey, lkey, s, e, wmask, eid FROM keyed
-                   WHERE s IS NOT NULL AND lkey <> ''),
+        WITH c AS MATERIALIZED (SELECT idx, ckey, lkey, s, e, wmask, eid FROM lk
+                                WHERE s IS NOT NULL AND lkey <> ''),
              b AS (SELECT ckey, lkey, row_number() OVER () AS blk FROM c
                    GROUP BY ckey, lkey HAVING count(*) > 1)
         , cc AS (SELECT c.* FROM c JOIN b USING (ckey, lkey))
@@ -157,6 +157,8 @@ def dedupe_sql(con, *, window_days: int = 1, match_weapon: bool = True) -> None:
                    max(l.e) AS max_e, count(*) AS n_reports, max(l.founder_idx) AS founder_idx,
                    bit_or(k.wmask) AS wm
             FROM lab1 l JOIN keyed k USING (idx) WHERE l.label IS NOT NULL GROUP BY l.label)""")
+    for t in ("comp", "cmin", "used", "lab0"):
+        con.execute(f"DROP TABLE {t}")
     bad = con.execute("SELECT count(*) FROM inc1 WHERE s IS NULL").fetchall()[0][0]
     if bad:  # pragma: no cover - every label has a dated report by construction
         raise InputError("internal: an incident without a dated report")

@@ -45,6 +45,9 @@ ENGINES = ("pandas", "duckdb", "auto")
 #: (256 MiB: about 2 million ACLED rows as CSV, where the pandas engine's peak memory
 #: passes a few GiB).
 AUTO_DUCKDB_BYTES = 256 * 2**20
+#: DuckDB's memory limit unless ``memory_limit`` says otherwise; beyond it DuckDB spills
+#: to its temporary directory. The ledger and the arrays handed to NumPy come on top.
+DEFAULT_MEMORY_LIMIT = "2GB"
 _INCIDENT_COLS = ("country", "location", "location_key", "weapon", "actor")
 
 
@@ -116,11 +119,11 @@ def _connect(threads, memory_limit, temp_directory):
 
     con = duckdb.connect(":memory:")
     con.execute("SET preserve_insertion_order = true")
+    con.execute("SET arrow_large_buffer_size = true")  # large_string: zero-copy into pandas "str"
     con.execute(f"SET temp_directory = {_lit(temp_directory)}")
     if threads is not None:
         con.execute(f"SET threads = {int(threads)}")
-    if memory_limit is not None:
-        con.execute(f"SET memory_limit = {_lit(str(memory_limit))}")
+    con.execute(f"SET memory_limit = {_lit(str(memory_limit or DEFAULT_MEMORY_LIMIT))}")
     return con
 
 
@@ -133,7 +136,7 @@ def _group_exprs(groups, x_columns) -> list[str]:
             e = "k.country"
         elif g in ("location", "actor"):
             e = f"trim(k.{g}, {ws})"
-        elif g == "location_key":
+        elif g == "location_key":  # keyed is then a table holding lkey
             e = "k.lkey"
         elif g == "weapon":  # filled from the incident's weapon classes afterwards
             e = "NULL::VARCHAR"
@@ -171,8 +174,8 @@ def normalize_duckdb(paths, *, input_format: str = "auto", freq: str = "W",
         Return the incident table (``incident_id, date_start, date_end, n_reports,
         date_conflict, counted``); False saves memory on very large inputs.
     threads, memory_limit, temp_directory
-        DuckDB settings (default: all cores, 80% of RAM, a fresh temporary directory
-        removed afterwards).
+        DuckDB settings (default: all cores, :data:`DEFAULT_MEMORY_LIMIT`, a fresh
+        temporary directory removed afterwards).
 
     Returns
     -------

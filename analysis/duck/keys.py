@@ -78,14 +78,21 @@ def _chain(col: str, source: str, keep: str) -> str:
             f"FROM (SELECT {keep}, {flags} FROM {source})")
 
 
-def add_keys(con, *, aliases=None, match_weapon: bool = True, keep=()) -> dict:
-    """Create ``keyed``: ``rep`` plus ``lkey`` (place key), ``ckey`` (country key) and ``wmask``.
+def add_keys(con, *, aliases=None, match_weapon: bool = True, keep=(), materialize=None) -> dict:
+    """Create ``keyed`` (``rep`` plus ``ckey``, the country key, and ``wmask``, the weapon
+    classes) and ``lk`` (idx, ckey, ``lkey``: the place key).
+
+    ``keyed`` is a view over the tables read (no copy of the text columns) unless
+    ``materialize`` (default: when ``location_key`` is a group column), when it is a
+    table that also holds ``lkey``.
 
     Text columns ``location``, ``actor``, ``source`` and ``source_url`` are dropped
     unless named in ``keep`` (group columns). Returns the weapon bit names (for
     :func:`analysis.normalize.keys.weapon_label`).
     """
     drop = [c for c in ("location", "actor", "source", "source_url") if c not in keep]
+    if materialize is None:
+        materialize = "location_key" in keep
     # non-ASCII names: the Python rules, on distinct values
     odd = con.execute("SELECT DISTINCT location FROM rep WHERE location IS NOT NULL "
                       "AND strlen(location) <> length(location)").fetchall()
@@ -110,15 +117,24 @@ def add_keys(con, *, aliases=None, match_weapon: bool = True, keep=()) -> dict:
         mapping = dict(zip(src, dst))
         lkey = ("CASE lkey0 " + " ".join(f"WHEN {_lit(a)} THEN {_lit(b)}" for a, b in mapping.items())
                 + " ELSE lkey0 END")
-    keyed = _chain("location", "rep", "*")
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE keyed AS
-        SELECT * EXCLUDE (lkey0), {lkey} AS lkey FROM (
-        SELECT r.* EXCLUDE (k, weapon{"".join(", " + c for c in drop)}),
+    wjoin = (f"SELECT r.* EXCLUDE (weapon), coalesce(w.wmask, {null_mask}) AS wmask, "
+             f"coalesce(lower(r.country), '') AS ckey "
+             f"FROM rep AS r LEFT JOIN wclass AS w ON r.weapon IS NOT DISTINCT FROM w.weapon")
+    keyed = _chain("location", f"({wjoin})", "*")
+    lk = f"""SELECT * EXCLUDE (lkey0), {lkey} AS lkey FROM (
+        SELECT r.* EXCLUDE (k),
                coalesce(CASE WHEN r.location IS NULL THEN '' WHEN o.okey IS NOT NULL THEN o.okey
-                        ELSE r.k END, '') AS lkey0,
-               coalesce(w.wmask, {null_mask}) AS wmask,
-               coalesce(lower(r.country), '') AS ckey
-        FROM ({keyed}) AS r
-        LEFT JOIN odd_keys AS o ON r.location = o.location
-        LEFT JOIN wclass AS w ON r.weapon IS NOT DISTINCT FROM w.weapon) AS q""")
+                        ELSE r.k END, '') AS lkey0
+        FROM ({keyed}) AS r LEFT JOIN odd_keys AS o ON r.location = o.location) AS q"""
+    excl = "".join(", " + c for c in drop)
+    if materialize:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE keyed AS SELECT * "
+                    f"{('EXCLUDE (' + excl[2:] + ')') if excl else ''} FROM ({lk})")
+        con.execute("CREATE OR REPLACE TEMP VIEW lk AS SELECT idx, s, e, eid, wmask, ckey, lkey FROM keyed")
+    else:
+        # views: the report columns stay in the tables read from the files; the place key
+        # is computed once, where the matching needs it
+        con.execute(f"CREATE OR REPLACE TEMP VIEW keyed AS SELECT * EXCLUDE ({excl[2:]}) FROM ({wjoin})"
+                    if excl else f"CREATE OR REPLACE TEMP VIEW keyed AS {wjoin}")
+        con.execute(f"CREATE OR REPLACE TEMP VIEW lk AS SELECT idx, s, e, eid, wmask, ckey, lkey FROM ({lk})")
     return {"weapon_names": names}
