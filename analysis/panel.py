@@ -41,6 +41,38 @@ __all__ = ["run_panel", "changepoint_task", "its_task", "summary_task", "TASKS"]
 
 
 # ------------------------------------------------------------------------------ tasks
+class _Rows:
+    """The arrays of one group's rows, for tasks that need no CountSeries (it is cheap).
+
+    Building a :class:`CountSeries` validates and sorts a table, which costs more than a
+    PELT search on a few hundred rows; :func:`changepoint_task` takes this view instead.
+    """
+
+    __slots__ = ("counts", "exposure", "start", "days", "freq", "regular")
+
+    def __init__(self, frame: pd.DataFrame, freq):
+        order = np.argsort(frame["start"].to_numpy("datetime64[ns]"), kind="stable")
+        start = frame["start"].to_numpy("datetime64[ns]")[order]
+        end = frame["end"].to_numpy("datetime64[ns]")[order]
+        self.counts = frame["count"].to_numpy(float)[order]
+        self.start = pd.DatetimeIndex(start)
+        self.days = ((end - start) / np.timedelta64(1, "D")).astype(float)
+        ex = frame["exposure"].to_numpy(float)[order] if "exposure" in frame else self.days
+        self.exposure = ex
+        self.freq = freq
+        self.regular = freq is not None
+
+    def signal(self):
+        """``(y, exposure)`` as :func:`analysis.changepoints._data.as_signal` reads a series:
+        rates per row for a regular, fully observed series, per day of exposure otherwise."""
+        exp = None if (self.regular and np.allclose(self.exposure, self.days)) else self.exposure
+        return self.counts, exp
+
+    def labels_at(self, idx) -> list[str]:
+        from ._time import format_labels
+        return format_labels(self.start[list(idx)], self.freq) if len(idx) else []
+
+
 def _segment_rates(seg) -> tuple[float, ...]:
     return tuple(float(r) for r in seg.segments["rate"].to_numpy(float))
 
@@ -54,7 +86,8 @@ def changepoint_task(series: CountSeries, *, method: str = "pelt", cost: str = "
     Parameters
     ----------
     series : CountSeries
-        One (ungrouped) series.
+        One (ungrouped) series (inside :func:`run_panel`, a light view of the group's
+        rows with the same counts, exposure and time labels).
     method : {"pelt", "op", "binseg", "segneigh"}
     cost : {"poisson", "negbin", "normal", "normal-meanvar"}
     penalty : str or float
@@ -78,24 +111,32 @@ def changepoint_task(series: CountSeries, *, method: str = "pelt", cost: str = "
     """
     from . import changepoints as cp
 
+    if isinstance(series, _Rows):
+        data, exposure = series.signal()
+        starts = series.start
+    else:
+        data, exposure, starts = series, None, series.start
     classes = {"pelt": cp.Pelt, "op": cp.OptimalPartitioning}
     if method in classes:
-        seg = classes[method](cost=cost, min_size=min_size).fit(series).predict(penalty=penalty)
+        search = classes[method](cost=cost, min_size=min_size)
     elif method == "binseg":
-        seg = cp.BinSeg(cost=cost, min_size=min_size, max_changes=max_changes or 5) \
-            .fit(series).predict(penalty=penalty)
+        search = cp.BinSeg(cost=cost, min_size=min_size, max_changes=max_changes or 5)
     elif method == "segneigh":
-        seg = cp.SegNeigh(cost=cost, min_size=min_size, n_changes=max_changes or 1) \
-            .fit(series).predict(penalty=penalty)
+        search = cp.SegNeigh(cost=cost, min_size=min_size, n_changes=max_changes or 1)
     else:
         raise ValueError(f"method must be one of pelt, op, binseg, segneigh, not {method!r}")
+    seg = search.fit(data, exposure=exposure).predict(penalty=penalty)
     idx = tuple(int(i) for i in seg.changepoints)
-    labels = series.labels
+    if isinstance(series, _Rows):
+        change_labels = series.labels_at(idx)
+    else:
+        labels = series.labels
+        change_labels = [labels[i] for i in idx]
     rates = _segment_rates(seg)
     out = {
         "n_changes": len(idx),
         "change_index": idx,
-        "change_time": tuple(labels[i] for i in idx),
+        "change_time": tuple(change_labels),
         "segment_rates": rates,
         "rate_first": rates[0] if rates else float("nan"),
         "rate_last": rates[-1] if rates else float("nan"),
@@ -105,7 +146,6 @@ def changepoint_task(series: CountSeries, *, method: str = "pelt", cost: str = "
         out["alignment_p"] = float("nan")
         if idx:
             from .events import alignment_test
-            starts = series.start
             res = alignment_test([starts[i] for i in idx], list(events),
                                  window=(starts[0], starts[-1]), draws=draws, seed=seed)
             out["alignment_p"] = float(res.p_value)
@@ -183,7 +223,10 @@ def _run_chunk(func, options: Mapping[str, Any], keys: list[tuple], frame: pd.Da
         row["n"] = len(sub)
         row["total"] = float(np.nansum(sub["count"].to_numpy(float)))
         try:
-            s = CountSeries(sub, freq=freq, attrs=dict(attrs, group=dict(zip(groups, key))))
+            if func is changepoint_task:
+                s = _Rows(sub, freq)
+            else:
+                s = CountSeries(sub, freq=freq, attrs=dict(attrs, group=dict(zip(groups, key))))
             row.update(func(s, **options))
             row["error"] = None
         except Exception as exc:  # a failing series is recorded, never fatal

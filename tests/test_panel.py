@@ -125,3 +125,14 @@ def test_cli_usage_and_data_errors(tmp_path, repo):
     proc = subprocess.run([sys.executable, "-m", "analysis.cli", "panel", str(bad)],
                           capture_output=True, text=True, cwd=repo)
     assert proc.returncode == 2
+
+
+def test_panel_row_equals_the_task_on_the_countseries(frame, sequential):
+    """The panel's light row view gives what the task gives on a full CountSeries."""
+    from analysis.panel import changepoint_task
+    from analysis.series import CountSeries
+    sub = frame[frame["region"] == "R12"].drop(columns=["country", "region"])
+    direct = changepoint_task(CountSeries(sub, freq="W"))
+    row = sequential[sequential["region"] == "R12"].iloc[0]
+    for k, v in direct.items():
+        assert row[k] == v, k
