@@ -16,6 +16,22 @@ with ``Y_i ~ Poisson(mu_i)`` (``poisson``), ``Var Y_i = mu_i + alpha mu_i^2`` wi
 ``discrete.NegativeBinomial`` with ``nb2``; never a fixed alpha), or Poisson estimates
 with standard errors scaled by ``sqrt(Pearson chi2 / df_resid)`` and Student t
 intervals (``quasipoisson``, as R's ``glm(family = quasipoisson)``).
+
+Correspondence with R and statsmodels
+-------------------------------------
+* ``llf`` is the full log-likelihood (with ``log y!``), as R's ``logLik`` and
+  statsmodels' ``llf``; ``aic = -2 llf + 2 k`` and ``bic = -2 llf + log(n) k`` with ``k``
+  the number of coefficients, plus one for NB2's ``alpha`` (R's ``glm.nb`` counts theta
+  the same way). statsmodels' ``GLMResults.bic`` is deviance-based (``bic_deviance``);
+  ours is its ``bic_llf``. quasipoisson has no likelihood: ``llf``, ``aic`` and ``bic``
+  are None (R prints NA).
+* NB2 ``alpha`` is ``1 / theta`` of ``MASS::glm.nb``; its interval is Wald on
+  ``log(alpha)`` (so it is also the interval for ``1 / theta``). At the boundary
+  ``alpha = 0`` the upper limit is the profile-likelihood limit at the one-sided level.
+* ``cov_type="HAC"``: Newey-West with Bartlett weights ``1 - l / (L + 1)`` and no
+  small-sample adjustment, i.e. R's ``sandwich::NeweyWest(fit, lag = L,
+  prewhite = FALSE, adjust = FALSE)`` (R's defaults prewhiten and choose ``L``
+  themselves, so they differ).
 """
 
 from __future__ import annotations
