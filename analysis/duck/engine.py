@@ -337,31 +337,39 @@ def _ledger(con, files, allocate, w_start, w_end, counted, clipped) -> Ledger:
     w0, w1 = _day(w_start), _day(w_end) + 1
     k_in, k_clip = _window_sql(allocate, w0, w1, "k.s", "k.e")
     i_in, i_clip = _window_sql(allocate, w0, w1, "i.s", "i.e")
-    fname = "CASE k.file_no " + " ".join(f"WHEN {i} THEN {_lit(f)}" for i, f in enumerate(files)) + " END"
     out_reason = f"'outside window: incident ' || label || ' {what} outside {span}'"
     clip_reason = f"'clipped to window: date interval cut to {span}'"
+    # no ORDER BY: with insertion order preserved the scan of ``keyed`` comes in file
+    # order; idx is checked below and the rows are reordered only if needed
     tab = con.sql(f"""
         WITH x AS (
           SELECT k.idx, k.file_no, k._row, k.report_id,
-                 l.idx IS NULL AS own,
                  CASE WHEN l.idx IS NULL THEN k.report_id ELSE l.label END AS label,
                  coalesce(l.status, 'counted') AS status0, l.reason AS reason0,
                  CASE WHEN l.idx IS NULL THEN {k_in} ELSE {i_in} END AS inside,
                  CASE WHEN l.idx IS NULL THEN {k_clip} ELSE {i_clip} END AS clip
           FROM keyed k LEFT JOIN lab1 l USING (idx) LEFT JOIN inc1 i ON i.founder_idx = l.founder_idx)
-        SELECT {fname.replace('k.file_no', 'file_no')} AS file, _row AS row, 'reports' AS "table",
-               report_id AS record_id,
+        SELECT idx, file_no, _row AS row, report_id AS record_id,
                CASE WHEN status0 <> 'excluded' AND NOT inside THEN 'excluded' ELSE status0 END AS status,
                label AS incident_id,
                CASE WHEN status0 <> 'excluded' AND NOT inside THEN {out_reason}
                     WHEN status0 = 'counted' AND clip THEN {clip_reason}
                     ELSE reason0 END AS reason
-        FROM x ORDER BY idx""").to_arrow_table()
-    cols = {}
-    for name in LEDGER_COLUMNS:
-        col = tab.column(name)
-        if name == "row":
-            cols[name] = pd.array(col.to_pandas(), dtype="Int64")
-        else:
-            cols[name] = pd.array(col, dtype="str")
+        FROM x""").to_arrow_table()
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    order = tab.column("idx").to_numpy()
+    if len(order) and not np.all(order[1:] > order[:-1]):
+        tab = tab.take(pa.array(np.argsort(order, kind="stable")))
+    n = tab.num_rows
+    codes = tab.column("file_no").combine_chunks()
+    files_arr = pa.array(list(files), pa.large_string())
+    cols = {"file": pd.array(pc.take(files_arr, codes), dtype="str"),
+            "row": pd.array(tab.column("row").to_numpy(), dtype="Int64"),
+            "table": pd.array(pa.repeat(pa.scalar("reports", pa.large_string()), n), dtype="str")}
+    del codes
+    for name in ("record_id", "status", "incident_id", "reason"):
+        cols[name] = pd.array(tab.column(name), dtype="str")
+    del tab
     return Ledger(pd.DataFrame(cols, columns=list(LEDGER_COLUMNS)))
