@@ -466,3 +466,37 @@ def test_events_first_then_counts_shows_all_bars(weekly):
     plots.plot_counts(s, ax=ax)
     lo, hi = ax.get_xlim()
     assert lo <= mdates.date2num(s.start[0]) and hi >= mdates.date2num(s.end[-1])
+
+
+# --------------------------------------------------------------------------- review fixes
+def test_event_labels_from_another_column_and_markers_without_labels(weekly):
+    s, _ = weekly
+    ev = _close_events(4, 30).assign(event_id=["E1", "E2", "E3", "E4"])
+    ax = plots.plot_counts(s)
+    plots.plot_events(ev, ax=ax, labels="event_id")
+    texts, _ = _label_boxes(ax.figure)
+    assert sorted(t.get_text() for t in texts) == ["E1", "E2", "E3", "E4"]
+    # markers only: no label column needed, no label drawn
+    ax = plots.plot_counts(s)
+    plots.plot_events(ev[["date"]], ax=ax, labels=False)
+    assert len([ln for ln in ax.lines if ln.get_gid() == "event-marker"]) == 4
+    assert not [t for t in ax.figure.findobj(matplotlib.text.Text) if t.get_gid() == "event-label"]
+    with pytest.raises(InputError, match="event_id"):
+        plots.plot_events(ev[["date", "label"]], labels="event_id")
+    with pytest.raises(TypeError, match="labels"):
+        plots.plot_events(ev, labels=3)
+    top, _ = plots.series_with_probability(s, np.zeros(s.n), events=ev, event_labels="event_id")
+    texts, _ = _label_boxes(top.figure)
+    assert sorted(t.get_text() for t in texts) == ["E1", "E2", "E3", "E4"]
+
+
+def test_forest_display_labels():
+    terms = pd.DataFrame({"name": ["level:2024-01-28", "pulse:2023-11-24"], "rate_ratio": [0.5, 2.0],
+                          "ci_low": [0.3, 1.2], "ci_high": [0.8, 3.5]})
+    ax = plots.plot_forest(terms, labels={"level:2024-01-28": "Tower 22 <E007>, step"})
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Tower 22 <E007>, step", "pulse:2023-11-24"]
+    ax = plots.plot_forest(terms, labels=["a $x$", "b"])
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["a $x$", "b"]
+    assert not any(t.get_parse_math() for t in ax.get_yticklabels())
+    with pytest.raises(ValueError, match="one label per row"):
+        plots.plot_forest(terms, labels=["only one"])

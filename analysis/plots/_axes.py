@@ -189,6 +189,11 @@ def place_legend(ax, *, ncols: int = 1, title=None):
     outside, right of the axes, so it never hides data. Returns the legend, or None
     when no artist has a label.
     """
+    with project_style():  # legend look (no frame, font size) whoever calls
+        return _place_legend(ax, ncols=ncols, title=title)
+
+
+def _place_legend(ax, *, ncols, title):
     handles, labels = ax.get_legend_handles_labels()
     if ax.legend_ is not None:
         ax.legend_.remove()

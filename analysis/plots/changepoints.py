@@ -157,7 +157,7 @@ def plot_change_probability(times, prob, *, ax=None, color=None, threshold: floa
 
 
 def series_with_probability(series, prob, events=None, fig=None, *, height_ratios=(3, 1),
-                            figsize=(10, 5)):
+                            figsize=(10, 5), event_labels=True):
     """Counts on top, change probability below, on two stacked axes sharing x.
 
     Unlike the ``plot_*`` functions this one *creates axes*: on ``fig`` when given
@@ -174,6 +174,8 @@ def series_with_probability(series, prob, events=None, fig=None, *, height_ratio
     height_ratios : tuple
     figsize : tuple
         Size of a new figure.
+    event_labels : bool or str
+        ``labels`` of :func:`plot_events` for the top panel (e.g. ``"event_id"``).
 
     Returns
     -------
@@ -192,7 +194,7 @@ def series_with_probability(series, prob, events=None, fig=None, *, height_ratio
     plot_change_probability(series.start, prob, ax=ax_bot)
     ax_bot.set_xlim(ax_top.get_xlim())
     if events is not None and len(events):
-        plot_events(events, ax=ax_top)
+        plot_events(events, ax=ax_top, labels=event_labels)
         plot_events(events, ax=ax_bot, labels=False)
     ax_top.tick_params(labelbottom=False)
     fig.align_ylabels([ax_top, ax_bot])

@@ -57,7 +57,7 @@ def _track_of(ax, fontsize, color):
     return layout
 
 
-def plot_events(events, *, ax=None, labels: bool = True, max_label_chars: int | None = 28,
+def plot_events(events, *, ax=None, labels: bool | str = True, max_label_chars: int | None = 28,
                 color=None, span_color=None, fontsize: float = 7.5, linestyle=(0, (4, 3)),
                 clip_to_data: bool = True):
     """Vertical event markers with non-colliding labels; shaded spans for dated periods.
@@ -65,13 +65,17 @@ def plot_events(events, *, ax=None, labels: bool = True, max_label_chars: int | 
     Parameters
     ----------
     events : pandas.DataFrame
-        Columns ``date`` and ``label``; optional ``end_date`` (INCLUSIVE last day; the
-        span is shaded to the end of that day) and ``kind``. Rows with no date are
-        skipped. Labels are drawn as plain text (no mathtext, no markup).
+        Columns ``date`` and ``label`` (or the column named by ``labels``); optional
+        ``end_date`` (INCLUSIVE last day; the span is shaded to the end of that day) and
+        ``kind``. Rows with no date are skipped. Labels are drawn as plain text (no
+        mathtext, no markup).
     ax : matplotlib.axes.Axes, optional
         Axes to draw on (usually after :func:`plot_counts`); a new figure when None.
-    labels : bool
-        Draw the labels (False: markers only, e.g. on a lower panel).
+    labels : bool or str
+        True draws the ``label`` column, a string names another column to draw instead
+        (e.g. ``"event_id"``: with more than a dozen events, short ids keyed to a table
+        read better than long labels cut to ``max_label_chars``), False draws markers
+        only (e.g. on a lower panel).
     max_label_chars : int or None
         Longer labels are cut with an ellipsis.
     color, span_color : color, optional
@@ -100,7 +104,13 @@ def plot_events(events, *, ax=None, labels: bool = True, max_label_chars: int | 
     (``fig.subplots_adjust(top=...)``) or call ``fig.set_layout_engine("constrained")``.
     """
     frame = as_frame(events, name="events")
-    require_columns(frame, ["date", "label"], name="events")
+    if isinstance(labels, (bool, np.bool_)):
+        draw_labels, label_col = bool(labels), "label"
+    elif isinstance(labels, str):
+        draw_labels, label_col = True, labels
+    else:
+        raise TypeError(f"`labels` must be a bool or a column name, not {type(labels).__name__}")
+    require_columns(frame, ["date"] + ([label_col] if draw_labels else []), name="events")
     if max_label_chars is not None and (not isinstance(max_label_chars, (int, np.integer))
                                         or max_label_chars < 2):
         raise ValueError(f"`max_label_chars` must be an int >= 2 or None, got {max_label_chars!r}")
@@ -112,7 +122,10 @@ def plot_events(events, *, ax=None, labels: bool = True, max_label_chars: int | 
     x0 = to_num(frame["date"])
     x1 = (to_num(pd.to_datetime(frame["end_date"]) + pd.Timedelta(days=1))
           if "end_date" in frame.columns else np.full(len(frame), np.nan))
-    lab = frame["label"].astype("object").where(frame["label"].notna(), "").to_numpy()
+    if draw_labels:
+        lab = frame[label_col].astype("object").where(frame[label_col].notna(), "").to_numpy()
+    else:
+        lab = np.full(len(frame), "", dtype=object)
     keep = np.isfinite(x0)
     if had_data and clip_to_data:
         lo, hi = xlim
@@ -136,7 +149,7 @@ def plot_events(events, *, ax=None, labels: bool = True, max_label_chars: int | 
             ax.set_xlim(lo - margin, hi + margin)
             ax.set_autoscalex_on(True)
         set_date_axis(ax)
-        if labels and len(idx):
+        if draw_labels and len(idx):
             track = _track_of(ax, fontsize, color)
             for i in idx:
                 track.add(x0[i], truncate_label(lab[i], max_label_chars))

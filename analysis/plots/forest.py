@@ -27,7 +27,7 @@ def _ticks(lo, hi):
 
 
 def plot_forest(terms, *, ax=None, color=None, show_values: bool = True,
-                xlabel: str = "rate ratio (log scale)", level: float | None = 0.95):
+                xlabel: str = "rate ratio (log scale)", level: float | None = 0.95, labels=None):
     """Rate ratios with intervals on a log axis, a reference line at 1.
 
     Parameters
@@ -43,6 +43,10 @@ def plot_forest(terms, *, ax=None, color=None, show_values: bool = True,
     xlabel : str
     level : float or None
         Confidence level, for the value column's header.
+    labels : mapping or sequence of str, optional
+        Row labels to show instead of the term names: a mapping from ``name`` (names it
+        lacks keep their own text) or one string per row, e.g.
+        ``{"level:2024-01-28": "Tower 22 attack (E007), step"}``.
 
     Returns
     -------
@@ -58,6 +62,14 @@ def plot_forest(terms, *, ax=None, color=None, show_values: bool = True,
     if np.any(rr[np.isfinite(rr)] <= 0) or np.any(lo[np.isfinite(lo)] <= 0):
         raise ValueError("`terms` rate ratios and interval bounds must be positive (log axis)")
     names = [str(v) for v in frame["name"].tolist()]
+    if labels is not None:
+        if isinstance(labels, dict) or hasattr(labels, "keys"):
+            names = [str(labels.get(n, n)) for n in names]
+        else:
+            labels = [str(v) for v in labels]
+            if len(labels) != len(names):
+                raise ValueError(f"`labels` must give one label per row ({len(names)}), got {len(labels)}")
+            names = labels
     ax = get_ax(ax, figsize=(6.5, 0.45 * len(frame) + 1.4))
     color = color or COLORS["fit"]
     y = np.arange(len(frame))[::-1].astype(float)
