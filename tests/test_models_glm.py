@@ -148,6 +148,11 @@ def test_quasipoisson_se_scaled_by_pearson(nb_series):
     r = q.terms.iloc[2]
     assert_allclose(np.log(r["ci_high"]), r["estimate"] + t * r["se"], rtol=1e-12)
     assert_allclose(r["p_value"], 2 * stats.t.sf(abs(r["estimate"] / r["se"]), df), rtol=1e-10)
+    # predictions: delta method on eta with the scaled covariance and the same t quantile
+    X = q.design.exog.to_numpy()
+    se_eta = np.sqrt(np.einsum("ij,jk,ik->i", X, q.cov.to_numpy(), X))
+    pr = q.predict()
+    assert_allclose(pr["ci_high"], pr["mean"] * np.exp(t * se_eta), rtol=1e-10)
 
 
 def test_negbin_equals_statsmodels_discrete(nb_series):
@@ -214,6 +219,17 @@ def test_counterfactual_equals_zeroed_design(nb_fit, nb_series):
                                   np.exp(X1.to_numpy() @ nb_fit.params.to_numpy() + np.log(s.exposure)))
     with pytest.raises(ValueError, match="not an event term"):
         nb_fit.predict(counterfactual="level:1999-01-01")
+    # the counterfactual interval: delta method on the zeroed design's linear predictor
+    A = X.to_numpy()
+    se = np.sqrt(np.einsum("ij,jk,ik->i", A, nb_fit.cov.to_numpy(), A))
+    z = stats.norm.ppf(0.975)
+    assert_allclose(cf["ci_low"], np.exp(eta - z * se), rtol=1e-10)
+    assert_allclose(cf["ci_high"], np.exp(eta + z * se), rtol=1e-10)
+    # before the events every world is the same; after the step they differ by its rate ratio
+    rr = nb_fit.terms.set_index("name").loc["level:2021-05-10", "rate_ratio"]
+    obs = nb_fit.predict()
+    after = np.asarray(s.start >= pd.Timestamp("2021-05-10"))
+    assert_allclose(obs["mean"][after] / one["mean"][after], rr, rtol=1e-10)
 
 
 def test_predict_observed_and_delta_intervals(nb_fit, nb_series):
@@ -284,6 +300,12 @@ def test_diagnostics_match_statsmodels(nb_fit):
     assert_allclose(dg.ljung_box["statistic"], lb["lb_stat"], rtol=1e-12)
     assert_allclose(dg.ljung_box["p_value"], lb["lb_pvalue"], rtol=1e-12)
     assert_allclose(dg.acf, acf(r, nlags=20, fft=False), rtol=1e-12)
+    # by hand: Q(h) = n (n + 2) sum_k r_k^2 / (n - k), r_k the lag-k autocorrelation
+    n, c = len(r), r - r.mean()
+    rk = np.array([np.sum(c[k:] * c[:n - k]) / np.sum(c * c) for k in range(1, 9)])
+    q = n * (n + 2) * np.cumsum(rk ** 2 / (n - np.arange(1, 9)))
+    assert_allclose(dg.ljung_box["statistic"], q[[0, 3, 7]], rtol=1e-10)
+    assert_allclose(dg.ljung_box["p_value"], stats.chi2.sf(q[[0, 3, 7]], [1, 4, 8]), rtol=1e-10)
     assert_allclose(dg.dispersion, np.sum(r ** 2) / (nb_fit.n - 4), rtol=1e-12)
     assert_allclose(dg.dispersion, nb_fit.dispersion, rtol=1e-12)
     with pytest.raises(ValueError, match="lags"):
