@@ -12,8 +12,8 @@ length ``n + 1`` with a leading zero, so a segment's sum is ``cs[e] - cs[s]``.
 
 Cost codes (see :mod:`analysis.changepoints.costs`): 0 poisson, 1 negbin, 2 normal
 (mean, variance 1), 3 normal-meanvar, 4 poisson with whole counts and one unit of
-exposure per row, where ``LT[k] = log(k)`` is tabulated so a segment costs no ``log``
-call. ``mbic`` adds ``log(m)`` to a segment's cost
+exposure per row, where ``LT[k] = log(k)`` is tabulated for ``k <= n`` so most
+segments cost no ``log`` call. ``mbic`` adds ``log(m)`` to a segment's cost
 (R's changepoint package, ``mbic_*`` cost functions; the Poisson cost of a segment
 with zero sum stays 0, as in R).
 """
@@ -43,7 +43,9 @@ def seg_cost(code, cs, cq, ce, s, e, param, mbic, LT):
         if S <= 0.0:
             return 0.0
         lm = LT[m]
-        c = 2.0 * S * (lm - LT[np.int64(S + 0.5)])
+        Si = np.int64(S + 0.5)
+        lS = LT[Si] if Si < LT.shape[0] else math.log(S)
+        c = 2.0 * S * (lm - lS)
         if mbic:
             c += lm
         return c
@@ -166,11 +168,13 @@ def pelt_kernel(code, cs, cq, ce, param, LT, mbic, pen, min_size, jump, exact):
         arg = -1
         if code == 4:
             st = ics[t]
+            nLT = LT.shape[0]
             for i in range(nc):
                 S = st - sc[i]
                 if S > 0:
                     lm = LT[t - cand[i]]
-                    c = 2.0 * S * (lm - LT[S])
+                    lS = LT[S] if S < nLT else math.log(S)
+                    c = 2.0 * S * (lm - lS)
                     if mbic:
                         c += lm
                 else:

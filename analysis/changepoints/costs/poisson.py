@@ -26,18 +26,14 @@ class CostPoisson(BaseCost):
     n_params = 1
     is_count = True
 
-    #: largest count total for which log(k) is tabulated (8 bytes per entry)
-    TABLE_MAX = 20_000_000
-
     def _check(self, sig: SignalData) -> None:
         check_counts(sig, self.model)
 
     def _after_fit(self, sig: SignalData) -> None:
-        # whole counts and one unit per row: every log in a segment cost is log(k) for
-        # an integer k <= max(n, total); tabulate it once (kernel code 4)
-        total = float(self.cs[-1])
-        if sig.exposure is None and total <= self.TABLE_MAX:
-            size = int(max(self.n, total)) + 1
+        # whole counts and one unit per row: every log in a segment cost is log(k) of an
+        # integer k; tabulate k <= n once (kernel code 4; larger sums call log)
+        if sig.exposure is None:
+            size = self.n + 1
             LT = np.arange(size, dtype=float)
             LT[0] = 1.0  # log(0) is never used: zero-sum segments cost 0
             np.log(LT, out=LT)
