@@ -212,3 +212,12 @@ def test_negative_count_and_bad_hac_lag_in_process(weekly, capsys, tmp_path):
                "--seasonality", "fourier:30"])
     _, err = capsys.readouterr()
     assert rc == 2 and "K must be below" in err and "Traceback" not in err
+
+
+def test_explicit_event_outside_is_an_error_even_with_an_events_file(weekly, capsys):
+    _, _, path, d = weekly
+    ev = d / "events_ok.csv"
+    ev.write_text("event_id,date,end_date,kind,label\nE2,2015-01-01,,talks,long before\n")
+    rc, _, err = run_json(capsys, path, "--time", "week", "--count", "attacks", "--family", "poisson",
+                          "--events-file", ev, "--event", "2030-01-01")
+    assert rc == 1 and "event 2030-01-01 is outside the series" in err

@@ -63,7 +63,8 @@ def add_parser(sub):
                         "optional +LAG in periods; repeatable")
     p.add_argument("--events-file", metavar="FILE",
                    help="events table (event_id, date, label, ...): each event inside the series "
-                        "enters as a term of --events-kind; events outside it are left out")
+                        "enters as a term of --events-kind; events outside it are left out with a "
+                        "warning (an --event outside the series is still an error)")
     p.add_argument("--events-kind", default="level", choices=("level", "slope", "level+slope", "pulse"),
                    help="term kind for the events of --events-file (default level)")
     p.add_argument("--level", type=_level, default=0.95, help="confidence level (default 0.95)")
@@ -155,6 +156,9 @@ def run(args) -> dict:
     events = list(args.event)
     outside = "error"
     if args.events_file:
+        if events:  # an event given on the command line must lie inside the series
+            from ..models import build_design
+            build_design(series, events=events, events_outside="error")
         events += _events_from_file(args.events_file, args.events_kind)
         outside = "drop"
         # an event given both ways enters once
