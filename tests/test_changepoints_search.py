@@ -277,3 +277,16 @@ def test_negbin_alpha_estimated_and_reported():
     seg = Pelt(cost="negbin").fit(y).predict("mbic")
     assert 0.3 < seg.attrs["alpha"] < 0.7
     assert seg.changepoints == ()
+
+
+def test_pelt_equals_brute_force_at_n20():
+    """A few longer series (2^19 segmentations each), Poisson with MBIC and min size 2."""
+    rng = np.random.default_rng(20)
+    for rep in range(4):
+        y = rng.poisson(np.r_[np.full(7, 1.0), np.full(6, 6.0), np.full(7, 2.0)]).astype(float)
+        pen = resolve_penalty("mbic", 20, 1)
+        best, sols = brute_force(y, "poisson", pen.value, 2, mbic=True)
+        for E in (Pelt, OptimalPartitioning):
+            seg = E(cost="poisson", min_size=2).fit(y).predict("mbic")
+            assert seg.penalised_cost == pytest.approx(best, abs=1e-9)
+            assert seg.changepoints in sols
