@@ -99,7 +99,7 @@ def test_errors_and_exit_codes(weekly, capsys, tmp_path):
     _, _, path, _ = weekly
     rc, _, err = run_json(capsys, path, "--time", "week", "--count", "attacks", "--family", "poisson",
                           "--event", "2030-01-01")
-    assert rc == 1 and "outside the series" in err
+    assert rc == 1 and f"{path}: event 2030-01-01 is outside the series" in err
     rc, _, err = run_json(capsys, path, "--time", "wk", "--count", "attacks", "--family", "poisson")
     assert rc == 1 and "column 'wk'" in err and "weekly.csv" in err
     bad = tmp_path / "bad.csv"
@@ -109,7 +109,7 @@ def test_errors_and_exit_codes(weekly, capsys, tmp_path):
     zero = tmp_path / "zero.csv"
     zero.write_text("month,n\n" + "".join(f"2024-{m:02d},0\n" for m in range(1, 13)))
     rc, _, err = run_json(capsys, zero, "--time", "month", "--count", "n", "--family", "negbin")
-    assert rc == 1 and "every count is zero" in err
+    assert rc == 1 and f"{zero}: every count is zero" in err
     for argv in (["--family", "gamma"], ["--family", "poisson", "--event", "2024-01-01:step"],
                  ["--family", "poisson", "--level", "95"], ["--family", "poisson", "--seasonality", "weekly"]):
         with pytest.raises(SystemExit) as exc:

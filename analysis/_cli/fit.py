@@ -146,7 +146,7 @@ def run(args) -> dict:
     import warnings
 
     from ..models import fit_counts
-    from ..schema import IncidentTrendsError
+    from ..schema import IncidentTrendsError, ModelError
     from ..series import CountSeries
 
     table = _read_table(args.file)
@@ -175,6 +175,8 @@ def run(args) -> dict:
                              seasonality=args.seasonality, events=events, cov_type=args.cov_type,
                              hac_maxlags=args.hac_maxlags, level=args.level, events_outside=outside)
         except ValueError as exc:
+            if isinstance(exc, ModelError):  # name the file the model could not be fitted to
+                raise ModelError(f"{args.file}: {exc}") from None
             if isinstance(exc, IncidentTrendsError):  # InputError is also a ValueError
                 raise
             # options that do not fit these data (e.g. --seasonality on a yearly series):
