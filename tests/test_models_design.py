@@ -169,3 +169,16 @@ def test_slope_uses_dates_across_gaps():
     assert_allclose(X["trend"], [0, 1, 3, 4])
     assert_allclose(X["level:2024-02-15"], [0, f, 1, 1])
     assert_allclose(X["slope:2024-02-15"], [0, 0, 1 + f, 2 + f])
+
+
+def test_lags_shift_every_kind_by_whole_rows():
+    s = monthly(7)
+    f = 16 / 31
+    X = build_design(s, events=["2024-03-16:level+slope+2", "2024-03-16:pulse+1"]).exog
+    assert_allclose(X["level:2024-03-16+2"], [0, 0, 0, 0, f, 1, 1], rtol=0, atol=1e-15)
+    assert_allclose(X["slope:2024-03-16+2"], [0, 0, 0, 0, 0, f, 1 + f], rtol=0, atol=1e-15)
+    assert_allclose(X["pulse:2024-03-16+1"], [0, 0, 0, f, 1 - f, 0, 0], rtol=0, atol=1e-15)
+    # a lag is in rows of the series, so on a weekly series +1 is one week
+    w = CountSeries.from_counts(np.ones(5), start="2024-01-01", freq="W")
+    Xw = build_design(w, events=["2024-01-10+1"]).exog
+    assert_allclose(Xw["level:2024-01-10+1"], [0, 0, 5 / 7, 1, 1])
