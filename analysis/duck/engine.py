@@ -48,6 +48,8 @@ AUTO_DUCKDB_BYTES = 256 * 2**20
 #: DuckDB's memory limit unless ``memory_limit`` says otherwise; beyond it DuckDB spills
 #: to its temporary directory. The ledger and the arrays handed to NumPy come on top.
 DEFAULT_MEMORY_LIMIT = "2GB"
+#: DuckDB's memory limit while the ledger (one row per input row) is handed to pandas.
+LEDGER_MEMORY_LIMIT = "1GB"
 _INCIDENT_COLS = ("country", "location", "location_key", "weapon", "actor")
 
 
@@ -209,7 +211,7 @@ def normalize_duckdb(paths, *, input_format: str = "auto", freq: str = "W",
                        window=window, want_incidents=incidents,
                        params={"freq": freq, "groups": list(groups), "allocate": allocate,
                                "window_days": window_days, "match_weapon": match_weapon,
-                               "engine": "duckdb"})
+                               "engine": "duckdb", "memory_limit": memory_limit})
     finally:
         con.close()
         if temp_directory is None:
@@ -304,7 +306,7 @@ def _finish(con, files, info, kinfo, *, groups, freq, allocate, window, want_inc
              "n_incidents": int(len(s)), "n_clipped": int(n_clipped),
              "n_outside_window": int(n_all - len(s))}
     series = CountSeries(d, freq=freq, groups=groups, attrs=attrs)
-    ledger = _ledger(con, files, allocate, w_start, w_end, counted, clipped)
+    del arr, s, e, cs, ce, cg, cr, item, b, w, key
     inc = None
     if want_incidents:
         inc = con.execute(f"""SELECT coalesce(f.multi_id, k.report_id) AS incident_id, f.s, f.e,
@@ -319,6 +321,13 @@ def _finish(con, files, info, kinfo, *, groups, freq, allocate, window, want_inc
             "date_conflict": inc["date_conflict"].to_numpy(bool),
             "counted": inc["counted"].to_numpy(bool),
         })
+    # the ledger is as long as the input: make room for it first (DuckDB spills what it
+    # still holds; the tables it needs are small apart from the report table)
+    for t in ("fnd", "combos"):
+        con.execute(f"DROP TABLE IF EXISTS {t}")
+    if params.get("memory_limit") is None:
+        con.execute(f"SET memory_limit = {_lit(LEDGER_MEMORY_LIMIT)}")
+    ledger = _ledger(con, files, allocate, w_start, w_end, counted, clipped)
     return NormalizeResult(series=series, incidents=inc, variants=None, tallies=None, ledger=ledger,
                            window=(w_start, w_end), params=params)
 
@@ -355,9 +364,12 @@ def _ledger(con, files, allocate, w_start, w_end, counted, clipped) -> Ledger:
                CASE WHEN status0 <> 'excluded' AND NOT inside THEN {out_reason}
                     WHEN status0 = 'counted' AND clip THEN {clip_reason}
                     ELSE reason0 END AS reason
-        FROM x""").to_arrow_table()
+        FROM x""").to_arrow_reader(1 << 20)
     import pyarrow as pa
     import pyarrow.compute as pc
+
+    # streamed in batches: DuckDB never holds the whole result beside the Arrow copy
+    tab = pa.Table.from_batches(list(tab), schema=tab.schema)
 
     order = tab.column("idx").to_numpy()
     if len(order) and not np.all(order[1:] > order[:-1]):
