@@ -43,6 +43,8 @@ _register("analysis.events", "EventCatalogue", "attribute_changes", "alignment_t
 _register("analysis.casestudy", "case_study_answers")
 _register("analysis.datasets", "load_case_study", "load_coal_mining", "data_path")
 _register("analysis.synthetic", "piecewise_poisson", "nb_level_change", "acled_like_reports")
+_register("analysis.panel", "run_panel")
+_register("analysis.duck", "normalize_duckdb")
 
 
 def __getattr__(name: str):
