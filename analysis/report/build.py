@@ -199,7 +199,7 @@ def figures(data: ReportData) -> dict:
         fig, ax = plt.subplots(figsize=(10, 4.2))
         plots.plot_counts(data.series, ax=ax)
         if ev is not None:
-            plots.plot_events(_window_events(ev, data.series), ax=ax)
+            plots.plot_events(_window_events(ev, data.series), ax=ax, labels="event_id")
         ax.set_title("Incidents per period")
         out["counts"] = fig
 
@@ -218,7 +218,8 @@ def figures(data: ReportData) -> dict:
         if data.segmentation is not None:
             if data.bayes is not None:
                 ax_top, ax_bot = plots.series_with_probability(data.series, data.bayes.prob_change,
-                                                               events=_window_events(ev, data.series))
+                                                               events=_window_events(ev, data.series),
+                                                               event_labels="event_id")
                 plots.plot_segments(data.segmentation.segments, ax=ax_top)
                 out["changepoints"] = ax_top.figure
             else:

@@ -175,7 +175,8 @@ def sections(data, fig_paths: dict) -> tuple[list[Section], list[Table]]:
         t = Table("events", "Listed events inside the series window", ev[cols].reset_index(drop=True))
         dsec.tables.append(t)
         tables.append(t)
-    dsec.figures += fig("counts", f"Attacks per {unit}, with the listed events (dashed lines).")
+    dsec.figures += fig("counts", f"Attacks per {unit}, with the listed events (dashed lines, labelled by "
+                                  "event id: see the table of events above).")
     dsec.figures += fig("tallies", "Cumulative tallies by counter, with their bounds.")
     secs.append(dsec)
 
@@ -224,7 +225,8 @@ def sections(data, fig_paths: dict) -> tuple[list[Section], list[Table]]:
         csec.tables.append(t)
         tables.append(t)
         csec.figures += fig("changepoints", "Counts with the PELT segments (rate and 95% interval) and, below, "
-                                             "the posterior probability of a change at each period.")
+                                             "the posterior probability of a change at each period; dashed "
+                                             "lines mark the listed events by id.")
         secs.append(csec)
 
     # -- attribution
