@@ -43,6 +43,15 @@ def cost_matrix(y, cost, **kw):
     return C
 
 
+def package_cost_matrix(cost_obj, n, mbic=False):
+    """Segment costs from a fitted package cost (its O(1) cumulative-sum formula)."""
+    C = np.full((n + 1, n + 1), np.inf)
+    for s in range(n):
+        for e in range(s + 1, n + 1):
+            C[s, e] = cost_obj.error(s, e, mbic=mbic)
+    return C
+
+
 def all_segmentations(n, min_size=1):
     """Boolean starts matrix (rows = segmentations) and the next-start index matrix."""
     k = n - 1
@@ -59,13 +68,15 @@ def all_segmentations(n, min_size=1):
     return is_start[ok], nxt[ok]
 
 
-def brute_force(y, cost, pen, min_size=1, *, mbic=False, n_changes=None, **kw):
-    """All optimal segmentations (within 1e-9) of the penalised cost.
+def brute_force(y, cost, pen, min_size=1, *, mbic=False, n_changes=None, C=None, tol=1e-9, **kw):
+    """All optimal segmentations (within ``tol``) of the penalised cost.
 
-    Returns (best_cost, list of optimal changepoint tuples, all costs, starts matrix).
+    ``C`` (optional) is a matrix of segment costs ``C[s, e]``; by default they are
+    computed directly from the rows. Returns (best cost, list of optimal changepoints).
     """
     n = len(y)
-    C = cost_matrix(y, cost, mbic=mbic, **kw)
+    if C is None:
+        C = cost_matrix(y, cost, mbic=mbic, **kw)
     is_start, nxt = all_segmentations(n, min_size)
     cols = np.arange(n)
     segc = np.where(is_start, C[cols[None, :], nxt], 0.0)
@@ -74,6 +85,6 @@ def brute_force(y, cost, pen, min_size=1, *, mbic=False, n_changes=None, **kw):
     if n_changes is not None:
         tot = np.where(k == n_changes, tot, np.inf)
     best = tot.min()
-    opt = np.flatnonzero(tot <= best + 1e-9)
+    opt = np.flatnonzero(tot <= best + tol)
     sols = [tuple(int(j) for j in np.flatnonzero(is_start[i])[1:]) for i in opt]
     return best, sols
