@@ -102,11 +102,12 @@ def op_kernel(code, cs, cq, ce, param, LT, mbic, pen, min_size, jump):
         for tau in range(0, t - min_size + 1, jump):
             if F[tau] == np.inf:
                 continue
-            v = F[tau] + seg_cost(code, cs, cq, ce, tau, t, param, mbic, LT) + pen
+            # same arithmetic as pelt_kernel, so ties resolve identically
+            v = F[tau] + seg_cost(code, cs, cq, ce, tau, t, param, mbic, LT)
             if v < best:
                 best = v
                 arg = tau
-        F[t] = best
+        F[t] = best + pen
         last[t] = arg
     return F, last
 
