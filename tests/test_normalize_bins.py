@@ -202,7 +202,7 @@ def incident_frames(draw):
 WINDOWS = st.sampled_from([None, "2024-01-01:2024-05-31", "2024-02-10:2024-03-20", "2024-01-15:"])
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(incident_frames(), st.sampled_from(["D", "W", "M", "Q"]), st.sampled_from(["start", "split", "impute"]),
        WINDOWS, st.booleans())
 def test_conservation_every_rule(inc, freq, allocate, window, grouped):
@@ -228,7 +228,7 @@ def test_conservation_every_rule(inc, freq, allocate, window, grouped):
             assert row.count == k
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(incident_frames(), st.sampled_from(["start", "split", "impute"]), st.integers(0, 1000))
 def test_order_invariance(inc, allocate, seed):
     if not len(inc):

@@ -121,7 +121,8 @@ def test_group_by_weapon_panel():
     assert s.select(weapon="rocket").counts.tolist() == [1, 0]
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.filterwarnings("ignore::analysis.schema.DataWarning")
+@settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(report_rows(), st.sampled_from(["start", "split", "impute"]), st.sampled_from(["W", "M"]),
        st.sampled_from([None, "2024-01-05:2024-01-25"]), st.integers(0, 1000))
 def test_pipeline_properties(reports, allocate, freq, window, seed):

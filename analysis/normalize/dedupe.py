@@ -17,6 +17,15 @@ matches reports of explicit incidents joins the one it has most candidate pairs 
 smallest ``report_id`` among its reports. The result depends only on the set of rows,
 never on their order.
 
+Matching is transitive (single linkage): reports A, B, C on three successive days with
+``window_days=1`` form one incident although A and C are two days apart, and a report
+of unknown weapon can join a drone report and a rocket report that would not match each
+other. Such incidents are kept (the rule above is what the DuckDB engine reproduces
+exactly), but a :class:`~analysis.schema.DataWarning` names every incident whose reports
+are not all pairwise matches, and every explicit ``incident_id`` shared by reports in
+different countries, so that they can be checked, split with explicit ids, or avoided
+with a smaller ``window_days``.
+
 Candidate pairs come from one sort by (country, place key, date_start) and a scan of
 neighbours at growing lags that stops, for every row, at the first neighbour beyond
 the window. The work is proportional to the number of rows plus the number of
@@ -32,13 +41,14 @@ dated report with the smallest ``report_id``.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Mapping
 
 import numpy as np
 import pandas as pd
 
-from ..schema import InputError
+from ..schema import DataWarning, InputError
 from .keys import _key_codes, compatible, weapon_classes, weapon_label
 from .ledger import ledger_frame
 
@@ -188,7 +198,11 @@ def dedupe(reports: pd.DataFrame, *, window_days: int = 1, match_weapon: bool = 
     dup = rid_s.duplicated(keep="first").to_numpy(bool)
     if dup.any():
         i = int(np.flatnonzero(dup)[0])
-        raise InputError(f"duplicate report_id {rid_s.iloc[i]!r}", file=_at(df, "_file", i),
+        first = int(np.flatnonzero((rid_s == rid_s.iloc[i]).to_numpy(bool))[0])
+        where = " ".join(str(x) for x in (_at(df, "_file", first), "row", _at(df, "_row", first))
+                         if x is not None)
+        raise InputError(f"duplicate report_id {rid_s.iloc[i]!r} (also in {where}); report_id must "
+                         "be unique across all report files", file=_at(df, "_file", i),
                          row=_at(df, "_row", i), column="report_id")
     rid_a = _arrow_strings(rid_s)
     s, s_na = _day_numbers(df["date_start"])
@@ -287,6 +301,10 @@ def dedupe(reports: pd.DataFrame, *, window_days: int = 1, match_weapon: bool = 
     inc_s = np.where(overlap, max_s, min_s)
     inc_e = np.where(overlap, min_e, max_e)
     wm = reduce(np.bitwise_or, wmask[rows])
+    _warn_suspect_merges(lab=lab, starts=starts, sizes=sizes, rows=rows, n=n, dated=dated, s=s, e=e,
+                         max_s=max_s, min_e=min_e, window=int(window_days), wmask=wmask_match,
+                         wnames=wnames, ccode=ccode, countries=_col(df, "country", n),
+                         rid=rid_s, e_uniq=e_uniq)
 
     # label strings: report ids in sorted order, then the explicit ids
     names = pa.concat_arrays([rid_a.take(pa.array(order_rid)), pa.array(e_uniq.tolist(), type=pa.string())])
@@ -344,6 +362,76 @@ def dedupe(reports: pd.DataFrame, *, window_days: int = 1, match_weapon: bool = 
     params = {"window_days": int(window_days), "match_weapon": bool(match_weapon),
               "aliases": dict(aliases or {})}
     return DedupeResult(incidents=inc, variants=variants, ledger=ledger, params=params)
+
+
+def _warn_suspect_merges(*, lab, starts, sizes, rows, n, dated, s, e, max_s, min_e, window, wmask,
+                         wnames, ccode, countries, rid, e_uniq, shown: int = 3) -> None:
+    """DataWarning for incidents whose reports do not all match each other pairwise.
+
+    Matching is transitive (connected components), so a chain of reports each within the
+    window of the next, or two reports of incompatible weapons each matching a report of
+    unknown weapon, become one incident. That is the documented rule and it is kept;
+    the warning names such incidents so that they can be checked. Reports sharing an
+    explicit ``incident_id`` are merged on the user's word, but ids that span countries
+    are named too.
+    """
+    if not len(starts):
+        return
+    head = lab[starts]
+    free = (head < n) & (sizes > 1)
+    seg = np.repeat(np.arange(len(starts)), sizes)
+    notes: dict[int, list[str]] = {}
+    for g in np.flatnonzero(free & (max_s - min_e > window)).tolist():
+        notes.setdefault(g, []).append(
+            f"dates {np.datetime64(int(min_e[g]), 'D')} to {np.datetime64(int(max_s[g]), 'D')}")
+    m = wmask[rows]
+    pick = free[seg] & (m != 0) & dated[rows]
+    if pick.any():
+        pairs = pd.DataFrame({"g": seg[pick], "m": m[pick]}).drop_duplicates()
+        pairs = pairs[pairs.groupby("g")["m"].transform("size") > 1]
+        for g, ms in pairs.groupby("g", sort=True)["m"]:
+            a = ms.to_numpy()
+            # a pair of reports with no weapon class in common, that no report naming
+            # both ("drone and rockets") explains
+            bad = (a[:, None] & a[None, :]) == 0
+            if bad.any():
+                hit = (a[:, None] & a[None, :]) != 0  # hit[k, i]: report k shares a class with i
+                bad &= ~(hit.T.astype(np.int64) @ hit.astype(np.int64) > 0)
+            if bad.any():
+                i, j = np.argwhere(bad)[0]
+                pair = sorted(weapon_label(a[[i, j]], wnames).tolist())
+                notes.setdefault(int(g), []).append(f"weapons {pair[0]}, {pair[1]}")
+    if notes:
+        gs = sorted(notes)
+        ex = "; ".join(
+            f"{rid.iloc[rows[starts[g]]]} (reports "
+            f"{'; '.join(sorted(rid.iloc[rows[starts[g]:starts[g] + sizes[g]]].tolist()))}: "
+            f"{', '.join(notes[g])})" for g in gs[:shown])
+        k = len(gs)
+        warnings.warn(
+            f"{k} incident{'s' if k > 1 else ''} join{'' if k > 1 else 's'} reports that do not all "
+            f"match each other (matching is transitive: each report matched another one of the "
+            f"incident, within {window} day{'s' if window != 1 else ''}): {ex}"
+            f"{f'; and {k - shown} more' if k > shown else ''}. Check them, lower window_days, or give the reports "
+            "explicit incident_id values", DataWarning, stacklevel=3)
+    # explicit ids that span countries
+    expl = head >= n
+    if expl.any():
+        c = ccode[rows]
+        has = c >= 0
+        cmin = np.minimum.reduceat(np.where(has, c, np.iinfo(np.int64).max), starts)
+        cmax = np.maximum.reduceat(np.where(has, c, -1), starts)
+        bad = np.flatnonzero(expl & (cmax > cmin) & (cmin >= 0))
+        if len(bad):
+            cn = countries.astype("str").str.strip()
+            ex = "; ".join(
+                f"incident_id {str(e_uniq[head[g] - n])!r} is shared by reports in "
+                + ", ".join(sorted(set(cn.iloc[rows[starts[g]:starts[g] + sizes[g]]].dropna().tolist())))
+                for g in bad[:shown].tolist())
+            more = f"; and {len(bad) - shown} more" if len(bad) > shown else ""
+            warnings.warn(f"{ex}{more}: reports with one explicit "
+                          "incident_id are always one incident, counted in its first report's "
+                          "country; check the ids", DataWarning, stacklevel=3)
 
 
 def _take(x: pd.Series, idx: np.ndarray) -> pd.Series:
