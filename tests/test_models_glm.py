@@ -519,3 +519,51 @@ def test_dispersion_warning_only_for_model_based_errors(nb_series):
     assert fit.dispersion > 1.5 and not any("over-dispersed" in w for w in fit.warnings)
     with pytest.warns(DispersionWarning, match="over-dispersed"):
         fit_counts(s, family="poisson", events=[ev])
+
+
+# --------------------------------------------------------------------- sparse counts (found by fuzzing)
+@pytest.mark.parametrize("y,event,trend", [
+    # alpha creeps to 1e-6 with no gain in likelihood: the boundary, not a singular NB fit
+    ([2, 0, 1, 0, 2, 0, 0, 2, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 1, 2, 1, 0, 1, 1, 0], "2024-01-15:level+slope", False),
+    ([0, 0, 1, 0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0], "2024-02-19:level", True),
+    ([1, 2, 0, 0, 0, 1, 0, 2, 0], "2024-02-05:level+slope", False),
+    ([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0], "2024-03-04:slope", False),
+])
+@pytest.mark.parametrize("cov_type", ["nonrobust", "HAC"])
+def test_negbin_on_sparse_counts_errors_or_warns_never_crashes(y, event, trend, cov_type):
+    from analysis import IncidentTrendsWarning
+    s = CountSeries.from_counts(y, start="2024-01-01", freq="W")
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        try:
+            fit = fit_counts(s, family="negbin", trend=trend, events=[event], cov_type=cov_type)
+        except ModelError:
+            return
+    ours = [w for w in rec if issubclass(w.category, IncidentTrendsWarning)]
+    assert fit.alpha is not None and np.isfinite(fit.alpha) and fit.alpha >= 0
+    t = fit.terms[["estimate", "se", "p_value"]].to_numpy()
+    assert np.isfinite(t).all()
+    if fit.alpha == 0.0:
+        assert any("boundary 0" in str(w.message) for w in ours)
+    if not np.isfinite(fit.terms[["ci_low", "ci_high"]].to_numpy()).all() or fit.alpha_ci is None \
+            or not np.isfinite(fit.alpha_ci).all():
+        assert ours  # an unbounded interval always comes with a warning
+
+
+def test_unidentified_slope_warns():
+    s = CountSeries.from_counts([0, 1] + [0] * 18, start="2024-01-01", freq="W")
+    with pytest.warns(ModelWarning, match="edge of the parameter space"):
+        fit = fit_counts(s, family="poisson", trend=True, events=["2024-04-15:slope"])
+    assert fit.terms.set_index("name").loc["slope:2024-04-15", "se"] > 25
+
+
+@pytest.mark.parametrize("y,event,family,cov_type", [
+    ([0, 0, 0, 0, 0, 1], "2024-01-08:slope", "poisson", "HAC"),  # singular HAC sandwich
+    ([1, 1, 1, 1], "2024-01-08:slope", "quasipoisson", "nonrobust"),  # exact fit: no dispersion
+])
+def test_degenerate_fits_raise_model_error(y, event, family, cov_type):
+    s = CountSeries.from_counts(y, start="2024-01-01", freq="W")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(ModelError, match=f"the {family} fit failed"):
+            fit_counts(s, family=family, trend=True, events=[event], cov_type=cov_type)

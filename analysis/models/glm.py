@@ -135,10 +135,20 @@ class CountGLM:
         msgs: list[str] = []
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            if self.family == "negbin":
-                fit = _fit_negbin(self, series, y, design, msgs)
-            else:
-                fit = _fit_poisson(self, series, y, design, msgs)
+            try:
+                if self.family == "negbin":
+                    fit = _fit_negbin(self, series, y, design, msgs)
+                else:
+                    fit = _fit_poisson(self, series, y, design, msgs)
+            except ModelError:
+                raise
+            except (ValueError, ZeroDivisionError, OverflowError, np.linalg.LinAlgError) as exc:
+                # statsmodels or numpy gave up: say so in our terms, never a raw traceback
+                raise ModelError(
+                    f"the {self.family} fit failed ({type(exc).__name__}: {exc}); the counts are "
+                    f"probably too few or too sparse for the terms {design.names}, or fitted "
+                    "exactly (no residual variation for a dispersion); try fewer terms"
+                    + (" or cov_type='nonrobust'" if self.cov_type == "HAC" else "")) from None
         _relay(caught)
         for m, cat in msgs:
             warn(m, cat)
@@ -281,10 +291,12 @@ def _boundary_check(params: pd.Series, se: pd.Series, msgs: list) -> None:
     for name in params.index:
         if name == "intercept":
             continue
-        if abs(params[name]) > 15 or not np.isfinite(se[name]):
+        # |estimate| > 15: a rate ratio beyond 3e6 or below 3e-7; se > 25: an interval wider
+        # than a factor e^98; both only happen when the data leave the term unidentified
+        if abs(params[name]) > 15 or not np.isfinite(se[name]) or se[name] > 25:
             msgs.append((f"term {name!r} is at the edge of the parameter space (estimate "
-                         f"{params[name]:.3g}): the counts are zero on one side of it, so its rate "
-                         "ratio is not identified", ModelWarning))
+                         f"{params[name]:.3g}, standard error {se[name]:.3g}): the counts are zero "
+                         "on one side of it, so its rate ratio is not identified", ModelWarning))
 
 
 def _finish(spec: CountGLM, series: CountSeries, y, design: Design, *, family, params, cov, fitted,
@@ -366,8 +378,18 @@ def _fit_negbin(spec: CountGLM, series, y, design: Design, msgs) -> CountFit:
         if res_b is not None and float(res_b.params.iloc[-1]) > 1e-6:
             res = _try_nb(mod, np.asarray(res_b.params, float), "newton", cov_type, cov_kwds) or res_b
     alpha = None if res is None else float(res.params.iloc[-1])
-    if res is None or not np.isfinite(alpha) or alpha < 1e-6 or res.llf < pois.llf - 1e-6:
-        # the likelihood is maximised at the boundary alpha = 0: Poisson
+    cov_all = None
+    if res is not None:
+        try:
+            with np.errstate(all="ignore"):
+                cov_all = np.asarray(res.cov_params(), float)
+        except (ValueError, np.linalg.LinAlgError):  # singular information matrix
+            cov_all = None
+    gain = -np.inf if res is None else float(res.llf) - float(pois.llf)
+    if res is None or not np.isfinite(alpha) or alpha < 1e-6 or not gain > 1e-6 or (
+            cov_all is None and gain < 1e-3):
+        # the likelihood is maximised at (or indistinguishably near) the boundary
+        # alpha = 0: Poisson
         msgs.append(("the NB2 dispersion alpha is estimated at its boundary 0 (no over-dispersion): "
                      "the negative binomial model reduces to Poisson and the Poisson estimates are "
                      "reported; consider family='poisson'", ModelWarning))
@@ -385,17 +407,23 @@ def _fit_negbin(spec: CountGLM, series, y, design: Design, msgs) -> CountFit:
     if not converged:
         msgs.append(("the negative binomial fit did not converge; estimates may be inaccurate",
                      ConvergenceWarning))
+    if cov_all is None or not np.all(np.isfinite(cov_all)):
+        raise ModelError("the information matrix of the negative binomial fit is singular: the "
+                         "terms and alpha are not identified by these data (too few or too sparse "
+                         "counts); try family='poisson' or 'quasipoisson', or fewer terms")
     params = np.asarray(res.params, float)
-    cov_all = np.asarray(res.cov_params(), float)
     beta, cov = params[:k], cov_all[:k, :k]
     a_se = float(np.sqrt(cov_all[k, k])) if cov_all[k, k] > 0 else float("nan")
     crit = critical_value(spec.level)
-    if np.isfinite(a_se):
-        ci = (alpha * math.exp(-crit * a_se / alpha), alpha * math.exp(crit * a_se / alpha))
-    else:
+    with np.errstate(over="ignore"):
+        ci = (float(alpha * np.exp(-crit * a_se / alpha)), float(alpha * np.exp(crit * a_se / alpha)))
+    if not np.isfinite(a_se):
         msgs.append(("the standard error of alpha is not finite; its interval is not reported",
                      ModelWarning))
         ci, a_se = None, None
+    elif not np.isfinite(ci[1]) or crit * a_se / alpha > 25:
+        msgs.append((f"alpha ({alpha:.3g}) is not identified by these data: its Wald interval on "
+                     f"the log scale is [{ci[0]:.3g}, {ci[1]:.3g}]", ModelWarning))
     eta = X.to_numpy(float) @ beta + design.offset
     mu = np.exp(eta)
     chi2 = float(np.sum((y - mu) ** 2 / (mu + alpha * mu ** 2)))
