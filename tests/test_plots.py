@@ -490,6 +490,37 @@ def test_event_labels_from_another_column_and_markers_without_labels(weekly):
     assert sorted(t.get_text() for t in texts) == ["E1", "E2", "E3", "E4"]
 
 
+def test_legend_over_event_markers_gets_a_white_backing():
+    from analysis.plots._axes import place_legend
+
+    # low data along the bottom; event markers run through every top corner
+    s = CountSeries.from_counts([1] * 20, start="2024-01-01", freq="W")
+    ax = plots.plot_counts(s, label="attacks")
+    plots.plot_events(pd.DataFrame({"date": s.start[[0, 1, 10, 18, 19]]}), ax=ax, labels=False)
+    ax.set_ylim(0, 10)
+    leg = place_legend(ax)
+    assert leg.get_frame_on()
+    assert matplotlib.colors.to_hex(leg.get_frame().get_facecolor()) == "#ffffff"
+    bb = leg.get_window_extent()
+    top = ax.transData.transform([[0, 1]])[0, 1]
+    assert bb.y0 > top  # above the bars, not outside the axes
+    assert ax.bbox.x0 <= bb.x0 and bb.x1 <= ax.bbox.x1
+    # nothing under the legend: no backing (the project style has no legend frame)
+    ax = plots.plot_counts(s, label="attacks")
+    ax.set_ylim(0, 10)
+    assert not place_legend(ax).get_frame_on()
+
+
+def test_fit_legend_labels_merge_parentheses():
+    ax = plots.plot_fit(_pred())
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "fitted mean (95% CI)" in labels
+    assert "counterfactual (no event terms; 95% CI)" in labels
+    ax = plots.plot_fit(_pred(), cf_label="without events", level=None)
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "without events and interval" in labels
+
+
 def test_forest_display_labels():
     terms = pd.DataFrame({"name": ["level:2024-01-28", "pulse:2023-11-24"], "rate_ratio": [0.5, 2.0],
                           "ci_low": [0.3, 1.2], "ci_high": [0.8, 3.5]})
@@ -500,3 +531,39 @@ def test_forest_display_labels():
     assert not any(t.get_parse_math() for t in ax.get_yticklabels())
     with pytest.raises(ValueError, match="one label per row"):
         plots.plot_forest(terms, labels=["only one"])
+
+
+def test_counts_ylabel_names_the_bin(weekly):
+    s, _ = weekly
+    assert plots.plot_counts(s).get_ylabel() == "count per week"
+    assert plots.plot_counts(s.data).get_ylabel() == "count"  # a frame has no frequency
+    assert plots.plot_counts(s, ylabel="attacks").get_ylabel() == "attacks"
+    m = CountSeries.from_counts([3, 0, 5], start="2024-01", freq="M")
+    assert plots.plot_counts(m).get_ylabel() == "count per month"
+
+
+def test_tally_markers_at_zero_are_not_clipped():
+    t = pd.DataFrame({"since": pd.to_datetime(["2024-02-05"] * 2),
+                      "as_of": pd.to_datetime(["2024-03-01", "2024-04-20"]),
+                      "count": [0, 0], "source": ["Pentagon"] * 2})
+    ax = plots.plot_tallies(t)
+    marks = [c for c in ax.collections if len(c.get_offsets())]
+    assert marks and all(not c.get_clip_on() for c in marks)
+    assert ax.get_ylim()[0] == 0
+
+
+def test_legend_that_fits_nowhere_inside_goes_under_the_tick_labels():
+    fig, ax = plt.subplots(figsize=(10, 4), layout="constrained")
+    plots.plot_fit(_pred(), ax=ax)  # bands fill every corner
+    for size in ((10, 4), (7, 3)):  # and stays clear when the figure is resized
+        fig.set_size_inches(*size)
+        fig.canvas.draw()
+        r = fig.canvas.get_renderer()
+        leg = ax.get_legend().get_window_extent(r)
+        ticks = ax.xaxis.get_tightbbox(r)
+        assert leg.y1 <= ticks.y0 + 0.5 and leg.y0 >= fig.bbox.y0 - 0.5, (size, leg, ticks)
+        assert ax.bbox.x0 - 0.5 <= leg.x0 and leg.x1 <= ax.bbox.x1 + 0.5
+    # a narrow axes has no room for one row: the legend goes right of it
+    ax = plots.plot_fit(_pred(), ax=plt.subplots(figsize=(5.5, 3), layout="constrained")[1])
+    ax.figure.canvas.draw()
+    assert ax.get_legend().get_window_extent().x0 >= ax.bbox.x1 - 0.5

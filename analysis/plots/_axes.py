@@ -185,8 +185,10 @@ def place_legend(ax, *, ncols: int = 1, title=None):
 
     The figure's layout is run first, so sizes are those of the final figure. The
     candidate corners are tried in order; a corner free of data and of event markers is
-    preferred, then one free of data. When every corner holds data the legend goes
-    outside, right of the axes, so it never hides data. Returns the legend, or None
+    preferred, then one free of data (the legend then gets a white backing, so event
+    lines do not run through its text). When every corner holds data the legend goes
+    outside: in one row under the x tick labels when that fits the axes width, else
+    right of the axes, so it never hides data. Returns the legend, or None
     when no artist has a label.
     """
     with project_style():  # legend look (no frame, font size) whoever calls
@@ -223,8 +225,41 @@ def _place_legend(ax, *, ncols, title):
     free = free or [k for k, s in enumerate(scores) if not s[0]]
     if free:
         leg = ax.legend(handles, labels, loc=_CORNERS[free[0]], ncols=ncols, title=title)
+        if scores[free[0]][1]:
+            # over event markers only: a white backing keeps the dashed lines out of the text
+            leg.set_frame_on(True)
+            leg.get_frame().set(facecolor="white", edgecolor="none", alpha=0.92)
+            leg.set_zorder(6)
     else:
-        leg = ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0),
-                        borderaxespad=0.0, ncols=ncols, title=title)
+        leg = _legend_below(ax, handles, labels, renderer, title=title)
+        if leg is None:
+            leg = ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                            borderaxespad=0.0, ncols=ncols, title=title)
     plain_text(*leg.get_texts())
+    return leg
+
+
+def _legend_below(ax, handles, labels, renderer, *, title=None):
+    """One row of legend under the x tick labels, when it fits the axes width; else None.
+
+    A wide axes loses less room this way than with a legend column on its right. The
+    offset below the axes is fixed in points (the tick labels' height), so the legend
+    stays clear of them when the layout engine resizes the axes. Axes whose x tick
+    labels are hidden (an upper panel sharing x) get None: a legend there would sit on
+    the panel below.
+    """
+    from matplotlib.transforms import ScaledTranslation
+
+    if not any(t.get_visible() and t.get_text() for t in ax.get_xticklabels()):
+        return None
+    fig = ax.get_figure(root=True)
+    xa = ax.xaxis.get_tightbbox(renderer)
+    drop_px = max(ax.bbox.y0 - xa.y0, 0.0) if xa is not None else 0.0
+    drop_in = drop_px / fig.dpi + 4.0 / 72.0
+    trans = ax.transAxes + ScaledTranslation(0.0, -drop_in, fig.dpi_scale_trans)
+    leg = ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.0), bbox_transform=trans,
+                    borderaxespad=0.0, ncols=len(handles), title=title)
+    if leg.get_window_extent(renderer).width > ax.bbox.width:
+        leg.remove()
+        return None
     return leg

@@ -9,6 +9,8 @@ from ._style import COLORS, project_style
 
 __all__ = ["plot_counts"]
 
+_UNITS = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "Y": "year", "A": "year"}
+
 
 def _series_parts(series):
     """start, end (date numbers), counts, lower, upper from a CountSeries or a frame."""
@@ -60,7 +62,7 @@ def draw_bounds(ax, mid, lo, hi, *, color=None, label="bounds (censored)"):
 
 
 def plot_counts(series, *, ax=None, kind: str = "bar", label=None, show_bounds: bool = True,
-                color=None, ylabel="count", **style):
+                color=None, ylabel="auto", **style):
     """Counts over time, one bar spanning each interval ``[start, end)``.
 
     Parameters
@@ -81,8 +83,9 @@ def plot_counts(series, *, ax=None, kind: str = "bar", label=None, show_bounds: 
         "at most". A censored row with a missing count has no bar.
     color : color, optional
         Bar / line colour (default: the project's count colour).
-    ylabel : str
-        Y-axis label.
+    ylabel : str or None
+        Y-axis label; ``"auto"`` names the bin of a regular series ("count per week"),
+        else "count". None leaves the label alone.
     **style
         Passed to ``Axes.bar`` or ``Axes.stairs``.
 
@@ -130,6 +133,9 @@ def plot_counts(series, *, ax=None, kind: str = "bar", label=None, show_bounds: 
         set_date_axis(ax)
         ax.set_ylim(bottom=0)
         integer_ticks(ax)
+        if ylabel == "auto":
+            unit = _UNITS.get(str(getattr(series, "freq", None) or "").upper().split("-")[0])
+            ylabel = f"count per {unit}" if unit else "count"
         if ylabel:
             ax.set_ylabel(ylabel)
         if label is not None or (show_bounds and (np.isfinite(lo).any() or np.isfinite(hi).any())):

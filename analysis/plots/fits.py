@@ -10,8 +10,16 @@ from ._style import COLORS, project_style
 __all__ = ["plot_fit"]
 
 
+def _with_note(label: str, note: str) -> str:
+    """``label`` followed by ``note`` (" (95% CI)"), merging parentheses: "a (b; 95% CI)"."""
+    label = str(label)
+    if label.endswith(")") and note.startswith(" (") and note.endswith(")"):
+        return f"{label[:-1]}; {note[2:]}"
+    return label + note
+
+
 def plot_fit(pred, *, ax=None, level: float | None = 0.95, show_observed: bool = True,
-             cf_label: str = "counterfactual (no event)", ylabel: str = "count"):
+             cf_label: str = "counterfactual (no event terms)", ylabel: str = "count"):
     """Observed counts, fitted mean with its interval, and the counterfactual band.
 
     Parameters
@@ -27,7 +35,8 @@ def plot_fit(pred, *, ax=None, level: float | None = 0.95, show_observed: bool =
     show_observed : bool
         Draw the observed counts as points at mid-interval.
     cf_label : str
-        Legend label of the counterfactual.
+        Legend label of the counterfactual; the interval note joins a trailing
+        parenthesis ("counterfactual (no event terms; 95% CI)").
     ylabel : str
         Y-axis label.
 
@@ -56,7 +65,7 @@ def plot_fit(pred, *, ax=None, level: float | None = 0.95, show_observed: bool =
         ax.fill_between(mid, frame["ci_low"].to_numpy(float), frame["ci_high"].to_numpy(float),
                         color=COLORS["fit"], alpha=0.22, lw=0, zorder=2)
         ax.plot(mid, frame["mean"].to_numpy(float), color=COLORS["fit"], lw=1.8, zorder=3,
-                label="fitted mean" + ci)
+                label=_with_note("fitted mean", ci))
         if "cf_mean" in frame.columns:
             m = frame["mean"].to_numpy(float)
             cf = frame["cf_mean"].to_numpy(float)
@@ -70,7 +79,8 @@ def plot_fit(pred, *, ax=None, level: float | None = 0.95, show_observed: bool =
                                     facecolor=COLORS["counterfactual"], alpha=0.14, lw=0, zorder=2,
                                     hatch=None)
                 ax.plot(mid[sl], cf[sl], color=COLORS["counterfactual"], lw=1.6, ls=(0, (5, 2)),
-                        zorder=3, label=cf_label + (ci if {"cf_low", "cf_high"} <= set(frame.columns) else ""))
+                        zorder=3, label=_with_note(cf_label, ci) if {"cf_low", "cf_high"} <= set(frame.columns)
+                        else cf_label)
         if len(s):
             ax.set_xlim(s.min(), e.max())
         ax.set_ylim(bottom=0)

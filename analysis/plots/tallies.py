@@ -129,14 +129,16 @@ def plot_tallies(tallies, *, ax=None, region=None, ylabel: str = "cumulative cou
             about = g["_about"].to_numpy(bool)
             exact = np.isfinite(glo) & np.isfinite(ghi) & (glo == ghi)
             m = exact & ~about
-            ax.scatter(x[m], v[m], marker="o", s=16, color=col, zorder=5, linewidths=0)
+            ax.scatter(x[m], v[m], marker="o", s=16, color=col, zorder=5, linewidths=0, clip_on=False)
             m = exact & about
-            ax.scatter(x[m], v[m], marker="o", s=18, facecolor="white", edgecolor=col, lw=1.1, zorder=5)
+            ax.scatter(x[m], v[m], marker="o", s=18, facecolor="white", edgecolor=col, lw=1.1, zorder=5,
+                       clip_on=False)
             up = np.isfinite(glo) & ~np.isfinite(ghi)
-            ax.scatter(x[up], glo[up], marker="^", s=26, facecolor="white", edgecolor=col, lw=1.1, zorder=5)
+            ax.scatter(x[up], glo[up], marker="^", s=26, facecolor="white", edgecolor=col, lw=1.1, zorder=5,
+                       clip_on=False)
             down = np.isfinite(ghi) & (~np.isfinite(glo) | (glo <= 0)) & ~exact
             ax.scatter(x[down], ghi[down], marker="v", s=26, facecolor="white", edgecolor=col, lw=1.1,
-                       zorder=5)
+                       zorder=5, clip_on=False)
             both = np.isfinite(glo) & np.isfinite(ghi) & (ghi > glo) & (glo > 0)
             if both.any():  # a translucent range bar, unlike the thin step risers
                 ax.vlines(x[both], glo[both], ghi[both], color=col, lw=3.0, alpha=0.35, zorder=4,
