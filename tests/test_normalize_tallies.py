@@ -153,7 +153,7 @@ def test_parts_and_total_checked():
             T("c", "2023-11-23", 73), T("ci", "2023-11-23", 40, region="Iraq"), T("cs", "2023-11-23", 37, region="Syria"),
             T("d", "2023-10-24", 13, "at_least"), T("di", "2023-10-24", 10, "at_least", region="Iraq")]
     ch = tallies_to_intervals(tallies_frame(rows)).checks.set_index("as_of")["status"]
-    assert ch.to_dict() == {pd.Timestamp("2023-10-24"): "consistent", pd.Timestamp("2023-11-14"): "equal",
+    assert ch.to_dict() == {pd.Timestamp("2023-10-24"): "incomplete_parts", pd.Timestamp("2023-11-14"): "equal",
                             pd.Timestamp("2023-11-17"): "parts_below_total",
                             pd.Timestamp("2023-11-23"): "parts_exceed_total"}
 
@@ -211,3 +211,27 @@ def test_tally_properties(t, rule, seed):
     pd.testing.assert_frame_equal(res.intervals, res2.intervals)
     pd.testing.assert_frame_equal(res.ledger.sort_values("record_id").reset_index(drop=True),
                                   res2.ledger.sort_values("record_id").reset_index(drop=True))
+
+
+# ------------------------------------------------------------------------------ spelling and incomplete parts
+def test_region_and_counter_spellings_form_one_chain():
+    rows = [T("a", "2023-11-14", 55, region="All"), T("b", "2023-11-17", 62),
+            T("c", "2023-11-20", 70, region="TOTAL", source="pentagon "),
+            T("ai", "2023-11-14", 27, region="Iraq"), T("bi", "2023-11-17", 30, region="iraq")]
+    res = tallies_to_intervals(tallies_frame(rows))
+    assert res.sources == ["Pentagon"]
+    assert iv(res) == [("2023-10-17", "2023-11-14", 55, None, None, 29),
+                       ("2023-11-15", "2023-11-17", 7, None, None, 3),
+                       ("2023-11-18", "2023-11-20", 8, None, None, 3)]
+    assert [r[2] for r in iv(res, region="Iraq")] == [27, 3]
+
+
+def test_a_part_missing_on_a_date_is_not_a_shortfall():
+    rows = [T("a", "2023-11-14", 55), T("ai", "2023-11-14", 27, region="Iraq"),
+            T("b", "2023-11-17", 62), T("bi", "2023-11-17", 30, region="Iraq"), T("bs", "2023-11-17", 32, region="Syria"),
+            T("c", "2023-11-20", 70), T("ci", "2023-11-20", 75, region="Iraq")]
+    ch = tallies_to_intervals(tallies_frame(rows)).checks.set_index("as_of")
+    assert ch["status"].to_dict() == {pd.Timestamp("2023-11-14"): "incomplete_parts",
+                                      pd.Timestamp("2023-11-17"): "equal",
+                                      pd.Timestamp("2023-11-20"): "parts_exceed_total"}
+    assert ch["regions"].tolist() == ["Iraq", "Iraq+Syria", "Iraq"]

@@ -34,7 +34,14 @@ Steps
    length in days.
 7. Parts and total: for every counter, ``since`` and ``as_of`` where a total region
    (``all``) and parts (``Iraq``, ``Syria``, ...) are known, the sum of the parts'
-   ranges is compared with the total's range (:attr:`TallyResult.checks`).
+   ranges is compared with the total's range (:attr:`TallyResult.checks`). Where a part
+   the counter states on other dates is missing on that date, the parts can only be
+   found to exceed the total; otherwise the status is ``incomplete_parts``, not a
+   shortfall.
+
+Counters and regions are matched ignoring case and spacing ("Pentagon" and "pentagon ",
+"Iraq" and "IRAQ" are one), taking the spelling of their first row; ``all`` and
+``total`` (any case) are the whole area and are reported as ``all``.
 
 Every conflict is listed in :attr:`TallyResult.conflicts` with the rule that resolved
 it; every input row appears in the ledger.
@@ -110,7 +117,8 @@ class TallyResult:
     checks : pandas.DataFrame
         Parts vs total: ``source, since, as_of, regions, parts_lower, parts_upper,
         total_lower, total_upper, status`` (``equal``, ``consistent``,
-        ``parts_exceed_total``, ``parts_below_total``).
+        ``parts_exceed_total``, ``parts_below_total``, ``incomplete_parts`` when a part
+        the counter states on other dates is missing on that date).
     ledger : pandas.DataFrame
         Ledger rows of the tallies.
     """
@@ -202,7 +210,21 @@ def _prepare(tallies: pd.DataFrame, about_band: float) -> pd.DataFrame:
     pos = np.empty(n, np.int64)
     pos[order] = np.arange(n)
     t["_pos"] = pos
+    t["_source"] = _one_spelling(t["_source"].to_numpy(object), order)
+    reg = _one_spelling(t["_region"].to_numpy(object), order)
+    t["_region"] = np.where(pd.Series(reg).str.casefold().isin(TOTAL_REGIONS).to_numpy(), "all", reg)
     return t
+
+
+def _one_spelling(values: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """Names equal up to case and spacing take one spelling: the first in input order.
+
+    "Pentagon", "pentagon " and "PENTAGON" are one counter; "All" and "all" one region.
+    """
+    key = pd.Series(values, dtype="str").str.split().str.join(" ").str.casefold()
+    first = pd.Series(values[order], index=key.to_numpy()[order], dtype="str").str.split().str.join(" ")
+    first = first[~first.index.duplicated(keep="first")]
+    return first.reindex(key.to_numpy()).to_numpy(object)
 
 
 def _preference(outlet: str, source: str, preferred: Sequence[str]) -> int:
@@ -420,8 +442,11 @@ def _parts_checks(cum_rows) -> pd.DataFrame:
     cols = ["source", "since", "as_of", "regions", "parts_lower", "parts_upper", "total_lower",
             "total_upper", "status"]
     groups: dict = {}
+    known: dict = {}  # part regions each counter and since ever states
     for src, reg, since, asof, L, U, *_ in cum_rows:
         groups.setdefault((src, since, asof), []).append((reg, L, U))
+        if reg.lower() not in TOTAL_REGIONS:
+            known.setdefault((src, since), set()).add(reg)
     rows = []
     for (src, since, asof) in sorted(groups):
         g = groups[(src, since, asof)]
@@ -431,8 +456,11 @@ def _parts_checks(cum_rows) -> pd.DataFrame:
             continue
         tl, tu = tot[0][1], tot[0][2]
         pl, pu = sum(x[1] for x in parts), sum(x[2] for x in parts)
+        missing = known[(src, since)] - {x[0] for x in parts}
         if pl > tu:
             st = "parts_exceed_total"
+        elif missing:
+            st = "incomplete_parts"  # an unstated part could make up the difference
         elif pu < tl:
             st = "parts_below_total"
         elif pl == pu == tl == tu:
