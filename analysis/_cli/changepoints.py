@@ -211,10 +211,11 @@ def _fast_signal(path: str, args):
         return None
     if n > 1 and not np.all(np.diff(key) > 0):
         return None  # the full path names the offending row
-    if pa.types.is_integer(tcol.type):
-        first = _raw_first_label(path, args.time)
-        if first is None or first != str(key[0]):
-            return None
+    # the labels are written back from the parsed values: check the first one reads
+    # back exactly as written (no leading zeros, no "T00:00" time part, ...)
+    first = _raw_first_label(path, args.time)
+    if first is None or first != labels[0]:
+        return None
 
     def numeric(name, what):
         col = table.column(name)
