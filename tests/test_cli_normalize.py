@@ -120,16 +120,64 @@ def test_usage_errors_exit_2(files, capsys):
     assert e.value.code == 2
 
 
-def test_subprocess_exit_codes_and_one_json_object(files):
-    d, r, _ = files
-    cmd = [sys.executable, "-m", "analysis.cli", "normalize"]
-    ok = subprocess.run(cmd + ["--reports", str(r), "--out", str(d / "s.csv"), "--format", "json"],
-                        capture_output=True, text=True, cwd=REPO)
+# ------------------------------------------------------------------------------ the installed console script
+SCRIPT = Path(sys.executable).parent / "incident-trends"
+
+CHAIN = """report_id,date,country,location,weapon
+C1,2024-01-01,Iraq,Erbil,drone
+C2,2024-01-02,Iraq,Erbil air base,drone
+C3,2024-01-03,Iraq,Erbil,drone
+C4,2024-01-20,Syria,Tanf,rocket
+"""
+
+
+@pytest.mark.skipif(not SCRIPT.exists(), reason="console script not installed next to the interpreter")
+def test_console_script_contract(tmp_path):
+    """DESIGN section 6 with the installed command: options, outputs, exit codes 0/1/2, JSON on stdout."""
+    def run(*args):
+        return subprocess.run([str(SCRIPT), "normalize", *map(str, args)], capture_output=True, text=True,
+                              cwd=tmp_path)
+
+    h = run("--help")
+    assert h.returncode == 0
+    for opt in ("--reports", "--input-format", "--tallies", "--freq", "--group", "--allocate", "--window",
+                "--out", "--ledger", "--format"):
+        assert opt in h.stdout
+    r = tmp_path / "chain.csv"
+    r.write_text(CHAIN)
+    t = tmp_path / "t.csv"
+    t.write_text(TALLIES)
+    ok = run("--reports", r, "--tallies", t, "--freq", "W", "--group", "country", "--allocate", "split",
+             "--window", "2024-01-01:2024-01-21", "--out", "s.csv", "--ledger", "l.csv", "--format", "json")
     assert ok.returncode == 0, ok.stderr
-    obj = json.loads(ok.stdout)  # exactly one JSON document, nothing else on stdout
-    assert isinstance(obj, dict) and obj["incidents"] == 3
-    missing = subprocess.run(cmd + ["--reports", str(d / "nope.csv"), "--out", str(d / "s.csv")],
-                             capture_output=True, text=True, cwd=REPO)
-    assert missing.returncode == 1 and "nope.csv" in missing.stderr and "Traceback" not in missing.stderr
-    usage = subprocess.run(cmd + ["--reports", str(r)], capture_output=True, text=True, cwd=REPO)
-    assert usage.returncode == 2 and "--out" in usage.stderr
+    # one JSON object and nothing else on stdout; the data warning goes to stderr
+    assert ok.stdout.count("\n") == 1 and ok.stdout.startswith("{")
+    js = json.loads(ok.stdout)
+    assert (js["incidents"], js["merged"], js["total_count"]) == (2, 2, 2.0)
+    assert "DataWarning" in ok.stderr and "C1 (reports C1; C2; C3: dates 2024-01-01 to 2024-01-03)" in ok.stderr
+    s = pd.read_csv(tmp_path / "s.csv")
+    assert list(s.columns) == list(SERIES_COLUMNS) + ["country"]
+    assert s.groupby("country")["count"].sum().to_dict() == {"Iraq": 1.0, "Syria": 1.0}
+    lg = pd.read_csv(tmp_path / "l.csv")
+    assert list(lg.columns) == list(LEDGER_COLUMNS) and len(lg) == 4 + 3
+    assert lg.set_index("record_id").loc["C3", ["row", "status", "incident_id"]].tolist() == [4, "merged", "C1"]
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text(CHAIN.replace("C3,2024-01-03", "C3,2024-01-3x"))
+    for args, file, row, col in [
+        (("--reports", bad), "bad.csv", 4, "date"),
+        (("--reports", r, "--reports", r), "chain.csv", 2, "report_id"),
+        (("--tallies", r), "chain.csv", 1, "since"),
+        (("--reports", "nope.csv"), "nope.csv", None, None),
+    ]:
+        p = run(*args, "--out", "x.csv", "--format", "json")
+        assert p.returncode == 1, (args, p.stderr)
+        assert p.stdout == ""
+        where = f"{file}, row {row}, column '{col}'" if row else f"{file}: no such file"
+        assert where in p.stderr and "Traceback" not in p.stderr
+    for args in (("--reports", r, "--out", "x.csv", "--freq", "Y"), ("--reports", r),
+                 ("--reports", r, "--out", "x.csv", "--window", "2024-02-01:2024-01-01"),
+                 ("--reports", r, "--out", "x.csv", "--allocate", "middle"), ("--out", "x.csv")):
+        p = run(*args)
+        assert p.returncode == 2, (args, p.stderr)
+        assert p.stdout == "" and "Traceback" not in p.stderr and "error" in p.stderr
