@@ -536,7 +536,12 @@ def test_forest_display_labels():
 def test_counts_ylabel_names_the_bin(weekly):
     s, _ = weekly
     assert plots.plot_counts(s).get_ylabel() == "count per week"
-    assert plots.plot_counts(s.data).get_ylabel() == "count"  # a frame has no frequency
+    assert plots.plot_counts(s.data).get_ylabel() == "count per week"  # from the 7-day intervals
+    irregular = pd.DataFrame({"start": pd.to_datetime(["2024-01-01", "2024-01-08", "2024-02-01"]),
+                              "end": pd.to_datetime(["2024-01-08", "2024-02-01", "2024-02-05"]),
+                              "count": [3, 9, 1]})
+    assert plots.plot_counts(irregular).get_ylabel() == "count"
+    assert plots.plot_fit(_pred()).get_ylabel() == "count per week"  # same label as the bars
     assert plots.plot_counts(s, ylabel="attacks").get_ylabel() == "attacks"
     m = CountSeries.from_counts([3, 0, 5], start="2024-01", freq="M")
     assert plots.plot_counts(m).get_ylabel() == "count per month"
@@ -567,3 +572,17 @@ def test_legend_that_fits_nowhere_inside_goes_under_the_tick_labels():
     ax = plots.plot_fit(_pred(), ax=plt.subplots(figsize=(5.5, 3), layout="constrained")[1])
     ax.figure.canvas.draw()
     assert ax.get_legend().get_window_extent().x0 >= ax.bbox.x1 - 0.5
+
+
+def test_bin_unit_known_answers():
+    from analysis.plots._axes import bin_unit
+
+    assert [bin_unit(freq=f) for f in ("D", "W", "W-MON", "M", "MS", "Q", "Y", "A", "min", None)] == \
+        ["day", "week", "week", "month", "month", "quarter", "year", "year", None, None]
+    start = pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01"])
+    end = pd.to_datetime(["2024-02-01", "2024-03-01", "2024-04-01"])  # 31, 29, 31 days
+    assert bin_unit(start, end) == "month"
+    assert bin_unit(start, start + pd.Timedelta(days=1)) == "day"
+    assert bin_unit(start, end + pd.Timedelta(days=3)) is None
+    assert bin_unit(pd.to_datetime(["2023-01-01"]), pd.to_datetime(["2024-01-01"])) == "year"
+    assert bin_unit(days=[7.0, 7.0]) == "week" and bin_unit(days=[]) is None

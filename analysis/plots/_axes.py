@@ -9,7 +9,7 @@ from ..schema import InputError
 from ._style import format_date_axis, project_style
 
 __all__ = ["get_ax", "new_figure", "to_num", "set_date_axis", "plain_text", "place_legend",
-           "integer_ticks",
+           "integer_ticks", "bin_unit", "count_label",
            "require_columns", "as_frame", "renderer_of"]
 
 
@@ -69,6 +69,41 @@ def set_date_axis(ax) -> None:
     fig = ax.get_figure(root=True)
     width_in = ax.get_position().width * fig.get_figwidth()
     format_date_axis(ax.xaxis, maxticks=int(min(9, max(4, width_in / 0.8))))
+
+
+_FREQ_UNITS = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "Y": "year", "A": "year"}
+_DAY_RANGES = (((1, 1), "day"), ((7, 7), "week"), ((28, 31), "month"), ((89, 92), "quarter"),
+               ((365, 366), "year"))
+
+
+def bin_unit(start=None, end=None, freq=None, *, days=None) -> str | None:
+    """The calendar unit of a series' bins ("week"), or None when they have none.
+
+    From ``freq`` ("W", "M", "W-MON", ...) when given, else from the interval lengths
+    (``end - start`` of dates, or ``days`` directly): every length must fall in one
+    unit's range of days (1; 7; 28-31; 89-92; 365-366), so irregular intervals
+    (tallies) give None.
+    """
+    if freq:
+        key = str(freq).upper().split("-")[0]  # "W-MON" -> "W"; "MS", "QS", "YS" -> M, Q, Y
+        return _FREQ_UNITS.get(key) or _FREQ_UNITS.get(key[:-1] if key.endswith("S") else None)
+    if days is None:
+        if start is None or end is None:
+            return None
+        days = to_num(end) - to_num(start)
+    days = np.asarray(days, dtype=float)
+    days = days[np.isfinite(days)]
+    if not len(days):
+        return None
+    for (lo, hi), unit in _DAY_RANGES:
+        if np.all((days >= lo - 1e-9) & (days <= hi + 1e-9)):
+            return unit
+    return None
+
+
+def count_label(unit: str | None) -> str:
+    """Y-axis label of counts per bin: "count per week", or "count"."""
+    return f"count per {unit}" if unit else "count"
 
 
 def integer_ticks(ax) -> None:

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._axes import get_ax, integer_ticks, place_legend, set_date_axis, to_num
+from ._axes import bin_unit, count_label, get_ax, integer_ticks, place_legend, set_date_axis, to_num
 from ._style import COLORS, project_style
 
 __all__ = ["plot_counts"]
-
-_UNITS = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "Y": "year", "A": "year"}
 
 
 def _series_parts(series):
@@ -84,8 +82,9 @@ def plot_counts(series, *, ax=None, kind: str = "bar", label=None, show_bounds: 
     color : color, optional
         Bar / line colour (default: the project's count colour).
     ylabel : str or None
-        Y-axis label; ``"auto"`` names the bin of a regular series ("count per week"),
-        else "count". None leaves the label alone.
+        Y-axis label; ``"auto"`` names the bin ("count per week") from the series'
+        frequency or, for a frame, from interval lengths that all match one calendar
+        unit; else "count". None leaves the label alone.
     **style
         Passed to ``Axes.bar`` or ``Axes.stairs``.
 
@@ -134,8 +133,8 @@ def plot_counts(series, *, ax=None, kind: str = "bar", label=None, show_bounds: 
         ax.set_ylim(bottom=0)
         integer_ticks(ax)
         if ylabel == "auto":
-            unit = _UNITS.get(str(getattr(series, "freq", None) or "").upper().split("-")[0])
-            ylabel = f"count per {unit}" if unit else "count"
+            freq = getattr(series, "freq", None) if hasattr(series, "data") else None
+            ylabel = count_label(bin_unit(freq=freq) if freq else bin_unit(days=e - s))
         if ylabel:
             ax.set_ylabel(ylabel)
         if label is not None or (show_bounds and (np.isfinite(lo).any() or np.isfinite(hi).any())):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._axes import as_frame, get_ax, place_legend, require_columns, set_date_axis, to_num
+from ._axes import (as_frame, bin_unit, count_label, get_ax, place_legend, require_columns,
+                    set_date_axis, to_num)
 from ._style import COLORS, project_style
 
 __all__ = ["plot_fit"]
@@ -19,7 +20,7 @@ def _with_note(label: str, note: str) -> str:
 
 
 def plot_fit(pred, *, ax=None, level: float | None = 0.95, show_observed: bool = True,
-             cf_label: str = "counterfactual (no event terms)", ylabel: str = "count"):
+             cf_label: str = "counterfactual (no event terms)", ylabel: str | None = "auto"):
     """Observed counts, fitted mean with its interval, and the counterfactual band.
 
     Parameters
@@ -37,8 +38,9 @@ def plot_fit(pred, *, ax=None, level: float | None = 0.95, show_observed: bool =
     cf_label : str
         Legend label of the counterfactual; the interval note joins a trailing
         parenthesis ("counterfactual (no event terms; 95% CI)").
-    ylabel : str
-        Y-axis label.
+    ylabel : str or None
+        Y-axis label; ``"auto"`` names the bin from the interval lengths ("count per
+        week"), as :func:`plot_counts` does.
 
     Returns
     -------
@@ -85,6 +87,8 @@ def plot_fit(pred, *, ax=None, level: float | None = 0.95, show_observed: bool =
             ax.set_xlim(s.min(), e.max())
         ax.set_ylim(bottom=0)
         set_date_axis(ax)
+        if ylabel == "auto":
+            ylabel = count_label(bin_unit(days=e - s))
         if ylabel:
             ax.set_ylabel(ylabel)
         place_legend(ax)
