@@ -159,3 +159,30 @@ def test_point_bounds_are_exact_counts():
     fit = fit_censored_poisson(CountSeries(df, freq="M"))
     assert_allclose(fit.predict()["observed"], [30, 25, 41])
     assert_allclose(np.exp(fit.params["intercept"]), 96 / 91, rtol=1e-10)  # 96 incidents in 91 days
+
+
+def _weekly(count, lower, upper):
+    n = len(count)
+    start = pd.date_range("2024-01-01", periods=n, freq="7D")
+    return CountSeries(pd.DataFrame({"start": start, "end": start + pd.Timedelta(days=7), "count": count,
+                                     "lower": lower, "upper": upper}), freq="W")
+
+
+def test_term_on_an_uninformative_row_is_a_model_error():
+    # row 2 says only "0 or more": a pulse there is not identified (singular information)
+    y = [2.0, 2.0, np.nan, 1.0, 2.0, 3.0, 3.0, 4.0, 1.0, 1.0]
+    lo = [np.nan, np.nan, 0.0] + [np.nan] * 7
+    hi = [np.nan, np.nan, np.inf] + [np.nan] * 7
+    with pytest.raises(ModelError, match="censored Poisson fit failed"):
+        fit_censored_poisson(_weekly(y, lo, hi), events=["2024-01-15:pulse"])
+
+
+def test_term_bounded_on_one_side_only_warns():
+    # row 4 says only "at most 396": a pulse there can fall without limit
+    y = [402.0, 380.0, 390.0, 376.0, np.nan, 407.0, 378.0, 424.0]
+    lo = [np.nan] * 4 + [0.0] + [np.nan] * 3
+    hi = [np.nan] * 4 + [396.0] + [np.nan] * 3
+    from analysis import ModelWarning
+    with pytest.warns(ModelWarning, match="edge of the parameter space"):
+        fit = fit_censored_poisson(_weekly(y, lo, hi), events=["2024-01-29:pulse"])
+    assert fit.warnings and "pulse:2024-01-29" in fit.warnings[-1]

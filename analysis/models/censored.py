@@ -286,20 +286,30 @@ def fit_censored_poisson(series: CountSeries, *, trend: bool = False, seasonalit
         start = np.asarray(sm.GLM(y0, X, family=sm.families.Poisson(), offset=design.offset).fit().params)
     mod = CensoredPoisson(np.where(cens, 0.0, y), X.to_numpy(float), offset=design.offset,
                           lower=lo, upper=hi, censored=cens)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        res = mod.fit(start_params=start, method="newton", maxiter=200, disp=0)
+    names = design.names
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            res = mod.fit(start_params=start, method="newton", maxiter=200, disp=0)
+            params = pd.Series(np.asarray(res.params, float), index=names)
+            cov = pd.DataFrame(np.linalg.inv(-mod.hessian(params.to_numpy())), index=names, columns=names)
+    except (ValueError, OverflowError, np.linalg.LinAlgError) as exc:
+        raise ModelError(f"the censored Poisson fit failed ({type(exc).__name__}: {exc}): the counts "
+                         f"and bounds do not identify the terms {names}; try fewer terms") from None
     converged = bool(res.mle_retvals.get("converged", False))
     msgs = []
     if not converged:
         msgs.append("the censored Poisson fit did not converge; estimates may be inaccurate")
         warn(msgs[-1], ConvergenceWarning)
-    names = design.names
-    params = pd.Series(np.asarray(res.params, float), index=names)
-    cov = pd.DataFrame(np.linalg.inv(-mod.hessian(params.to_numpy())), index=names, columns=names)
     se = pd.Series(np.sqrt(np.maximum(np.diag(cov.to_numpy()), 0)), index=names)
     if not (np.all(np.isfinite(params)) and np.all(np.isfinite(se))):
         raise ModelError("the censored Poisson fit failed (non-finite estimates or standard errors)")
+    from .glm import _boundary_check
+    edge: list = []
+    _boundary_check(params, se, edge)
+    for m, cat in edge:
+        msgs.append(m)
+        warn(m, cat)
     mu = np.exp(X.to_numpy(float) @ params.to_numpy() + design.offset)
     k = X.shape[1]
     n = series.n

@@ -36,13 +36,15 @@ def terms_table(params: pd.Series, se: pd.Series, *, level: float, df: float | N
     with np.errstate(divide="ignore", invalid="ignore"):
         z = est / s
     p = 2 * (stats.t.sf(np.abs(z), df) if df is not None else stats.norm.sf(np.abs(z)))
+    with np.errstate(over="ignore"):  # an unidentified term (warned about) may reach inf
+        rr, lo, hi = np.exp(est), np.exp(est - crit * s), np.exp(est + crit * s)
     return pd.DataFrame({
         "name": pd.array(list(params.index), dtype="str"),
         "estimate": est,
         "se": s,
-        "rate_ratio": np.exp(est),
-        "ci_low": np.exp(est - crit * s),
-        "ci_high": np.exp(est + crit * s),
+        "rate_ratio": rr,
+        "ci_low": lo,
+        "ci_high": hi,
         "p_value": p,
     })
 
