@@ -235,3 +235,25 @@ def test_a_part_missing_on_a_date_is_not_a_shortfall():
                                       pd.Timestamp("2023-11-17"): "equal",
                                       pd.Timestamp("2023-11-20"): "parts_exceed_total"}
     assert ch["regions"].tolist() == ["Iraq", "Iraq+Syria", "Iraq"]
+
+
+def test_counters_that_disagree_are_reported_not_merged():
+    rows = [T("p1", "2023-11-14", 55), T("p2", "2024-01-09", 127), T("p3", "2024-01-18", 140),
+            T("wi", "2023-11-14", 73, "about", source="WI", since="2023-10-18"),
+            T("g", "2023-12-31", 160, "more_than", source="GTTAC"),
+            T("ok", "2023-12-01", 60, "at_least", source="AFP"),
+            T("late", "2023-12-01", 40, source="Late", since="2023-11-15")]
+    res = tallies_to_intervals(tallies_frame(rows))
+    assert res.conflicts.empty  # no chain is touched
+    assert res.get("Pentagon").total == 140
+    d = res.disagreements
+    got = {(r.source, r.tally_id, r.other_source, r.kind, r.lower, r.other_upper) for r in d.itertuples()}
+    # WI counts from a day later, so it cannot exceed the Pentagon's 55 on 2023-11-14: about 73 is [65, 81]
+    # GTTAC's more than 160 by 2023-12-31 cannot fit under the Pentagon's 127 on 2024-01-09
+    assert got == {("WI", "wi", "Pentagon", "above", 65, 55), ("GTTAC", "g", "Pentagon", "above", 161, 127),
+                   ("Pentagon", "p1", "WI", "below", 55, 81), ("Pentagon", "p2", "GTTAC", "below", 127, math.inf),
+                   ("Pentagon", "p3", "GTTAC", "below", 140, math.inf)}
+    # AFP's at least 60 and Late's 40 since 2023-11-15 fit the Pentagon's chain: no row
+    assert not d["source"].isin(["AFP", "Late"]).any() and not d["other_source"].isin(["AFP", "Late"]).any()
+    from analysis.normalize import normalize
+    assert normalize(tallies=tallies_frame(rows)).summary()["tallies"]["disagreements"] == 5

@@ -147,7 +147,8 @@ def render_text(res: dict) -> str:
     if "tallies" in res:
         t = res["tallies"]
         lines.append(f"tallies: {t['intervals']} intervals from {len(t['sources'])} source(s), "
-                     f"{t['conflicts']} conflict(s) resolved")
+                     f"{t['conflicts']} conflict(s) resolved, {t.get('disagreements', 0)} statement(s) "
+                     "contradicted by another counter (kept as separate series)")
     w = res.get("window")
     if w:
         lines.append(f"window {w[0]} to {w[1]}, freq {res['freq']}, allocate {res['allocate']}")

@@ -82,6 +82,7 @@ class NormalizeResult:
                 "sources": tr.sources,
                 "intervals": int(len(tr.intervals)),
                 "conflicts": int(len(tr.conflicts)),
+                "disagreements": int(len(tr.disagreements)),
                 "checks": {str(k): int(v) for k, v in tr.checks["status"].value_counts().sort_index().items()},
                 "counted": lg.counts("tallies")["counted"],
                 "merged": lg.counts("tallies")["merged"],

@@ -43,6 +43,11 @@ Counters and regions are matched ignoring case and spacing ("Pentagon" and "pent
 "Iraq" and "IRAQ" are one), taking the spelling of their first row; ``all`` and
 ``total`` (any case) are the whole area and are reported as ``all``.
 
+8. Counters against each other: statements of one counter that another counter's
+   chain contradicts (read as a count of the same attacks) are listed in
+   :attr:`TallyResult.disagreements` (see :func:`counter_disagreements`); the series
+   themselves are never merged or corrected.
+
 Every conflict is listed in :attr:`TallyResult.conflicts` with the rule that resolved
 it; every input row appears in the ledger.
 """
@@ -60,7 +65,8 @@ from ..schema import BOUNDS, InputError
 from ..series import CountSeries
 from .ledger import ledger_frame
 
-__all__ = ["TallyResult", "tallies_to_intervals", "bound_range", "TALLY_RULES", "TOTAL_REGIONS"]
+__all__ = ["TallyResult", "tallies_to_intervals", "bound_range", "counter_disagreements", "TALLY_RULES",
+           "TOTAL_REGIONS"]
 
 TALLY_RULES = ("latest", "preferred", "bounds")
 #: Region names (case-insensitive) that mean "the whole area".
@@ -121,6 +127,10 @@ class TallyResult:
         the counter states on other dates is missing on that date).
     ledger : pandas.DataFrame
         Ledger rows of the tallies.
+    disagreements : pandas.DataFrame
+        Counters that contradict each other (see :func:`counter_disagreements`): one row
+        per resolved statement that another counter's chain, read as a count of the same
+        attacks, cannot hold. The series stay separate; this table reports the conflict.
     """
 
     series: Mapping[str, CountSeries]
@@ -130,6 +140,7 @@ class TallyResult:
     checks: pd.DataFrame
     ledger: pd.DataFrame
     params: Mapping = field(default_factory=dict)
+    disagreements: pd.DataFrame = field(default_factory=lambda: counter_disagreements(None))
 
     @property
     def sources(self) -> list[str]:
@@ -435,7 +446,67 @@ def tallies_to_intervals(tallies: pd.DataFrame, *, rule: str = "latest",
                           table="tallies", record_id=ids, status=status, incident_id=target, reason=reason, n=n)
     return TallyResult(series=series, intervals=intervals, cumulative=cum, conflicts=conf,
                        checks=checks, ledger=ledger,
-                       params={"rule": rule, "preferred_sources": preferred, "about_band": about_band})
+                       params={"rule": rule, "preferred_sources": preferred, "about_band": about_band},
+                       disagreements=counter_disagreements(cum))
+
+
+DISAGREEMENT_COLUMNS = ("source", "region", "since", "as_of", "tally_id", "lower", "upper", "other_source",
+                        "other_since", "other_lower", "other_upper", "kind")
+
+
+def counter_disagreements(cumulative: pd.DataFrame | None) -> pd.DataFrame:
+    """Statements of one counter that another counter's tallies contradict.
+
+    Different counters are different series and are never merged. This table says where
+    they cannot both be counting the same attacks: for each resolved cumulative statement
+    ``[lower, upper]`` of a counter (``since`` to ``as_of``) and each chain of another
+    counter in the same region, the other chain's range on ``as_of`` is
+    ``[other_lower, other_upper]`` (its largest lower bound stated up to that day, 0 before
+    its first statement; its smallest upper bound stated from that day on, inf after its
+    last). A count from an earlier (or the same) ``since`` cannot be smaller, and one from
+    a later (or the same) ``since`` cannot be larger, so
+
+    * ``kind="above"``: ``lower > other_upper`` and ``since >= other_since``;
+    * ``kind="below"``: ``upper < other_lower`` and ``since <= other_since``.
+
+    Parameters
+    ----------
+    cumulative : pandas.DataFrame or None
+        :attr:`TallyResult.cumulative`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``source, region, since, as_of, tally_id, lower, upper, other_source,
+        other_since, other_lower, other_upper, kind``; sorted by region, as_of, source.
+    """
+    rows = []
+    if cumulative is not None and len(cumulative):
+        cum = cumulative.sort_values(["source", "region", "since", "as_of"], kind="stable")
+        chains = {k: (g["as_of"].to_numpy(), g["lower"].to_numpy(float), g["upper"].to_numpy(float))
+                  for k, g in cum.groupby(["source", "region", "since"], sort=True)}
+        for r in cum.itertuples(index=False):
+            for (src, reg, since), (days, los, his) in chains.items():
+                if src == r.source or reg != r.region or r.as_of < since:
+                    continue
+                before = days <= np.datetime64(r.as_of)
+                after = days >= np.datetime64(r.as_of)
+                olo = float(los[before].max()) if before.any() else 0.0
+                ohi = float(his[after].min()) if after.any() else _INF
+                kind = None
+                if r.since >= since and r.lower > ohi:
+                    kind = "above"
+                elif r.since <= since and r.upper < olo:
+                    kind = "below"
+                if kind:
+                    rows.append((r.source, r.region, r.since, r.as_of, r.tally_id, r.lower, r.upper, src,
+                                 since, olo, ohi, kind))
+    out = pd.DataFrame(rows, columns=list(DISAGREEMENT_COLUMNS))
+    for c in ("since", "as_of", "other_since"):
+        out[c] = pd.to_datetime(out[c]).astype("datetime64[ns]")
+    for c in ("lower", "upper", "other_lower", "other_upper"):
+        out[c] = out[c].astype(float)
+    return out.sort_values(["region", "as_of", "source", "other_source"], kind="stable").reset_index(drop=True)
 
 
 def _parts_checks(cum_rows) -> pd.DataFrame:
