@@ -778,6 +778,23 @@ def build_all(raw_dir, out_dir) -> dict[str, Path]:
     -------
     dict
         File name -> path written.
+
+    Raises
+    ------
+    ValueError
+        ``out_dir`` is ``raw_dir``.
+    InputError
+        A raw file with a wrong header, a duplicate or empty id, a row with the wrong
+        number of fields, a count that is not a whole number (file, row and column named).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from analysis.datasets import data_path
+    >>> with tempfile.TemporaryDirectory() as out:
+    ...     written = build_all(data_path() / "raw", out)
+    ...     sorted(written) == sorted(OUTPUT_FILES)
+    True
     """
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     if raw_dir.resolve() == out_dir.resolve():
