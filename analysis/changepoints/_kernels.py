@@ -133,12 +133,12 @@ def pelt_kernel(code, cs, cq, ce, param, LT, mbic, pen, min_size, jump, exact):
     F[0] = -pen
     # candidate arrays: start row, F at the start, its cumulative count (code 4),
     # the last value and the row from which it is pruned
-    cap = 256  # grown on demand: pruned candidate sets stay small
-    cand = np.empty(cap, np.int64)
-    fc = np.empty(cap)
-    sc = np.empty(cap, np.int64)
-    kill = np.empty(cap, np.int64)
-    vals = np.empty(cap)
+    # np.empty leaves pages untouched until used: only the live candidates cost memory
+    cand = np.empty(n + 1, np.int64)
+    fc = np.empty(n + 1)
+    sc = np.empty(n + 1, np.int64)
+    kill = np.empty(n + 1, np.int64)
+    vals = np.empty(n + 1)
     ics = np.empty(n + 1 if code == 4 else 0, np.int64)
     if code == 4:
         for i in range(n + 1):
@@ -148,18 +148,6 @@ def pelt_kernel(code, cs, cq, ce, param, LT, mbic, pen, min_size, jump, exact):
     for t in range(min_size, n + 1):
         tn = t - min_size
         if F[tn] < np.inf and tn % jump == 0:
-            if nc == cap:
-                cap *= 2
-                cand2 = np.empty(cap, np.int64)
-                fc2 = np.empty(cap)
-                sc2 = np.empty(cap, np.int64)
-                kill2 = np.empty(cap, np.int64)
-                cand2[:nc] = cand[:nc]
-                fc2[:nc] = fc[:nc]
-                sc2[:nc] = sc[:nc]
-                kill2[:nc] = kill[:nc]
-                cand, fc, sc, kill = cand2, fc2, sc2, kill2
-                vals = np.empty(cap)
             cand[nc] = tn
             fc[nc] = F[tn]
             if code == 4:
