@@ -128,6 +128,14 @@ def test_missing_group_column_names_it():
         bin_incidents(incidents([("2024-01-01", "2024-01-01")]), groups=["weapon"])
 
 
+@pytest.mark.parametrize("name", ["n_reports", "count", "exposure", "start"])
+def test_group_named_like_a_series_column_is_refused(name):
+    inc = incidents([("2024-01-01", "2024-01-01")])
+    inc["count"] = inc["exposure"] = inc["start"] = 1
+    with pytest.raises(ValueError, match=f"group column {name!r} has the name of a series column"):
+        bin_incidents(inc, groups=[name])
+
+
 def test_bad_arguments_name_the_allowed_values():
     inc = incidents([("2024-01-01", "2024-01-01")])
     with pytest.raises(ValueError, match=r"freq must be one of \('D', 'W', 'M', 'Q'\)"):

@@ -25,7 +25,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..schema import ALLOCATIONS, FREQUENCIES, InputError
+from ..schema import ALLOCATIONS, FREQUENCIES, SERIES_COLUMNS, InputError
 from ..series import CountSeries
 from .dates import allocate_split, allocate_start, in_window, progress_wanted
 
@@ -207,6 +207,9 @@ def _bin(incidents: pd.DataFrame, *, freq="W", allocate="start", window=None, gr
         if c not in incidents.columns:
             raise InputError(f"the incidents lack column {c!r}")
     for g in groups:
+        if g in SERIES_COLUMNS:
+            raise ValueError(f"group column {g!r} has the name of a series column "
+                             f"({', '.join(SERIES_COLUMNS)}); group by another column")
         if g not in incidents.columns:
             raise InputError(f"group column {g!r} is not an incident column; "
                              f"available: {sorted(map(str, incidents.columns))}", column=g)
