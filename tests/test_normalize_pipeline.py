@@ -134,6 +134,17 @@ def test_pipeline_properties(reports, allocate, freq, window, seed):
     assert sorted(lg["record_id"]) == sorted(reports["report_id"])
     assert res.ledger.check_conservation(res.series)
     assert res.ledger.counts("reports")["counted"] == int(res.incidents["counted"].sum())
+    # every merged or excluded row has a readable reason; merged rows name a counted incident;
+    # the counted incidents hold exactly the counted and merged rows
+    off = lg[lg["status"] != "counted"]
+    assert off["reason"].notna().all() and (off["reason"].str.len() > 5).all()
+    kept = lg[lg["status"] != "excluded"]
+    counted_ids = set(res.incidents.loc[res.incidents["counted"], "incident_id"])
+    assert set(kept["incident_id"]) == counted_ids
+    assert int(res.incidents.loc[res.incidents["counted"], "n_reports"].sum()) == len(kept)
+    # ledger rows point at the input rows
+    back = reports.set_index("report_id").loc[lg["record_id"], "_row"].to_numpy()
+    assert (lg["row"].to_numpy() == back).all()
     # order invariance: same series and ledger
     res2 = normalize(shuffled(reports, seed), freq=freq, allocate=allocate, window=window, n_imputations=3, seed=1)
     pd.testing.assert_frame_equal(res.series.data, res2.series.data)

@@ -195,6 +195,13 @@ def test_tally_properties(t, rule, seed):
     res = tallies_to_intervals(t, rule=rule)
     # every row in the ledger once
     assert sorted(res.ledger["record_id"]) == sorted(t["tally_id"])
+    lg = res.ledger
+    counted = set(lg.loc[lg["status"] == "counted", "record_id"])
+    assert set(lg.loc[lg["status"] == "merged", "incident_id"]) <= counted
+    assert lg.loc[lg["status"] != "counted", "reason"].notna().all()
+    # every counted statement founds one resolved cumulative range, which lists its merged rows
+    assert sorted(res.cumulative["tally_id"]) == sorted(counted)
+    assert res.cumulative["n_statements"].sum() == int((lg["status"] != "excluded").sum())
     # cumulative ranges are monotone and consistent per chain; intervals valid
     for _, ch in res.cumulative.groupby(["source", "region", "since"]):
         lo, hi = ch["lower"].to_numpy(), ch["upper"].to_numpy()
