@@ -205,6 +205,8 @@ def to_counts(raw: RawTable, column: str, *, required: bool = False) -> pd.Serie
             msg = f"{value!r} is not a whole number; counts must be integers such as 3"
         elif number is not None and "," in value:
             msg = f"cannot read {value!r} as a count; write it without thousands separators"
+        elif number is not None and np.isfinite(number) and not value.lstrip("+").isdigit():
+            msg = f"cannot read {value!r} as a count; write it as a whole number such as {int(number)}"
         elif number is not None and np.isfinite(number):
             msg = f"{value!r} is too large for a count"
         else:

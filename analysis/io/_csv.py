@@ -168,6 +168,13 @@ def _read_header(path: str, file: str) -> list[str]:
     for j, cell in enumerate(record):
         if _has_surrogates(cell):
             raise InputError(_encoding_message(cell), file=file, row=1, column=f"#{j + 1}")
+    if len(record) == 1:
+        for sep, what in ((";", "';'"), ("\t", "tabs"), ("|", "'|'")):
+            if sep in record[0]:
+                raise InputError(
+                    f"the header is one column {record[0].strip()!r}: the file seems separated by "
+                    f"{what}, not commas; save it comma-separated (for example 'CSV UTF-8' in a "
+                    "spreadsheet)", file=file, row=1)
     return record
 
 
