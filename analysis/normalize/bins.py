@@ -351,6 +351,14 @@ def bin_incidents(incidents: pd.DataFrame, *, freq: str = "W", allocate: str = "
     CountSeries or ImputedSeries
         ``ImputedSeries`` (``M`` CountSeries) for ``allocate="impute"``.
 
+    Raises
+    ------
+    InputError
+        Undated incidents, a missing ``date_start``/``date_end`` or group column.
+    ValueError
+        A bad ``freq``, ``allocate``, ``window`` or ``n_imputations``; a group named like a
+        series column; no coverage window (no incidents and no ``window``).
+
     Examples
     --------
     >>> import pandas as pd

@@ -165,7 +165,16 @@ def dedupe(reports: pd.DataFrame, *, window_days: int = 1, match_weapon: bool = 
     Raises
     ------
     InputError
-        Missing columns, or duplicate ``report_id``.
+        Missing columns, a blank or duplicate ``report_id`` (naming both rows).
+    ValueError
+        ``window_days`` not a non-negative integer.
+
+    Warns
+    -----
+    DataWarning
+        Incidents whose reports do not all match each other pairwise (a chain of dates,
+        or incompatible weapons joined through a report of unknown weapon), and explicit
+        ``incident_id`` values shared by reports in different countries.
 
     Examples
     --------

@@ -126,6 +126,26 @@ def normalize(reports=None, tallies=None, *, freq: str = "W", groups: Sequence[s
     -------
     NormalizeResult
 
+    Raises
+    ------
+    InputError
+        Reports or tallies that lack canonical columns, a repeated ``report_id`` (naming
+        both rows), a tally ``bound`` outside the allowed values, a missing group column.
+    ValueError
+        Neither reports nor tallies; a bad ``freq``, ``allocate``, ``window``, ``rule``,
+        ``window_days``, ``n_imputations`` or ``about_band``; no coverage window (no
+        dated incident and no ``window``).
+
+    Warns
+    -----
+    DataWarning
+        Incidents whose reports do not all match each other pairwise, explicit
+        ``incident_id`` values shared across countries (see :func:`dedupe`).
+
+    See Also
+    --------
+    dedupe, bin_incidents, tallies_to_intervals, analysis.io.read_reports, analysis.io.read_tallies
+
     Examples
     --------
     >>> import pandas as pd

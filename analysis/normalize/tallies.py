@@ -15,7 +15,7 @@ Steps
 3. Statements of one chain and one ``as_of``: exact repeats merge (ledger: merged).
    Consistent statements (their ranges intersect) combine into the intersection
    ("at least 140" and "140" -> 140). Inconsistent ones are a *conflict*, resolved by
-   ``rule``: ``"latest"`` keeps the statement that comes last in the input (file, then
+   ``rule``: ``"latest"`` keeps the statement that comes last in the input (file name, then
    row); ``"preferred"`` keeps the one whose outlet (or source) comes first in
    ``preferred_sources`` (falling back to latest); ``"bounds"`` keeps both as the hull
    of their ranges. Other statements consistent with the kept one are combined with it.
@@ -267,6 +267,14 @@ def tallies_to_intervals(tallies: pd.DataFrame, *, rule: str = "latest",
     Returns
     -------
     TallyResult
+
+    Raises
+    ------
+    InputError
+        Missing ``since``/``as_of``/``count`` columns, a ``bound`` outside the allowed values
+        (naming file, row and column).
+    ValueError
+        A bad ``rule`` or ``about_band``.
 
     Examples
     --------
