@@ -65,6 +65,11 @@ def period_bounds(labels, *, file=None, column=None) -> tuple[pd.DatetimeIndex, 
         i = next(i for i, v in enumerate(values) if v in ("", "nan", "NaN", "None", "<NA>"))
         raise InputError("missing time label", file=file, row=i + 2, column=column)
     code = _detect(values, file=file, column=column)
+    for i, v in enumerate(values):  # nanosecond timestamps span 1678-2261
+        year = int(v[:4]) if code != "Y" else int(v)
+        if not 1678 <= year <= 2261:
+            raise InputError(f"time label {v!r} is outside the supported years 1678-2261",
+                             file=file, row=i + 2, column=column)
     try:
         if code == "D":
             start = pd.DatetimeIndex(pd.to_datetime(values, format="%Y-%m-%d"))

@@ -36,6 +36,7 @@ def test_period_bounds_iso_week_53():
         (["Jan 2024"], 2, "cannot read"),
         (["2024-13"], 2, "cannot read"),
         (["2024-01-01", ""], 3, "missing"),
+        (["1851", "1"], 3, "outside the supported years"),
     ],
 )
 def test_period_bounds_errors_name_row(labels, row, msg):
