@@ -296,6 +296,8 @@ def test_bundled_case_study_tables_read(data_dir):
         frame = reader(str(path))
         raw = pd.read_csv(path, dtype=str, keep_default_na=False)
         assert len(frame) == len(raw) and frame._row.tolist() == list(range(2, len(raw) + 2))
+        key = raw.columns[0]  # report_id, tally_id, event_id: row by row, as the file has them
+        assert frame[key].fillna("").tolist() == raw[key].str.strip().tolist()
 
 
 # ---------------------------------------------------------------------- properties

@@ -222,6 +222,11 @@ def test_conservation_every_rule(inc, freq, allocate, window, grouped):
     b = _bin(inc, freq=freq, allocate=allocate, window=window, groups=["country"] if grouped else (),
              n_imputations=3, seed=1)
     n_counted = int(b.counted.sum())
+    # brute force: counted when the start (rule start) or any day (split, impute) is in the window
+    w0, w1 = b.window
+    s0, e0 = inc["date_start"], inc["date_end"]
+    expect = ((s0 >= w0) & (s0 <= w1)) if allocate == "start" else ((e0 >= w0) & (s0 <= w1))
+    assert b.counted.tolist() == expect.tolist()
     series = list(b.result) if allocate == "impute" else [b.result]
     for s in series:
         s.check()
