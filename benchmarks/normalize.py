@@ -8,7 +8,9 @@ groups over three years) and kept in ``--dir`` (never in the repository). Each
 measurement runs in a fresh subprocess: wall time of ``normalize`` from the file (read,
 dedupe, weekly binning by country x admin1 x event_type, ledger) and the peak resident
 memory of that process (``resource.getrusage``, which includes the interpreter and
-imports, about 0.2 GiB). All data are synthetic.
+imports, about 0.2 GiB), with the CPU time it used (user + system, all threads: on a
+machine shared with other work the wall time grows, the CPU time much less). All data
+are synthetic.
 """
 
 from __future__ import annotations
@@ -54,8 +56,9 @@ from analysis.duck import normalize_engine
 res, used = normalize_engine(path, engine=engine, freq="W", groups=groups,
                              **({"incidents": False} if engine == "duckdb" else {}))
 secs = time.perf_counter() - t0
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-print(json.dumps({"seconds": secs, "peak_bytes": peak, "series_rows": len(res.series.data),
+ru = resource.getrusage(resource.RUSAGE_SELF)
+peak = ru.ru_maxrss * 1024
+print(json.dumps({"seconds": secs, "peak_bytes": peak, "cpu_seconds": ru.ru_utime + ru.ru_stime, "series_rows": len(res.series.data),
                   "n_series": int(res.series.data[list(res.series.groups)].drop_duplicates().shape[0]),
                   "total": float(res.series.total), "ledger_rows": len(res.ledger.table)}))
 """
@@ -71,14 +74,16 @@ def measure(engine: str, path: str, groups=GROUPS, timeout: float = 1800) -> dic
 
 
 def table(rows) -> str:
-    head = f"{'reports':>11} {'format':>7} {'engine':>7} {'seconds':>8} {'peak GiB':>9} {'series rows':>12} {'ledger rows':>12}"
+    head = (f"{'reports':>11} {'format':>7} {'engine':>7} {'seconds':>8} {'cpu s':>7} {'peak GiB':>9} "
+            f"{'series rows':>12} {'ledger rows':>12}")
     out = [head, "-" * len(head)]
     for r in rows:
         if "error" in r:
             out.append(f"{r['n']:>11,} {r['format']:>7} {r['engine']:>7}  failed: {r['error']}")
             continue
         out.append(f"{r['n']:>11,} {r['format']:>7} {r['engine']:>7} {r['seconds']:>8.1f} "
-                   f"{r['peak_bytes'] / 2**30:>9.2f} {r['series_rows']:>12,} {r['ledger_rows']:>12,}")
+                   f"{r.get('cpu_seconds', float('nan')):>7.1f} {r['peak_bytes'] / 2**30:>9.2f} "
+                   f"{r['series_rows']:>12,} {r['ledger_rows']:>12,}")
     return "\n".join(out)
 
 
