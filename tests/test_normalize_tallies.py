@@ -264,3 +264,20 @@ def test_counters_that_disagree_are_reported_not_merged():
     assert not d["source"].isin(["AFP", "Late"]).any() and not d["other_source"].isin(["AFP", "Late"]).any()
     from analysis.normalize import normalize
     assert normalize(tallies=tallies_frame(rows)).summary()["tallies"]["disagreements"] == 5
+
+
+def test_tally_id_repeated_across_files_is_an_input_error():
+    a = tallies_frame([T("T1", "2023-10-24", 13), T("T2", "2023-10-30", 23)], file="a.csv")
+    b = tallies_frame([T("T1", "2023-11-14", 55)], file="b.csv")
+    both = pd.concat([a, b], ignore_index=True)
+    with pytest.raises(InputError, match=r"^b.csv, row 2, column 'tally_id': duplicate tally_id 'T1' "
+                                         r"\(also in a.csv row 2\)"):
+        tallies_to_intervals(both)
+
+
+def test_rows_without_tally_id_are_named_by_file_and_row_when_files_differ():
+    a = tallies_frame([T(None, "2023-10-24", 13)], file="a.csv")
+    b = tallies_frame([T(None, "2023-11-14", 55)], file="b.csv")
+    lg = tallies_to_intervals(pd.concat([a, b], ignore_index=True)).ledger
+    assert lg["record_id"].tolist() == ["a.csv row 2", "b.csv row 2"]
+    assert tallies_to_intervals(a).ledger["record_id"].tolist() == ["row2"]

@@ -187,7 +187,17 @@ def _prepare(tallies: pd.DataFrame, about_band: float) -> pd.DataFrame:
         tid = tid.where(tid.notna() & (tid != ""), None)
     else:
         tid = pd.Series([None] * n, dtype="object")
-    fallback = pd.Series([f"row{r}" for r in t["_row_"]], dtype="object")
+    several = t["_file_"].nunique() > 1
+    fallback = pd.Series([f"{f} row {r}" if several else f"row{r}" for f, r in zip(t["_file_"], t["_row_"])],
+                         dtype="object")
+    dup = tid.notna() & tid.duplicated(keep="first")
+    if dup.any():
+        j = int(np.flatnonzero(dup.to_numpy())[0])
+        i = int(np.flatnonzero((tid == tid.iloc[j]).to_numpy(bool))[0])
+        where = " ".join(x for x in (t["_file_"].iloc[i], f"row {t['_row_'].iloc[i]}") if x)
+        raise InputError(f"duplicate tally_id {tid.iloc[j]!r} (also in {where}); tally_id must be unique "
+                         "across all tally files", file=t["_file_"].iloc[j] or None,
+                         row=int(t["_row_"].iloc[j]), column="tally_id")
     t["_id"] = tid.astype("object").where(tid.notna(), fallback).astype(str).to_numpy()
 
     def text(col, default):
