@@ -293,6 +293,7 @@ def test_panel_one_axes_per_group():
     assert len(plt.get_fignums()) == before + 1
     assert len(axes) == 4 and isinstance(axes, np.ndarray)
     assert [a.get_title(loc="left") for a in axes] == ["Iraq", "Jordan", "Syria", "Yemen"]
+    assert [a.get_ylabel() for a in axes] == ["count per week", "", "", "count per week"]
     assert [len(a.containers[0]) for a in axes] == [12, 14, 13, 15]
     hidden = [a for a in axes[0].figure.axes if not a.get_visible()]
     assert len(hidden) == 2
@@ -349,6 +350,28 @@ def test_dates_always_name_their_year(weekly):
     labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
     assert ax.xaxis.get_major_formatter().get_offset() == ""
     assert labels[0].endswith("\n2023") and "2024" in labels
+    # day ticks over several months: the first tick names its month and the offset only
+    # the year (the stock offset names the month of the last tick: "Mar 2024")
+    d, _ = piecewise_poisson((3.0,), (45,), freq="D", start="2024-01-20", seed=1)
+    fig, ax = plt.subplots(figsize=(10, 3))
+    plots.plot_counts(d, ax=ax)
+    fig.canvas.draw()
+    labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert labels[0] == "22 Jan" and "Feb" in labels and "Mar" in labels
+    assert ax.xaxis.get_offset_text().get_text() == "2024"
+    # ... and across a new year, each year once
+    d, _ = piecewise_poisson((3.0,), (45,), freq="D", start="2023-12-10", seed=1)
+    fig, ax = plt.subplots(figsize=(10, 3))
+    plots.plot_counts(d, ax=ax)
+    fig.canvas.draw()
+    labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert labels[0].endswith("Dec\n2023") and "Jan\n2024" in labels
+    assert ax.xaxis.get_offset_text().get_text() == ""
+    # within one month the offset names it
+    d, _ = piecewise_poisson((3.0,), (20,), freq="D", start="2024-03-02", seed=1)
+    ax = plots.plot_counts(d)
+    ax.figure.canvas.draw()
+    assert ax.xaxis.get_offset_text().get_text() == "Mar 2024"
 
 
 # --------------------------------------------------------------------------- text safety

@@ -116,27 +116,61 @@ def project_style():
 
 
 def _first_year_formatter(locator):
-    """ConciseDateFormatter that also names the year on the first tick.
+    """ConciseDateFormatter whose first tick always says where it is in the calendar.
 
     The stock formatter writes the year only at year boundaries when the ticks cross
     one, which leaves the ticks before the first boundary ("Oct", "Nov", "Dec", "2024")
-    without a year. The first visible tick gets it here, on a second line.
+    without a year: the first visible tick gets it here, on a second line. Day ticks
+    across several months have a similar gap ("22", "Feb", "08", ... with the offset
+    "Mar 2024", the month of the *last* tick): the first tick then names its month
+    ("22 Jan") and the offset keeps only the year, or names the first tick's year on a
+    second line when the ticks cross a new year.
     """
     import matplotlib.dates as mdates
 
     class _Formatter(mdates.ConciseDateFormatter):
+        _offset_override = None
+
+        def get_offset(self):
+            if self._offset_override is not None:
+                return self._offset_override
+            return super().get_offset()
+
         def format_ticks(self, values):
+            self._offset_override = None
             labels = list(super().format_ticks(values))
-            if not labels or self.get_offset():
+            if not labels:
                 return labels
-            vmin = -float("inf")
+            lo, hi = -float("inf"), float("inf")
             if self.axis is not None:
-                lo, hi = self.axis.get_view_interval()
-                vmin = min(lo, hi)
-            first = next((k for k, v in enumerate(values) if v >= vmin - 1e-9), None)
-            if first is None or (len(labels[first]) == 4 and labels[first].isdigit()):
+                a, b = self.axis.get_view_interval()
+                lo, hi = min(a, b), max(a, b)
+            shown = [k for k, v in enumerate(values) if lo - 1e-9 <= v <= hi + 1e-9]
+            if not shown:
                 return labels
+            first = shown[0]
             d = mdates.num2date(values[first])
+            offset = self.get_offset()
+            if offset:
+                dates = [mdates.num2date(values[k]) for k in shown]
+                months = {(x.year, x.month) for x in dates}
+                if len(months) > 1 and offset == dates[-1].strftime("%b %Y"):
+                    # day ticks over several months: the offset named the last tick's month
+                    if labels[first] == d.strftime("%d"):
+                        labels[first] = d.strftime("%d %b")
+                    if len({x.year for x in dates}) == 1:
+                        self._offset_override = d.strftime("%Y")
+                    else:
+                        self._offset_override = ""
+                        labels[first] = labels[first] + d.strftime("\n%Y")
+                        for k in shown[1:]:  # the first tick of the new year names it
+                            x = mdates.num2date(values[k])
+                            if x.year != d.year and labels[k] == x.strftime("%b"):
+                                labels[k] = x.strftime("%b\n%Y")
+                                break
+                return labels
+            if len(labels[first]) == 4 and labels[first].isdigit():
+                return labels
             if labels[first] == d.strftime("%b"):
                 labels[first] = d.strftime("%b\n%Y")
             elif labels[first] == d.strftime("%d"):

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from ._axes import new_figure, plain_text
+from ._axes import bin_unit, count_label, new_figure, plain_text
 from ._style import project_style
 
 __all__ = ["plot_panel"]
@@ -69,7 +69,7 @@ def plot_panel(series, *, ncols: int = 3, sharey: bool = False, fig=None, kind: 
             ax.set_title(name, loc="left", fontsize=9, fontweight="bold")
         plain_text(ax.title)
         if k % ncols == 0:
-            ax.set_ylabel("count")
+            ax.set_ylabel(count_label(bin_unit(freq=getattr(series, "freq", None))))
     for ax in flat[n:]:
         ax.set_visible(False)
     # a panel whose neighbour below is hidden shows its own date labels
