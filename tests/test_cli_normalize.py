@@ -154,7 +154,10 @@ def test_console_script_contract(tmp_path):
     assert ok.stdout.count("\n") == 1 and ok.stdout.startswith("{")
     js = json.loads(ok.stdout)
     assert (js["incidents"], js["merged"], js["total_count"]) == (2, 2, 2.0)
-    assert "DataWarning" in ok.stderr and "C1 (reports C1; C2; C3: dates 2024-01-01 to 2024-01-03)" in ok.stderr
+    assert ok.stderr.startswith("incident-trends normalize: warning: 1 incident joins reports that do not all")
+    assert "C1 (reports C1; C2; C3: dates 2024-01-01 to 2024-01-03)" in ok.stderr
+    assert "Traceback" not in ok.stderr and ok.stderr.count("\n") == 1
+    assert len(js["warnings"]) == 1 and js["warnings"][0] in ok.stderr
     s = pd.read_csv(tmp_path / "s.csv")
     assert list(s.columns) == list(SERIES_COLUMNS) + ["country"]
     assert s.groupby("country")["count"].sum().to_dict() == {"Iraq": 1.0, "Syria": 1.0}

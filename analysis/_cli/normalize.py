@@ -11,13 +11,15 @@ and the group columns; ``end`` exclusive). With ``--allocate impute`` it holds e
 imputation, told apart by the group column ``imputation``. Without ``--reports`` it holds
 the tally intervals (groups ``source, region, since``). ``--ledger`` receives one row per
 input row. With ``--format json`` one summary object is printed: rows in and out,
-incidents, merged reports, exclusions by reason, total count and the output paths.
+incidents, merged reports, exclusions by reason, total count, the output paths and the
+warnings (also printed on stderr, one line each).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from pathlib import Path
 
 
@@ -109,15 +111,20 @@ def run(args):
     reports = [read_reports(f, format=args.input_format) for f in args.reports] or None
     tallies = [read_tallies(f) for f in args.tallies] or None
     try:
-        res = normalize(reports, tallies, freq=args.freq, groups=tuple(args.group), allocate=args.allocate,
-                        window=args.window, window_days=args.window_days,
-                        match_weapon=not args.no_weapon_match, n_imputations=args.imputations,
-                        seed=args.seed, rule=args.tally_rule, preferred_sources=tuple(args.prefer),
-                        progress=False if getattr(args, "quiet", False) else None)
+        with warnings.catch_warnings(record=True) as caught:
+            res = normalize(reports, tallies, freq=args.freq, groups=tuple(args.group), allocate=args.allocate,
+                            window=args.window, window_days=args.window_days,
+                            match_weapon=not args.no_weapon_match, n_imputations=args.imputations,
+                            seed=args.seed, rule=args.tally_rule, preferred_sources=tuple(args.prefer),
+                            progress=False if getattr(args, "quiet", False) else None)
     except InputError:
         raise
     except ValueError as exc:
         raise InputError(str(exc)) from None
+    # warnings go to stderr as one plain line each (stdout keeps only the JSON object)
+    messages = [str(w.message) for w in caught]
+    for m in messages:
+        print(f"incident-trends normalize: warning: {m}", file=sys.stderr)
     outputs = {"series": None, "ledger": None, "tallies": None}
     if res.series is not None:
         outputs["series"] = _write(res.series.to_frame(), args.out)
@@ -132,6 +139,7 @@ def run(args):
         outputs["tallies"] = _write(res.tallies.panel().to_frame(), args.tallies_out)
     summary = res.summary()
     summary["outputs"] = outputs
+    summary["warnings"] = messages
     return summary
 
 
