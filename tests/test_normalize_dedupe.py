@@ -440,3 +440,22 @@ def test_a_report_naming_both_weapons_explains_the_merge_without_warning():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert dedupe(r).incidents["weapon"].tolist() == ["drone+rocket"]
+
+
+def test_incidents_written_as_reports_read_back_as_canonical_reports(tmp_path):
+    from analysis.io import read_reports, write_reports
+
+    r = reports_frame([
+        {"report_id": "m", "country": "Iraq", "location": "Erbil", "date_start": "2024-01-01",
+         "date_end": "2024-01-31"},
+        {"report_id": "w", "country": "Syria", "location": "Tanf", "date_start": "2024-01-08",
+         "date_end": "2024-01-14"},
+        {"report_id": "d", "country": "Syria", "location": "Tanf", **_day("2024-03-01")},
+    ])
+    inc = dedupe(r).incidents
+    rep = incidents_to_reports(inc)
+    assert rep["date_precision"].tolist() == ["month", "week", "day"]
+    write_reports(rep, tmp_path / "inc.csv")
+    back = read_reports(tmp_path / "inc.csv")
+    assert back["report_id"].tolist() == back["incident_id"].tolist() == ["m", "w", "d"]
+    assert dedupe(back).incidents["incident_id"].tolist() == inc["incident_id"].tolist()

@@ -15,13 +15,13 @@ from .keys import compatible, location_key, weapon_classes, weapon_label
 from .ledger import Ledger
 from .pipeline import NormalizeResult, normalize
 from .reconcile import coverage, daily_incidents, spread_tallies
-from .tallies import TallyResult, bound_range, tallies_to_intervals
+from .tallies import TallyResult, bound_range, counter_disagreements, tallies_to_intervals
 
 __all__ = [
     "normalize", "NormalizeResult",
     "dedupe", "DedupeResult", "incidents_to_reports",
     "bin_incidents", "ImputedSeries", "bin_edges", "parse_window", "infer_window",
-    "tallies_to_intervals", "TallyResult", "bound_range",
+    "tallies_to_intervals", "TallyResult", "bound_range", "counter_disagreements",
     "coverage", "spread_tallies", "daily_incidents",
     "Ledger",
     "location_key", "weapon_classes", "weapon_label", "compatible",

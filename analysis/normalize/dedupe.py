@@ -504,6 +504,10 @@ def _join_segments(values: pd.Series, rows: np.ndarray, starts: np.ndarray, size
 def incidents_to_reports(incidents: pd.DataFrame) -> pd.DataFrame:
     """A canonical reports frame with one report per incident, carrying its id.
 
+    ``date_precision`` follows the length of the incident's interval (as
+    :func:`analysis.io.read_reports` infers it for an explicit range), so the frame can
+    be written with :func:`analysis.io.write_reports` and read back.
+
     Feeding it back to :func:`dedupe` returns the same incidents (explicit ids never
     merge with each other): normalisation is idempotent.
     """
@@ -515,13 +519,16 @@ def incidents_to_reports(incidents: pd.DataFrame) -> pd.DataFrame:
             return pd.Series([None] * n, dtype="str")
         return pd.Series(incidents[src].to_numpy(object), dtype="str")
 
-    same = (incidents["date_end"] == incidents["date_start"]).to_numpy(bool)
+    from ..io._dates import infer_precision
+
+    d0 = pd.to_datetime(incidents["date_start"]).to_numpy().astype("datetime64[D]")
+    d1 = pd.to_datetime(incidents["date_end"]).to_numpy().astype("datetime64[D]")
     out = pd.DataFrame({
         "report_id": text("incident_id"),
         "incident_id": text("incident_id"),
         "date_start": pd.to_datetime(incidents["date_start"]).astype("datetime64[ns]").to_numpy(),
         "date_end": pd.to_datetime(incidents["date_end"]).astype("datetime64[ns]").to_numpy(),
-        "date_precision": pd.Series(np.where(same, "day", "range"), dtype="str"),
+        "date_precision": pd.Series(infer_precision(d0, d1), dtype="str"),
         "country": text("country"),
         "location": text("location"),
         "actor": text("actor"),
