@@ -501,11 +501,13 @@ def counter_disagreements(cumulative: pd.DataFrame | None) -> pd.DataFrame:
     rows = []
     if cumulative is not None and len(cumulative):
         cum = cumulative.sort_values(["source", "region", "since", "as_of"], kind="stable")
-        chains = {k: (g["as_of"].to_numpy(), g["lower"].to_numpy(float), g["upper"].to_numpy(float))
-                  for k, g in cum.groupby(["source", "region", "since"], sort=True)}
+        chains: dict = {}  # region -> [(source, since, as_of days, lowers, uppers)]
+        for (src, reg, since), g in cum.groupby(["source", "region", "since"], sort=True):
+            chains.setdefault(reg, []).append((src, since, g["as_of"].to_numpy(),
+                                               g["lower"].to_numpy(float), g["upper"].to_numpy(float)))
         for r in cum.itertuples(index=False):
-            for (src, reg, since), (days, los, his) in chains.items():
-                if src == r.source or reg != r.region or r.as_of < since:
+            for src, since, days, los, his in chains[r.region]:
+                if src == r.source or r.as_of < since:
                     continue
                 before = days <= np.datetime64(r.as_of)
                 after = days >= np.datetime64(r.as_of)
