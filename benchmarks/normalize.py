@@ -70,7 +70,8 @@ def measure(engine: str, path: str, groups=GROUPS, timeout: float = 1800) -> dic
                           capture_output=True, text=True, timeout=timeout)
     if proc.returncode != 0:
         return {"error": proc.stderr.strip().splitlines()[-1] if proc.stderr else "failed"}
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+    return json.loads(lines[-1])
 
 
 def table(rows) -> str:

@@ -121,6 +121,7 @@ def _connect(threads, memory_limit, temp_directory):
 
     con = duckdb.connect(":memory:")
     con.execute("SET preserve_insertion_order = true")
+    con.execute("SET enable_progress_bar = false")  # stdout belongs to the caller (--format json)
     con.execute("SET arrow_large_buffer_size = true")  # large_string: zero-copy into pandas "str"
     con.execute(f"SET temp_directory = {_lit(temp_directory)}")
     if threads is not None:
