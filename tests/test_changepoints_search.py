@@ -304,3 +304,54 @@ def test_pelt_equals_brute_force_at_n20():
             seg = E(cost="poisson", min_size=2).fit(y).predict("mbic")
             assert seg.penalised_cost == pytest.approx(best, abs=1e-9)
             assert seg.changepoints in sols
+
+
+@pytest.mark.parametrize("pruning", ["exact", "r"])
+@pytest.mark.parametrize("penalty", ["mbic", "bic"])
+def test_jump_pelt_equals_op_and_brute_force(pruning, penalty):
+    """With jump > 1 a candidate may only be pruned against a row that can be a change;
+    pruning against any row dropped optimal segmentations (about 1 series in 60)."""
+    rng = np.random.default_rng(zlib.crc32(f"jump-{pruning}-{penalty}".encode()))
+    for rep in range(150):
+        n = int(rng.integers(4, 15))
+        y = rng.poisson(np.repeat(rng.choice([0.05, 0.5, 3.0], 3),
+                                  np.diff(np.r_[0, np.sort(rng.integers(0, n + 1, 2)), n]))).astype(float)
+        jump = int(rng.integers(2, 4))
+        pen = resolve_penalty(penalty, n, 1)
+        # brute force restricted to changes at multiples of jump
+        from _cpt_brute import all_segmentations, cost_matrix
+        C = cost_matrix(y, "poisson", mbic=pen.mbic)
+        starts, nxt = all_segmentations(n)
+        ok = ~np.any(starts[:, 1:] & (np.arange(1, n) % jump != 0), axis=1)
+        cols = np.arange(n)
+        tot = np.where(starts, C[cols[None, :], nxt], 0.0).sum(axis=1) + pen.value * (starts.sum(axis=1) - 1)
+        best_j = tot[ok].min()
+        op = OptimalPartitioning(cost="poisson", jump=jump).fit(y).predict(penalty)
+        pelt = Pelt(cost="poisson", jump=jump, pruning=pruning).fit(y).predict(penalty)
+        assert op.penalised_cost == pytest.approx(best_j, abs=1e-9)
+        if pruning == "exact" or not pen.mbic:
+            assert pelt.penalised_cost == pytest.approx(best_j, abs=1e-9), (y.tolist(), jump)
+            assert pelt.changepoints == op.changepoints
+        assert all(c % jump == 0 for c in pelt.changepoints)
+
+
+def test_exact_pruning_with_zero_sum_poisson_segments():
+    """Under MBIC a Poisson segment summing to zero gets no log(m), so the MBIC pruning
+    bound K = log(1/m1 + 1/m2) > 0 does not hold for it; with a small MBIC-type penalty
+    the uncapped rule split an all-zero series into single rows."""
+    from analysis.changepoints.penalties import Penalty
+
+    y = np.zeros(5)
+    for v in (0.0, 0.1, 0.5):
+        pen = Penalty(v, True, "mbic-like")
+        seg = Pelt(cost="poisson", pruning="exact").fit(y).predict(pen)
+        assert seg.changepoints == () and seg.penalised_cost == 0.0
+    rng = np.random.default_rng(77)
+    for rep in range(300):
+        n = int(rng.integers(3, 14))
+        y = rng.poisson(rng.choice([0.0, 0.1, 0.4, 2.0], n)).astype(float)
+        pen = Penalty(float(rng.choice([0.05, 0.3, 1.0])), True, "mbic-like")
+        best, sols = brute_force(y, "poisson", pen.value, mbic=True)
+        seg = Pelt(cost="poisson", pruning="exact").fit(y).predict(pen)
+        assert seg.penalised_cost == pytest.approx(best, abs=1e-9), y.tolist()
+        assert seg.changepoints in sols

@@ -125,6 +125,9 @@ def pelt_kernel(code, cs, cq, ce, param, LT, mbic, pen, min_size, jump, exact):
     and pruning at once, which is exact for the likelihood costs with ``min_size = 1``
     but with MBIC can (rarely) drop the optimal segmentation; it is what makes MBIC
     fast on long homogeneous stretches, where exact pruning keeps every candidate.
+    With the Poisson cost a zero-sum segment gets no ``log(m)`` under MBIC, so for a
+    zero-sum candidate segment ``K`` is capped at 0. With ``jump > 1`` pruning happens
+    only at rows that are multiples of ``jump`` (the rows that can be changes).
     Returns ``F``, ``last`` and the largest candidate-set size.
     """
     n = cs.shape[0] - 1
@@ -197,7 +200,9 @@ def pelt_kernel(code, cs, cq, ce, param, LT, mbic, pen, min_size, jump, exact):
             continue
         F[t] = best + pen
         last[t] = cand[arg]
-        if t < n:
+        # prune only against a row that can itself be a change (a multiple of jump):
+        # the dominating segmentation puts its last change at t
+        if t < n and t % jump == 0:
             rem = n - t
             Ft = best + pen
             for i in range(nc):
@@ -205,6 +210,11 @@ def pelt_kernel(code, cs, cq, ce, param, LT, mbic, pen, min_size, jump, exact):
                     K = 0.0
                     if mbic and exact:
                         K = math.log(1.0 / (t - cand[i]) + 1.0 / rem)
+                        # a Poisson segment with zero sum gets no log(m) (as in R), so
+                        # when [tau, t) and [t, T) both sum to zero the split saves
+                        # nothing: the bound then needs K <= 0
+                        if K > 0.0 and (code == 0 or code == 4) and cs[t] - cs[cand[i]] <= 0.0:
+                            K = 0.0
                     if vals[i] + K > Ft:
                         kill[i] = t + min_size if exact else t + 1
     return F, last, maxc
