@@ -126,6 +126,13 @@ def test_reproduce_names_the_figure_that_differs(evil_spec, tmp_path, capsys):
     out = json.loads(capsys.readouterr().out)
     assert code == 1
     assert out["differ"] == ["figures/counts.png"] and out["checked"] == len(m["files"])
+    # a rebuilt figure the manifest does not list is named too; text output names each file
+    del m["files"]["figures/model_fit.svg"]
+    (built.out_dir / "manifest.json").write_text(json.dumps(m))
+    code = main(["reproduce", str(evil_spec), "--report-dir", str(built.out_dir), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "figures/counts.png: differs" in err and "figures/model_fit.svg: not in the manifest" in err
 
 
 def test_report_cli_bad_spec_exits_1(tmp_path, capsys):

@@ -80,3 +80,34 @@ def test_spec_errors_name_file_and_key(tmp_path, toml, match):
     with pytest.raises(InputError, match=match) as ei:
         load_spec(p)
     assert str(p) in str(ei.value)
+
+
+def test_markdown_keeps_links_and_emphasis_as_text():
+    md = render_markdown(_doc("[x](javascript:alert(1)) ![](http://t/x.png) a_b*c"))
+    assert "](javascript:" not in md.replace("\\](javascript:", "")
+    assert "\\[x\\](javascript:alert(1))" in md and "!\\[\\](http://t/x.png)" in md
+    assert "a\\_b\\*c" in md
+
+
+def test_wide_tables_scroll_and_short_cells_stay_on_one_line():
+    t = Table("t", "c", pd.DataFrame({"date": ["2024-01-28"], "label": ["a long label " * 5]}))
+    html = render_html(Document("T", "", [Section("s", "S", tables=[t])], {"inputs": [], "versions": {},
+                                                                             "python": "3", "seed": 1}))
+    assert '<div class="table-wrap">' in html
+    assert '<td class="text short">2024-01-28</td>' in html
+    assert '<td class="text">a long label' in html
+
+
+def test_change_sentence_rates_are_per_row_whatever_the_exposure():
+    from types import SimpleNamespace
+
+    from analysis import CountSeries
+    from analysis.report.narrative import change_sentences
+
+    s = CountSeries.from_counts([10] * 4 + [1] * 4, start="2024-01-01", freq="W")
+    for exposure in (1.0, 7.0):  # searched per row, or per day
+        seg_t = pd.DataFrame({"n": [4, 4], "exposure": [4 * exposure] * 2, "rate": [10 / exposure, 1 / exposure],
+                              "ci_low": [8 / exposure, 0.5 / exposure], "ci_high": [12 / exposure, 2 / exposure]})
+        seg = SimpleNamespace(segments=seg_t, changepoints=(4,))
+        (text,) = change_sentences(seg, s)
+        assert "fell from 10" in text and "to 1" in text, text

@@ -21,7 +21,7 @@ def run(args):
     spec = load_spec(args.spec)
     rdir = args.report_dir or (default_out_dir() / spec.name)
     expected = read_manifest(rdir)
-    bad = reproduce(spec, rdir)
+    bad = reproduce(spec, rdir, quiet=args.quiet)
     result = {"checked": len(expected), "differ": [b["file"] for b in bad], "ok": not bad}
     if args.format == "json":
         from ..cli import emit
@@ -29,5 +29,6 @@ def run(args):
     else:
         for b in bad:
             print(f"{b['file']}: {b['problem']}", file=sys.stderr)
-        print(f"{len(expected) - len(bad)} of {len(expected)} figures identical")
+        same = sum(1 for rel in expected if rel not in {b["file"] for b in bad})
+        print(f"{same} of {len(expected)} figure files identical")
     return 1 if bad else 0

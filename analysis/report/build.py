@@ -196,30 +196,29 @@ def figures(data: ReportData) -> dict:
     out = {}
     ev = data.events
     with plots.project_style():
+        wev = _window_events(ev, data.series)
         fig, ax = plt.subplots(figsize=(10, 4.2))
         plots.plot_counts(data.series, ax=ax)
-        if ev is not None:
-            plots.plot_events(_window_events(ev, data.series), ax=ax, labels="event_id")
-        ax.set_title("Incidents per period")
+        if wev is not None:
+            plots.plot_events(wev, ax=ax, labels=event_label_column(wev))
         out["counts"] = fig
 
         if data.fit is not None:
             fig, ax = plt.subplots(figsize=(10, 4.2))
             plots.plot_fit(_fit_frame(data.fit), ax=ax)
-            ax.set_title(f"{data.fit.family} model with event terms and counterfactual")
             out["model_fit"] = fig
             terms = data.fit.terms
             ev_terms = terms[terms["name"].str.contains(":", regex=False)]
             if len(ev_terms):
                 fig, ax = plt.subplots(figsize=(7, 0.6 * len(ev_terms) + 1.6))
-                plots.plot_forest(ev_terms, ax=ax)
+                plots.plot_forest(ev_terms, ax=ax, labels=term_labels(ev_terms["name"], ev))
                 out["rate_ratios"] = fig
 
         if data.segmentation is not None:
             if data.bayes is not None:
                 ax_top, ax_bot = plots.series_with_probability(data.series, data.bayes.prob_change,
-                                                               events=_window_events(ev, data.series),
-                                                               event_labels="event_id")
+                                                               events=wev,
+                                                               event_labels=event_label_column(wev))
                 plots.plot_segments(data.segmentation.segments, ax=ax_top)
                 out["changepoints"] = ax_top.figure
             else:
@@ -234,6 +233,36 @@ def figures(data: ReportData) -> dict:
             fig, ax = plt.subplots(figsize=(10, 4.6))
             plots.plot_tallies(tframe, ax=ax, region="all")
             out["tallies"] = fig
+    return out
+
+
+#: More listed events than this are labelled by ``event_id`` (keyed to the events table).
+MAX_TEXT_LABELS = 8
+
+
+def event_label_column(ev):
+    """``labels`` for plot_events: event ids when full labels would crowd the figure."""
+    if ev is not None and "event_id" in ev.columns and len(ev) > MAX_TEXT_LABELS:
+        return "event_id"
+    return True
+
+
+def term_labels(names, ev) -> dict:
+    """Readable forest-plot labels: ``level:2024-01-28`` -> ``step at 28 Jan 2024 (E007)``."""
+    kinds = {"level": "step", "slope": "slope change", "pulse": "pulse", "level+slope": "step and slope"}
+    out = {}
+    for name in names:
+        kind, _, when = str(name).partition(":")
+        try:
+            day = pd.Timestamp(when)
+        except ValueError:
+            continue
+        text = f"{kinds.get(kind, kind)} at {day.day} {day:%b %Y}"
+        if ev is not None and "event_id" in ev.columns:
+            ids = ev.loc[pd.to_datetime(ev["date"]) == day, "event_id"].astype(str).tolist()
+            if ids:
+                text += f" ({', '.join(ids)})"
+        out[str(name)] = text
     return out
 
 
@@ -280,6 +309,8 @@ def build_report(spec=None, out_dir=None, *, quiet: bool = True) -> BuiltReport:
     fig_files: list[Path] = []
     figs = figures(data)
     step("figures")
+    if step.bar is not None:  # saving (PNG, SVG, PDF) is the longest step: one tick per figure
+        step.bar.total += len(figs)
     fig_objs = {}
     for key, fig in figs.items():
         paths = save_figure(fig, out / "figures" / key, formats=tuple(spec.outputs["figure_formats"]),
@@ -287,6 +318,7 @@ def build_report(spec=None, out_dir=None, *, quiet: bool = True) -> BuiltReport:
         fig_files += [Path(p) for p in paths]
         fig_objs[key] = out / "figures" / f"{key}.png"
         plt.close(fig)
+        step(f"saved {key}")
 
     sections, tables = narrative.sections(data, fig_objs)
     table_files = []

@@ -21,8 +21,14 @@ def _unit(series) -> str:
 
 
 def _short(label: str, n: int = 70) -> str:
-    label = str(label)
-    return label if len(label) <= n else label[: n - 1].rstrip() + "…"
+    """``label`` cut to at most ``n`` characters at a word boundary, with an ellipsis."""
+    label = " ".join(str(label).split())
+    if len(label) <= n:
+        return label
+    cut = label[: n - 1]
+    if " " in cut[n // 2:]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:-(") + "…"
 
 
 # ------------------------------------------------------------------------ sentences
@@ -31,13 +37,12 @@ def change_sentences(seg, series, attribution: pd.DataFrame | None = None) -> li
     unit = _unit(series)
     seg_t = seg.segments
     out = []
-    scale = _per_row(series)
     for k, idx in enumerate(seg.changepoints):
         a, b = seg_t.iloc[k], seg_t.iloc[k + 1]
         verb = "fell" if b["rate"] < a["rate"] else "rose"
         when = series.start[idx]
-        s = (f"The {unit}ly rate {verb} from {fmt_rate_ci(a['rate'] * scale, a['ci_low'] * scale, a['ci_high'] * scale)} "
-             f"to {fmt_rate_ci(b['rate'] * scale, b['ci_low'] * scale, b['ci_high'] * scale)} "
+        s = (f"The {unit}ly rate {verb} from {_rate_per_row(a)} "
+             f"to {_rate_per_row(b)} "
              f"in the {unit} starting {fmt_date(when)}")
         if attribution is not None and len(attribution) > k and pd.notna(attribution.iloc[k].get("nearest_event")):
             r = attribution.iloc[k]
@@ -50,14 +55,18 @@ def change_sentences(seg, series, attribution: pd.DataFrame | None = None) -> li
         r = seg_t.iloc[0]
         out.append(f"No change in the {unit}ly rate was found ({seg.method.upper()}, {seg.cost_name} cost, "
                    f"{seg.penalty_name} penalty); the rate over the whole series is "
-                   f"{fmt_rate_ci(r['rate'] * scale, r['ci_low'] * scale, r['ci_high'] * scale)} per {unit}.")
+                   f"{_rate_per_row(r)} per {unit}.")
     return out
 
 
-def _per_row(series) -> float:
-    """Segment rates are per unit exposure; report them per row (per week for weekly data)."""
-    x = series.exposure
-    return float(np.median(x)) if len(x) and np.all(np.isfinite(x)) else 1.0
+def _rate_per_row(r) -> str:
+    """A segment's rate and CI per row (per week for weekly data).
+
+    Segment rates are per unit of the exposure the search used (rows when it used
+    none), so the factor is that segment's exposure per row, ``exposure / n``.
+    """
+    f = float(r["exposure"]) / float(r["n"]) if "exposure" in r and r["n"] else 1.0
+    return fmt_rate_ci(r["rate"] * f, r["ci_low"] * f, r["ci_high"] * f)
 
 
 def term_sentences(fit) -> list[str]:
@@ -175,8 +184,12 @@ def sections(data, fig_paths: dict) -> tuple[list[Section], list[Table]]:
         t = Table("events", "Listed events inside the series window", ev[cols].reset_index(drop=True))
         dsec.tables.append(t)
         tables.append(t)
-    dsec.figures += fig("counts", f"Attacks per {unit}, with the listed events (dashed lines, labelled by "
-                                  "event id: see the table of events above).")
+    from .build import _window_events, event_label_column
+    by_id = event_label_column(_window_events(data.events, series)) == "event_id"
+    dsec.figures += fig("counts", f"Attacks per {unit}, with the listed events (dashed lines; "
+                                  + ("labelled by event id, as in the events table" if by_id
+                                     else "long labels shortened")
+                                  + "; shaded: events with an end date).")
     dsec.figures += fig("tallies", "Cumulative tallies by counter, with their bounds.")
     secs.append(dsec)
 
@@ -244,7 +257,8 @@ def sections(data, fig_paths: dict) -> tuple[list[Section], list[Table]]:
             al = data.alignment
             asec.paragraphs.append(
                 f"Randomisation test of alignment ({al.null} null, {plural(al.draws, 'draw')}): "
-                f"mean distance from each change to its nearest event {fmt_num(al.statistic, 1)} days; "
+                f"mean distance from each change to its nearest event "
+                f"{fmt_num(al.statistic, 1)} day{'' if float(al.statistic) == 1 else 's'}; "
                 f"{fmt_p(al.p_value)} (Monte Carlo SE {fmt_num(al.mc_se, 4)}).")
         secs.append(asec)
 
@@ -257,12 +271,28 @@ def sections(data, fig_paths: dict) -> tuple[list[Section], list[Table]]:
         for key, caption in (("periods", "Exact Poisson rates per week in the compared periods"),
                              ("rate_ratios", "Rate ratios: exact conditional tests and GLM level steps"),
                              ("comparison", "Model comparison by BIC: no change, event ITS, free changepoints")):
-            if key in cs.tables:
-                t = Table(f"case_{key}", caption, cs.tables[key])
+            if key not in cs.tables:
+                continue
+            frame = cs.tables[key]
+            if key == "rate_ratios" and "method" in frame.columns:
+                # exact tests and GLM steps fill different columns: two narrow tables, not one
+                # wide one with empty cells (which overflows the page)
+                exact = frame["method"].astype(str).str.startswith("exact")
+                parts = [("case_rate_ratios", "Rate ratios: exact conditional tests", frame[exact]),
+                         ("case_glm_steps", "Rate ratios: GLM level steps", frame[~exact])]
+            else:
+                parts = [(f"case_{key}", caption, frame)]
+            for tkey, tcap, part in parts:
+                if not len(part):
+                    continue
+                part = part.loc[:, [c for c in part.columns if part[c].notna().any()]]
+                # on the page: the columns a reader compares (the CSV keeps the test's details)
+                hide = {"method", "before", "after", "k1", "k2", "expected_share", "rounded"} if tkey == "case_rate_ratios" else set()
+                t = Table(tkey, tcap, part.reset_index(drop=True),
+                          show=tuple(c for c in part.columns if c not in hide) if hide else None)
                 ksec.tables.append(t)
                 tables.append(t)
-        ksec.notes.extend(cs.coverage)
-        secs.append(ksec)
+        secs.append(ksec)  # the coverage notes are already in the summary
     return secs, tables
 
 

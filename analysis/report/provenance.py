@@ -34,6 +34,14 @@ def _version(dist: str) -> str:
         return "not installed"
 
 
+def _freetype_version() -> str:
+    try:
+        from matplotlib import ft2font
+        return str(ft2font.__freetype_version__)
+    except (ImportError, AttributeError):
+        return "unknown"
+
+
 def provenance(inputs, *, parameters: dict, seed: int, root=None) -> dict:
     """The provenance block of a report.
 
@@ -63,6 +71,8 @@ def provenance(inputs, *, parameters: dict, seed: int, root=None) -> dict:
         "inputs": files,
         "versions": {d: _version(d) for d in DEPENDENCIES},
         "python": platform.python_version(),
+        # PNG bytes depend on the FreeType that rasterises the text
+        "freetype": _freetype_version(),
         "parameters": parameters,
         "seed": seed,
     }

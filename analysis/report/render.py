@@ -9,6 +9,7 @@ an event label such as ``<script>alert(1)</script>`` shows as text everywhere.
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import json
 from dataclasses import dataclass, field
@@ -37,9 +38,15 @@ class Table:
     caption: str
     frame: pd.DataFrame
     digits: int = 3
+    #: Columns shown in HTML, Markdown and LaTeX (default: all); the CSV keeps every column.
+    show: tuple | None = None
+
+    @property
+    def view(self) -> pd.DataFrame:
+        return self.frame if self.show is None else self.frame.loc[:, list(self.show)]
 
     def formatted(self) -> pd.DataFrame:
-        df = self.frame.copy()
+        df = self.view.copy()
         for c in df.columns:
             s = df[c]
             if pd.api.types.is_float_dtype(s):
@@ -52,12 +59,24 @@ class Table:
 
     @property
     def columns(self) -> list[str]:
-        return [str(c) for c in self.frame.columns]
+        return [str(c) for c in self.view.columns]
 
     @property
     def text_columns(self) -> set[str]:
-        return {str(c) for c in self.frame.columns
-                if not pd.api.types.is_numeric_dtype(self.frame[c])}
+        return {str(c) for c in self.view.columns
+                if not pd.api.types.is_numeric_dtype(self.view[c])}
+
+    @functools.cached_property
+    def short_columns(self) -> set[str]:
+        """Columns whose cells are at most 12 characters (dates, ids, numbers): kept on one line."""
+        f = self.formatted()
+        f.columns = self.columns
+        return {c for c in self.columns if f[c].astype(str).str.len().max() <= 12} if len(f) else set()
+
+    def css_class(self, column: str) -> str:
+        """``text`` or ``num`` (alignment), plus ``short`` for columns never wrapped."""
+        cls = "text" if column in self.text_columns else "num"
+        return cls + (" short" if column in self.short_columns else "")
 
     @property
     def rows(self) -> list[dict]:
@@ -83,8 +102,14 @@ def _fmt_num(v: float, digits: int) -> str:
     return f"{v:.{digits}f}"
 
 
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]"})
+
+
 def _md_escape(text: str) -> str:
-    return html.escape(text, quote=False)
+    """Text as Markdown shows it literally: HTML characters escaped, and the characters
+    that start emphasis, code or links (``\\ ` * _ [ ]``) backslash-escaped, so a label
+    like ``[x](javascript:...)`` or ``![](http://...)`` stays text."""
+    return html.escape(text, quote=False).translate(_MD_SPECIAL)
 
 
 @dataclass
