@@ -355,3 +355,22 @@ def test_exact_pruning_with_zero_sum_poisson_segments():
         seg = Pelt(cost="poisson", pruning="exact").fit(y).predict(pen)
         assert seg.penalised_cost == pytest.approx(best, abs=1e-9), y.tolist()
         assert seg.changepoints in sols
+
+
+def test_binseg_stops_at_first_split_below_the_penalty_as_r():
+    """R's binseg keeps the leading splits whose (capped, non-increasing) cost drop is at
+    least the penalty. A bump in the middle: no single split pays for itself (drop 5.42
+    < 2 log 46), so R reports no change even though the second split would drop 41.5."""
+    y = np.r_[np.zeros(20), np.full(6, 3.0), np.zeros(20)]
+    rss = lambda v: float(np.sum((v - v.mean()) ** 2))  # noqa: E731
+    g1 = rss(y) - rss(y[:20]) - rss(y[20:])
+    g2 = rss(y[20:]) - rss(y[20:26]) - rss(y[26:])
+    pen = 2 * math.log(46)
+    assert g1 < pen < g2
+    seg = BinSeg(cost="normal", max_changes=3).fit(y).predict("bic")
+    assert seg.changepoints == ()
+    assert seg.attrs["path"][:3] == [[], [20], [20, 26]]
+    assert seg.attrs["gains"][:2] == pytest.approx([g1, g1])  # the second drop is capped at the first
+    # a penalty below the first drop keeps both splits (the third is worth 0)
+    seg = BinSeg(cost="normal", max_changes=3).fit(y).predict(g1 - 0.01)
+    assert seg.changepoints == (20, 26)

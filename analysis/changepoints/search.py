@@ -282,9 +282,15 @@ class SegNeigh(_Search):
 class BinSeg(_Search):
     """Binary segmentation (Scott and Knott 1974) with up to ``max_changes`` changes.
 
-    Greedily adds the split that lowers the total cost most; among the nested
-    segmentations with 0..Q changes found this way, returns the one with the least
-    penalised cost. Approximate (not guaranteed optimal), O(Q n).
+    Greedily adds, ``Q = max_changes`` times, the split that lowers the total cost most
+    (over every current segment, each part at least ``min_size`` rows). As in R's
+    ``changepoint`` (``binseg`` in ``BinSeg_one_func_minseglen.c``), the cost drop of
+    step ``q`` is capped at the drop of step ``q - 1`` (so the sequence is
+    non-increasing) and the search keeps the leading splits whose capped drop is at
+    least the penalty: it stops at the first split that does not pay for itself, even
+    if a later split would. Approximate (not guaranteed optimal), O(Q n).
+    ``attrs["path"]`` holds the nested segmentations found and ``attrs["gains"]`` the
+    capped cost drops.
     """
 
     method = "binseg"
@@ -323,9 +329,12 @@ class BinSeg(_Search):
             total.append(total[-1] - gain)
             split(s, tau)
             split(tau, e)
-        pc = [t + pen.value * i for i, t in enumerate(total)]
-        k = int(np.argmin(pc))
-        return self._result(path[k], pen, {"path": [list(p) for p in path]})
+        gains = np.minimum.accumulate(-np.diff(total)) if len(total) > 1 else np.zeros(0)
+        k = 0
+        while k < len(gains) and gains[k] >= pen.value:
+            k += 1
+        return self._result(path[k], pen, {"path": [list(p) for p in path],
+                                           "gains": [float(g) for g in gains]})
 
 
 METHODS = {"pelt": Pelt, "op": OptimalPartitioning, "binseg": BinSeg, "segneigh": SegNeigh}
