@@ -180,7 +180,8 @@ def test_console_script_contract(tmp_path):
         assert where in p.stderr and "Traceback" not in p.stderr
     for args in (("--reports", r, "--out", "x.csv", "--freq", "Y"), ("--reports", r),
                  ("--reports", r, "--out", "x.csv", "--window", "2024-02-01:2024-01-01"),
-                 ("--reports", r, "--out", "x.csv", "--allocate", "middle"), ("--out", "x.csv")):
+                 ("--reports", r, "--out", "x.csv", "--allocate", "middle"), ("--out", "x.csv"),
+                 ("--tallies", t, "--out", "x.csv", "--group", "country")):
         p = run(*args)
         assert p.returncode == 2, (args, p.stderr)
         assert p.stdout == "" and "Traceback" not in p.stderr and "error" in p.stderr

@@ -105,6 +105,12 @@ def run(args):
         print("incident-trends normalize: error: give --reports FILE, --tallies FILE or both",
               file=sys.stderr)
         return 2
+    if not args.reports and (args.group or args.window or args.allocate != "start"):
+        used = [o for o, v in (("--group", args.group), ("--window", args.window),
+                               ("--allocate", args.allocate != "start")) if v]
+        print(f"incident-trends normalize: error: {', '.join(used)} bin incident reports; give --reports "
+              "(tally intervals keep their own dates and regions)", file=sys.stderr)
+        return 2
     from ..io import read_reports, read_tallies
     from ..normalize import normalize
 

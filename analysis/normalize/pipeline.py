@@ -116,7 +116,8 @@ def normalize(reports=None, tallies=None, *, freq: str = "W", groups: Sequence[s
         Canonical tallies (:func:`analysis.io.read_tallies`).
     freq, groups, allocate, window, n_imputations, seed, progress
         Binning (:func:`analysis.normalize.bin_incidents`). The window, when not given,
-        spans the incidents and the dated tallies.
+        spans the incidents and the dated tallies. Without reports these do not apply:
+        the tally intervals keep their own dates (groups ``source, region, since``).
     window_days, match_weapon, aliases
         Matching (:func:`analysis.normalize.dedupe`).
     rule, preferred_sources, about_band
