@@ -162,3 +162,73 @@ def test_events_attribution(tmp_path, capsys):
     a = d["attribution"][0]
     assert a["index"] == 60 and a["nearest_event"] == "E1" and a["lag_days"] == 3
     assert 0 < d["alignment"]["p_value"] <= 1 and d["alignment"]["draws"] > 0
+
+
+def test_console_script_exit_codes_and_one_json_object(tmp_path):
+    """The installed ``incident-trends`` script in real processes (run concurrently):
+    0 with exactly one JSON object on stdout, 1 for bad data (message naming file, row
+    and column on stderr, nothing on stdout), 2 for bad usage, never a traceback."""
+    from pathlib import Path
+
+    script = Path(sys.executable).parent / "incident-trends"
+    assert script.exists()
+
+    def table(name, rows, head="month,n"):
+        f = tmp_path / name
+        f.write_text(head + "\n" + "\n".join(rows) + "\n")
+        return str(f)
+
+    months = [f"2023-{m:02d}" for m in range(1, 13)] + [f"2024-{m:02d}" for m in range(1, 13)]
+    good = table("good.csv", [f"{t},{v}" for t, v in zip(months, [1] * 12 + [9] * 12)])
+    cases = {
+        "ok": ([good], 0, None),
+        "nan": ([table("nan.csv", ["2024-01,1", "2024-02,NaN", "2024-03,2"])], 1, "row 3, column 'n'"),
+        "negative": ([table("neg.csv", ["2024-01,1", "2024-02,-3", "2024-03,2"])], 1,
+                     "row 3, column 'n': count -3 is negative"),
+        "fraction": ([table("frac.csv", ["2024-01,1", "2024-02,2", "2024-03,2.5"])], 1,
+                     "row 4, column 'n': count 2.5 is not a whole number"),
+        "too_few": ([table("few.csv", ["2024-01,1", "2024-02,2"]), "--min-size", "3"], 1,
+                    "few.csv: the series has 2 rows, fewer than the minimum segment length 3"),
+        "unknown_cost": ([good, "--cost", "l1"], 2, "invalid choice"),
+        "meanvar_min_size_1": ([good, "--cost", "normal-meanvar", "--min-size", "1"], 2,
+                               "`min_size` must be at least 2"),
+        "negbin_alpha": ([good, "--cost", "negbin", "--alpha", "-1"], 2, "`alpha` must be a positive"),
+    }
+    procs = {k: subprocess.Popen([str(script), "changepoints", *argv[:1], "--time", "month", "--count", "n",
+                                  *argv[1:], "--format", "json"],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for k, (argv, _, _) in cases.items()}
+    for k, p in procs.items():
+        out, err = p.communicate(timeout=120)
+        _, code, msg = cases[k]
+        assert p.returncode == code, (k, err)
+        assert "Traceback" not in err, (k, err)
+        if code:
+            assert out == "" and msg in err, (k, err)
+            continue
+        d = json.loads(out)  # exactly one object: json.loads rejects trailing text
+        assert out.count("\n") == 1
+        assert list(d) == ["cost", "method", "penalty", "changepoints", "segments", "pruning"]
+        assert d["pruning"] == "exact"
+        assert d["changepoints"] == [{"index": 12, "time": "2024-01"}]  # label as written
+        assert [set(s) >= {"start", "end", "n", "rate", "ci_low", "ci_high"} for s in d["segments"]] == [True] * 2
+        assert [(s["start"], s["end"], s["n"], s["rate"]) for s in d["segments"]] == [(0, 12, 12, 1.0),
+                                                                                      (12, 24, 12, 9.0)]
+
+
+def test_pruning_rule_reported(tmp_path, capsys):
+    """--pruning auto is exact up to 10,000 rows and R's rule beyond (with MBIC); the JSON
+    says which rule ran."""
+    f = tmp_path / "long.csv"
+    n = 10_001
+    pd.DataFrame({"t": np.arange(n), "n": np.random.default_rng(0).poisson(2.0, n)}).to_csv(f, index=False)
+    rules = {}
+    for pen in ("mbic", "bic"):
+        code, out, err = _run(["changepoints", str(f), "--time", "t", "--count", "n", "--penalty", pen,
+                               "--format", "json"], capsys)
+        assert code == 0, err
+        rules[pen] = json.loads(out)["pruning"]
+    assert rules == {"mbic": "r", "bic": "exact"}
+    code, out, _ = _run(["changepoints", str(f), "--time", "t", "--count", "n", "--pruning", "exact",
+                         "--format", "json"], capsys)
+    assert json.loads(out)["pruning"] == "exact"

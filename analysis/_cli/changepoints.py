@@ -12,7 +12,9 @@ JSON (DESIGN section 6)::
 the first and last row. ``rate`` is count per unit exposure (per row without
 ``--exposure``) with an exact Poisson (Garwood) interval for the count costs. With
 ``--method bayes``: ``"prob_change"`` per row, ``"n_changes_posterior"``,
-``"log_evidence"``, ``"location_intervals"``, and ``penalty`` null. With
+``"log_evidence"``, ``"location_intervals"``, and ``penalty`` null. With ``--method pelt``:
+``"pruning"``, the rule used (``"exact"``, or ``"r"`` for R's faster, not always
+optimal rule, which ``--pruning auto`` uses with MBIC above 10,000 rows). With
 ``--bootstrap N`` (PELT/OP): ``"location_intervals"`` from a parametric bootstrap. With
 ``--events FILE [--window DAYS]``: ``"attribution"`` and ``"alignment"`` (from
 :func:`analysis.events.attach_attribution`).
@@ -113,7 +115,8 @@ def add_parser(sub):
     p.add_argument("--n-changes", type=_nonneg_int, default=None, metavar="K",
                    help="segneigh: exactly K changes")
     p.add_argument("--pruning", default="auto", choices=("auto", "exact", "r"),
-                   help="PELT pruning: exact, R's rule, or auto (exact except MBIC above 10,000 rows)")
+                   help="PELT pruning: exact, R's rule (fast, not always optimal with MBIC), or auto "
+                        "(default: exact except MBIC above 10,000 rows; the JSON says which)")
     p.add_argument("--alpha", type=float, default=None,
                    help="negbin dispersion (default: estimated by a global fit)")
     p.add_argument("--p-change", type=_prob, default=None, metavar="P",
@@ -281,8 +284,24 @@ def run(args) -> dict:
     if not getattr(run, "_exit_hook", False):
         atexit.register(gc.freeze)
         run._exit_hook = True
+    from ..schema import IncidentTrendsError, InputError
+
     try:
         return _run(args)
+    except InputError as exc:
+        if exc.file is None:  # e.g. too few rows: name the file the data came from
+            raise InputError(exc.detail, file=str(args.file), row=exc.row,
+                             column=exc.column) from None
+        raise
+    except IncidentTrendsError:
+        raise
+    except ValueError as exc:
+        # an argument the API rejects (e.g. --min-size 1 with normal-meanvar, a
+        # non-positive --alpha): bad usage, exit 2 with the message, no traceback
+        import sys
+
+        sys.stderr.write(f"incident-trends changepoints: error: {exc}\n")
+        return 2
     finally:
         gc.enable()
 
@@ -322,6 +341,10 @@ def _run(args) -> dict:
                                   penalty=args.penalty, min_size=args.min_size,
                                   max_changes=args.max_changes, n_changes=args.n_changes, **kw)
         out = seg.to_dict()
+        if "pruning" in seg.attrs:
+            # "exact" (optimal) or "r" (R's inexact rule: --pruning auto with MBIC
+            # above Pelt.AUTO_EXACT_MAX rows)
+            out["pruning"] = seg.attrs["pruning"]
         if args.bootstrap:
             bt = seg.bootstrap(args.bootstrap, level=args.level, seed=args.seed,
                                quiet=getattr(args, "quiet", False))

@@ -114,8 +114,13 @@ def _check_exposure(x, from_table, source):
         i = int(bad[0])
         loc = {"file": source, "row": i + 2, "column": "exposure"} if from_table else {}
         where = "" if from_table else f" (element {i})"
-        raise InputError(f"exposure {x[i]!r}{where} must be a positive number", **loc)
+        raise InputError(f"exposure {_num(x[i])}{where} must be a positive number", **loc)
     return x
+
+
+def _num(v) -> str:
+    """A value for a message as a reader would write it (``-4``, ``2.5``, ``nan``)."""
+    return format(float(v), "g")
 
 
 def check_counts(sig: SignalData, cost_name: str) -> None:
@@ -133,7 +138,7 @@ def check_counts(sig: SignalData, cost_name: str) -> None:
             where = "" if sig.labels is not None else f" (element {i})"
             hint = ("; the count costs need whole, non-negative counts (use allocate='start' "
                     "when binning, or a normal cost for other data)")
-            raise InputError(f"count {y[i]!r}{where} {what}: the {cost_name!r} cost cannot use it{hint}",
+            raise InputError(f"count {_num(y[i])}{where} {what}: the {cost_name!r} cost cannot use it{hint}",
                              **sig.where(i))
 
 
@@ -142,5 +147,5 @@ def check_finite(sig: SignalData, cost_name: str) -> None:
     if len(bad):
         i = int(bad[0])
         where = "" if sig.labels is not None else f" (element {i})"
-        raise InputError(f"value {sig.y[i]!r}{where} is missing or not finite: the {cost_name!r} "
+        raise InputError(f"value {_num(sig.y[i])}{where} is missing or not finite: the {cost_name!r} "
                          "cost needs finite numbers", **sig.where(i))
