@@ -28,6 +28,18 @@ def test_garwood_matches_chi2_quantiles():
         garwood([1], [1], level=1.5)
 
 
+@pytest.mark.parametrize("level", [0.5, 0.9, 0.95, 0.999])
+def test_garwood_large_counts_and_levels(level):
+    """Counts up to 1e9 (a segment of a long daily series): the incomplete-gamma
+    expansions need O(sqrt(S)) terms; a fixed 10,000 left the interval off by 1e-7."""
+    S = np.array([0.3, 3.0, 1e5, 1e6, 1e7, 3e7, 1e9])
+    E = np.array([1.0, 2.0, 7.0, 1.0, 1e4, 3.0, 1e6])
+    lo, hi = garwood(S, E, level=level)
+    a = 1 - level
+    assert lo == pytest.approx(chi2.ppf(a / 2, 2 * S) / 2 / E, rel=1e-9)
+    assert hi == pytest.approx(chi2.ppf(1 - a / 2, 2 * S + 2) / 2 / E, rel=1e-9)
+
+
 def test_bootstrap_interval_covers_true_change():
     rng = np.random.default_rng(8)
     y = rng.poisson(np.r_[np.full(50, 2.0), np.full(50, 6.0)]).astype(float)

@@ -563,11 +563,13 @@ def _gammainc(a, x):
     if x <= 0.0:
         return 0.0
     lg = a * math.log(x) - x - math.lgamma(a)
+    # both expansions need O(sqrt(a)) terms near the mode: allow enough for large a
+    nmax = 10000 + int(50.0 * math.sqrt(a))
     if x < a + 1.0:
         term = 1.0 / a
         tot = term
         ap = a
-        for _ in range(10000):
+        for _ in range(nmax):
             ap += 1.0
             term *= x / ap
             tot += term
@@ -579,7 +581,7 @@ def _gammainc(a, x):
     c = 1.0 / tiny
     d = 1.0 / bb
     h = d
-    for i in range(1, 10000):
+    for i in range(1, nmax):
         an = -i * (i - a)
         bb += 2.0
         d = an * d + bb
