@@ -176,6 +176,15 @@ def test_alignment_one_change_one_event_exact(null, change, event, d_in_window):
     assert r.mc_se == pytest.approx(np.sqrt(expected * (1 - expected) / r.draws), rel=0.15)
 
 
+def test_alignment_mc_se_never_zero():
+    """A change on the event itself: no continuous uniform draw is as close, so p is
+    1/(B + 1) and the Monte Carlo error is that of one hit, not 0."""
+    r = alignment_test(["2024-02-15"], ["2024-02-15"], window=("2024-01-01", "2024-04-10"),
+                       draws=999, seed=0)
+    assert r.statistic == 0.0 and r.p_value == 1 / 1000
+    assert r.mc_se == pytest.approx(np.sqrt((1 / 999) * (998 / 999) / 999))
+
+
 def test_alignment_discrete_candidates_exact():
     window = ("2024-01-01", "2024-04-10")
     cands = pd.date_range("2024-01-01", "2024-04-08", freq="7D")   # 15 weekly candidates

@@ -8,7 +8,8 @@ p-value is the lower tail of the null distribution:
 
 with ``B`` Monte Carlo draws ``T^*_b``. That estimate is never 0 and is a valid p-value
 for a randomisation test (Davison and Hinkley 1997, sec. 4.2); its Monte Carlo standard
-error is ``sqrt(q (1 - q) / B)`` with ``q = #{T* <= T} / B``.
+error is ``sqrt(q (1 - q) / B)`` with ``q = #{T* <= T} / B`` (``q = 1 / B`` when no
+draw reaches the observed value, so the error is never reported as 0).
 
 Two nulls:
 
@@ -65,7 +66,8 @@ class AlignmentResult:
     p_value : float
         ``(1 + #{null <= observed}) / (draws + 1)``.
     mc_se : float
-        Monte Carlo standard error of the p-value estimate.
+        Monte Carlo standard error of the p-value estimate, ``sqrt(q (1 - q) / draws)``
+        with ``q = max(#{null <= observed}, 1) / draws``.
     draws : int
         Number of null draws.
     null : str
@@ -282,7 +284,9 @@ def alignment_test(change_dates, event_dates, *, window, draws: int = 9999, null
     tol = 1e-9 * max(1.0, abs(observed))
     hits = int(np.count_nonzero(sims <= observed + tol))
     p = (1 + hits) / (draws + 1)
-    q = hits / draws
+    # with no hit the binomial standard error at q = 0 would be 0, which claims an exact
+    # p-value; use one hit instead (SE about 1 / draws, the resolution of the test)
+    q = max(hits, 1) / draws
     return AlignmentResult(
         statistic=observed, p_value=float(p), mc_se=float(np.sqrt(q * (1 - q) / draws)),
         draws=int(draws), null=null, null_mean=float(sims.mean()), n_changes=k,
