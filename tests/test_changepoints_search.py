@@ -374,3 +374,28 @@ def test_binseg_stops_at_first_split_below_the_penalty_as_r():
     # a penalty below the first drop keeps both splits (the third is worth 0)
     seg = BinSeg(cost="normal", max_changes=3).fit(y).predict(g1 - 0.01)
     assert seg.changepoints == (20, 26)
+
+
+@pytest.mark.parametrize("cost,min_size", [("poisson", 2), ("normal", 3), ("normal-meanvar", 2),
+                                           ("negbin", 1)])
+def test_crops_against_op_on_a_fine_penalty_grid(cost, min_size):
+    """Every segmentation OP finds on 800 penalties in [beta_min, beta_max] is in the
+    CROPS table, and each table row is OP's answer inside its penalty range."""
+    rng = np.random.default_rng(zlib.crc32(f"crops-{cost}".encode()))
+    n = 60
+    kw = {"alpha": 0.3} if cost == "negbin" else {}
+    lengths = np.diff(np.r_[0, np.sort(rng.choice(np.arange(5, n - 5), 3, replace=False)), n])
+    if cost in ("poisson", "negbin"):
+        y = rng.poisson(np.repeat([1.0, 6.0, 2.0, 9.0], lengths)).astype(float)
+    else:
+        y = rng.normal(np.repeat([0.0, 1.5, -1.0, 2.0], lengths), np.repeat([1.0, 0.5, 2.0, 1.0], lengths))
+    res = crops(y, cost, beta_min=0.5, beta_max=40.0, min_size=min_size, **kw)
+    op = OptimalPartitioning(cost=cost, min_size=min_size, **kw).fit(y)
+    grid = np.r_[np.linspace(0.5, 40.0, 400), np.geomspace(0.5, 40.0, 400)]
+    found = {op.predict(float(b)).changepoints for b in grid}
+    assert found <= set(res.table["changepoints"])
+    assert len(res.table) >= 3
+    for r in res.table.itertuples():
+        seg = op.predict((r.beta_low + r.beta_high) / 2)
+        assert seg.changepoints == r.changepoints and seg.cost == pytest.approx(r.cost, abs=1e-9)
+        assert min(seg.segments["n"]) >= min_size
