@@ -67,6 +67,24 @@ _ROW_CSV = "CAST(row_number() OVER () + 1 AS BIGINT)"
 _ROW_PARQUET = "CAST(file_row_number + 2 AS BIGINT)"
 
 
+def _run_ordered(con, sql: str, path: str) -> None:
+    """Run a statement that numbers the rows of ``path``.
+
+    CSV rows are numbered by an ordered window; with several threads DuckDB buffers the
+    blocks that arrive out of order, which on large files can take many GiB, so CSV is
+    read on one thread (Parquet carries its row numbers and reads in parallel).
+    """
+    if path.lower().endswith(_PARQUET):
+        con.execute(sql)
+        return
+    threads = con.execute("SELECT current_setting('threads')").fetchall()[0][0]
+    con.execute("SET threads = 1")
+    try:
+        con.execute(sql)
+    finally:
+        con.execute(f"SET threads = {int(threads)}")
+
+
 def _row_expr(path: str) -> str:
     """SQL of the spreadsheet row number (header = 1) over the source of :func:`_describe`."""
     return _ROW_PARQUET if path.lower().endswith(_PARQUET) else _ROW_CSV
@@ -202,8 +220,8 @@ def _stage_file(con, path: str, file_no: int, fmt: str, extras=()) -> tuple[str,
         exprs = ["NULL::VARCHAR AS _none"]
     table = f"raw{file_no}"
     try:
-        con.execute(f"CREATE TEMP TABLE {table} AS SELECT {', '.join(exprs)}, "
-                    f"{_row_expr(path)} AS _row FROM {src}")
+        _run_ordered(con, f"CREATE TEMP TABLE {table} AS SELECT {', '.join(exprs)}, "
+                          f"{_row_expr(path)} AS _row FROM {src}", path)
     except Exception as exc:  # duckdb.Error: malformed CSV, bad bytes
         msg = str(exc).split("\n")[0]
         raise InputError(f"cannot read the file: {msg}", file=path) from None
@@ -473,7 +491,7 @@ def _acled_onepass(con, path: str, file_no: int, extras) -> tuple[str, int]:
                  {''.join(', ' + x for x in x_sel)}
           FROM {src}) AS t)"""
     try:
-        con.execute(sql)
+        _run_ordered(con, sql, path)
     except Exception as exc:  # duckdb.Error: malformed CSV, bad bytes
         msg = str(exc).split("\n")[0]
         raise InputError(f"cannot read the file: {msg}", file=path) from None
