@@ -37,7 +37,10 @@ def _enumerate(y, a, b, *, x=None, min_size=1, boundary_logp=None, length_logpmf
             S, E = y[s:e].sum(), x[s:e].sum()
             ll += a * math.log(b) - math.lgamma(a) + math.lgamma(a + S) - (a + S) * math.log(b + E)
         ll += float(np.sum(y * np.log(x)) - gammaln(y + 1).sum())
-        rows.append((tuple(cps), lp, ll))
+        # posterior mean rate of each row given this segmentation
+        rm = np.concatenate([np.full(e - s, (a + y[s:e].sum()) / (b + x[s:e].sum()))
+                             for s, e in zip(bd[:-1], bd[1:])])
+        rows.append((tuple(cps), lp, ll, rm))
     lp = np.array([r[1] for r in rows])
     ll = np.array([r[2] for r in rows])
     lp -= np.logaddexp.reduce(lp)
@@ -46,12 +49,13 @@ def _enumerate(y, a, b, *, x=None, min_size=1, boundary_logp=None, length_logpmf
     post = np.exp(joint - ev)
     pc = np.zeros(n)
     pk = np.zeros(n)
-    for (cps, _, _), w in zip(rows, post):
+    for (cps, _, _, _), w in zip(rows, post):
         for c in cps:
             pc[c] += w
         pk[len(cps)] += w
+    rate_mean = np.sum(post[:, None] * np.array([r[3] for r in rows]), axis=0)
     return {"prob": pc, "pk": pk, "ev": ev, "map": rows[int(np.argmax(post))][0], "total": post.sum(),
-            "rows": rows, "post": post}
+            "rows": rows, "post": post, "rate_mean": rate_mean}
 
 
 def _check(res, ref):
@@ -62,6 +66,7 @@ def _check(res, ref):
     assert ref["pk"][k:].sum() < 1e-10
     assert res.n_changes_posterior.sum() == pytest.approx(1.0, abs=1e-10)
     assert res.log_evidence == pytest.approx(ref["ev"], abs=1e-9)
+    assert res.rate_mean == pytest.approx(ref["rate_mean"], rel=1e-10)
     post = dict(zip([r[0] for r in ref["rows"]], ref["post"]))
     assert post[res.map_changepoints] == pytest.approx(max(post.values()), rel=1e-9)
 

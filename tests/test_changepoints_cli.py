@@ -128,7 +128,7 @@ def test_constant_series_no_change(tmp_path, capsys):
     code, out, _ = _run(["changepoints", str(f), "--time", "year", "--count", "n", "--format", "json"], capsys)
     d = json.loads(out)
     assert code == 0 and d["changepoints"] == [] and d["segments"][0]["rate"] == 0.0
-    assert d["segments"][0]["ci_low"] == 0.0 and d["segments"][0]["ci_high"] == pytest.approx(3.6889 / 20, rel=1e-4)
+    assert d["segments"][0]["ci_low"] == 0.0 and d["segments"][0]["ci_high"] == pytest.approx(-np.log(0.025) / 20, rel=1e-10)
 
 
 def test_process_json_only_and_no_heavy_imports(data_dir):
