@@ -236,7 +236,9 @@ class Pelt(_Penalised):
 class SegNeigh(_Search):
     """Segment neighbourhood (Auger and Lawrence 1989): the best segmentation with
     exactly ``n_changes`` changes, or, with ``n_changes=None``, the best penalised one
-    among 0..``max_changes`` changes (as R's ``SegNeigh``). O(K n^2).
+    among 0..``max_changes`` changes (as R's ``SegNeigh``, whose ``Q`` counts segments:
+    R's ``Q`` is ``max_changes + 1``; R's ``BinSeg`` ``Q`` counts changes, as
+    :class:`BinSeg` ``max_changes`` does). O(K n^2).
 
     With the MBIC penalty the ``log(m)`` segment terms are part of the minimised cost.
     """
