@@ -67,6 +67,11 @@ def _check(res, ref):
     assert res.n_changes_posterior.sum() == pytest.approx(1.0, abs=1e-10)
     assert res.log_evidence == pytest.approx(ref["ev"], abs=1e-9)
     assert res.rate_mean == pytest.approx(ref["rate_mean"], rel=1e-10)
+    n = res.n
+    for lo in range(1, n):
+        for hi in range(lo, n):
+            any_change = sum(w for r, w in zip(ref["rows"], ref["post"]) if any(lo <= c <= hi for c in r[0]))
+            assert res.prob_change_between(lo, hi) == pytest.approx(any_change, abs=1e-10)
     post = dict(zip([r[0] for r in ref["rows"]], ref["post"]))
     assert post[res.map_changepoints] == pytest.approx(max(post.values()), rel=1e-9)
 

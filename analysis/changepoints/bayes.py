@@ -139,10 +139,42 @@ class BayesResult:
     prior: dict = field(default_factory=dict)
     labels: list | None = None
     level: float = 0.95
+    #: (start, end, posterior probability) of the segments kept by the recursions
+    segment_probs: tuple | None = field(default=None, repr=False)
 
     @property
     def n(self) -> int:
         return len(self.prob_change)
+
+    def prob_change_between(self, first: int, last: int) -> float:
+        """Posterior probability of at least one change at rows ``first .. last``.
+
+        A change at row ``t`` means a new segment starts there (as in ``prob_change``).
+        There is no change in the block exactly when one segment covers rows
+        ``first - 1 .. last``, so the probability is one minus the summed posterior
+        probability of the segments ``[s, e)`` with ``s < first`` and ``e > last``.
+        Unlike ``prob_change[first:last + 1].sum()`` (the expected number of changes)
+        it stays a probability when several changes fit in the block. Exact for
+        series of up to 300 rows; beyond, segments with posterior probability below
+        ``exp(-30)`` are left out (their total is ``prior["count_mass_bound"]``).
+
+        Parameters
+        ----------
+        first, last : int
+            Rows (0-based, inclusive); clipped to ``1 .. n - 1``.
+
+        Returns
+        -------
+        float
+        """
+        first, last = max(int(first), 1), min(int(last), self.n - 1)
+        if first > last:
+            return 0.0
+        if self.segment_probs is None:
+            raise ValueError("this result carries no segment probabilities")
+        ps, pe, pp = self.segment_probs
+        covered = float(pp[(ps < first) & (pe > last)].sum())
+        return float(min(1.0, max(0.0, 1.0 - covered)))
 
     def to_dict(self) -> dict:
         """CLI JSON: the MAP segmentation plus ``prob_change`` and posterior summaries."""
@@ -367,7 +399,8 @@ class BayesianChangepoints:
             location_intervals=_locations(prob, cps, sig, self.level, n, ps, pe, pw,
                                           self.n_draws, self.seed),
             log_evidence=log_evidence, expected_changes=float(prob.sum()), prior=desc,
-            labels=sig.labels, level=self.level)
+            labels=sig.labels, level=self.level,
+            segment_probs=(ps, pe, np.exp(np.minimum(pw + A[pe] + B[pe] - logZ, 0.0))))
 
 
 def _lgamma1(y):

@@ -182,10 +182,15 @@ def event_posterior(bayes, series, events, window_days: float = 14) -> pd.DataFr
         expected_changes_within, p_change_within``. ``expected_changes_within`` is
         the sum of ``prob_change`` over the rows whose interval starts in
         ``[date - w, end_date + w]``: the posterior expected number of changes there.
-        ``p_change_within = min(1, expected_changes_within)``: the posterior
-        probability of a change in the window when the minimum segment length lets
-        at most one change fit in it, an upper bound otherwise. Events whose window
-        holds no row of the series get NaN.
+        ``p_any_change_within`` is the posterior probability of at least one change in
+        those rows (:meth:`BayesResult.prob_change_between`: one minus the posterior
+        mass of the segments covering the window's rows and the row before); it equals
+        ``expected_changes_within`` when at most one change fits in the window and is
+        smaller otherwise (NaN for a result without segment probabilities).
+        ``p_change_within = min(1, expected_changes_within)`` is kept for the outputs
+        built on it: an upper bound of ``p_any_change_within``, equal to it only when
+        at most one change fits in the window. Prefer ``p_any_change_within``.
+        Events whose window holds no row of the series get NaN.
     """
     cat = as_catalogue(events)
     p = np.asarray(bayes.prob_change, dtype=float)
@@ -193,14 +198,23 @@ def event_posterior(bayes, series, events, window_days: float = 14) -> pd.DataFr
         raise ValueError(f"bayes.prob_change has {len(p)} values for a series of {series.n} rows")
     p = np.nan_to_num(p, nan=0.0)
     out = cat.frame[["event_id", "date", "end_date", "kind", "label"]].copy()
-    n_rows, mass = [], []
+    exact = getattr(bayes, "segment_probs", None) is not None
+    n_rows, mass, prob = [], [], []
     for d, e in zip(cat.dates, cat.end_dates):
         m = _window_mask(series, d, e, window_days)
-        n_rows.append(int(m.sum()))
-        mass.append(float(p[m].sum()) if m.any() else np.nan)
+        rows = np.flatnonzero(m)
+        n_rows.append(len(rows))
+        mass.append(float(p[m].sum()) if len(rows) else np.nan)
+        if not len(rows):
+            prob.append(np.nan)
+        elif exact:  # the rows starting in the window are contiguous
+            prob.append(bayes.prob_change_between(rows[0], rows[-1]))
+        else:
+            prob.append(np.nan)
     out["rows_in_window"] = n_rows
     out["expected_changes_within"] = mass
     out["p_change_within"] = np.minimum(1.0, np.asarray(mass, float))
+    out["p_any_change_within"] = np.asarray(prob, float)
     return out.reset_index(drop=True)
 
 
