@@ -142,3 +142,26 @@ def test_padded_cells_and_export_dates_read_as_the_pandas_reader(tmp_path):
         pd.testing.assert_frame_equal(a.series.data, b.series.data, check_exact=True)
         pd.testing.assert_frame_equal(a.ledger.table, b.ledger.table, check_exact=True)
     assert a.ledger.counts()["merged"] == 1  # A4 joins A2 (same place, next day)
+
+
+def test_normalize_cli_engine_duckdb_writes_the_same_files(tmp_path, repo, data_dir):
+    import json
+    import subprocess
+    import sys
+    out = {}
+    for eng in ("pandas", "duckdb"):
+        s, lg = tmp_path / f"s_{eng}.csv", tmp_path / f"l_{eng}.csv"
+        proc = subprocess.run(
+            [sys.executable, "-m", "analysis.cli", "normalize", "--reports", str(data_dir / "reports.csv"),
+             "--engine", eng, "--group", "country", "--out", str(s), "--ledger", str(lg),
+             "--format", "json"], capture_output=True, text=True, cwd=repo)
+        assert proc.returncode == 0, proc.stderr
+        out[eng] = (s.read_text(), lg.read_text(), json.loads(proc.stdout))
+    assert out["pandas"][0] == out["duckdb"][0]
+    assert out["pandas"][1] == out["duckdb"][1]
+    assert out["pandas"][2]["total_count"] == out["duckdb"][2]["total_count"]
+    proc = subprocess.run(
+        [sys.executable, "-m", "analysis.cli", "normalize", "--reports", str(data_dir / "reports.csv"),
+         "--tallies", str(data_dir / "tallies.csv"), "--engine", "duckdb", "--out",
+         str(tmp_path / "x.csv")], capture_output=True, text=True, cwd=repo)
+    assert proc.returncode == 2 and "--engine duckdb" in proc.stderr

@@ -81,6 +81,9 @@ def add_parser(sub):
                    help="resolution of conflicting tallies (default latest)")
     p.add_argument("--prefer", action="append", default=[], metavar="OUTLET",
                    help="preferred outlet or source for --tally-rule preferred; repeatable, in order")
+    p.add_argument("--engine", default="pandas", choices=("pandas", "duckdb", "auto"),
+                   help="engine for the reports: pandas (default), duckdb (files larger than "
+                        "memory; no --tallies, no --allocate impute) or auto (duckdb above 256 MiB)")
     p.add_argument("--out", required=True, metavar="FILE", help="series CSV (or .parquet) to write")
     p.add_argument("--ledger", metavar="FILE", help="ledger CSV to write")
     p.add_argument("--tallies-out", metavar="FILE",
@@ -114,15 +117,35 @@ def run(args):
     from ..io import read_reports, read_tallies
     from ..normalize import normalize
 
-    reports = [read_reports(f, format=args.input_format) for f in args.reports] or None
+    engine = getattr(args, "engine", "pandas")
+    if engine != "pandas":
+        if args.tallies or args.allocate == "impute" or args.input_format == "ucdp":
+            if engine == "duckdb":
+                print("incident-trends normalize: error: --engine duckdb reads report files only "
+                      "(no --tallies, --allocate impute or UCDP input); use --engine pandas",
+                      file=sys.stderr)
+                return 2
+            engine = "pandas"
+        else:
+            from ..duck import choose_engine
+            engine = choose_engine(args.reports, engine)
+    reports = ([read_reports(f, format=args.input_format) for f in args.reports] or None
+               if engine == "pandas" else None)
     tallies = [read_tallies(f) for f in args.tallies] or None
     try:
         with warnings.catch_warnings(record=True) as caught:
-            res = normalize(reports, tallies, freq=args.freq, groups=tuple(args.group), allocate=args.allocate,
-                            window=args.window, window_days=args.window_days,
-                            match_weapon=not args.no_weapon_match, n_imputations=args.imputations,
-                            seed=args.seed, rule=args.tally_rule, preferred_sources=tuple(args.prefer),
-                            progress=False if getattr(args, "quiet", False) else None)
+            if engine == "duckdb":
+                from ..duck import normalize_duckdb
+                res = normalize_duckdb(args.reports, input_format=args.input_format, freq=args.freq,
+                                       groups=tuple(args.group), allocate=args.allocate,
+                                       window=args.window, window_days=args.window_days,
+                                       match_weapon=not args.no_weapon_match)
+            else:
+                res = normalize(reports, tallies, freq=args.freq, groups=tuple(args.group), allocate=args.allocate,
+                                window=args.window, window_days=args.window_days,
+                                match_weapon=not args.no_weapon_match, n_imputations=args.imputations,
+                                seed=args.seed, rule=args.tally_rule, preferred_sources=tuple(args.prefer),
+                                progress=False if getattr(args, "quiet", False) else None)
     except InputError:
         raise
     except ValueError as exc:
