@@ -30,6 +30,8 @@ import os
 import re
 
 from ..schema import DATE_PRECISIONS, REPORT_COLUMNS, InputError
+from ..io._csv import _normalise_names
+from ..io.reports import detect_format
 
 __all__ = ["load_reports", "WHITESPACE"]
 
@@ -135,31 +137,6 @@ def _as_text(col: str, dtype: str) -> str:
     return f"CAST({c} AS VARCHAR)"
 
 
-def _names(raw: list[str], file: str) -> list[str]:
-    names = [c.strip().lower() for c in raw]
-    seen: dict[str, int] = {}
-    for j, n in enumerate(names):
-        if n == "":
-            raise InputError(f"column {j + 1} of the header has no name; name it or delete it",
-                             file=file, row=1, column=f"#{j + 1}")
-        if n in seen:
-            raise InputError(f"column name {n!r} appears twice in the header "
-                             f"(columns {seen[n] + 1} and {j + 1})", file=file, row=1, column=n)
-        seen[n] = j
-    return names
-
-
-def _detect(names: list[str]) -> str | None:
-    cols = set(names)
-    if "event_id_cnty" in cols:
-        return "acled"
-    if "id" in cols and ("date_prec" in cols or {"date_start", "best"} <= cols):
-        return "ucdp"
-    if "report_id" in cols:
-        return "canonical"
-    return None
-
-
 def _first_bad(con, table: str, cond: str) -> int | None:
     got = con.execute(f"SELECT min(_row) FROM {table} WHERE {cond}").fetchall()[0][0]
     return None if got is None else int(got)
@@ -198,9 +175,9 @@ def _stage_file(con, path: str, file_no: int, fmt: str, extras=()) -> tuple[str,
         raise InputError("the file is empty (0 bytes); expected a header row and data rows",
                          file=path, row=1)
     src, cols, positional = _describe(con, path)
-    names = _names([c for c, _ in cols], path)
+    names = _normalise_names([c for c, _ in cols], path)
     if fmt == "auto":
-        fmt = _detect(names)
+        fmt = detect_format(names)
         if fmt is None:
             raise InputError(
                 "cannot tell the format from the header: expected 'report_id' (canonical "
@@ -446,7 +423,7 @@ def _acled_onepass(con, path: str, file_no: int, extras) -> tuple[str, int]:
     country, location, sub_event_type and the requested ``x_*`` group columns.
     """
     src, cols, positional = _describe(con, path)
-    header = _names([c for c, _ in cols], path)
+    header = _normalise_names([c for c, _ in cols], path)
     _require(header, _ACLED_REQUIRED, path, "ACLED")
     pos = {n: j for j, n in enumerate(header)}
 
@@ -598,7 +575,7 @@ def _format_of(con, path: str, fmt: str) -> str:
             _stage_file(con, path, -1, fmt)
         return fmt
     _, cols, _ = _describe(con, path)
-    got = _detect(_names([c for c, _ in cols], path))
+    got = detect_format(_normalise_names([c for c, _ in cols], path))
     if got is None or got == "ucdp":
         _stage_file(con, path, -1, "auto")  # raises the reader's message
     return got
