@@ -41,7 +41,7 @@ _register("analysis.changepoints", "Pelt", "OptimalPartitioning", "BinSeg", "Seg
           "BayesianChangepoints", "crops", "detect_changepoints")
 _register("analysis.events", "EventCatalogue", "attribute_changes", "alignment_test", "compare_models")
 _register("analysis.casestudy", "case_study_answers")
-_register("analysis.datasets", "load_case_study", "load_coal_mining", "data_path")
+_register("analysis.datasets", "load_case_study", "load_coal_mining", "load_nile", "data_path")
 _register("analysis.synthetic", "piecewise_poisson", "nb_level_change", "acled_like_reports")
 _register("analysis.panel", "run_panel")
 _register("analysis.duck", "normalize_duckdb")

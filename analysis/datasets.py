@@ -15,7 +15,7 @@ from typing import NamedTuple
 import pandas as pd
 
 __all__ = ["DATA_DIR", "CASE_STUDY_FILES", "CASE_STUDY_ALIASES", "data_path", "CaseStudy",
-           "load_case_study", "load_exclusions", "load_coal_mining"]
+           "load_case_study", "load_exclusions", "load_coal_mining", "load_nile"]
 
 #: The bundled ``data/`` folder (repository root / data).
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
@@ -174,3 +174,30 @@ def load_coal_mining(*, data_dir=None):
     series = CountSeries.from_table(table, time="year", count="count", file=path)
     return series.with_attrs(source=label, dataset="coal",
                              reference="Jarrett (1979), Biometrika 66:191-193")
+
+
+def load_nile() -> pd.DataFrame:
+    """Annual flow of the Nile at Aswan, 1871-1970 (10^8 m^3), as shipped with statsmodels.
+
+    The classic test series for a change in mean: the flow drops after the Aswan Low
+    Dam was begun (1898/1899). Read from ``statsmodels.datasets.nile`` (installed with
+    statsmodels; nothing is downloaded).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``year`` (int) and ``volume`` (float), 100 rows; ``attrs["source"]``
+        names the data set and its reference (Cobb 1978, Biometrika 65:243-251).
+
+    Examples
+    --------
+    >>> nile = load_nile()
+    >>> len(nile), int(nile["year"].iloc[0]), int(nile["year"].iloc[-1])
+    (100, 1871, 1970)
+    """
+    from statsmodels.datasets import nile
+
+    d = nile.load_pandas().data
+    out = pd.DataFrame({"year": d["year"].astype(int).to_numpy(), "volume": d["volume"].astype(float).to_numpy()})
+    out.attrs["source"] = "statsmodels.datasets.nile; Cobb (1978), Biometrika 65:243-251"
+    return out

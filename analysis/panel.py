@@ -354,7 +354,7 @@ def run_panel(series_or_frame, groups=None, task="changepoints", *, scheduler=No
         raise ValueError(f"chunk_size must be a positive integer, not {chunk_size!r}")
     chunks = list(_chunks(frame, groups, int(chunk_size)))
 
-    from tqdm.auto import tqdm
+    from tqdm.std import tqdm
 
     bar = tqdm(total=n_groups, unit="series", disable=not _want_bar(progress), leave=False,
                desc="panel")

@@ -88,7 +88,7 @@ def bootstrap_locations(seg, *, n_boot: int = 200, level: float = 0.95, seed=Non
         first row of the new segment), ``lower_time``, ``upper_time``, ``detected``
         (share of replicates with a matching change).
     """
-    from tqdm.auto import tqdm
+    from tqdm.std import tqdm
 
     est = seg.estimator
     if est is None:

@@ -299,7 +299,7 @@ def _bin(incidents: pd.DataFrame, *, freq="W", allocate="start", window=None, gr
         vs, ve, vg, vr = cs[~fixed], ce[~fixed], cg[~fixed], cr[~fixed]
         it = range(n_imputations)
         if progress_wanted(progress, n_imputations):
-            from tqdm.auto import tqdm
+            from tqdm.std import tqdm
             it = tqdm(it, desc="imputing dates", unit="draw", file=None)
         draws = np.empty((n_imputations, ng * nb))
         nreps = np.empty((n_imputations, ng * nb))

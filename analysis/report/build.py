@@ -67,7 +67,7 @@ class _Steps:
         import sys
         self.bar = None
         if not quiet and sys.stderr.isatty():
-            from tqdm.auto import tqdm
+            from tqdm.std import tqdm
             self.bar = tqdm(total=total, desc="report", unit="step", leave=False)
 
     def __call__(self, name: str):
