@@ -27,8 +27,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..normalize.bins import _check_args, bin_edges, parse_window
-from ..normalize.dates import allocate_split, allocate_start, in_window
+from ..normalize.bins import _check_args, allocate_counts, bin_edges, binned_frame, parse_window
 from ..normalize.keys import weapon_label
 from ..normalize.ledger import Ledger
 from ..normalize.pipeline import NormalizeResult
@@ -281,33 +280,14 @@ def _finish(con, files, info, kinfo, *, groups, freq, allocate, window, want_inc
     cg = np.asarray(arr["g"], np.int64)
     cr = np.asarray(arr["n_reports"], np.int64)
     edges = bin_edges(freq, w0, w1)
-    nb = len(edges) - 1
     exposure = (np.minimum(edges[1:], w1) - np.maximum(edges[:-1], w0)).astype(float)
-    if allocate == "start":
-        item, b, w = allocate_start(cs, edges)
-    else:
-        item, b, w = allocate_split(cs, ce, edges)
-    key = cg[item] * nb + b
-    count = np.bincount(key, weights=w, minlength=ng * nb)
-    nrb = np.bincount(key, weights=cr[item], minlength=ng * nb)
-    if allocate == "start":
-        count = np.rint(count)
-    d = pd.DataFrame({
-        "start": np.tile(edges[:-1], ng).astype("datetime64[D]").astype("datetime64[ns]"),
-        "end": np.tile(edges[1:], ng).astype("datetime64[D]").astype("datetime64[ns]"),
-        "count": count,
-        "exposure": np.tile(exposure, ng),
-        "n_reports": nrb.astype(np.int64),
-    })
-    if groups:
-        rep = combos.loc[np.repeat(np.arange(ng), nb)].reset_index(drop=True)
-        for g in groups:
-            d[g] = pd.array(rep[g].astype(str).to_numpy(), dtype="str")
+    count, nrb = allocate_counts(cs, ce, cg, cr, edges, ng, allocate)
+    d = binned_frame(edges, exposure, count, nrb, combos=combos, groups=groups)
     attrs = {"freq": freq, "allocate": allocate, "window": (str(w_start.date()), str(w_end.date())),
              "n_incidents": int(len(s)), "n_clipped": int(n_clipped),
              "n_outside_window": int(n_all - len(s))}
     series = CountSeries(d, freq=freq, groups=groups, attrs=attrs)
-    del arr, s, e, cs, ce, cg, cr, item, b, w, key
+    del arr, s, e, cs, ce, cg, cr
     inc = None
     if want_incidents:
         inc = con.execute(f"""SELECT coalesce(f.multi_id, k.report_id) AS incident_id, f.s, f.e,

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import string
 
-import numpy as np
 import pandas as pd
 
 from ..normalize.keys import GENERIC_WORDS, location_key, weapon_classes

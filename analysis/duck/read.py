@@ -27,7 +27,6 @@ number of fields are reported with DuckDB's own message (which names the line).
 from __future__ import annotations
 
 import os
-import re
 
 from ..schema import DATE_PRECISIONS, REPORT_COLUMNS, InputError
 from ..io._csv import _normalise_names

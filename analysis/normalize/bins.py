@@ -199,6 +199,45 @@ def _check_args(freq, allocate, n_imputations):
         raise ValueError(f"n_imputations must be a positive integer, not {n_imputations!r}")
 
 
+def allocate_counts(cs, ce, cg, cr, edges, ng: int, allocate: str):
+    """Counts and reports per (group, bin) for the ``start`` and ``split`` rules.
+
+    ``cs``/``ce`` are the incidents' first and last days clipped to the window, ``cg``
+    their group codes, ``cr`` their report counts. Returns two arrays of length
+    ``ng * (len(edges) - 1)``, group-major. Shared by the pandas and DuckDB engines so
+    that both bin by one rule.
+    """
+    nb = len(edges) - 1
+    if allocate == "start":
+        item, b, w = allocate_start(cs, edges)
+    else:
+        item, b, w = allocate_split(cs, ce, edges)
+    key = cg[item] * nb + b
+    count = np.bincount(key, weights=w, minlength=ng * nb)
+    nrb = np.bincount(key, weights=cr[item], minlength=ng * nb)
+    if allocate == "start":
+        count = np.rint(count)
+    return count, nrb
+
+
+def binned_frame(edges, exposure, count, nrep_bins, *, combos=None, groups=()) -> pd.DataFrame:
+    """The CountSeries table of binned counts (group-major rows, one per group and bin)."""
+    nb = len(edges) - 1
+    ng = len(combos) if groups else 1
+    d = pd.DataFrame({
+        "start": np.tile(edges[:-1], ng).astype("datetime64[D]").astype("datetime64[ns]"),
+        "end": np.tile(edges[1:], ng).astype("datetime64[D]").astype("datetime64[ns]"),
+        "count": count,
+        "exposure": np.tile(exposure, ng),
+        "n_reports": np.asarray(nrep_bins).astype(np.int64),
+    })
+    if groups:
+        rep = combos.loc[np.repeat(np.arange(ng), nb)].reset_index(drop=True)
+        for g in groups:
+            d[g] = pd.array(rep[g].astype(str).to_numpy(), dtype="str")
+    return d
+
+
 def _bin(incidents: pd.DataFrame, *, freq="W", allocate="start", window=None, groups: Sequence[str] = (),
          n_imputations=20, seed=None, progress=None, default_window=None) -> _Binned:
     _check_args(freq, allocate, n_imputations)
@@ -263,32 +302,13 @@ def _bin(incidents: pd.DataFrame, *, freq="W", allocate="start", window=None, gr
     cr = nrep[ci]
 
     def frame(count, nrep_bins):
-        d = pd.DataFrame({
-            "start": np.tile(edges[:-1], ng).astype("datetime64[D]").astype("datetime64[ns]"),
-            "end": np.tile(edges[1:], ng).astype("datetime64[D]").astype("datetime64[ns]"),
-            "count": count,
-            "exposure": np.tile(exposure, ng),
-            "n_reports": nrep_bins.astype(np.int64),
-        })
-        if groups:
-            rep = combos.loc[np.repeat(np.arange(ng), nb)].reset_index(drop=True)
-            for g in groups:
-                d[g] = rep[g].to_numpy()
-        return d
+        return binned_frame(edges, exposure, count, nrep_bins, combos=combos, groups=groups)
 
     attrs = {"freq": freq, "allocate": allocate, "window": (str(w_start.date()), str(w_end.date())),
              "n_incidents": int(len(ci)), "n_clipped": int(clipped.sum()),
              "n_outside_window": int(n - len(ci))}
     if allocate in ("start", "split"):
-        if allocate == "start":
-            item, b, w = allocate_start(cs, edges)
-        else:
-            item, b, w = allocate_split(cs, ce, edges)
-        key = cg[item] * nb + b
-        count = np.bincount(key, weights=w, minlength=ng * nb)
-        nrb = np.bincount(key, weights=cr[item], minlength=ng * nb)
-        if allocate == "start":
-            count = np.rint(count)
+        count, nrb = allocate_counts(cs, ce, cg, cr, edges, ng, allocate)
         result = CountSeries(frame(count, nrb), freq=freq, groups=groups, attrs=attrs)
     else:
         rng = np.random.default_rng(seed)

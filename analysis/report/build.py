@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..series import CountSeries
-from .render import Document, Figure, Section, Table, render_html, render_markdown, write_table
+from .render import Document, render_html, render_markdown, write_table
 from .spec import ReportSpec, load_spec
 
 __all__ = ["ReportData", "BuiltReport", "compute", "figures", "build_report", "default_out_dir"]
