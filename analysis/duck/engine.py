@@ -321,6 +321,28 @@ def _window_sql(allocate: str, w0: int, w1: int, s: str = "s", e: str = "e") -> 
     return counted, f"({counted} AND ({s} < {w0} OR {e} >= {w1}))"
 
 
+def _in_idx_order(tab):
+    """``tab`` sorted by ``idx``: DuckDB's parallel scan returns blocks of consecutive
+    ``idx`` out of order, so the blocks are rearranged (zero-copy slices) when they are
+    few; otherwise the rows are reordered."""
+    import pyarrow as pa
+
+    order = tab.column("idx").to_numpy()
+    if len(order) < 2:
+        return tab
+    down = np.flatnonzero(order[1:] != order[:-1] + 1) + 1
+    if not len(down):
+        return tab
+    starts = np.concatenate(([0], down))
+    ends = np.concatenate((down, [len(order)]))
+    if len(starts) <= 4096:
+        runs = np.argsort(order[starts], kind="stable")
+        first, last = order[starts[runs]], order[ends[runs] - 1]
+        if np.all(first[1:] > last[:-1]):
+            return pa.concat_tables([tab.slice(int(starts[r]), int(ends[r] - starts[r])) for r in runs])
+    return tab.take(pa.array(np.argsort(order, kind="stable")))
+
+
 def _ledger(con, files, allocate, w_start, w_end, counted, clipped) -> Ledger:
     what = "starts" if allocate == "start" else "lies"
     span = f"{w_start.date()} to {w_end.date()}"
@@ -352,9 +374,7 @@ def _ledger(con, files, allocate, w_start, w_end, counted, clipped) -> Ledger:
     # streamed in batches: DuckDB never holds the whole result beside the Arrow copy
     tab = pa.Table.from_batches(list(tab), schema=tab.schema)
 
-    order = tab.column("idx").to_numpy()
-    if len(order) and not np.all(order[1:] > order[:-1]):
-        tab = tab.take(pa.array(np.argsort(order, kind="stable")))
+    tab = _in_idx_order(tab)
     n = tab.num_rows
     codes = tab.column("file_no").combine_chunks()
     files_arr = pa.array(list(files), pa.large_string())
