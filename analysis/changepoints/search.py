@@ -25,6 +25,14 @@ from .penalties import resolve_penalty
 from .result import Segmentation, segment_table
 
 
+
+def _check_count(name: str, v, *, optional: bool = True) -> None:
+    """A number of changes: a non-negative integer (or None where ``optional``)."""
+    if v is None and optional:
+        return
+    if v is None or isinstance(v, bool) or int(v) != v or v < 0:
+        raise ValueError(f"`{name}` must be a non-negative integer, not {v!r}")
+
 class _Search:
     method = ""
 
@@ -248,9 +256,8 @@ class SegNeigh(_Search):
     def __init__(self, cost="poisson", n_changes: int | None = None, max_changes: int = 5,
                  min_size: int | None = None, jump: int = 1, **cost_params):
         super().__init__(cost, min_size, jump, **cost_params)
-        for name, v in (("n_changes", n_changes), ("max_changes", max_changes)):
-            if v is not None and (isinstance(v, bool) or int(v) != v or v < 0):
-                raise ValueError(f"`{name}` must be a non-negative integer, not {v!r}")
+        _check_count("n_changes", n_changes)
+        _check_count("max_changes", max_changes)
         self.n_changes = n_changes
         self.max_changes = max_changes
 
@@ -300,8 +307,7 @@ class BinSeg(_Search):
     def __init__(self, cost="poisson", max_changes: int = 5, min_size: int | None = None,
                  jump: int = 1, **cost_params):
         super().__init__(cost, min_size, jump, **cost_params)
-        if isinstance(max_changes, bool) or int(max_changes) != max_changes or max_changes < 0:
-            raise ValueError(f"`max_changes` must be a non-negative integer, not {max_changes!r}")
+        _check_count("max_changes", max_changes, optional=False)
         self.max_changes = max_changes
 
     def predict(self, penalty="mbic") -> Segmentation:

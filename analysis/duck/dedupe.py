@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..normalize.dedupe import _candidate_pairs, _components
+from ..normalize.dedupe import _candidate_pairs, _components, _explicit_targets
 from ..schema import InputError
 
 __all__ = ["dedupe_sql"]
@@ -67,13 +67,7 @@ def _graph(con, window_days: int, match_weapon: bool) -> None:
     also = np.zeros(m, np.int64)
     att = ei ^ ej
     if att.any():
-        a_free = np.where(ei[att], pj[att], pi[att])
-        a_id = np.where(ei[att], pi[att], pj[att])
-        t = pd.DataFrame({"comp": comp[a_free], "id": erank[a_id]})
-        t = t.groupby(["comp", "id"], sort=False).size().rename("k").reset_index()
-        t = t.sort_values(["comp", "k", "id"], ascending=[True, False, True], kind="stable")
-        n_ids = t.groupby("comp").size()
-        t = t.drop_duplicates("comp")
+        t, n_ids = _explicit_targets(comp, pi[att], pj[att], ei[att], erank)
         tgt = pd.Series(t["id"].to_numpy(), index=t["comp"].to_numpy())
         noid = ~explicit
         hit = noid & np.isin(comp, tgt.index.to_numpy())

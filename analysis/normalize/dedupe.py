@@ -140,6 +140,24 @@ def _components(n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     return connected_components(g, directed=False)[1]
 
 
+def _explicit_targets(comp, pi, pj, ei, id_code):
+    """The explicit incident each component of id-less reports joins.
+
+    ``pi``/``pj`` are matched pairs where exactly one side has an explicit id (``ei`` is
+    True where that side is ``pi``); ``id_code`` maps a row to its explicit id's code. A
+    component joins the id it matches most often (ties: the smallest code). Returns the
+    frame ``comp, id`` (one row per component) and the number of distinct ids each
+    component matched. Shared by the pandas and DuckDB engines.
+    """
+    a_free = np.where(ei, pj, pi)
+    a_id = np.where(ei, pi, pj)
+    t = pd.DataFrame({"comp": comp[a_free], "id": id_code[a_id]})
+    t = t.groupby(["comp", "id"], sort=False).size().rename("k").reset_index()
+    t = t.sort_values(["comp", "k", "id"], ascending=[True, False, True], kind="stable")
+    n_ids = t.groupby("comp").size()
+    return t.drop_duplicates("comp"), n_ids
+
+
 def dedupe(reports: pd.DataFrame, *, window_days: int = 1, match_weapon: bool = True,
            aliases: Mapping[str, str] | None = None) -> DedupeResult:
     """Merge reports of one incident (see the module notes for the rules).
@@ -258,13 +276,7 @@ def dedupe(reports: pd.DataFrame, *, window_days: int = 1, match_weapon: bool = 
     # a component of reports without an id joins the explicit incident it matches most
     att = ei ^ ej
     if att.any():
-        a_free = np.where(ei[att], pj[att], pi[att])
-        a_id = np.where(ei[att], pi[att], pj[att])
-        t = pd.DataFrame({"comp": comp[a_free], "id": e_code[a_id]})
-        t = t.groupby(["comp", "id"], sort=False).size().rename("k").reset_index()
-        t = t.sort_values(["comp", "k", "id"], ascending=[True, False, True], kind="stable")
-        n_ids = t.groupby("comp").size()
-        t = t.drop_duplicates("comp")
+        t, n_ids = _explicit_targets(comp, pi[att], pj[att], ei[att], e_code)
         target = np.full(len(comp_min), -1, np.int64)
         target[t["comp"].to_numpy()] = t["id"].to_numpy()
         also = np.zeros(len(comp_min), np.int64)
