@@ -5,7 +5,7 @@ A CountSeries is a table of intervals ``[start, end)`` (days; ``end`` exclusive)
 ``count``
     incidents in the interval (float: allocation may split an incident across intervals);
 ``exposure``
-    days observed in the interval (enters models as ``log(exposure)``);
+    days observed in the interval;
 ``lower``, ``upper``
     bounds for censored intervals (NaN where the count is exact; ``upper`` is ``inf``
     for "at least" statements);
@@ -14,6 +14,18 @@ A CountSeries is a table of intervals ``[start, end)`` (days; ``end`` exclusive)
 
 plus optional group columns (a panel). Regular series (``freq`` in D, W, M, Q, Y) come
 from incidents; irregular ones (``freq=None``) from tallies.
+
+Units of exposure and rates
+---------------------------
+One rule everywhere (changepoint segments, panel, models, reports): a rate is
+**events per full period** of the series' frequency ("per week", "per month", ...).
+Each row contributes :attr:`CountSeries.period_exposure` = ``exposure / (end - start)``
+periods: 1 for a bin observed in full, a fraction for a bin the window covers only in
+part. So a weekly bin observed on 2 of its 7 days counts as 2/7 of a week, and a
+regular series observed in full behaves exactly like a plain table of counts (as in R's
+``changepoint`` and ``glm`` without an offset). Irregular series (tally intervals) have
+no common period: their rates are per day of exposure. :attr:`CountSeries.rate_unit`
+names the unit.
 
 Invariants (:meth:`CountSeries.check` asserts them)
 ----------------------------------------------------
@@ -37,7 +49,10 @@ import pandas as pd
 from ._time import FREQ_ALIASES, format_labels, period_bounds
 from .schema import SERIES_COLUMNS, InputError
 
-__all__ = ["CountSeries"]
+__all__ = ["CountSeries", "RATE_UNITS"]
+
+#: The unit of every rate of a regular series, by frequency (see "Units" above).
+RATE_UNITS = {"D": "per day", "W": "per week", "M": "per month", "Q": "per quarter", "Y": "per year"}
 
 
 @dataclass(frozen=True)
@@ -185,6 +200,40 @@ class CountSeries:
     @property
     def upper(self) -> np.ndarray:
         return self.data["upper"].to_numpy(float)
+
+    @property
+    def period_days(self) -> np.ndarray:
+        """Length in days of each row's interval ``end - start`` (its full period)."""
+        return (self.data["end"] - self.data["start"]).dt.days.to_numpy(float)
+
+    @property
+    def period_exposure(self) -> np.ndarray:
+        """Exposure in units of :attr:`rate_unit`: the observed fraction of each row's
+        period for a regular series (1.0 where observed in full), days for an irregular one.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> s = CountSeries(pd.DataFrame({"start": ["2022-01-03", "2022-01-10"],
+        ...                               "end": ["2022-01-10", "2022-01-17"],
+        ...                               "count": [1, 2], "exposure": [2, 7]}), freq="W")
+        >>> s.period_exposure.round(4).tolist(), s.rate_unit
+        ([0.2857, 1.0], 'per week')
+        """
+        if self.is_regular:
+            return self.exposure / self.period_days
+        return self.exposure
+
+    @property
+    def rate_unit(self) -> str:
+        """``"per day"``, ``"per week"``, ``"per month"``, ``"per quarter"`` or
+        ``"per year"``; ``"per day"`` for an irregular series."""
+        return RATE_UNITS.get(self.freq, "per day")
+
+    @property
+    def fully_observed(self) -> bool:
+        """True when every row is observed over its whole interval."""
+        return bool(np.allclose(self.exposure, self.period_days))
 
     @property
     def censored(self) -> np.ndarray:
