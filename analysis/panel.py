@@ -63,10 +63,13 @@ class _Rows:
         self.regular = freq is not None
 
     def signal(self):
-        """``(y, exposure)`` as :func:`analysis.changepoints._data.as_signal` reads a series:
-        rates per row for a regular, fully observed series, per day of exposure otherwise."""
-        exp = None if (self.regular and np.allclose(self.exposure, self.days)) else self.exposure
-        return self.counts, exp
+        """``(y, exposure)`` in the one unit of every rate (:attr:`CountSeries.rate_unit`):
+        events per full period for a regular series (exposure = observed fraction of the
+        period, None when every period is observed in full), per day for an irregular one."""
+        if not self.regular:
+            return self.counts, self.exposure
+        frac = self.exposure / self.days
+        return self.counts, (None if np.allclose(frac, 1.0) else frac)
 
     def labels_at(self, idx) -> list[str]:
         from ._time import format_labels
@@ -115,7 +118,9 @@ def changepoint_task(series: CountSeries, *, method: str = "pelt", cost: str = "
         data, exposure = series.signal()
         starts = series.start
     else:
-        data, exposure, starts = series, None, series.start
+        pe = series.period_exposure  # events per full period (the units rule)
+        data, starts = series.counts, series.start
+        exposure = None if np.allclose(pe, 1.0) and series.is_regular else pe
     classes = {"pelt": cp.Pelt, "op": cp.OptimalPartitioning}
     if method in classes:
         search = classes[method](cost=cost, min_size=min_size)
@@ -179,7 +184,8 @@ def its_task(series: CountSeries, *, events, family: str = "poisson", kind: str 
 def summary_task(series: CountSeries) -> dict[str, Any]:
     """Descriptive figures of one series (no model): the cheapest panel task.
 
-    Returns ``exposure`` (days), ``rate`` (count per day of exposure), ``mean`` and
+    Returns ``exposure`` (days), ``rate`` (events per full period, count /
+    ``period_exposure``; per day for an irregular series), ``rate_unit``, ``mean`` and
     ``var`` of the counts per row, ``dispersion`` (var / mean; NaN when the mean is 0),
     ``zero_share`` and ``peak_time`` (label of the first row with the largest count).
     """
@@ -191,7 +197,8 @@ def summary_task(series: CountSeries) -> dict[str, Any]:
     expo = float(np.sum(series.exposure))
     return {
         "exposure": expo,
-        "rate": float(np.sum(y)) / expo,
+        "rate": float(np.sum(y)) / float(np.sum(series.period_exposure)),
+        "rate_unit": series.rate_unit,
         "mean": mean,
         "var": var,
         "dispersion": var / mean if mean > 0 else float("nan"),

@@ -34,10 +34,12 @@ def acled_200k(tmp_path_factory):
     ("split", "M", "2021-03-10:2023-06-20"),
 ])
 def test_engines_identical_on_200k_acled_rows(acled_200k, allocate, freq, window):
+    """Matched as news reports (``dedupe="reports"``), the engines agree row for row."""
     path, truth, reports = acled_200k
     groups = ("country", "x_event_type")
-    a = normalize_duckdb(path, groups=groups, allocate=allocate, freq=freq, window=window)
-    b = normalize(reports, groups=groups, allocate=allocate, freq=freq, window=window)
+    kw = dict(groups=groups, allocate=allocate, freq=freq, window=window, dedupe="reports")
+    a = normalize_duckdb(path, **kw)
+    b = normalize(reports, **kw)
     _same(a, b)
     counts = a.ledger.counts()
     assert counts["counted"] + counts["merged"] + counts["excluded"] == 200_000
@@ -135,13 +137,36 @@ def test_padded_cells_and_export_dates_read_as_the_pandas_reader(tmp_path):
             "A4,2024-01-16,1,Battles,Iraq,Anbar,Ain al-Assad,Air/drone strike\n")
     p = tmp_path / "padded.csv"
     p.write_text(text, encoding="utf-8")
-    for kw in (dict(groups=("country", "admin1", "event_type")), dict(allocate="split", freq="D")):
+    for kw in (dict(groups=("country", "admin1", "event_type"), dedupe="reports"),
+               dict(allocate="split", freq="D", dedupe="reports")):
         a = normalize_duckdb(p, **kw)
         b = normalize(read_reports(p), **{**kw, "groups": tuple(
             g if g == "country" else f"x_{g}" for g in kw.get("groups", ()))})
         pd.testing.assert_frame_equal(a.series.data, b.series.data, check_exact=True)
         pd.testing.assert_frame_equal(a.ledger.table, b.ledger.table, check_exact=True)
     assert a.ledger.counts()["merged"] == 1  # A4 joins A2 (same place, next day)
+    # by default an ACLED export is a coded event dataset: one incident per row, both engines
+    a, b = normalize_duckdb(p), normalize(read_reports(p))
+    _same(a, b)
+    assert a.ledger.counts() == {"counted": 4, "merged": 0, "excluded": 0}
+    reasons = a.ledger.table["reason"].tolist()
+    assert reasons[1] == "counted as its own event (ACLED event_id_cnty A2)"
+    # A1 is dated within the week of Monday 2024-01-01, but the file's first day is 2024-01-03
+    assert a.window[0] == pd.Timestamp("2024-01-03")
+    assert reasons[0] == "clipped to window: date interval cut to 2024-01-03 to 2024-01-16"
+
+
+@pytest.mark.parametrize("allocate", ["start", "split"])
+def test_event_datasets_count_every_row_both_engines(acled_200k, allocate):
+    """Conservation on a coded event dataset: the series total is the number of rows."""
+    path, truth, reports = acled_200k
+    a = normalize_duckdb(path, groups=("country",), allocate=allocate, freq="M")
+    b = normalize(reports, groups=("country",), allocate=allocate, freq="M")
+    _same(a, b)
+    assert a.ledger.counts() == {"counted": 200_000, "merged": 0, "excluded": 0}
+    assert a.series.total == pytest.approx(200_000, abs=1e-6)
+    off = normalize(reports, groups=("country",), allocate=allocate, freq="M", dedupe="off")
+    pd.testing.assert_frame_equal(off.series.data, b.series.data)
 
 
 def test_normalize_cli_engine_duckdb_writes_the_same_files(tmp_path, repo, data_dir):

@@ -83,7 +83,8 @@ def test_countseries_input_and_summary_task():
     y = f.loc[f["region"] == "R02", "count"].to_numpy()
     r = tab.iloc[2]
     assert r["total"] == y.sum() and r["mean"] == pytest.approx(y.mean())
-    assert r["rate"] == pytest.approx(y.sum() / (7 * len(y)))
+    # fully observed weeks: events per week (the units rule)
+    assert r["rate"] == pytest.approx(y.sum() / len(y)) and r["rate_unit"] == "per week"
 
 
 def test_bad_arguments_name_the_argument(frame):
@@ -112,7 +113,14 @@ def test_cli_panel_on_reports_file_json(tmp_path, repo):
     assert res["groups"] == ["country", "x_event_type"] and res["n_failed"] == 0
     tab = pd.read_csv(out)
     assert len(tab) == res["n_series"] == 6
-    assert tab["total"].sum() == 3000 - 300  # 10% second reports merged away
+    # every row has its own event_id_cnty: a coded event dataset counts each row
+    assert tab["total"].sum() == 3000
+    proc = subprocess.run(
+        [sys.executable, "-m", "analysis.cli", "panel", str(path), "--group", "country",
+         "--dedupe", "reports", "--scheduler", "sequential", "--format", "json",
+         "--out", str(out)], capture_output=True, text=True, cwd=repo)
+    assert proc.returncode == 0, proc.stderr
+    assert pd.read_csv(out)["total"].sum() == 3000 - 300  # matched as reports: 10% merged
 
 
 def test_cli_usage_and_data_errors(tmp_path, repo):

@@ -70,6 +70,11 @@ def add_parser(sub):
     p.add_argument("--window", type=_window, default=None, metavar="START:END",
                    help="coverage window, inclusive ISO days; either side may be empty "
                         "(default: spanned by the data)")
+    p.add_argument("--dedupe", default="auto", choices=("auto", "off", "reports"),
+                   help="matching of rows into incidents. auto (default): ACLED and UCDP GED "
+                        "exports are coded event datasets, one incident per row (the exporter's "
+                        "id); canonical report tables are matched (--window-days, weapons). "
+                        "off: no matching. reports: match every row as a news report")
     p.add_argument("--window-days", type=_nonneg_int, default=1, metavar="N",
                    help="largest gap in days between reports of one incident (default 1)")
     p.add_argument("--no-weapon-match", action="store_true",
@@ -139,10 +144,10 @@ def run(args):
                 res = normalize_duckdb(args.reports, input_format=args.input_format, freq=args.freq,
                                        groups=tuple(args.group), allocate=args.allocate,
                                        window=args.window, window_days=args.window_days,
-                                       match_weapon=not args.no_weapon_match)
+                                       dedupe=args.dedupe, match_weapon=not args.no_weapon_match)
             else:
                 res = normalize(reports, tallies, freq=args.freq, groups=tuple(args.group), allocate=args.allocate,
-                                window=args.window, window_days=args.window_days,
+                                window=args.window, window_days=args.window_days, dedupe=args.dedupe,
                                 match_weapon=not args.no_weapon_match, n_imputations=args.imputations,
                                 seed=args.seed, rule=args.tally_rule, preferred_sources=tuple(args.prefer),
                                 progress=False if getattr(args, "quiet", False) else None)

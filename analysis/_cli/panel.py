@@ -37,6 +37,9 @@ def add_parser(sub):
                    help="how an imprecise date is allocated to bins")
     p.add_argument("--window", default=None, metavar="START:END",
                    help="coverage window (default: inferred from the data)")
+    p.add_argument("--dedupe", choices=("auto", "off", "reports"), default="auto",
+                   help="matching of rows into incidents, as in 'normalize' (auto: ACLED and "
+                        "UCDP GED rows are one event each; canonical reports are matched)")
     p.add_argument("--task", choices=_TASKS, default="changepoints")
     p.add_argument("--method", choices=("pelt", "op", "binseg", "segneigh"), default="pelt")
     p.add_argument("--cost", choices=("poisson", "negbin", "normal", "normal-meanvar"),
@@ -98,7 +101,7 @@ def _load_series(args):
     from ..duck import normalize_engine
     res, engine = normalize_engine(paths, engine=args.engine, input_format=fmt, freq=args.freq,
                                    groups=tuple(args.group), allocate=args.allocate,
-                                   window=args.window)
+                                   window=args.window, dedupe=args.dedupe)
     return res.series, res.series.groups, args.freq, engine
 
 

@@ -30,7 +30,7 @@ import pandas as pd
 from ..normalize.bins import _check_args, allocate_counts, bin_edges, binned_frame, parse_window
 from ..normalize.keys import weapon_label
 from ..normalize.ledger import Ledger
-from ..normalize.pipeline import NormalizeResult
+from ..normalize.pipeline import DEDUPE_MODES, NormalizeResult, own_event_reasons
 from ..schema import LEDGER_COLUMNS, InputError
 from ..series import CountSeries
 from .dedupe import dedupe_sql
@@ -93,7 +93,7 @@ def resolve_groups(groups: Sequence[str], columns: Sequence[str]) -> tuple[str, 
 def normalize_engine(paths, *, engine: str = "auto", input_format: str = "auto", freq: str = "W",
                      groups: Sequence[str] = (), allocate: str = "start", window=None,
                      window_days: int = 1, match_weapon: bool = True, aliases=None,
-                     **duck_options):
+                     dedupe: str = "auto", **duck_options):
     """Normalise report files with the chosen engine; return ``(NormalizeResult, engine)``.
 
     Group names may omit the ``x_`` prefix of carried-through columns (``admin1``).
@@ -102,7 +102,8 @@ def normalize_engine(paths, *, engine: str = "auto", input_format: str = "auto",
     if used == "duckdb":
         res = normalize_duckdb(paths, input_format=input_format, freq=freq, groups=groups,
                                allocate=allocate, window=window, window_days=window_days,
-                               match_weapon=match_weapon, aliases=aliases, **duck_options)
+                               match_weapon=match_weapon, aliases=aliases, dedupe=dedupe,
+                               **duck_options)
         return res, used
     from ..io import read_reports
     from ..normalize import normalize
@@ -111,7 +112,8 @@ def normalize_engine(paths, *, engine: str = "auto", input_format: str = "auto",
                            format=input_format)
     groups = resolve_groups(groups, reports.columns)
     res = normalize(reports, freq=freq, groups=groups, allocate=allocate, window=window,
-                    window_days=window_days, match_weapon=match_weapon, aliases=aliases)
+                    dedupe=dedupe, window_days=window_days, match_weapon=match_weapon,
+                    aliases=aliases)
     return res, used
 
 
@@ -154,7 +156,7 @@ def _group_exprs(groups, x_columns) -> list[str]:
 
 def normalize_duckdb(paths, *, input_format: str = "auto", freq: str = "W",
                      groups: Sequence[str] = (), allocate: str = "start", window=None,
-                     window_days: int = 1, match_weapon: bool = True,
+                     window_days: int = 1, match_weapon: bool = True, dedupe: str = "auto",
                      aliases: Mapping[str, str] | None = None, incidents: bool = True,
                      threads: int | None = None, memory_limit: str | None = None,
                      temp_directory: str | None = None) -> NormalizeResult:
@@ -172,6 +174,9 @@ def normalize_duckdb(paths, *, input_format: str = "auto", freq: str = "W",
         omit the ``x_`` prefix (``admin1`` for ``x_admin1``).
     window_days, match_weapon, aliases
         Matching rules of :func:`analysis.normalize.dedupe`.
+    dedupe : {"auto", "off", "reports"}, default "auto"
+        As :func:`analysis.normalize.normalize`: ACLED rows are their own incidents
+        unless ``"reports"``.
     incidents : bool, default True
         Return the incident table (``incident_id, date_start, date_end, n_reports,
         date_conflict, counted``); False saves memory on very large inputs.
@@ -193,6 +198,8 @@ def normalize_duckdb(paths, *, input_format: str = "auto", freq: str = "W",
         Bad arguments, or ``allocate="impute"``.
     """
     _check_args(freq, allocate, 20)
+    if dedupe not in DEDUPE_MODES:
+        raise ValueError(f"dedupe must be one of {', '.join(map(repr, DEDUPE_MODES))}, got {dedupe!r}")
     if allocate == "impute":
         raise ValueError("allocate='impute' is not available in the duckdb engine (its seeded "
                          "draws are defined on the in-memory table); use engine='pandas', or "
@@ -203,15 +210,15 @@ def normalize_duckdb(paths, *, input_format: str = "auto", freq: str = "W",
     con = _connect(threads, memory_limit, tmp)
     try:
         wanted = tuple(g if g.startswith("x_") or g in _INCIDENT_COLS else f"x_{g}" for g in groups)
-        info = load_reports(con, files, input_format=input_format, extras=wanted)
+        info = load_reports(con, files, input_format=input_format, extras=wanted, dedupe=dedupe)
         groups = resolve_groups(groups, info["x_columns"])
         kinfo = add_keys(con, aliases=aliases, match_weapon=match_weapon, keep=groups)
         dedupe_sql(con, window_days=window_days, match_weapon=match_weapon)
         return _finish(con, files, info, kinfo, groups=groups, freq=freq, allocate=allocate,
                        window=window, want_incidents=incidents,
                        params={"freq": freq, "groups": list(groups), "allocate": allocate,
-                               "window_days": window_days, "match_weapon": match_weapon,
-                               "engine": "duckdb", "memory_limit": memory_limit})
+                               "dedupe": dedupe, "window_days": window_days,
+                               "match_weapon": match_weapon, "engine": "duckdb", "memory_limit": memory_limit})
     finally:
         con.close()
         if temp_directory is None:
@@ -233,16 +240,20 @@ def _finish(con, files, info, kinfo, *, groups, freq, allocate, window, want_inc
         FROM keyed k LEFT JOIN lab1 l USING (idx) LEFT JOIN inc1 i ON i.founder_idx = k.idx
         WHERE l.idx IS NULL OR l.founder""")
     w_start, w_end = parse_window(window)
+    edge_start = w_start is None
     if w_start is None or w_end is None:
         lo, hi = con.execute("SELECT min(s), max(e) FROM fnd").fetchall()[0]
         if lo is None:
             raise ValueError("no coverage window: there are no dated incidents; pass window=(start, end)")
+        span = info.get("written_span")  # never wider than the days the files write
+        if span is not None and max(lo, span[0]) <= min(hi, span[1]):
+            lo, hi = max(lo, span[0]), min(hi, span[1])
         w_start = w_start if w_start is not None else pd.Timestamp(np.datetime64(int(lo), "D"))
         w_end = w_end if w_end is not None else pd.Timestamp(np.datetime64(int(hi), "D"))
     if w_end < w_start:
         raise ValueError(f"window end {w_end.date()} is before its start {w_start.date()}")
     w0, w1 = _day(w_start), _day(w_end) + 1
-    counted, clipped = _window_sql(allocate, w0, w1, "f.s", "f.e")
+    counted, clipped = _window_sql(allocate, w0, w1, "f.s", "f.e", edge_start)
 
     # ---- group codes (combinations over all incidents, sorted as the pandas engine does)
     if "weapon" in groups:
@@ -308,13 +319,25 @@ def _finish(con, files, info, kinfo, *, groups, freq, allocate, window, want_inc
         con.execute(f"DROP TABLE IF EXISTS {t}")
     if params.get("memory_limit") is None:
         con.execute(f"SET memory_limit = {_lit(LEDGER_MEMORY_LIMIT)}")
-    ledger = _ledger(con, files, allocate, w_start, w_end, counted, clipped)
+    ledger = _ledger(con, files, allocate, w_start, w_end, counted, clipped, edge_start)
+    mode = params.get("dedupe", "auto")
+    names = {f: ("ACLED event_id_cnty" if fmt == "acled" and mode != "reports"
+                 else "report_id" if mode == "off" else None)
+             for f, fmt in zip(files, info["formats"])}
+    if any(v is not None for v in names.values()):
+        labels = ledger.table["file"].map(names).to_numpy(object)
+        ledger = Ledger(own_event_reasons(ledger.table, labels))
     return NormalizeResult(series=series, incidents=inc, variants=None, tallies=None, ledger=ledger,
                            window=(w_start, w_end), params=params)
 
 
-def _window_sql(allocate: str, w0: int, w1: int, s: str = "s", e: str = "e") -> tuple[str, str]:
-    """SQL conditions: the incident is counted; it is counted and clipped to the window."""
+def _window_sql(allocate: str, w0: int, w1: int, s: str = "s", e: str = "e",
+                edge_start: bool = False) -> tuple[str, str]:
+    """SQL conditions: the incident is counted; it is counted and clipped to the window
+    (:func:`analysis.normalize.dates.in_window`)."""
+    if allocate == "start" and edge_start:
+        counted = f"({e} >= {w0} AND {s} < {w1})"
+        return counted, f"({counted} AND {s} < {w0})"
     if allocate == "start":
         return f"({s} >= {w0} AND {s} < {w1})", "false"
     counted = f"({e} >= {w0} AND {s} < {w1})"
@@ -343,12 +366,12 @@ def _in_idx_order(tab):
     return tab.take(pa.array(np.argsort(order, kind="stable")))
 
 
-def _ledger(con, files, allocate, w_start, w_end, counted, clipped) -> Ledger:
+def _ledger(con, files, allocate, w_start, w_end, counted, clipped, edge_start=False) -> Ledger:
     what = "starts" if allocate == "start" else "lies"
     span = f"{w_start.date()} to {w_end.date()}"
     w0, w1 = _day(w_start), _day(w_end) + 1
-    k_in, k_clip = _window_sql(allocate, w0, w1, "k.s", "k.e")
-    i_in, i_clip = _window_sql(allocate, w0, w1, "i.s", "i.e")
+    k_in, k_clip = _window_sql(allocate, w0, w1, "k.s", "k.e", edge_start)
+    i_in, i_clip = _window_sql(allocate, w0, w1, "i.s", "i.e", edge_start)
     out_reason = f"'outside window: incident ' || label || ' {what} outside {span}'"
     clip_reason = f"'clipped to window: date interval cut to {span}'"
     # no ORDER BY: with insertion order preserved the scan of ``keyed`` comes in file

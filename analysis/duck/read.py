@@ -503,7 +503,7 @@ def _acled_onepass(con, path: str, file_no: int, extras) -> tuple[str, int]:
     return table, n
 
 
-def load_reports(con, paths, *, input_format: str = "auto", extras=()) -> dict:
+def load_reports(con, paths, *, input_format: str = "auto", extras=(), dedupe: str = "auto") -> dict:
     """Create table ``rep`` (see the module notes) from ``paths``; return facts about it.
 
     Returns
@@ -536,15 +536,26 @@ def load_reports(con, paths, *, input_format: str = "auto", extras=()) -> dict:
     for k, table, n in tables:
         colsets[k] = [d[0] for d in con.sql(f"DESCRIBE {table}").fetchall()]
         all_x += [c for c in colsets[k] if c.startswith("x_") and c not in all_x]
+    spans = []
     for k, table, n in tables:
         xs = ", ".join((_q(c) if c in colsets[k] else f"NULL::VARCHAR AS {_q(c)}") for c in all_x)
+        # coded event datasets (ACLED) are one incident per row unless dedupe="reports";
+        # dedupe="off" makes every row without an explicit id its own incident
+        own = dedupe == "off" or (dedupe == "auto" and formats[k] == "acled")
+        eid = "coalesce(eid, report_id) AS eid" if own else "eid"
         if "d" in colsets[k]:  # ACLED parts store the day and precision; the interval is cheap
             ps, pe = _interval_sql("d", "p")
             se = f"{_day_no(ps)} AS s, {_day_no(pe)} AS e"
         else:
             se = "s, e"
+        # days the file writes: ACLED's event_date (never the week or month it widens to)
+        span_sql = (f"SELECT {_day_no('min(d)')}, {_day_no('max(d)')} FROM {table}" if "d" in colsets[k]
+                    else f"SELECT min(s), max(e) FROM {table}")
+        lo, hi = con.execute(span_sql).fetchall()[0]
+        if lo is not None and hi is not None:
+            spans.append((int(lo), int(hi)))
         parts.append(f"SELECT CAST(_row - 2 + {offset} AS BIGINT) AS idx, CAST({k} AS INTEGER) AS file_no, "
-                     f"_row, report_id, eid, {se}, country, location, actor, weapon, source, source_url"
+                     f"_row, report_id, {eid}, {se}, country, location, actor, weapon, source, source_url"
                      f"{', ' + xs if xs else ''} FROM {table}")
         offset += n
     con.execute("CREATE TEMP VIEW rep AS " + " UNION ALL ".join(parts))
@@ -558,7 +569,8 @@ def load_reports(con, paths, *, input_format: str = "auto", extras=()) -> dict:
             raise InputError(f"{dup[0]!r} appears twice: also in {paths[fa]} row {ra}; "
                              "report_id must be unique across files", file=paths[fb], row=rb,
                              column="report_id")
-    return {"files": paths, "n": offset, "formats": formats, "x_columns": all_x}
+    span = (min(a for a, _ in spans), max(b for _, b in spans)) if spans else None
+    return {"files": paths, "n": offset, "formats": formats, "x_columns": all_x, "written_span": span}
 
 
 def _format_of(con, path: str, fmt: str) -> str:

@@ -2,9 +2,16 @@
 
 Mapping (ACLED column -> canonical column)::
 
-    event_id_cnty -> report_id        event_date + time_precision -> date_start, date_end
+    event_id_cnty -> report_id, incident_id
+    event_date + time_precision -> date_start, date_end
     actor1        -> actor            sub_event_type -> weapon
     country, location, source, notes, fatalities -> same names
+
+ACLED is a coded event dataset: each row is one event, deduplicated by ACLED's coders,
+so ``incident_id`` is the row's own ``event_id_cnty`` and :func:`analysis.normalize.normalize`
+counts every row as its own incident (``dedupe="auto"``; ``dedupe="reports"`` matches
+the rows as news reports instead). The frame's ``attrs["event_id"]`` names the id
+(``"ACLED event_id_cnty"``) for the ledger.
 
 Every other column is carried through as ``x_<name>`` (``x_admin1``, ``x_event_type``,
 ``x_latitude``, ``x_longitude``, ...), so panels can group by them; latitude and
@@ -25,7 +32,7 @@ import pandas as pd
 
 from . import _convert as cv
 from ._csv import RawTable, load_table
-from .reports import assemble_reports, date_interval
+from .reports import assemble_reports, date_interval, written_span
 
 __all__ = ["read_acled", "ACLED_COLUMNS", "ACLED_REQUIRED", "ACLED_TIME_PRECISION"]
 
@@ -96,5 +103,9 @@ def _acled_from_raw(raw: RawTable) -> pd.DataFrame:
             extras[name] = cv.to_float(raw, col, lo=-limit, hi=limit)
         else:
             extras[name] = cv.to_str(raw, col)
-    return assemble_reports(raw, report_id=cv.to_str(raw, "event_id_cnty"), start=start, end=end,
-                            precision=prec, text=text, counts=counts, extras=extras)
+    ids = cv.to_str(raw, "event_id_cnty")
+    out = assemble_reports(raw, report_id=ids, start=start, end=end, precision=prec, text=text,
+                           counts=counts, extras=extras, incident_id=ids)
+    out.attrs["event_id"] = "ACLED event_id_cnty"
+    out.attrs["written_span"] = written_span(day, day)
+    return out

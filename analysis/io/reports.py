@@ -98,6 +98,7 @@ def read_reports(path, *, format: str = "auto") -> pd.DataFrame:  # noqa: A002
         frames = [read_reports(p, format=fmt) for p in path]
         out = pd.concat(frames, ignore_index=True)
         _check_unique_across(out)
+        out.attrs = combine_attrs(frames)
         return out
     raw = load_table(path)
     if fmt == "auto":
@@ -222,6 +223,35 @@ def date_interval(raw: RawTable, *, date, start, end, precision, date_column="da
                 f"date {date[i]} is outside the range {start[i]} to {end[i]} given by "
                 f"{start_column} and {end_column}")
     return lo, hi
+
+
+def written_span(first, last):
+    """``(earliest, latest)`` day written in a file (``None`` when it has no dated row).
+
+    Event exports write one day per event (ACLED ``event_date``) or the event's own
+    range (GED ``date_start``/``date_end``); the coverage window inferred by
+    :func:`analysis.normalize.normalize` never extends past these days, whatever the
+    precision widens an event's interval to.
+    """
+    a = np.asarray(first, "datetime64[D]")
+    b = np.asarray(last, "datetime64[D]")
+    a, b = a[~np.isnat(a)], b[~np.isnat(b)]
+    if not len(a) or not len(b):
+        return None
+    return pd.Timestamp(a.min()), pd.Timestamp(b.max())
+
+
+def combine_attrs(frames) -> dict:
+    """``attrs`` of concatenated report frames: the event id name when all frames share it,
+    and the union of their written spans (None when a frame has none: no clipping)."""
+    ids = {f.attrs.get("event_id") for f in frames}
+    out = {}
+    if len(ids) == 1 and None not in ids:
+        out["event_id"] = ids.pop()
+    spans = [f.attrs.get("written_span") for f in frames]
+    if spans and all(sp is not None for sp in spans):
+        out["written_span"] = (min(sp[0] for sp in spans), max(sp[1] for sp in spans))
+    return out
 
 
 def assemble_reports(raw: RawTable, *, report_id, start, end, precision, text, counts,

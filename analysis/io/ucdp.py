@@ -2,12 +2,17 @@
 
 Mapping (GED column -> canonical column)::
 
-    id -> report_id               date_start, date_end -> date_start, date_end
+    id -> report_id, incident_id  date_start, date_end -> date_start, date_end
     date_prec -> date_precision   country -> country
     where_coordinates -> location side_a -> actor
     best -> fatalities            source_article -> source
 
 Every other column is carried through as ``x_<name>`` (text).
+
+GED is a coded event dataset: each row is one event with its own ``id``, so
+``incident_id`` is that id and :func:`analysis.normalize.normalize` counts every row as
+its own incident by default (``dedupe="reports"`` matches rows as news reports instead).
+The frame's ``attrs["event_id"]`` is ``"UCDP GED id"``.
 
 GED states the earliest and latest possible day of each event itself (``date_start``,
 ``date_end``), so the interval is taken as given. ``date_prec`` (GED codebook):
@@ -23,7 +28,7 @@ import pandas as pd
 
 from . import _convert as cv
 from ._csv import RawTable, load_table
-from .reports import assemble_reports, date_interval
+from .reports import assemble_reports, date_interval, written_span
 
 __all__ = ["read_ucdp", "UCDP_COLUMNS", "UCDP_REQUIRED", "UCDP_DATE_PREC"]
 
@@ -84,5 +89,9 @@ def _ucdp_from_raw(raw: RawTable) -> pd.DataFrame:
     counts = {"fatalities": cv.to_counts(raw, "best")} if "best" in raw.columns else {}
     extras = {(c if c.startswith("x_") else f"x_{c}"): cv.to_str(raw, c)
               for c in raw.columns if c not in _MAPPED}
-    return assemble_reports(raw, report_id=cv.to_str(raw, "id"), start=start, end=end,
-                            precision=prec, text=text, counts=counts, extras=extras)
+    ids = cv.to_str(raw, "id")
+    out = assemble_reports(raw, report_id=ids, start=start, end=end, precision=prec, text=text,
+                           counts=counts, extras=extras, incident_id=ids)
+    out.attrs["event_id"] = "UCDP GED id"
+    out.attrs["written_span"] = written_span(d0, d1)
+    return out

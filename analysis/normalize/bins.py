@@ -253,6 +253,7 @@ def _bin(incidents: pd.DataFrame, *, freq="W", allocate="start", window=None, gr
             raise InputError(f"group column {g!r} is not an incident column; "
                              f"available: {sorted(map(str, incidents.columns))}", column=g)
     w_start, w_end = parse_window(window)
+    edge_start = w_start is None
     if w_start is None or w_end is None:
         d_start, d_end = default_window if default_window is not None else infer_window(incidents)
         w_start = w_start if w_start is not None else d_start
@@ -279,7 +280,7 @@ def _bin(incidents: pd.DataFrame, *, freq="W", allocate="start", window=None, gr
     if n and (pd.isna(inc["date_start"]).any() or pd.isna(inc["date_end"]).any()):
         raise InputError("incidents must be dated (dedupe excludes undated reports)", column="date_start")
     nrep = (inc["n_reports"].to_numpy(np.int64) if "n_reports" in inc.columns else np.ones(n, np.int64))
-    counted, clipped = in_window(s, e, w0, w1, allocate)
+    counted, clipped = in_window(s, e, w0, w1, allocate, edge_start=edge_start)
     edges = bin_edges(freq, w0, w1)
     nb = len(edges) - 1
     exposure = (np.minimum(edges[1:], w1) - np.maximum(edges[:-1], w0)).astype(float)

@@ -29,14 +29,23 @@ import numpy as np
 __all__ = ["in_window", "allocate_start", "allocate_split", "draw_days", "progress_wanted"]
 
 
-def in_window(s: np.ndarray, e: np.ndarray, w0: int, w1: int, allocate: str):
+def in_window(s: np.ndarray, e: np.ndarray, w0: int, w1: int, allocate: str,
+              edge_start: bool = False):
     """Which incidents are counted, and which of them are clipped to the window.
+
+    With ``allocate="start"`` an incident is counted when its first day is in the window.
+    ``edge_start=True`` (the window's start was inferred from the data, so nothing was
+    observed before it) also counts an incident whose interval begins before the window
+    but reaches into it: it is clipped, and placed on the window's first day.
 
     Returns
     -------
     counted, clipped : numpy.ndarray of bool
     """
     if allocate == "start":
+        if edge_start:
+            counted = (e >= w0) & (s < w1)
+            return counted, counted & (s < w0)
         counted = (s >= w0) & (s < w1)
         return counted, np.zeros_like(counted)
     counted = (e >= w0) & (s < w1)

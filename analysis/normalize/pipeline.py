@@ -17,11 +17,11 @@ import pandas as pd
 
 from ..series import CountSeries
 from .bins import ImputedSeries, _bin, infer_window, parse_window
-from .dedupe import dedupe
+from .dedupe import dedupe as _dedupe
 from .ledger import Ledger
 from .tallies import TallyResult, tallies_to_intervals
 
-__all__ = ["NormalizeResult", "normalize"]
+__all__ = ["NormalizeResult", "normalize", "DEDUPE_MODES"]
 
 
 @dataclass(frozen=True)
@@ -101,8 +101,88 @@ def _concat(frames):
     return pd.concat(frames, ignore_index=True)
 
 
+#: Values of ``dedupe``.
+DEDUPE_MODES = ("auto", "off", "reports")
+
+
+def _event_label(frame: pd.DataFrame) -> str | None:
+    """Name of the exporter's id when ``frame`` is a coded event dataset (ACLED, UCDP GED)."""
+    return frame.attrs.get("event_id") if isinstance(frame, pd.DataFrame) else None
+
+
+def _prepare_dedupe(reports, mode: str):
+    """Apply ``dedupe`` to the report frames: returns the frame and each row's id label.
+
+    ``off``: every row without an ``incident_id`` gets its own ``report_id`` as id (no
+    matching at all). ``reports``: the ids that an event-dataset reader set are dropped, so
+    the rows are matched as news reports (ids a user wrote in a canonical table stay).
+    ``auto``: event datasets keep one incident per row, other tables are matched.
+    """
+    if mode not in DEDUPE_MODES:
+        raise ValueError(f"dedupe must be one of {', '.join(map(repr, DEDUPE_MODES))}, got {mode!r}")
+    frames = [reports] if isinstance(reports, pd.DataFrame) else list(reports)
+    out, labels = [], []
+    for f in frames:
+        label = _event_label(f)
+        n = len(f)
+        if mode == "reports" and label is not None:
+            f = f.copy()
+            f["incident_id"] = pd.array([pd.NA] * n, dtype="str")
+            label = None
+        elif mode == "off":
+            f = f.copy()
+            rid = f["report_id"].astype("str")
+            iid = f["incident_id"] if "incident_id" in f.columns else pd.Series(pd.NA, index=f.index)
+            blank = iid.isna() | (iid.astype("str").str.strip() == "")
+            f["incident_id"] = pd.array(np.where(blank.to_numpy(), rid.to_numpy(object),
+                                                 iid.astype("object").to_numpy()), dtype="str")
+            label = label or "report_id"
+        out.append(f)
+        labels.append(np.full(n, label, object))
+    frame = out[0] if len(out) == 1 else pd.concat(out, ignore_index=True)
+    spans = []
+    for f in out:
+        sp = f.attrs.get("written_span")
+        if sp is None and len(f):  # no record of written days: the frame's own intervals
+            sp = (pd.to_datetime(f["date_start"]).min(), pd.to_datetime(f["date_end"]).max())
+        if sp is not None and pd.notna(sp[0]) and pd.notna(sp[1]):
+            spans.append(sp)
+    span = (min(x[0] for x in spans), max(x[1] for x in spans)) if spans else None
+    return frame, (np.concatenate(labels) if labels else np.empty(0, object)), span
+
+
+def _clip_to_span(window, span):
+    """The inferred window cut to the days the files write (never widened by precision)."""
+    lo, hi = window
+    if span is None or lo is None or hi is None:
+        return lo, hi
+    lo2, hi2 = max(lo, span[0]), min(hi, span[1])
+    return (lo2, hi2) if lo2 <= hi2 else (lo, hi)
+
+
+def own_event_reasons(table: pd.DataFrame, labels) -> pd.DataFrame:
+    """Ledger reason of rows counted as their own event: ``counted as its own event (ACLED event_id_cnty X)``.
+
+    ``labels`` gives, per report row of ``table`` (the reports' ledger rows, in input
+    order), the name of the exporter's id, or None where the row was matched as a report.
+    """
+    labels = np.asarray(labels, object)
+    if not len(table) or not any(x is not None for x in labels):
+        return table
+    has = np.array([x is not None for x in labels], bool)
+    m = has & (table["status"] == "counted").to_numpy() & table["reason"].isna().to_numpy()
+    if m.any():
+        table = table.copy()
+        reason = table["reason"].astype("object").to_numpy().copy()
+        ids = table["incident_id"].astype("object").to_numpy()
+        reason[m] = [f"counted as its own event ({lab} {i})" for lab, i in zip(labels[m], ids[m])]
+        table["reason"] = pd.array(reason, dtype=table["reason"].dtype)
+    return table
+
+
 def normalize(reports=None, tallies=None, *, freq: str = "W", groups: Sequence[str] = (),
-              allocate: str = "start", window=None, window_days: int = 1, match_weapon: bool = True,
+              allocate: str = "start", window=None, dedupe: str = "auto", window_days: int = 1,
+              match_weapon: bool = True,
               aliases: Mapping[str, str] | None = None, n_imputations: int = 20, seed=None,
               rule: str = "latest", preferred_sources: Sequence[str] = (), about_band: float = 0.1,
               progress=None) -> NormalizeResult:
@@ -118,6 +198,14 @@ def normalize(reports=None, tallies=None, *, freq: str = "W", groups: Sequence[s
         Binning (:func:`analysis.normalize.bin_incidents`). The window, when not given,
         spans the incidents and the dated tallies. Without reports these do not apply:
         the tally intervals keep their own dates (groups ``source, region, since``).
+    dedupe : {"auto", "off", "reports"}, default "auto"
+        Whether rows are matched into incidents. Coded event datasets (ACLED and UCDP
+        GED, as :func:`analysis.io.read_reports` reads them) are already one event per
+        row: with ``auto`` each row is its own incident, its id the exporter's id
+        (ledger: "counted as its own event (ACLED event_id_cnty X)"), and report
+        collections (canonical tables) are matched. ``off`` matches nothing (a row
+        without ``incident_id`` is its own incident); ``reports`` matches every row as a
+        news report, including event-dataset rows.
     window_days, match_weapon, aliases
         Matching (:func:`analysis.normalize.dedupe`).
     rule, preferred_sources, about_band
@@ -158,12 +246,16 @@ def normalize(reports=None, tallies=None, *, freq: str = "W", groups: Sequence[s
     >>> res.series.counts.tolist(), res.ledger.counts()["merged"]
     ([1.0, 1.0], 1)
     """
-    reports = _concat(reports)
+    labels = span = None
+    if reports is not None and not (isinstance(reports, (list, tuple)) and not reports):
+        reports, labels, span = _prepare_dedupe(reports, dedupe)
+    else:
+        reports = None
     tallies = _concat(tallies)
     if reports is None and tallies is None:
         raise ValueError("normalize needs reports, tallies or both")
     params = {"freq": freq, "groups": list(groups if not isinstance(groups, str) else [groups]),
-              "allocate": allocate, "window_days": window_days, "match_weapon": match_weapon,
+              "allocate": allocate, "dedupe": dedupe, "window_days": window_days, "match_weapon": match_weapon,
               "n_imputations": n_imputations if allocate == "impute" else None, "seed": seed,
               "rule": rule, "preferred_sources": list(preferred_sources), "about_band": about_band}
     tres = None
@@ -177,9 +269,13 @@ def normalize(reports=None, tallies=None, *, freq: str = "W", groups: Sequence[s
         return NormalizeResult(series=panel, incidents=None, variants=None, tallies=tres, ledger=lg,
                                window=w, params=params)
 
-    dd = dedupe(reports, window_days=window_days, match_weapon=match_weapon, aliases=aliases)
+    dd = _dedupe(reports, window_days=window_days, match_weapon=match_weapon, aliases=aliases)
     w_start, w_end = parse_window(window)
-    inferred = infer_window(dd.incidents, tallies)
+    inferred = _clip_to_span(infer_window(dd.incidents), span)
+    if tallies is not None:
+        t0, t1 = infer_window(None, tallies)
+        inferred = (min((x for x in (inferred[0], t0) if x is not None), default=None),
+                    max((x for x in (inferred[1], t1) if x is not None), default=None))
     binned = _bin(dd.incidents, freq=freq, allocate=allocate, window=(w_start, w_end), groups=groups,
                   n_imputations=n_imputations, seed=seed, progress=progress, default_window=inferred)
     incidents = dd.incidents.copy()
@@ -200,6 +296,7 @@ def normalize(reports=None, tallies=None, *, freq: str = "W", groups: Sequence[s
         ledger_r.loc[m, "reason"] = f"clipped to window: date interval cut to {w0.date()} to {w1.date()}"
     variants = dd.variants.copy()
     variants["status"] = pd.Categorical(ledger_r["status"].to_numpy(object), categories=["counted", "merged", "excluded"])
+    ledger_r = own_event_reasons(ledger_r, labels)
     lg = Ledger.concat(ledger_r, tres.ledger if tres is not None else None)
     imputations = binned.result if isinstance(binned.result, ImputedSeries) else None
     series = imputations.panel() if imputations is not None else binned.result
