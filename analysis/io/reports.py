@@ -226,7 +226,8 @@ def date_interval(raw: RawTable, *, date, start, end, precision, date_column="da
 
 
 def written_span(first, last):
-    """``(earliest, latest)`` day written in a file (``None`` when it has no dated row).
+    """``(earliest, latest)`` day written in a file, as ISO date strings (``None`` when it
+    has no dated row). Strings, so the frame's ``attrs`` survive a Parquet round trip.
 
     Event exports write one day per event (ACLED ``event_date``) or the event's own
     range (GED ``date_start``/``date_end``); the coverage window inferred by
@@ -238,7 +239,7 @@ def written_span(first, last):
     a, b = a[~np.isnat(a)], b[~np.isnat(b)]
     if not len(a) or not len(b):
         return None
-    return pd.Timestamp(a.min()), pd.Timestamp(b.max())
+    return str(a.min()), str(b.max())
 
 
 def combine_attrs(frames) -> dict:

@@ -146,7 +146,7 @@ def _prepare_dedupe(reports, mode: str):
         if sp is None and len(f):  # no record of written days: the frame's own intervals
             sp = (pd.to_datetime(f["date_start"]).min(), pd.to_datetime(f["date_end"]).max())
         if sp is not None and pd.notna(sp[0]) and pd.notna(sp[1]):
-            spans.append(sp)
+            spans.append((pd.Timestamp(sp[0]), pd.Timestamp(sp[1])))
     span = (min(x[0] for x in spans), max(x[1] for x in spans)) if spans else None
     return frame, (np.concatenate(labels) if labels else np.empty(0, object)), span
 
