@@ -123,15 +123,24 @@ def _num(v) -> str:
     return format(float(v), "g")
 
 
+#: Largest count a count cost accepts: 2**53, the last integer a float64 holds exactly
+#: (beyond it the segment sums, and so the costs, are no longer exact).
+MAX_EXACT_COUNT = 2.0 ** 53
+
+
 def check_counts(sig: SignalData, cost_name: str) -> None:
-    """Counts for a count cost: finite, non-negative integers."""
+    """Counts for a count cost: finite, non-negative integers up to 2**53."""
     y = sig.y
     with np.errstate(invalid="ignore"):
-        if np.all(np.isfinite(y) & (y >= 0) & (y == np.floor(y))):
+        if np.all(np.isfinite(y) & (y >= 0) & (y == np.floor(y)) & (y <= MAX_EXACT_COUNT)):
             return
+    with np.errstate(invalid="ignore"):
+        too_big = np.isfinite(y) & (y > MAX_EXACT_COUNT)
     for mask, what in ((~np.isfinite(y), "is missing or not finite"),
                        (y < 0, "is negative"),
-                       (y != np.round(y), "is not a whole number")):
+                       (y != np.round(y), "is not a whole number"),
+                       (too_big, "is above 2**53 = 9007199254740992, the largest count a float64 "
+                                 "holds exactly")):
         bad = np.flatnonzero(mask)
         if len(bad):
             i = int(bad[0])

@@ -418,8 +418,9 @@ def _gamma_band(mean, var, level):
         shape = mean[ok] ** 2 / var[ok]
         scale = var[ok] / mean[ok]
         q = (1 - level) / 2
-        lo[ok] = K.gamma_ppf(np.full(ok.sum(), q), shape, scale)
-        hi[ok] = K.gamma_ppf(np.full(ok.sum(), 1 - q), shape, scale)
+        from .intervals import gamma_quantile
+        lo[ok] = gamma_quantile(q, shape, scale)
+        hi[ok] = gamma_quantile(1 - q, shape, scale)
     return lo[:n], hi[:n]
 
 

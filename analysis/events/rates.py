@@ -35,9 +35,11 @@ def poisson_rate(count: float, exposure: float, *, level: float = 0.95, per: flo
         raise ValueError(f"exposure must be positive, not {exposure}")
     if count < 0:
         raise ValueError(f"count must be >= 0, not {count}")
+    from ..changepoints.intervals import gamma_quantile
+
     a = 1 - level
-    lo = 0.0 if count <= 0 else stats.gamma.ppf(a / 2, count)
-    hi = stats.gamma.ppf(1 - a / 2, count + 1)
+    lo = 0.0 if count <= 0 else float(gamma_quantile(a / 2, count)[()])
+    hi = float(gamma_quantile(1 - a / 2, count + 1)[()])
     f = per / exposure
     return {"count": float(count), "exposure": float(exposure), "rate": float(count * f),
             "ci_low": float(lo * f), "ci_high": float(hi * f)}
