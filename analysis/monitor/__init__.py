@@ -1,4 +1,4 @@
-"""Prospective detection on incoming counts: GLR (Poisson, NB2) and CUSUM detectors."""
+"""Prospective detection on incoming counts: GLR (Poisson, NB2) and CUSUM detectors, ARL-calibrated thresholds, Bayesian online changepoint detection and ``monitor`` for a CountSeries."""
 
 from .glr import cusum_path, glr_path
 
@@ -8,3 +8,7 @@ from .arl import ARLCalibration, calibrate_threshold  # noqa: E402
 from .bocpd import bocpd_poisson  # noqa: E402
 
 __all__ += ["ARLCalibration", "calibrate_threshold", "bocpd_poisson"]
+
+from .api import monitor  # noqa: E402
+
+__all__ += ["monitor"]

@@ -1,0 +1,102 @@
+"""``incident-trends monitor SERIES --baseline START:END [...]``: prospective change detection.
+
+SERIES is a series CSV (``start, end, count, exposure``, as ``normalize`` writes). JSON::
+
+    {"rate", "rate_unit", "direction", "threshold", "arl": {"target", "simulated", "se",
+     "n_sim", "seed"} or null, "periods": [{"start", "end", "count", "expected",
+     "statistic", "threshold", "alarm", "change_start", "p_changed", "p_run_lt_k"}]}
+
+Exit 0 with or without alarms, 1 on bad data.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+
+def _baseline(value: str):
+    import pandas as pd
+    parts = value.split(":")
+    try:
+        if len(parts) != 2:
+            raise ValueError
+        a, b = pd.Timestamp(parts[0]), pd.Timestamp(parts[1])
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--baseline must be START:END (ISO dates), not {value!r}") from None
+    if not a < b:
+        raise argparse.ArgumentTypeError(f"--baseline START must be before END, not {value!r}")
+    return a, b
+
+
+def _positive(value: str) -> float:
+    try:
+        v = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number > 1, not {value!r}") from None
+    if not v > 1:
+        raise argparse.ArgumentTypeError(f"expected a number > 1, not {value!r}")
+    return v
+
+
+def add_parser(sub):
+    p = sub.add_parser("monitor", help="GLR alarms and online change probability after a baseline",
+                       description="Monitor the periods after a baseline with the Poisson GLR detector "
+                                   "(threshold for an in-control ARL, calibrated by simulation) and "
+                                   "Bayesian online changepoint detection.")
+    p.add_argument("series", help="series CSV: start, end, count, exposure")
+    p.add_argument("--baseline", required=True, type=_baseline, metavar="START:END")
+    p.add_argument("--direction", default="up", choices=("up", "down", "both"))
+    p.add_argument("--arl", type=_positive, default=52.0, help="in-control ARL in periods (default 52)")
+    p.add_argument("--threshold", type=float, default=None, help="GLR threshold (skips calibration)")
+    p.add_argument("--n-sim", type=int, default=1000, help="simulations for the ARL (default 1000)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--freq", default=None, choices=("D", "W", "M", "Q", "Y"),
+                   help="calendar frequency of the rows (rates per full period); without it, per day")
+    p.add_argument("--since", default=None, metavar="DATE", help="print only periods starting on or after DATE")
+    return p
+
+
+def run(args) -> dict:
+    import pandas as pd
+
+    from ..monitor import monitor
+    from ..schema import InputError
+    from ..series import CountSeries
+    try:
+        series = CountSeries.read_csv(args.series, freq=args.freq)
+    except (FileNotFoundError, IsADirectoryError, PermissionError):
+        raise
+    except (ValueError, KeyError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputError(f"cannot read the series: {exc}", file=args.series) from None
+    try:
+        out = monitor(series, baseline=args.baseline, direction=args.direction, arl=args.arl,
+                      threshold=args.threshold, n_sim=args.n_sim, seed=args.seed)
+    except ValueError as exc:
+        raise InputError(str(exc), file=args.series) from None
+    if args.since:
+        out = out[out["start"] >= pd.Timestamp(args.since)]
+    cal = out.attrs["calibration"]
+    rows = []
+    for r in out.itertuples(index=False):
+        rows.append({"start": str(r.start.date()), "end": str(r.end.date()), "count": float(r.count),
+                     "expected": float(r.expected), "statistic": float(r.statistic),
+                     "threshold": float(r.threshold), "alarm": bool(r.alarm),
+                     "change_start": None if pd.isna(r.change_start) else str(r.change_start.date()),
+                     "p_changed": float(r.p_changed), "p_run_lt_k": float(r.p_run_lt_k)})
+    return {"rate": out.attrs["rate"], "rate_unit": out.attrs["rate_unit"], "direction": args.direction,
+            "threshold": float(out["threshold"].iloc[0]) if len(out) else args.threshold,
+            "arl": None if cal is None else {"target": cal.target, "simulated": cal.arl, "se": cal.arl_se,
+                                             "n_sim": cal.n_sim, "seed": cal.seed},
+            "periods": rows}
+
+
+def render_text(result: dict) -> str:
+    head = f"in-control rate {result['rate']:.4g} {result['rate_unit']}; threshold {result['threshold']:.4g}"
+    if result["arl"]:
+        a = result["arl"]
+        head += f" (ARL {a['simulated']:.1f} +/- {a['se']:.1f} for target {a['target']:g}, {a['n_sim']} sims)"
+    lines = [head, f"{'start':<11}{'count':>6}{'expected':>9}{'GLR':>8}  alarm  change     P(changed)"]
+    for r in result["periods"]:
+        lines.append(f"{r['start']:<11}{r['count']:>6g}{r['expected']:>9.3f}{r['statistic']:>8.3f}  "
+                     f"{'ALARM' if r['alarm'] else '     '}  {r['change_start'] or '':<10} {r['p_changed']:.3f}")
+    return "\n".join(lines)
