@@ -52,7 +52,7 @@ def test_matches_direct_scipy_optimisation(bounded):
     s, rows = bounded
     fit = fit_censored_poisson(s, trend=True, events=EVENTS)
     X = fit.design.exog.to_numpy()
-    off = np.log(s.exposure)
+    off = np.log(s.period_exposure)
     cens = s.censored
     assert np.flatnonzero(cens).tolist() == sorted(rows)
     lo = np.where(np.isnan(s.lower), 0, s.lower)
@@ -105,7 +105,7 @@ def test_without_bounds_equals_poisson_glm():
     s, _ = piecewise_poisson(rates=(3.0, 1.5), lengths=(18, 22), start="2020-01-06", freq="W", seed=1)
     fit = fit_censored_poisson(s, trend=True, events=EVENTS)
     glm = sm.GLM(s.counts, fit.design.exog, family=sm.families.Poisson(),
-                 exposure=s.exposure).fit(tol=1e-12)
+                 exposure=s.period_exposure).fit(tol=1e-12)
     assert_allclose(fit.params.to_numpy(), glm.params.to_numpy(), rtol=1e-8)
     assert_allclose(fit.terms["se"].to_numpy(), glm.bse.to_numpy(), rtol=1e-8)
     assert_allclose(fit.llf, glm.llf, rtol=1e-12)
@@ -158,7 +158,8 @@ def test_point_bounds_are_exact_counts():
                        "upper": [30.0, 25.0, np.nan]})
     fit = fit_censored_poisson(CountSeries(df, freq="M"))
     assert_allclose(fit.predict()["observed"], [30, 25, 41])
-    assert_allclose(np.exp(fit.params["intercept"]), 96 / 91, rtol=1e-10)  # 96 incidents in 91 days
+    assert fit.offset is None and fit.rate_unit == "per month"
+    assert_allclose(np.exp(fit.params["intercept"]), 96 / 3, rtol=1e-10)  # 96 incidents in 3 full months
 
 
 def _weekly(count, lower, upper):

@@ -12,7 +12,7 @@ from analysis.cli import main
 from analysis.models import fit_counts
 from analysis.synthetic import nb_level_change
 
-KEYS = ["family", "n", "terms", "dispersion", "aic", "bic", "llf"]
+KEYS = ["family", "n", "terms", "dispersion", "aic", "bic", "llf", "offset", "rate_unit"]
 TERM_KEYS = ["name", "estimate", "se", "rate_ratio", "ci_low", "ci_high", "p_value"]
 
 
@@ -43,7 +43,9 @@ def test_json_contract_and_values(weekly, capsys):
     assert [t["name"] for t in res["terms"]] == ["intercept", "trend", f"level:{date}",
                                                  f"slope:{date}", f"pulse:{date}"]
     assert all(list(t) == TERM_KEYS for t in res["terms"])
-    fit = fit_counts(s, family="negbin", trend=True, events=[f"{date}:level+slope", f"{date}:pulse"])
+    fit = fit_counts(s, family="negbin", trend=True, events=[f"{date}:level+slope", f"{date}:pulse"],
+                     exposure="days")
+    assert res["offset"] == "log(days)" and res["rate_unit"] == "per day"
     assert res["n"] == 60 and res["family"] == "negbin"
     assert_allclose([t["estimate"] for t in res["terms"]], fit.params.to_numpy(), rtol=1e-10)
     assert_allclose([res["aic"], res["bic"], res["llf"], res["dispersion"]],
@@ -86,7 +88,8 @@ def test_text_output(weekly, capsys):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fit = fit_counts(weekly[0], family="poisson", seasonality="fourier:1", cov_type="HAC")
-    rows = {line.split()[0]: line.split()[1:] for line in out.splitlines()[2:]}
+    assert out.splitlines()[1].startswith("offset none; rates per week")
+    rows = {line.split()[0]: line.split()[1:] for line in out.splitlines()[3:]}
     assert list(rows) == ["intercept", "sin1_year", "cos1_year"]
     for name, vals in rows.items():
         r = fit.terms.set_index("name").loc[name]

@@ -54,7 +54,7 @@ def test_monthly_mid_month_event_exact_columns():
     f = 16 / 31
     assert list(X.columns) == ["intercept", "trend", "level:2024-03-16", "slope:2024-03-16",
                                "pulse:2024-03-16", "level:2024-03-16+1"]
-    assert_allclose(X["trend"], [0, 1, 2, 3, 4, 5])
+    assert_allclose(X["trend"], [1, 2, 3, 4, 5, 6])
     assert_allclose(X["level:2024-03-16"], [0, 0, f, 1, 1, 1], rtol=0, atol=1e-15)
     assert_allclose(X["slope:2024-03-16"], [0, 0, 0, f, 1 + f, 2 + f], rtol=0, atol=1e-15)
     assert_allclose(X["pulse:2024-03-16"], [0, 0, f, 1 - f, 0, 0], rtol=0, atol=1e-15)
@@ -79,7 +79,7 @@ def test_weekly_and_daily_fractions():
     X = build_design(dly, trend=True, events=["2024-01-10:level+slope"]).exog
     assert_allclose(X["level:2024-01-10"], [0, 0, 1, 1, 1])
     assert_allclose(X["slope:2024-01-10"], [0, 0, 0, 1, 2])
-    assert_allclose(X["trend"], [0, 1, 2, 3, 4])
+    assert_allclose(X["trend"], [1, 2, 3, 4, 5])
 
 
 def test_irregular_series_uses_days():
@@ -166,7 +166,7 @@ def test_slope_uses_dates_across_gaps():
                        "count": [1, 2, 3, 4]})
     X = build_design(CountSeries(df, freq="M"), trend=True, events=["2024-02-15:level+slope"]).exog
     f = 15 / 29  # 2024 is a leap year: 15 of February's 29 days are on or after the 15th
-    assert_allclose(X["trend"], [0, 1, 3, 4])
+    assert_allclose(X["trend"], [1, 2, 4, 5])
     assert_allclose(X["level:2024-02-15"], [0, f, 1, 1])
     assert_allclose(X["slope:2024-02-15"], [0, 0, 1 + f, 2 + f])
 

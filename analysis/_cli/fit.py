@@ -3,7 +3,12 @@
 JSON (DESIGN section 6)::
 
     {"family", "n", "terms": [{"name", "estimate", "se", "rate_ratio", "ci_low", "ci_high",
-     "p_value"}], "dispersion", "aic", "bic", "llf"}
+     "p_value"}], "dispersion", "aic", "bic", "llf", "offset", "rate_unit"}
+
+``offset`` is null when the model has none (the default for a fully observed regular
+table, as R's ``glm(y ~ time, poisson)``), ``"log(COL)"`` with ``--exposure COL``,
+``"log(days)"`` with ``--exposure days``, ``"log(period_exposure)"`` (days) for an
+irregular series. ``rate_unit`` is the unit of ``exp(intercept)``, e.g. ``"per month"``.
 
 Event term names are ``level:DATE``, ``slope:DATE`` or ``pulse:DATE``. ``aic``, ``bic``
 and ``llf`` are null for quasipoisson (no likelihood, as R reports NA).
@@ -14,7 +19,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-JSON_KEYS = ("family", "n", "terms", "dispersion", "aic", "bic", "llf")
+JSON_KEYS = ("family", "n", "terms", "dispersion", "aic", "bic", "llf", "offset", "rate_unit")
 
 
 def _event(value: str):
@@ -53,10 +58,16 @@ def add_parser(sub):
     p.add_argument("--time", required=True, metavar="COL",
                    help="time column: ISO dates, YYYY-MM, YYYY-Www, YYYYQn or years")
     p.add_argument("--count", required=True, metavar="COL", help="count column")
-    p.add_argument("--exposure", metavar="COL", help="exposure column (days observed; log offset)")
+    p.add_argument("--exposure", metavar="COL|days",
+                   help="offset: a column COL enters as log(COL) (R's offset(log(COL)), e.g. a "
+                        "population); the word 'days' asks for log(days in each period) (rates per "
+                        "day). Default: no offset for a regular table (one row per week, month, "
+                        "...), log(days) for irregular intervals")
     p.add_argument("--family", required=True, choices=("poisson", "negbin", "quasipoisson"),
                    help="poisson; negbin (NB2, alpha by maximum likelihood); quasipoisson (Pearson scale)")
-    p.add_argument("--trend", action="store_true", help="add a linear trend (per period)")
+    p.add_argument("--trend", action="store_true",
+                   help="add a linear trend: the period number 1, 2, ... n (R's time = 1:n; per "
+                        "day for irregular intervals)")
     p.add_argument("--seasonality", type=_seasonality, default=None, metavar="fourier:K|calendar")
     p.add_argument("--event", action="append", type=_event, default=[], metavar="DATE[:KIND]",
                    help="event term, KIND level (default), slope, level+slope or pulse; "
@@ -98,6 +109,42 @@ def _check_counts(table, *, count: str, file: str) -> None:
         what = "negative" if y[i] < 0 and np.isfinite(y[i]) else "not finite"
         raise InputError(f"count {table[count].iloc[i]!r} is {what}; counts must be finite and >= 0",
                          file=file, row=i + 2, column=count)
+
+
+def _exposure(table, value, *, file: str):
+    """The ``exposure=`` of :func:`fit_counts` for ``--exposure``: None, "days" or an array.
+
+    A column must hold positive numbers: an InputError names file, row and column.
+    """
+    if value is None or value == "days":
+        return value
+    import numpy as np
+    import pandas as pd
+
+    from ..schema import InputError
+    if value not in table.columns:
+        raise InputError(f"no column {value!r} for --exposure (a column name, or 'days' for log(days "
+                         f"in each period)); the file has {list(table.columns)}",
+                         file=file, row=1, column=value)
+    x = pd.to_numeric(table[value], errors="coerce").to_numpy(float)
+    bad = np.flatnonzero(~np.isfinite(x) | (x <= 0))
+    if len(bad):
+        i = int(bad[0])
+        raise InputError(f"exposure {table[value].iloc[i]!r} must be a positive number",
+                         file=file, row=i + 2, column=value)
+    label = f"log({value})"
+    return _NamedExposure(x, label, f"per unit of {value}")
+
+
+class _NamedExposure:
+    """An exposure array that keeps its column name for the result's ``offset`` label."""
+
+    def __init__(self, values, label, unit):
+        self.values, self.label, self.unit = values, label, unit
+
+    def __array__(self, dtype=None, copy=None):
+        import numpy as np
+        return np.asarray(self.values, dtype=dtype)
 
 
 def _read_table(path: str):
@@ -150,9 +197,9 @@ def run(args) -> dict:
     from ..series import CountSeries
 
     table = _read_table(args.file)
-    series = CountSeries.from_table(table, time=args.time, count=args.count,
-                                    exposure=args.exposure, file=args.file)
+    series = CountSeries.from_table(table, time=args.time, count=args.count, file=args.file)
     _check_counts(table, count=args.count, file=args.file)
+    exposure = _exposure(table, args.exposure, file=args.file)
     events = list(args.event)
     outside = "error"
     if args.events_file:
@@ -173,7 +220,8 @@ def run(args) -> dict:
         try:
             fit = fit_counts(series, family=args.family, trend=args.trend,
                              seasonality=args.seasonality, events=events, cov_type=args.cov_type,
-                             hac_maxlags=args.hac_maxlags, level=args.level, events_outside=outside)
+                             hac_maxlags=args.hac_maxlags, level=args.level, events_outside=outside,
+                             exposure=exposure)
         except ValueError as exc:
             if isinstance(exc, ModelError):  # name the file the model could not be fitted to
                 raise ModelError(f"{args.file}: {exc}") from None
@@ -196,7 +244,9 @@ def render_text(res: dict) -> str:
     def g(v):
         return "NA" if v is None else f"{v:.6g}"
     lines = [f"family {res['family']}, n = {res['n']}, dispersion {g(res['dispersion'])}, "
-             f"AIC {g(res['aic'])}, BIC {g(res['bic'])}, log-likelihood {g(res['llf'])}"]
+             f"AIC {g(res['aic'])}, BIC {g(res['bic'])}, log-likelihood {g(res['llf'])}",
+             f"offset {res['offset'] or 'none'}; rates {res['rate_unit']} "
+             "(rate_ratio = exp(estimate); exp(intercept) is the baseline rate)"]
     cols = ("estimate", "se", "rate_ratio", "ci_low", "ci_high", "p_value")
     w = max([len("name")] + [len(t["name"]) for t in res["terms"]])
     # a space before every column: a 6-significant-digit value can fill all 12 places

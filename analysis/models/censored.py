@@ -245,7 +245,9 @@ def fit_censored_poisson(series: CountSeries, *, trend: bool = False, seasonalit
     ...                    "count": [12.0, float("nan")], "lower": [float("nan"), 10.0],
     ...                    "upper": [float("nan"), float("inf")]})
     >>> fit = fit_censored_poisson(CountSeries(df, freq="W"))
-    >>> round(float(fit.terms["rate_ratio"][0]) * 7, 2)  # weekly rate: "at least 10" pulls it above 12
+    >>> fit.offset, fit.rate_unit  # fully observed weeks: no offset
+    (None, 'per week')
+    >>> round(float(fit.terms["rate_ratio"][0]), 2)  # "at least 10" pulls the weekly rate above 12
     13.02
     """
     if not 0 < level < 1:

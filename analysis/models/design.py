@@ -7,12 +7,24 @@ row positions alone, so the same specification works on daily, weekly, monthly,
 quarterly, yearly and irregular series.
 
 * **Regular series** (``freq`` in D, W, M, Q, Y): time is measured in *periods* of the
-  series. The trend is the number of periods from the first row's start to the row's
-  start (0, 1, 2, ...); a date inside period ``i`` sits at ``i + (date - start_i) /
-  (end_i - start_i)``.
+  series. A date inside period ``i`` (first row ``i = 0``) sits at ``i + (date -
+  start_i) / (end_i - start_i)``. The ``trend`` column is the period number counted
+  from 1 (1, 2, ... n, not centred), R's ``time = 1:n`` of the interrupted time series
+  tutorials, so its coefficient is the log rate ratio per period.
 * **Irregular series** (``freq=None``, e.g. intervals between cumulative tallies):
   time is measured in *days*. The trend is the number of days from the first start to
   the interval's midpoint (the exact average of a linear trend over the interval).
+
+Offset
+------
+``exposure=None`` (the default) gives the offset ``log(period_exposure)``: the
+observed fraction of each row's period for a regular series, so a fully observed
+weekly, monthly, ... table has **no offset at all** (R's ``glm(y ~ time + law,
+poisson)``), and days for an irregular series. ``exposure="days"`` asks for
+``log(days in the period)`` (rates per day); a column name of ``series.data`` or an
+array gives ``log`` of those values (R's ``offset(log(COL))``). :attr:`Design.offset_label`
+states the choice (None when there is no offset) and :attr:`Design.rate_unit` the unit
+of the rates (``exp(intercept)`` is the baseline rate in that unit).
 
 Event terms
 -----------
@@ -60,7 +72,7 @@ from ..schema import ModelError, ModelWarning
 from ..series import CountSeries
 from ._warn import warn
 
-__all__ = ["EventTerm", "Design", "build_design", "parse_event", "EVENT_KINDS"]
+__all__ = ["EventTerm", "Design", "build_design", "resolve_offset", "parse_event", "EVENT_KINDS"]
 
 EVENT_KINDS = ("level", "slope", "pulse", "level+slope")
 _YEAR_DAYS = 365.2425
@@ -161,7 +173,12 @@ class Design:
     exog : pandas.DataFrame
         One column per term (``intercept`` first).
     offset : numpy.ndarray
-        ``log(exposure)``.
+        The offset (zeros when there is none).
+    offset_label : str or None
+        ``"log(period_exposure)"``, ``"log(days)"``, ``"log(COL)"`` or
+        ``"log(exposure)"``; None when the model has no offset.
+    rate_unit : str
+        Unit of ``exp(linear predictor)``, e.g. ``"per month"``.
     events : tuple of EventTerm
     event_columns : dict
         Event label -> term names of that event.
@@ -174,6 +191,8 @@ class Design:
     events: tuple[EventTerm, ...] = ()
     event_columns: dict = field(default_factory=dict)
     time_unit: str = "period"
+    offset_label: str | None = None
+    rate_unit: str = "per period"
 
     @property
     def names(self) -> list[str]:
@@ -310,8 +329,55 @@ def _seasonal(series: CountSeries, seasonality: str, mid: np.ndarray) -> pd.Data
     raise ValueError(f"seasonality must be None, 'fourier:K' or 'calendar', not {seasonality!r}")
 
 
+def resolve_offset(series: CountSeries, exposure=None) -> tuple[np.ndarray, str | None, str]:
+    """The offset of a model on ``series``: ``(values, label, rate_unit)``.
+
+    Parameters
+    ----------
+    exposure : None, "days", str or array-like
+        None: ``log(series.period_exposure)``, no offset (label None) when every row is
+        a fully observed period; ``"days"``: ``log(days in each period)``; another
+        string: ``log`` of that column of ``series.data``; an array: ``log`` of it.
+
+    Examples
+    --------
+    >>> s = CountSeries.from_counts([3, 4, 5], start="2024-01-01", freq="M")
+    >>> off, label, unit = resolve_offset(s)
+    >>> off.tolist(), label, unit
+    ([0.0, 0.0, 0.0], None, 'per month')
+    >>> off, label, unit = resolve_offset(s, "days")
+    >>> off.round(4).tolist(), label, unit
+    ([3.434, 3.3673, 3.434], 'log(days)', 'per day')
+    """
+    unit = series.rate_unit
+    if exposure is None:
+        x = np.asarray(series.period_exposure, float)
+        label = "log(period_exposure)"
+        if series.is_regular and np.allclose(x, 1.0, rtol=0, atol=1e-12):
+            return np.zeros(series.n), None, unit
+    elif isinstance(exposure, str) and exposure == "days":
+        x, label, unit = series.period_days, "log(days)", "per day"
+    elif isinstance(exposure, str):
+        if exposure not in series.data.columns:
+            raise ValueError(f"exposure column {exposure!r} is not in the series "
+                             f"(columns {list(series.data.columns)})")
+        x = pd.to_numeric(series.data[exposure], errors="coerce").to_numpy(float)
+        label, unit = f"log({exposure})", f"per unit of {exposure}"
+    else:
+        x = np.asarray(exposure, float).reshape(-1)
+        if len(x) != series.n:
+            raise ValueError(f"exposure has {len(x)} values for {series.n} rows")
+        label = getattr(exposure, "label", "log(exposure)")
+        unit = getattr(exposure, "unit", "per unit of exposure")
+    bad = np.flatnonzero(~np.isfinite(x) | (x <= 0))
+    if len(bad):
+        i = int(bad[0])
+        raise ModelError(f"exposure must be positive; row {i} ({series.labels[i]}) has {float(x[i])!r}")
+    return np.log(x), label, unit
+
+
 def build_design(series: CountSeries, *, trend: bool = False, seasonality: str | None = None,
-                 events=(), events_outside: str = "error") -> Design:
+                 events=(), events_outside: str = "error", exposure=None) -> Design:
     """The design matrix of a count model on ``series``.
 
     Parameters
@@ -325,6 +391,9 @@ def build_design(series: CountSeries, *, trend: bool = False, seasonality: str |
     events_outside : {"error", "drop"}
         What to do with an event that falls outside ``[first start, last end)``:
         raise :class:`ModelError`, or drop it with a :class:`ModelWarning`.
+    exposure : None, "days", str or array-like
+        The offset, see :func:`resolve_offset` (default: ``log(period_exposure)``,
+        i.e. none for fully observed regular periods).
 
     Returns
     -------
@@ -345,7 +414,7 @@ def build_design(series: CountSeries, *, trend: bool = False, seasonality: str |
     regular = series.freq is not None
     cols: dict[str, np.ndarray] = {"intercept": np.ones(series.n)}
     if trend:
-        cols["trend"] = _period_index(series) if regular else mid - s_day[0]
+        cols["trend"] = _period_index(series) + 1.0 if regular else mid - s_day[0]
     if seasonality is not None:
         for k, v in _seasonal(series, str(seasonality), mid).items():
             cols[k] = v.to_numpy(float)
@@ -382,10 +451,9 @@ def build_design(series: CountSeries, *, trend: bool = False, seasonality: str |
             X[name] = _shift(np.asarray(x, float), ev.lag)
         kept.append(ev)
         ev_cols[ev.label] = ev_cols.get(ev.label, ()) + ev.term_names
-    with np.errstate(divide="ignore"):
-        offset = np.log(series.exposure)
+    offset, label, unit = resolve_offset(series, exposure)
     return Design(exog=X, offset=offset, events=tuple(kept), event_columns=ev_cols,
-                  time_unit="period" if regular else "day")
+                  time_unit="period" if regular else "day", offset_label=label, rate_unit=unit)
 
 
 def check_rank(X: pd.DataFrame, n_obs: int | None = None) -> None:

@@ -5,11 +5,18 @@ Spec -> fit -> frozen result::
     fit = CountGLM(family="negbin", trend=True, events=["2024-01-28:level"]).fit(series)
     fit.terms          # name, estimate, se, rate_ratio, ci_low, ci_high, p_value
 
-The model for row ``i`` with exposure ``E_i`` (days observed) is
+The model for row ``i`` is
 
 .. math::
 
-    \\log \\mu_i = \\log E_i + x_i^\\top \\beta
+    \\log \\mu_i = o_i + x_i^\\top \\beta
+
+with the offset ``o_i = log(period_exposure_i)`` by default: 0 for a fully observed
+period of a regular series (a plain monthly or weekly table has no offset, as R's
+``glm(y ~ time + law, family = poisson)``), the log of the observed fraction of a
+partly observed period, and log(days) for an irregular series. ``exposure="days"``
+asks for ``log(days in the period)``, a column name for ``log(COL)`` (R's
+``offset(log(COL))``); every result states its ``offset`` and ``rate_unit``.
 
 with ``Y_i ~ Poisson(mu_i)`` (``poisson``), ``Var Y_i = mu_i + alpha mu_i^2`` with
 ``alpha`` estimated by maximum likelihood (``negbin``, statsmodels'
@@ -39,6 +46,7 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -85,6 +93,11 @@ class CountGLM:
         Confidence level of the intervals.
     events_outside : {"error", "drop"}
         Events outside the series: :class:`ModelError`, or drop with a warning.
+    exposure : None, "days", str or array-like
+        The offset (:func:`~analysis.models.design.resolve_offset`): None for
+        ``log(period_exposure)`` (no offset for fully observed regular periods),
+        ``"days"`` for log(days in the period), a column of ``series.data`` or an array
+        for ``log`` of its values.
     """
 
     family: str = "poisson"
@@ -95,6 +108,7 @@ class CountGLM:
     hac_maxlags: int | None = None
     level: float = 0.95
     events_outside: str = "error"
+    exposure: Any = field(default=None, compare=False)
 
     def __post_init__(self):
         if self.family not in FAMILIES:
@@ -118,7 +132,8 @@ class CountGLM:
     def design(self, series: CountSeries) -> Design:
         """The design matrix this spec builds on ``series``."""
         return build_design(series, trend=self.trend, seasonality=self.seasonality,
-                            events=self.events, events_outside=self.events_outside)
+                            events=self.events, events_outside=self.events_outside,
+                            exposure=self.exposure)
 
     def fit(self, series: CountSeries) -> CountFit:
         """Fit the model to ``series`` and return a frozen :class:`CountFit`.
@@ -158,7 +173,7 @@ class CountGLM:
 def fit_counts(series: CountSeries, *, family: str = "poisson", trend: bool = False,
                seasonality: str | None = None, events=(), cov_type: str = "nonrobust",
                hac_maxlags: int | None = None, level: float = 0.95,
-               events_outside: str = "error") -> CountFit:
+               events_outside: str = "error", exposure=None) -> CountFit:
     """Fit a count regression (interrupted time series) to a CountSeries.
 
     Shorthand for ``CountGLM(...).fit(series)``; see :class:`CountGLM` and the module
@@ -167,16 +182,16 @@ def fit_counts(series: CountSeries, *, family: str = "poisson", trend: bool = Fa
     Parameters
     ----------
     series : CountSeries
-        One series (no groups) with an exact count on every row; ``exposure`` (days
-        observed) enters as the offset ``log(exposure)``, so irregular tally intervals
-        work too. Rows known only through bounds need :func:`fit_censored_poisson`.
+        One series (no groups) with an exact count on every row. Rows known only
+        through bounds need :func:`fit_censored_poisson`.
     family : {"poisson", "negbin", "quasipoisson"}
         Poisson; NB2 with ``alpha`` by maximum likelihood (reported with a Wald interval
         on ``log(alpha)``; at its boundary 0 the Poisson fit is reported with a
         :class:`ModelWarning`); or Poisson estimates with standard errors times
         ``sqrt(Pearson chi2 / df_resid)`` and Student t intervals (R's quasipoisson).
     trend : bool
-        Linear trend in periods (days for irregular series).
+        Linear trend: the period number 1, 2, ... n (R's ``time``), days from the
+        first start for irregular series.
     seasonality : None, "fourier:K" or "calendar"
         ``K`` annual sine/cosine pairs, or calendar-month shares (quarter dummies).
     events : sequence
@@ -191,6 +206,11 @@ def fit_counts(series: CountSeries, *, family: str = "poisson", trend: bool = Fa
         Confidence level of the Wald intervals (default 0.95).
     events_outside : {"error", "drop"}
         An event outside the series raises, or is dropped with a warning.
+    exposure : None, "days", str or array-like
+        The offset: None (default) ``log(period_exposure)``, i.e. none for fully
+        observed regular periods and log(days) for irregular series; ``"days"``
+        log(days in the period); a column name of ``series.data`` or an array, ``log``
+        of its values. The fit states it as ``offset`` and ``rate_unit``.
 
     Returns
     -------
@@ -236,7 +256,7 @@ def fit_counts(series: CountSeries, *, family: str = "poisson", trend: bool = Fa
     """
     return CountGLM(family=family, trend=trend, seasonality=seasonality, events=events,
                     cov_type=cov_type, hac_maxlags=hac_maxlags, level=level,
-                    events_outside=events_outside).fit(series)
+                    events_outside=events_outside, exposure=exposure).fit(series)
 
 
 # ---------------------------------------------------------------------- helpers

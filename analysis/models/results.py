@@ -255,6 +255,16 @@ class CountFit:
 
     # ----------------------------------------------------------------- helpers
     @property
+    def offset(self) -> str | None:
+        """The model's offset, e.g. ``"log(period_exposure)"``; None when it has none."""
+        return self.design.offset_label
+
+    @property
+    def rate_unit(self) -> str:
+        """Unit of the rates ``exp(linear predictor)`` (e.g. ``"per month"``)."""
+        return self.design.rate_unit
+
+    @property
     def term_names(self) -> list[str]:
         return list(self.params.index)
 
@@ -436,7 +446,8 @@ class CountFit:
             return "NA" if v is None else f"{v:.6g}"
         info = [("family", self.family), ("rows", str(self.n)), ("covariance", self.cov_type
                 + (f" (maxlags {self.hac_maxlags})" if self.cov_type == "HAC" else "")),
-                ("time unit", self.time_unit), ("log-likelihood", g(self.llf)),
+                ("time unit", self.time_unit), ("offset", self.offset or "none"),
+                ("rate unit", self.rate_unit), ("log-likelihood", g(self.llf)),
                 ("AIC", g(self.aic)), ("BIC", g(self.bic)),
                 ("dispersion (Pearson chi2/df)", g(self.dispersion))]
         if self.family == "negbin":
@@ -463,7 +474,7 @@ class CountFit:
                 "llf": f(self.llf), "alpha": f(self.alpha),
                 "alpha_ci": None if self.alpha_ci is None else [f(self.alpha_ci[0]), f(self.alpha_ci[1])],
                 "cov_type": self.cov_type, "level": self.level, "converged": bool(self.converged),
-                "time_unit": self.time_unit}
+                "time_unit": self.time_unit, "offset": self.offset, "rate_unit": self.rate_unit}
 
 
 def _poisson_deviance(y, mu) -> float:

@@ -30,18 +30,19 @@ def data():
 
 
 def design(n):
-    """intercept, trend (weeks), level and slope for an event on Wednesday of week 40."""
+    """intercept, trend (week number 1..n, R's time), level and slope for an event on
+    Wednesday of week 40."""
     t = np.arange(n, dtype=float)
     level = np.where(t > 40, 1.0, 0.0)
     level[40] = 5 / 7  # Wed..Sun of the event week
     slope = np.concatenate([[0.0], np.cumsum(level)[:-1]])
-    return np.column_stack([np.ones(n), t, level, slope])
+    return np.column_stack([np.ones(n), t + 1, level, slope])
 
 
 def main():
     y, x = data()
     X = design(len(y))
-    off = np.log(x)
+    off = np.log(x / 7.0)  # log(period_exposure): the observed fraction of each week
     pois = sm.GLM(y, X, family=sm.families.Poisson(), offset=off).fit(tol=1e-13)
     quasi = sm.GLM(y, X, family=sm.families.Poisson(), offset=off).fit(scale="X2", tol=1e-13)
     nb = NegativeBinomial(y, X, loglike_method="nb2", offset=off).fit(
