@@ -93,16 +93,25 @@ def add_parser(sub):
     p.add_argument("--ledger", metavar="FILE", help="ledger CSV to write")
     p.add_argument("--tallies-out", metavar="FILE",
                    help="tally intervals CSV to write (when both reports and tallies are given)")
+    p.add_argument("--raw-csv", action="store_true",
+                   help="write CSV text cells verbatim; by default a cell starting with = + - @, tab "
+                        "or CR gets a leading ' so that spreadsheets do not run it as a formula")
     return p
 
 
-def _write(frame, path: str) -> str:
+def _write(frame, path: str, raw: bool = False) -> str:
+    """Write atomically (never a half-written file); CSV text cells formula-neutralised
+    unless ``raw`` (see :func:`analysis.io.write.write_csv`)."""
+    from .._atomic import atomic_path
+    from ..io.write import write_csv
+
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix.lower() in (".parquet", ".pq"):
-        frame.to_parquet(out, index=False)
+        with atomic_path(out) as tmp:
+            frame.to_parquet(tmp, index=False)
     else:
-        frame.to_csv(out, index=False, lineterminator="\n")
+        write_csv(frame, out, raw=raw)
     return str(out)
 
 
@@ -160,17 +169,18 @@ def run(args):
     for m in messages:
         print(f"incident-trends normalize: warning: {m}", file=sys.stderr)
     outputs = {"series": None, "ledger": None, "tallies": None}
+    raw = getattr(args, "raw_csv", False)
     if res.series is not None:
-        outputs["series"] = _write(res.series.to_frame(), args.out)
+        outputs["series"] = _write(res.series.to_frame(), args.out, raw)
     else:
         import pandas as pd
 
         from ..schema import SERIES_COLUMNS
-        outputs["series"] = _write(pd.DataFrame(columns=list(SERIES_COLUMNS)), args.out)
+        outputs["series"] = _write(pd.DataFrame(columns=list(SERIES_COLUMNS)), args.out, raw)
     if args.ledger:
-        outputs["ledger"] = _write(res.ledger.table, args.ledger)
+        outputs["ledger"] = _write(res.ledger.table, args.ledger, raw)
     if args.tallies_out and res.tallies is not None:
-        outputs["tallies"] = _write(res.tallies.panel().to_frame(), args.tallies_out)
+        outputs["tallies"] = _write(res.tallies.panel().to_frame(), args.tallies_out, raw)
     summary = res.summary()
     summary["outputs"] = outputs
     summary["warnings"] = messages

@@ -1,8 +1,15 @@
-"""Write canonical frames back to CSV or Parquet (by suffix).
+"""Write canonical frames back to CSV or Parquet (by suffix), and CSV outputs safely.
 
 Writers drop the provenance columns ``_file`` and ``_row``, write dates as
 ``YYYY-MM-DD`` and counts as whole numbers, so that reading the written file gives back
 the same frame (apart from ``_file``, which names the new file).
+
+:func:`write_csv` writes the CSV *outputs* (normalize's series and ledger): atomically
+(a temporary file in the same folder renamed into place, :mod:`analysis._atomic`), and
+with text cells that a spreadsheet would run as a formula neutralised (the OWASP rule
+against CSV injection: a cell starting with ``=``, ``+``, ``-``, ``@``, tab or carriage
+return gets a leading single quote). Numeric, boolean and date columns are written as
+they are; ``raw=True`` switches the neutralisation off.
 """
 
 from __future__ import annotations
@@ -11,13 +18,91 @@ import os
 
 import pandas as pd
 
+from .._atomic import atomic_path
 from .._validation import path_like
 from ._csv import PARQUET_SUFFIXES
 from .events import EVENT_OUTPUT_COLUMNS
 from .reports import REPORT_OUTPUT_COLUMNS
 from .tallies import TALLY_OUTPUT_COLUMNS
 
-__all__ = ["write_reports", "write_tallies", "write_events", "write_table"]
+__all__ = ["write_reports", "write_tallies", "write_events", "write_table", "write_csv",
+           "FORMULA_TRIGGERS"]
+
+#: First characters that make a spreadsheet evaluate a cell (OWASP, "CSV Injection":
+#: https://owasp.org/www-community/attacks/CSV_Injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text cell that starts with a :data:`FORMULA_TRIGGERS` character
+    prefixed by a single quote; numeric, boolean and datetime columns untouched.
+
+    Returns the same object when nothing needs changing (else a copy).
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"note": ["=HYPERLINK(1)", "ok", "-x"], "n": [-1, 2, 3]})
+    >>> neutralise_formulas(f).to_dict("list")
+    {'note': ["'=HYPERLINK(1)", 'ok', "'-x"], 'n': [-1, 2, 3]}
+    """
+    out = frame
+    for i, c in enumerate(frame.columns):
+        col = frame.iloc[:, i]
+        dt = col.dtype
+        if (pd.api.types.is_numeric_dtype(dt) or pd.api.types.is_bool_dtype(dt)
+                or pd.api.types.is_datetime64_any_dtype(dt) or isinstance(dt, pd.PeriodDtype)
+                or pd.api.types.is_timedelta64_dtype(dt)):
+            continue
+        if isinstance(dt, pd.CategoricalDtype):
+            col = col.astype(object)
+        mask = col.map(lambda v: isinstance(v, str) and v[:1] in FORMULA_TRIGGERS).to_numpy(bool)
+        if not mask.any():
+            continue
+        if out is frame:
+            out = frame.copy()
+        fixed = col.astype(object).copy()
+        fixed[mask] = ["'" + v for v in fixed[mask]]
+        out.isetitem(i, fixed)
+    return out
+
+
+def write_csv(frame: pd.DataFrame, path, *, raw: bool = False, date_format: str | None = None) -> str:
+    """Write ``frame`` (without its index) to the CSV file ``path``, atomically; returns the path.
+
+    The file appears complete or not at all (written to a hidden temporary name in the
+    same folder, then renamed). Unless ``raw``, text cells starting with ``=``, ``+``,
+    ``-``, ``@``, tab or carriage return are prefixed with a single quote so that a
+    spreadsheet shows them as text instead of running them as formulas (OWASP rule);
+    numeric columns are never changed. Lines end with ``\\n``.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+    path : str or os.PathLike
+    raw : bool
+        Write text cells verbatim (for programs that read the file, not spreadsheets).
+    date_format : str, optional
+        ``strftime`` format for datetime columns.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> f = pd.DataFrame({"source": ["@SUM(A1)", "Reuters"], "count": [-3, 4]})
+    >>> print(pathlib.Path(write_csv(f, d / "t.csv")).read_text(), end="")
+    source,count
+    '@SUM(A1),-3
+    Reuters,4
+    >>> print(pathlib.Path(write_csv(f, d / "t.csv", raw=True)).read_text().splitlines()[1])
+    @SUM(A1),-3
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"`frame` must be a pandas DataFrame; got {type(frame).__name__}")
+    path = path_like(path, "path")
+    out = frame if raw else neutralise_formulas(frame)
+    with atomic_path(path) as tmp:
+        out.to_csv(tmp, index=False, lineterminator="\n", date_format=date_format)
+    return os.fspath(path)
 
 
 def write_table(frame: pd.DataFrame, path, *, columns=None) -> str:
@@ -41,9 +126,10 @@ def write_table(frame: pd.DataFrame, path, *, columns=None) -> str:
         keep += [c for c in frame.columns if str(c).startswith("x_") and c not in keep]
     out = frame.loc[:, keep]
     if path.lower().endswith(PARQUET_SUFFIXES):
-        out.to_parquet(path, index=False)
-    else:
-        out.to_csv(path, index=False, date_format="%Y-%m-%d", lineterminator="\n")
+        with atomic_path(path) as tmp:
+            out.to_parquet(tmp, index=False)
+    else:  # canonical input tables: raw, so that reading them back gives the same frame
+        write_csv(out, path, raw=True, date_format="%Y-%m-%d")
     return os.fspath(path)
 
 
