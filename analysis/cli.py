@@ -18,7 +18,7 @@ import sys
 
 from .schema import IncidentTrendsError
 
-COMMANDS = ("normalize", "fit", "changepoints", "report", "reproduce", "panel", "monitor")
+COMMANDS = ("extract", "normalize", "fit", "changepoints", "report", "reproduce", "panel", "monitor")
 
 
 class _Parser(argparse.ArgumentParser):

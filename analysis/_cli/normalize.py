@@ -61,6 +61,11 @@ def add_parser(sub):
                    help="format of the --reports files (default: detected from the header)")
     p.add_argument("--tallies", action="append", default=[], metavar="FILE",
                    help="tallies (CSV or Parquet); repeatable")
+    p.add_argument("--reviewed", action="append", default=[], metavar="FILE",
+                   help="review file written by 'extract' (review.csv); its accepted report and tally "
+                        "rows are counted, rejected ones enter the ledger as excluded; repeatable")
+    p.add_argument("--accept-all", action="store_true",
+                   help="take --reviewed rows with a blank decision as accepted (otherwise an error)")
     p.add_argument("--freq", default="W", choices=("D", "W", "M", "Q"),
                    help="bin width: day, ISO week (Monday start), month, quarter (default W)")
     p.add_argument("--group", action="append", default=[], metavar="COL",
@@ -118,8 +123,13 @@ def _write(frame, path: str, raw: bool = False) -> str:
 def run(args):
     from ..schema import InputError
 
-    if not args.reports and not args.tallies:
-        print("incident-trends normalize: error: give --reports FILE, --tallies FILE or both",
+    reviewed_files = getattr(args, "reviewed", [])
+    if not args.reports and not args.tallies and not reviewed_files:
+        print("incident-trends normalize: error: give --reports FILE, --tallies FILE, --reviewed FILE "
+              "or several", file=sys.stderr)
+        return 2
+    if getattr(args, "accept_all", False) and not reviewed_files:
+        print("incident-trends normalize: error: --accept-all applies to --reviewed files; give --reviewed FILE",
               file=sys.stderr)
         return 2
     if not args.reports and (args.group or args.window or args.allocate != "start"):
@@ -143,9 +153,22 @@ def run(args):
         else:
             from ..duck import choose_engine
             engine = choose_engine(args.reports, engine)
+    if reviewed_files and engine == "duckdb":
+        print("incident-trends normalize: error: --reviewed needs --engine pandas", file=sys.stderr)
+        return 2
+    if reviewed_files:
+        engine = "pandas"
     reports = ([read_reports(f, format=args.input_format) for f in args.reports] or None
                if engine == "pandas" else None)
     tallies = [read_tallies(f) for f in args.tallies] or None
+    reviewed = []
+    if reviewed_files:
+        from ..extract import read_review
+        reviewed = [read_review(f, accept_all=args.accept_all) for f in reviewed_files]
+        extra_r = [r.reports for r in reviewed if r.reports is not None]
+        extra_t = [r.tallies for r in reviewed if r.tallies is not None]
+        reports = (reports or []) + extra_r or None
+        tallies = (tallies or []) + extra_t or None
     try:
         with warnings.catch_warnings(record=True) as caught:
             if engine == "duckdb":
@@ -178,12 +201,21 @@ def run(args):
         from ..schema import SERIES_COLUMNS
         outputs["series"] = _write(pd.DataFrame(columns=list(SERIES_COLUMNS)), args.out, raw)
     if args.ledger:
-        outputs["ledger"] = _write(res.ledger.table, args.ledger, raw)
+        table = res.ledger.table
+        if reviewed:
+            from ..extract import annotate_ledger
+            table = annotate_ledger(table, reviewed)  # spans and review decisions
+        outputs["ledger"] = _write(table, args.ledger, raw)
     if args.tallies_out and res.tallies is not None:
         outputs["tallies"] = _write(res.tallies.panel().to_frame(), args.tallies_out, raw)
     summary = res.summary()
     summary["outputs"] = outputs
     summary["warnings"] = messages
+    if reviewed:
+        import pandas as pd
+        rows = pd.concat([r.rows for r in reviewed], ignore_index=True)
+        summary["reviewed"] = {f"{t}: {k}": int(v) for (t, k), v in
+                               rows.groupby(["table", "review"]).size().sort_index().items()}
     return summary
 
 
@@ -204,6 +236,8 @@ def render_text(res: dict) -> str:
     w = res.get("window")
     if w:
         lines.append(f"window {w[0]} to {w[1]}, freq {res['freq']}, allocate {res['allocate']}")
+    for key, k in res.get("reviewed", {}).items():
+        lines.append(f"review: {k} {key}")
     lines.append(f"wrote {res['rows_out']} rows to {res['outputs']['series']}")
     if res["outputs"]["ledger"]:
         lines.append(f"wrote the ledger to {res['outputs']['ledger']}")

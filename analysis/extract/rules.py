@@ -1,0 +1,545 @@
+"""The extraction rules: sentences of an article -> candidate reports, tallies, events.
+
+Each sentence is tried against the rules in this order; the first that applies decides
+(its name is the row's ``x_extraction_rule``):
+
+1. ``event-meeting`` / ``event-ceasefire``: talks, meetings, truces -> an ``events`` row;
+2. ``reject-unquantified``: "dozens of attacks", "a wave of strikes" -> rejected;
+3. ``reject-retaliation``: strikes carried out *by* the United States or the coalition
+   (retaliatory or not) -> rejected;
+4. ``reject-announcement``: threats, vows, warnings, plans -> rejected;
+5. ``reject-siren``: alarms with nothing found -> rejected;
+6. ``tally`` (``tally-since``, ``tally-period``, ``tally-total``, ``tally-assumed-since``):
+   a count of attacks over an interval, with its bound -> a ``tallies`` row;
+7. ``reject-rate``: statements about the pace of attacks ("largely halted",
+   "resumed") with no count -> rejected;
+8. ``incident-*``: an attack mention -> a ``reports`` row. Mentions without a date of
+   their own, or whose date overlaps an incident already read at a compatible place,
+   are variant accounts of that incident (same ``incident_id``); a new date or a new
+   place starts a new incident; a sentence naming several bases gives one incident per
+   base;
+9. ``reject-reference``: a mention of "the attack" that adds no fact -> rejected.
+
+Sentences with no attack vocabulary are skipped silently; every sentence with attack
+vocabulary ends either as a row or in the rejected list with its reason.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from .articles import Article
+from .gazetteer import COUNTRIES, Gazetteer, PlaceMatch
+from .numbers import BOUND_PREFIX, NUMBER, bound_of, to_int
+from .timex import TimeSpan, find_times, resolve_since
+
+__all__ = ["Candidate", "Rejected", "extract_article", "sentences"]
+
+_ABBREV = {"u.s", "u.k", "u.n", "gen", "brig", "lt", "col", "sgt", "maj", "capt", "mr", "ms", "mrs",
+           "dr", "sen", "rep", "gov", "jan", "feb", "mar", "apr", "aug", "sep", "sept", "oct", "nov",
+           "dec", "st", "no", "vs", "adm", "cmdr", "spc", "pfc", "cpl", "inc", "corp", "approx", "a.m",
+           "p.m", "d.c"}
+_SPLIT = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)]*\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])|\n+")
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """Character ranges ``[start, end)`` of the sentences of ``text``.
+
+    Paragraph breaks always end a sentence; a full stop after a common abbreviation
+    ("U.S.", "Gen.", "Oct.") does not.
+
+    Examples
+    --------
+    >>> t = "A U.S. official said. Rockets hit Erbil on Oct. 17.\\nNext."
+    >>> [t[a:b] for a, b in sentences(t)]
+    ['A U.S. official said.', 'Rockets hit Erbil on Oct. 17.', 'Next.']
+    """
+    out, start = [], 0
+    for m in _SPLIT.finditer(text):
+        cut = m.start()
+        if "\n" not in m.group(0):
+            before = text[start:cut].rstrip("\"'\u201d\u2019)")
+            word = re.search(r"([\w.]+)\.$", before)
+            if word and word.group(1).lower() in _ABBREV:
+                continue
+            if word and re.fullmatch(r"[A-Z]", word.group(1)):
+                continue
+            cut = m.start() + (len(m.group(0)) - len(m.group(0).lstrip("\"'\u201d\u2019)")))
+        seg = (start, cut)
+        if text[seg[0]:seg[1]].strip():
+            a = seg[0] + (len(text[seg[0]:seg[1]]) - len(text[seg[0]:seg[1]].lstrip()))
+            b = seg[0] + len(text[seg[0]:seg[1]].rstrip())
+            out.append((a, b))
+        start = m.end()
+    if text[start:].strip():
+        a = start + (len(text[start:]) - len(text[start:].lstrip()))
+        out.append((a, start + len(text[start:].rstrip())))
+    return out
+
+
+# --------------------------------------------------------------------------- vocabulary
+_WEAPON = {
+    "rocket": r"rockets?|katyushas?|grad\s+rockets?",
+    "drone": r"drones?|uavs?|unmanned\s+aerial\s+vehicles?|one-way\s+attack\s+(?:drones?|uas)|uas",
+    "missile": r"missiles?",
+    "mortar": r"mortars?(?:\s+(?:rounds?|shells?|bombs?))?",
+    "ied": r"ieds?|improvised\s+explosive\s+devices?|roadside\s+bombs?",
+}
+_WEAPON_ANY = "|".join(f"(?:{v})" for v in _WEAPON.values())
+_WEAPON_RX = re.compile(rf"\b(?:{_WEAPON_ANY})\b", re.I)
+_PROJECTILE_WORD = r"projectiles?"
+_ATTACK_RX = re.compile(
+    rf"\b(?:{_WEAPON_ANY}|{_PROJECTILE_WORD}|attack(?:s|ed|ing)?|struck|fired|launched|targeted|targeting|"
+    r"intercepted|shot\s+down|strikes?|bombard\w*|shell(?:ed|ing)|came\s+under\s+fire|assaults?)\b", re.I)
+_ADJ = r"(?:(?!and\b|or\b|of\b|were\b|was\b|at\b|on\b|in\b)[\w\-]+\s+){0,3}?"
+_COUNTED = re.compile(
+    rf"\b(?P<n>{NUMBER}|an?|one|single)\s+{_ADJ}(?P<w>{_WEAPON_ANY}|{_PROJECTILE_WORD})\b(?!\s*(?:strikes?|attacks?|launch\w*|sites?|bases?|units?|teams?|squads?))",
+    re.I)
+
+_US = (r"(?:u\.?s\.?|us|american|united\s+states|coalition|israeli|british|jordanian)\s+(?:and\s+\w+\s+)?"
+       r"(?:forces?|military|troops|warplanes?|jets?|aircraft|fighter\s+jets?|bombers?|central\s+command|"
+       r"centcom|navy|air\s+force|army|helicopters?|drones?)")
+_RETALIATION = re.compile(
+    rf"\bretaliat\w*|\bin\s+response\s+to\b|\bresponse\s+strikes?\b|\bself-defen[cs]e\s+strikes?\b|"
+    rf"\b(?:the\s+)?(?:pentagon|united\s+states|u\.?s\.?|washington|biden|{_US})\s+(?:\w+\s+){{0,3}}?(?:struck|bombed|hit|"
+    r"carried\s+out|conducted|launched)\s+(?:\w+\s+){0,4}?(?:strikes?|air\s*strikes?|targets?|facilities|"
+    r"sites?|positions?|headquarters|militia|kata'?ib|irgc|command)", re.I)
+_ANNOUNCE = re.compile(r"\b(?:vow\w*|threaten\w*|warn\w*|pledg\w*|promis\w*|plans?\s+to|would\s+(?:target|attack|strike|respond)|"
+                       r"will\s+(?:target|attack|strike|continue|respond)|intends?\s+to|announc\w+\s+(?:that\s+)?(?:it|they)\s+(?:would|will))\b", re.I)
+_SIREN = re.compile(r"\bsirens?\b|\balarms?\b", re.I)
+_NOTHING = re.compile(r"\bno\s+(?:\w+\s+)?(?:rockets?|drones?|projectiles?|impact|attack)s?\s+(?:were|was)\s+found|"
+                      r"\bnothing\s+(?:was\s+)?found|\bfalse\s+alarm", re.I)
+_UNQUANT = re.compile(r"\b(?:dozens|scores|hundreds|numerous|a\s+(?:wave|series|string|spate|flurry|barrage)|"
+                      r"a\s+number)\s+of\s+(?:\w+\s+){0,3}?(?:attacks?|strikes?|assaults?|incidents?)\b", re.I)
+_RATE = re.compile(r"\b(?:largely\s+)?(?:halted|paused|stopped|ceased|suspended|resumed|decreased|increased|"
+                   r"surged|slowed|dropped|declined|escalated|intensified|subsided)\b|\bin\s+recent\s+(?:months|weeks)\b", re.I)
+_REFERENCE = re.compile(r"\b(?:the|this|that|thursday'?s|monday'?s|tuesday'?s|wednesday'?s|friday'?s|saturday'?s|"
+                        r"sunday'?s|[a-z]+day\u2019s|latest|last|recent|previous)\s+(?:\w+\s+)?(?:attacks?|strikes?|incidents?)\b", re.I)
+_EVENT = [
+    ("event-meeting", "talks", re.compile(r"\b(?:held|hold|holding|opened|concluded|began)\s+(?:a\s+|an\s+|the\s+)?(?:[\w\-]+\s+){0,3}?(?:meeting|talks|dialogue|summit|negotiations)\b", re.I)),
+    ("event-ceasefire", "ceasefire", re.compile(r"\b(?:ceasefire|cease-fire|truce)\s+(?:took\s+effect|began|came\s+into\s+force|was\s+(?:agreed|announced|reached))\b|\b(?:agreed|announced|reached)\s+(?:a\s+)?(?:ceasefire|cease-fire|truce)\b", re.I)),
+]
+
+_COUNT_NOUN = r"(?:attacks?|strikes?|times|incidents|assaults|attempts|occasions)"
+_TALLY_RX = re.compile(
+    rf"(?:(?P<total>a\s+total\s+of|in\s+total|in\s+all|totall?ing)\s+)?(?P<bound>{BOUND_PREFIX})?\s*(?P<n>{NUMBER})\s+"
+    rf"(?P<mid>(?:(?!since\b|in\b|on\b|at\b|against\b)[\w\-\u2019']+\s+){{0,6}}?)(?P<noun>{_COUNT_NOUN})\b", re.I)
+_CUE_TOTAL = re.compile(r"\b(?:a\s+total\s+of|in\s+total|in\s+all|to\s+date|so\s+far|cumulative|altogether|thus\s+far|"
+                        r"tally|count(?:ed)?|tallied)\b", re.I)
+_PAST_N = re.compile(rf"\b(?:in|over|during|within)\s+the\s+(?:past|last|previous)\s+(?P<n>{NUMBER}|few)?\s*(?P<u>days?|weeks?|months?)\b", re.I)
+_AS_OF = re.compile(r"\bas\s+of\s+(?P<d>[A-Z][a-z]+\.?\s+\d{1,2}(?:,?\s+20\d\d)?|\w+day)\b")
+_SAID_DAY = re.compile(r"\b(?:said|told|announced|stated|reported|confirmed|added|says)\s+(?:on\s+)?(?P<d>(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b"
+                       r"|\b(?P<d2>(?:mon|tues|wednes|thurs|fri|satur|sun)day)\s*,?\s+(?:\w+\s+){0,2}(?:said|told|announced)\b", re.I)
+_COUNTERS = (
+    (re.compile(r"\b(?:pentagon|defen[cs]e\s+department|department\s+of\s+defen[cs]e|dod|sabrina\s+singh|pat\s+ryder|"
+                r"defen[cs]e\s+officials?|u\.?s\.?\s+(?:military\s+|defen[cs]e\s+)?officials?|centcom|central\s+command|"
+                r"austin|lloyd\s+austin|military\s+officials?)\b", re.I), "Pentagon"),
+    (re.compile(r"\bislamic\s+resistance\s+in\s+iraq\b[^.]{0,60}\b(?:claim\w*|said|announced|statement)|"
+                r"\bclaim\w*\s+by\s+(?:the\s+)?[\"\u201c]?islamic\s+resistance", re.I), "Islamic Resistance in Iraq claims"),
+)
+
+_CASUALTY_NOUN = r"(?:(?:u\.?s\.?|us|american|coalition)\s+)?(?:soldiers?|troops?|service\s*(?:members?|men|women)|personnel|servicemen|americans|people|contractors?|staff)"
+_KILLED = [
+    re.compile(rf"\b(?:killed|killing|kills|left\s+dead)\s+(?P<n>{NUMBER}|an?|one)\s+(?:\w+\s+){{0,2}}?{_CASUALTY_NOUN}", re.I),
+    re.compile(rf"\b(?P<n>{NUMBER})\s+(?:\w+\s+){{0,2}}?{_CASUALTY_NOUN}\s+(?:were\s+|was\s+|have\s+been\s+|had\s+been\s+)?(?:killed|dead|died)", re.I),
+]
+_INJURED = [
+    re.compile(rf"\b(?:injur(?:ed|ing)|wound(?:ed|ing)|hurt(?:ing)?)\s+(?:at\s+least\s+|more\s+than\s+)?(?P<n>{NUMBER}|an?|one)\s+(?:\w+\s+){{0,2}}?{_CASUALTY_NOUN}", re.I),
+    re.compile(rf"\b(?P<n>{NUMBER})\s+(?:\w+\s+){{0,2}}?{_CASUALTY_NOUN}\s+(?:were\s+|was\s+|have\s+been\s+|had\s+been\s+)?(?:\w+\s+)?(?:injured|wounded|hurt)", re.I),
+    re.compile(rf"\b(?:more\s+than\s+|at\s+least\s+)?(?P<n>{NUMBER})\s+(?:\w+\s+){{0,2}}?(?:injuries|wounded)\b", re.I),
+]
+_NO_CASUALTIES = re.compile(
+    r"\bno\s+(?:\w+\s+){0,2}?(?:casualties|injuries|deaths|one\s+was\s+(?:hurt|injured|killed|wounded))|"
+    r"\bwithout\s+(?:causing\s+|any\s+|leaving\s+)*(?:\w+\s+){0,3}?(?:casualties|injuries|damage\s+or\s+injur\w*|human\s+(?:or\s+material\s+)?damage|injur\w+)|"
+    r"\bno\s+(?:\w+\s+){0,2}?(?:personnel|troops|soldiers|service\s*members|americans)\s+(?:were\s+)?(?:hurt|injured|killed|wounded)|"
+    r"\bcaused\s+no\s+(?:casualties|injuries)", re.I)
+_BYLINE = re.compile(r"^\W*[A-Z][\w.&' ]{1,40},\s+[A-Z][\w\- ]{1,30},\s+(?:[A-Z][a-z]+\.?\s+)?(?:\d{1,2},?\s+)?(?:January|February|"
+                     r"March|April|May|June|July|August|September|October|November|December|20\d\d)")
+_DATELINE = re.compile(r"^\W*\(?(?P<city>[A-Z][A-Za-z\- ]{2,30})\)?\s*(?:\((?:AFP|Reuters|AP)\)\s*)?(?:[\-\u2013\u2014:]+\s*)?(?=[A-Z\u201c\"])")
+_SAME_BASE = re.compile(r"\b(?:the\s+same|that|this)\s+(?:base|site|facility|garrison|airbase|air\s+base)\b", re.I)
+_SPEECH_BEFORE = re.compile(r"(?:said|told|announced|stated|reported|added|says|confirmed)\s*(?:on\s+)?$", re.I)
+
+
+@dataclass
+class Candidate:
+    """One candidate row: its table, fields and the span that supports it."""
+
+    table: str  # reports, tallies, events
+    fields: dict
+    start: int
+    end: int
+    text: str
+    rule: str
+    confidence: float
+    article: Article
+
+
+@dataclass
+class Rejected:
+    """A sentence with attack vocabulary that became no row, and why."""
+
+    start: int
+    end: int
+    text: str
+    rule: str
+    reason: str
+    article: Article
+
+
+@dataclass
+class _Incident:
+    key: str
+    date_start: date
+    date_end: date
+    precision: str
+    dated: bool
+    country: str | None
+    place: str | None
+    mentions: list = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- helpers
+def _countries(s: str, places: list[PlaceMatch]) -> list[str]:
+    """Countries where things happen in ``s``: places first, then names in text order.
+
+    A country name after "from" is an origin ("rockets from northern Iraq"), after
+    "groups in" a description of the attackers, after "border with" a neighbour; an
+    adjective counts only before a place noun ("Syrian territory", not "Syrian officials").
+    """
+    hits = [(-1, m.place.country) for m in places]
+    for country, adjectives in COUNTRIES.items():
+        pats = [rf"\b{country}\b"] + [rf"\b{a}\s+(?:territory|desert|soil|side|province|city|town|"
+                                      rf"capital|region|base|kurdistan)\b" for a in adjectives]
+        if country == "Iraq":
+            pats.append(r"\bkurdistan\b")
+        for p in pats:
+            for m in re.finditer(p, s, re.I):
+                before = s[max(0, m.start() - 40):m.start()].lower()
+                if re.search(r"\bfrom\s+(?:\w+\s+)?$", before):
+                    continue
+                if re.search(r"(?:resistance|groups?|militias?|factions?|movements?)\s+in\s+$", before):
+                    continue
+                if re.search(r"(?:border\s+with|troops\s+in|forces\s+in)\s+$", before) and len(hits) > 0:
+                    continue
+                hits.append((m.start(), country))
+    out = []
+    for _, c in sorted(hits, key=lambda t: t[0]):
+        if c not in out:
+            out.append(c)
+    return out
+
+
+def _projectiles(s: str) -> tuple[int | None, list[str], list[tuple[int, int]]]:
+    total, weapons, spans, any_count = 0, [], [], False
+    for m in _COUNTED.finditer(s):
+        n = to_int(m.group("n")) if m.group("n").lower() not in ("a", "an", "single") else 1
+        if n is None:
+            continue
+        total += n
+        any_count = True
+        spans.append((m.start(), m.end()))
+    for m in _WEAPON_RX.finditer(s):
+        after = s[m.end():m.end() + 12].lower()
+        for name, pat in _WEAPON.items():
+            if re.fullmatch(pat, m.group(0), re.I) and name not in weapons:
+                if name == "drone" and re.match(r"\s*(?:strikes?)", after) and False:
+                    continue
+                weapons.append(name)
+    return (total if any_count else None), weapons, spans
+
+
+def _casualties(s: str) -> tuple[int | None, int | None]:
+    killed = injured = None
+    for rx in _KILLED:
+        m = rx.search(s)
+        if m:
+            killed = 1 if m.group("n").lower() in ("a", "an") else to_int(m.group("n"))
+            break
+    for rx in _INJURED:
+        m = rx.search(s)
+        if m:
+            injured = 1 if m.group("n").lower() in ("a", "an") else to_int(m.group("n"))
+            break
+    if _NO_CASUALTIES.search(s):
+        killed = 0 if killed is None else killed
+        injured = 0 if injured is None else injured
+    elif killed is not None and injured is None and re.search(r"\binjur|\bwound", s, re.I) is None:
+        pass
+    return killed, injured
+
+
+def _attack_time(times: list[TimeSpan], s: str, off: int) -> TimeSpan | None:
+    for t in times:
+        before = s[:t.start - off]
+        if _SPEECH_BEFORE.search(before):
+            continue
+        if re.search(r"\bsince\s+$", before, re.I):
+            continue
+        return t
+    return None
+
+
+def _counter(s: str, article: Article) -> str:
+    for rx, name in _COUNTERS:
+        if rx.search(s):
+            return name
+    return article.source or _outlet(article)
+
+
+def _outlet(article: Article) -> str:
+    m = re.match(r"https?://(?:www\.)?([^/]+)", article.url or "")
+    return m.group(1) if m else (article.source or article.article_id)
+
+
+def _weapon_name(weapons: list[str]) -> str | None:
+    return "+".join(sorted(weapons)) if weapons else None
+
+
+# --------------------------------------------------------------------------- the rules
+def extract_article(article: Article, gazetteer: Gazetteer, *, assume_since: date | None = None):
+    """Candidates and rejections of one article (see the module docstring for the rules).
+
+    Returns
+    -------
+    (list of Candidate, list of Rejected)
+    """
+    text, pub = article.text, article.published
+    cands: list[Candidate] = []
+    rejected: list[Rejected] = []
+    incidents: list[_Incident] = []
+    current: _Incident | None = None
+    n_events = 0
+
+    def reject(a, b, rule, reason):
+        rejected.append(Rejected(a, b, text[a:b], rule, reason, article))
+
+    for a, b in sentences(text):
+        s = text[a:b]
+        has_attack = bool(_ATTACK_RX.search(s))
+        # 1. events
+        ev = next(((r, k, rx.search(s)) for r, k, rx in _EVENT if rx.search(s)), None)
+        if ev is not None:
+            rule, kind, m = ev
+            times = find_times(s, pub, offset=a)
+            ok = [t for t in times if not _SPEECH_BEFORE.search(s[:t.start - a])]
+            after = [t for t in ok if t.start - a >= m.start()]
+            t = (after or ok or [None])[0]
+            if t is not None:
+                n_events += 1
+                cands.append(Candidate("events", {
+                    "kind": kind, "date": t.date_start, "end_date": t.date_end if t.date_end != t.date_start else None,
+                    "label": re.sub(r"\s+", " ", s[m.start():]).strip().rstrip(".")[:160],
+                    "x_date_precision": t.precision}, a, b, s, rule, 0.7 if t.precision != "day" else 0.85, article))
+                if has_attack and _REFERENCE.search(s):
+                    reject(a, b, "reject-reference", "refers back to an attack already read; the sentence is an event")
+                continue
+        if not has_attack:
+            continue
+        if _BYLINE.match(s):
+            reject(a, b, "reject-byline", "byline or editorial note (outlet, place, date), not a report")
+            continue
+        # 2. unquantified claims
+        if _UNQUANT.search(s) and not _TALLY_RX.search(s):
+            reject(a, b, "reject-unquantified", "unquantified claim (no number of attacks stated)")
+            continue
+        # 3. retaliation by the other side
+        if _RETALIATION.search(s) and not re.search(r"\b(?:on|against|targeting)\s+(?:u\.?s\.?|us|american|coalition)\s+(?:forces|troops|bases?|personnel)\b[^.]*\b(?:killed|injur|wound|hit|struck|targeted)", s, re.I):
+            reject(a, b, "reject-retaliation", "strike carried out by the United States or its allies, not an attack on them")
+            continue
+        # 4. announcements and threats
+        if _ANNOUNCE.search(s) and not re.search(r"\b(?:fired|launched|struck|hit|targeted|attacked|landed|fell)\b", s, re.I):
+            reject(a, b, "reject-announcement", "announcement or threat, not a reported attack")
+            continue
+        # 5. sirens with nothing found
+        if _SIREN.search(s) and (_NOTHING.search(s) or not re.search(r"\b(?:fired|landed|fell|struck|hit|impact)", s, re.I)):
+            reject(a, b, "reject-siren", "alarm or siren with no attack found")
+            continue
+        times = find_times(s, pub, offset=a)
+        places = gazetteer.find(s)
+        dl = _DATELINE.match(s)
+        if dl and dl.group(0).lstrip().startswith("("):
+            places = [p for p in places if p.start - a >= dl.end()]  # "(Baghdad) ...": where it was filed
+        # 6. tallies
+        tally = _tally(s, a, pub, times, places, article, assume_since)
+        if tally is not None:
+            if isinstance(tally, Rejected):
+                rejected.append(tally)
+            else:
+                cands.append(tally)
+            continue
+        t = _attack_time(times, s, a)
+        # 7. statements about the rate
+        if t is None and _RATE.search(s) and not _COUNTED.search(s):
+            reject(a, b, "reject-rate", "a statement about the pace of attacks, not a count or an incident")
+            continue
+        # 8. incidents
+        n_proj, weapons, _ = _projectiles(s)
+        killed, injured = _casualties(s)
+        countries = _countries(s, places)
+        bases = []
+        for m in places:
+            if m.place.kind == "base" and m.place.name not in [p.place.name for p in bases]:
+                bases.append(m)
+        if not bases:
+            bases = [m for m in places if m.place.kind == "city"][:1]
+        adds_fact = bool(t or bases or weapons or n_proj is not None or killed is not None or injured is not None
+                         or countries)
+        if not adds_fact or (_REFERENCE.search(s) and not (t or bases or n_proj is not None or killed is not None
+                                                            or injured is not None)
+                             and current is not None and not weapons):
+            reject(a, b, "reject-reference", "mentions an attack without a date, place, weapon or count of its own")
+            continue
+        same_base = _SAME_BASE.search(s) and not bases and current is not None
+        targets = bases or [None]
+        for target in targets:
+            place = target.place.name if target else (current.place if same_base else None)
+            country = (target.place.country if target else
+                       (current.country if same_base else (countries[0] if countries else None)))
+            inc = None
+            if t is not None:
+                for old in incidents:
+                    if (old.date_start <= t.date_end and t.date_start <= old.date_end
+                            and (old.place is None or place is None or old.place == place)
+                            and (old.country is None or country is None or old.country == country)
+                            and (len(targets) == 1 or old.place == place)):
+                        inc = old
+                        break
+                if inc is None:
+                    inc = _Incident(f"{article.article_id}-I{len(incidents) + 1}", t.date_start, t.date_end,
+                                    t.precision, True, country, place)
+                    incidents.append(inc)
+                elif not inc.dated or (t.date_end - t.date_start) < (inc.date_end - inc.date_start):
+                    inc.date_start, inc.date_end, inc.precision, inc.dated = t.date_start, t.date_end, t.precision, True
+            else:
+                if (current is not None and (current.place is None or place is None or current.place == place)
+                        and (current.country is None or country is None or current.country == country)
+                        and len(targets) == 1):
+                    inc = current
+                else:
+                    base_inc = current
+                    if base_inc is not None:
+                        d0, d1, prec, dated = base_inc.date_start, base_inc.date_end, base_inc.precision, base_inc.dated
+                    else:
+                        d0, d1, prec, dated = pub - timedelta(days=6), pub, "week", False
+                    inc = _Incident(f"{article.article_id}-I{len(incidents) + 1}", d0, d1, prec, dated, country, place)
+                    incidents.append(inc)
+            if inc.place is None and place is not None:
+                inc.place = place
+            if inc.country is None and country is not None:
+                inc.country = country
+            inc.mentions.append(dict(start=a, end=b, text=s, time=t, place=place, country=country,
+                                     weapons=weapons, projectiles=n_proj if len(targets) == 1 else None,
+                                     fatalities=killed, injuries=injured, multi=len(targets) > 1,
+                                     same_base=bool(same_base)))
+            if len(targets) == 1 or target is targets[-1]:
+                current = inc
+    # incidents -> report candidates (one per mention: variant accounts of one incident)
+    for inc in incidents:
+        background = inc.date_end < pub - timedelta(days=7)
+        for j, m in enumerate(inc.mentions, start=1):
+            inherited = [k for k in ("time", "place", "country") if m[k] is None]
+            rule = "incident-" + ("dated" if m["time"] is not None else ("variant" if inc.dated else "undated"))
+            if m["multi"]:
+                rule += "-multi"
+            conf = 0.9 - 0.1 * len(inherited) - (0.2 if not inc.dated else 0.0)
+            notes = []
+            if background:
+                notes.append("background mention of an earlier attack")
+            if len(inc.mentions) > 1:
+                notes.append(f"account {j} of {len(inc.mentions)} of one incident")
+            if not inc.dated:
+                notes.append("no date stated: the week up to publication")
+            if m["same_base"]:
+                notes.append("place from 'the same base'")
+            cands.append(Candidate("reports", {
+                "incident_id": inc.key, "date_start": inc.date_start, "date_end": inc.date_end,
+                "date_precision": inc.precision, "country": inc.country, "location": inc.place,
+                "weapon": _weapon_name(m["weapons"]), "projectiles": m["projectiles"],
+                "fatalities": m["fatalities"], "injuries": m["injuries"], "notes": "; ".join(notes) or None,
+                "x_background": background}, m["start"], m["end"], m["text"], rule, round(max(conf, 0.3), 2),
+                article))
+    cands.sort(key=lambda c: (c.start, c.table))
+    return cands, rejected
+
+
+def _tally(s, a, pub, times, places, article, assume_since):
+    """A tally candidate (or a Rejected) for sentence ``s`` at ``a``, or None."""
+    best = None
+    for m in _TALLY_RX.finditer(s):
+        n = to_int(m.group("n"))
+        if n is None:
+            continue
+        mid = m.group("mid") or ""
+        noun = m.group("noun").lower()
+        if re.search(r"\b(?:troops|soldiers|people|personnel|killed|injured|wounded|km|miles|kilometers|"
+                     r"years?|days?|weeks?|months?|hours?)\b", mid, re.I):
+            continue
+        if noun in ("attack", "strike") or n < 2:
+            continue
+        if noun == "times" and not re.search(r"attack|target|struck|hit|strik|fired", s[:m.start()] + mid, re.I):
+            continue
+        if noun.startswith("strike") and re.search(r"\b(?:u\.?s\.?|american|israeli)\s*$", s[:m.start()], re.I):
+            continue
+        best = (m, n)
+        break
+    if best is None:
+        return None
+    m, n = best
+    since = resolve_since(s, pub, offset=a)
+    period = next((t for t in times if t.precision in ("season", "month", "week", "year")
+                   and not re.search(r"since\s+$", s[:t.start - a], re.I)), None)
+    past = _PAST_N.search(s)
+    cue_total = _CUE_TOTAL.search(s) or m.group("total")
+    if since is None and past is None and not cue_total and (n < 5 or (period is None and n < 10)):
+        return None  # a small count without a start: incidents, not a tally
+    # as_of
+    as_of = pub
+    am = _AS_OF.search(s)
+    if am:
+        tt = find_times(am.group("d"), pub)
+        if tt:
+            as_of = tt[0].date_end
+    else:
+        sd = _SAID_DAY.search(s)
+        if sd:
+            tt = find_times(sd.group("d") or sd.group("d2"), pub)
+            if tt:
+                as_of = tt[0].date_end
+    rule, conf = "tally-since", 0.85
+    if since is not None:
+        start = since[2]
+    elif period is not None:
+        start, rule = period.date_start, "tally-period"
+        if period.precision == "season" and not am:
+            as_of = period.date_end
+        conf = 0.75
+    elif past is not None:
+        k = 1 if not past.group("n") or past.group("n").lower() == "few" else to_int(past.group("n")) or 1
+        unit = past.group("u").lower()
+        days = k * (1 if unit.startswith("day") else 7 if unit.startswith("week") else 30)
+        start, rule, conf = as_of - timedelta(days=days), "tally-period", 0.7
+    elif assume_since is not None:
+        start, rule, conf = assume_since, "tally-assumed-since", 0.5
+    else:
+        return Rejected(a + m.start(), a + m.end(), s[m.start():m.end()], "reject-tally-no-start",
+                        "a count of attacks without a start ('since ...' or a period); give --assume-since",
+                        article)
+    if cue_total and rule == "tally-since":
+        rule = "tally-total"
+    if start > as_of:
+        return Rejected(a, a + len(s), s, "reject-tally-no-start", "the stated start is after the statement date",
+                        article)
+    countries = _countries(s, places)
+    region = countries[0] if len(countries) == 1 else "all"
+    bound = bound_of(m.group("bound"))
+    return Candidate("tallies", {
+        "since": start, "as_of": as_of, "count": n, "bound": bound, "region": region,
+        "source": _counter(s, article), "outlet": article.source or _outlet(article),
+        "notes": "; ".join(x for x in (
+            f"scope {'+'.join(countries)}" if len(countries) > 1 else "",
+            "carried out by the Islamic Resistance in Iraq" if re.search(r"islamic\s+resistance", s, re.I) else "",
+            f"period '{period.text}'" if rule == "tally-period" and period is not None else "") if x) or None,
+        "x_scope": "+".join(countries) if countries else "unstated"},
+        a, a + len(s), s, rule, conf, article)
