@@ -32,7 +32,7 @@ import pandas as pd
 
 from . import _convert as cv
 from ._csv import RawTable, load_table
-from .reports import assemble_reports, date_interval, written_span
+from .reports import assemble_events, date_interval, written_span
 
 __all__ = ["read_acled", "ACLED_COLUMNS", "ACLED_REQUIRED", "ACLED_TIME_PRECISION"]
 
@@ -103,9 +103,5 @@ def _acled_from_raw(raw: RawTable) -> pd.DataFrame:
             extras[name] = cv.to_float(raw, col, lo=-limit, hi=limit)
         else:
             extras[name] = cv.to_str(raw, col)
-    ids = cv.to_str(raw, "event_id_cnty")
-    out = assemble_reports(raw, report_id=ids, start=start, end=end, precision=prec, text=text,
-                           counts=counts, extras=extras, incident_id=ids)
-    out.attrs["event_id"] = "ACLED event_id_cnty"
-    out.attrs["written_span"] = written_span(day, day)
-    return out
+    return assemble_events(raw, id_column="event_id_cnty", id_label="ACLED event_id_cnty", span=written_span(day, day), start=start,
+                           end=end, precision=prec, text=text, counts=counts, extras=extras)

@@ -255,6 +255,17 @@ def combine_attrs(frames) -> dict:
     return out
 
 
+def assemble_events(raw: RawTable, *, id_column: str, id_label: str, span, **parts) -> pd.DataFrame:
+    """:func:`assemble_reports` for a coded event dataset (ACLED, UCDP GED): the exporter's id in
+    ``id_column`` is both ``report_id`` and ``incident_id``; ``attrs`` name the id (``id_label``,
+    for the ledger) and the ``span`` of days the file writes (:func:`written_span`)."""
+    ids = cv.to_str(raw, id_column)
+    out = assemble_reports(raw, report_id=ids, incident_id=ids, **parts)
+    out.attrs["event_id"] = id_label
+    out.attrs["written_span"] = span
+    return out
+
+
 def assemble_reports(raw: RawTable, *, report_id, start, end, precision, text, counts,
                      extras, incident_id=None) -> pd.DataFrame:
     """Build the canonical frame in column order; absent columns are all-missing."""

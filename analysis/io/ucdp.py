@@ -28,7 +28,7 @@ import pandas as pd
 
 from . import _convert as cv
 from ._csv import RawTable, load_table
-from .reports import assemble_reports, date_interval, written_span
+from .reports import assemble_events, date_interval, written_span
 
 __all__ = ["read_ucdp", "UCDP_COLUMNS", "UCDP_REQUIRED", "UCDP_DATE_PREC"]
 
@@ -89,9 +89,5 @@ def _ucdp_from_raw(raw: RawTable) -> pd.DataFrame:
     counts = {"fatalities": cv.to_counts(raw, "best")} if "best" in raw.columns else {}
     extras = {(c if c.startswith("x_") else f"x_{c}"): cv.to_str(raw, c)
               for c in raw.columns if c not in _MAPPED}
-    ids = cv.to_str(raw, "id")
-    out = assemble_reports(raw, report_id=ids, start=start, end=end, precision=prec, text=text,
-                           counts=counts, extras=extras, incident_id=ids)
-    out.attrs["event_id"] = "UCDP GED id"
-    out.attrs["written_span"] = written_span(d0, d1)
-    return out
+    return assemble_events(raw, id_column="id", id_label="UCDP GED id", span=written_span(d0, d1), start=start,
+                           end=end, precision=prec, text=text, counts=counts, extras=extras)
