@@ -20,6 +20,7 @@ report: $(STAMP)
 
 test: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/python -m pytest tests notebooks --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg
+	MPLBACKEND=Agg $(BIN)/python -m pytest --doctest-modules analysis -p no:cacheprovider
 
 notebooks: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/jupyter nbconvert --to notebook --execute --inplace notebooks/*.ipynb

@@ -323,8 +323,10 @@ def run_panel(series_or_frame, groups=None, task="changepoints", *, scheduler=No
     >>> s, _ = piecewise_poisson((1.0, 8.0), (30, 30), seed=3)
     >>> frame = s.data.assign(region="north")
     >>> tab = run_panel(frame, ["region"], scheduler="sequential", freq="D", progress=False)
-    >>> tab.loc[0, ["region", "n", "n_changes"]].tolist()
-    ['north', 60, 1]
+    >>> print(tab.loc[0, ["region", "n", "n_changes"]].to_string())
+    region       north
+    n               60
+    n_changes        1
     """
     if isinstance(series_or_frame, CountSeries):
         frame, attrs = series_or_frame.data, dict(series_or_frame.attrs)

@@ -9,10 +9,16 @@ can check every candidate against the words before anything is counted.
 >>> text = ("Three rockets were fired at al-Tanf on Sunday, without causing any injuries. "
 ...         "U.S. forces have been attacked at least 60 times since October 17.")
 >>> ex = extract([Article("synthetic-doc", text, date(2023, 11, 14), "https://example.org/s")])
->>> ex.reports[["date_start", "location", "projectiles", "fatalities"]].iloc[0].tolist()
-['2023-11-12', 'al-Tanf', 3, 0]
->>> ex.tallies[["since", "as_of", "count", "bound"]].iloc[0].tolist()
-['2023-10-17', '2023-11-14', 60, 'at_least']
+>>> print(ex.reports[["date_start", "location", "projectiles", "fatalities"]].iloc[0].to_string())
+date_start     2023-11-12
+location          al-Tanf
+projectiles             3
+fatalities              0
+>>> print(ex.tallies[["since", "as_of", "count", "bound"]].iloc[0].to_string())
+since    2023-10-17
+as_of    2023-11-14
+count            60
+bound      at_least
 
 Modules: :mod:`~analysis.extract.articles` (reading text, HTML, JSONL),
 :mod:`~analysis.extract.gazetteer` (places), :mod:`~analysis.extract.timex` (dates),

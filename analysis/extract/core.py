@@ -135,8 +135,13 @@ def extract(articles, *, published=None, gazetteer: Gazetteer | None = None, pla
     >>> art = Article("synthetic-1", "Two rockets struck Erbil air base on Monday, injuring one soldier.",
     ...               date(2024, 1, 10), "https://example.org/synthetic-1")
     >>> r = extract([art]).reports
-    >>> r[["date_start", "country", "location", "weapon", "projectiles", "injuries"]].iloc[0].tolist()
-    ['2024-01-08', 'Iraq', 'Erbil', 'rocket', 2, 1]
+    >>> print(r[["date_start", "country", "location", "weapon", "projectiles", "injuries"]].iloc[0].to_string())
+    date_start     2024-01-08
+    country              Iraq
+    location            Erbil
+    weapon             rocket
+    projectiles             2
+    injuries                1
     >>> r.x_span_text.iloc[0][:25]
     'Two rockets struck Erbil '
     """
