@@ -66,10 +66,10 @@ def test_manifest_detects_changed_and_missing_files(tmp_path):
 @pytest.mark.parametrize(
     "toml,match",
     [
-        ('name = "x"\n', "'title' must be a non-empty string"),
-        ('name = "x"\ntitle = "t"\nbogus = 1\n', r"unknown key\(s\) \['bogus'\]"),
-        ('name = "x"\ntitle = "t"\n[series]\nfreqq = "W"\n', r"unknown key\(s\) \['freqq'\] in \[series\]"),
-        ('name = "a b"\ntitle = "t"\n', "may hold only letters"),
+        ('name = "x"\n', "key 'title': missing; allowed: a non-empty string"),
+        ('name = "x"\ntitle = "t"\nbogus = 1\n', r"key 'bogus': unknown key"),
+        ('name = "x"\ntitle = "t"\n[series]\nfreqq = "W"\n', r"key 'series.freqq': unknown key in \[series\]"),
+        ('name = "a b"\ntitle = "t"\n', "allowed: letters, digits"),
         ('name = "x"\ntitle = "t"\n[data]\nreports = ["nope.csv"]\n', "'nope.csv' not found"),
         ('name = = "x"', "not valid TOML"),
     ],

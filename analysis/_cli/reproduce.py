@@ -11,6 +11,8 @@ def add_parser(sub):
                                    "exit 1 naming each figure that differs.")
     p.add_argument("spec", nargs="?", default=None, help="report spec (TOML); default: the case study")
     p.add_argument("--report-dir", default=None, help="folder holding manifest.json")
+    p.add_argument("--allow-outside", action="store_true",
+                   help="accept data paths outside the spec's folder and the data folder")
     return p
 
 
@@ -18,7 +20,7 @@ def run(args):
     from ..report import read_manifest, reproduce
     from ..report.spec import load_spec
     from ..report.build import default_out_dir
-    spec = load_spec(args.spec)
+    spec = load_spec(args.spec, allow_outside=args.allow_outside)
     rdir = args.report_dir or (default_out_dir() / spec.name)
     expected = read_manifest(rdir)
     bad = reproduce(spec, rdir, quiet=args.quiet)

@@ -37,56 +37,59 @@ Example (the bundled case study, ``analysis/report/case_study.toml``)::
     [outputs]
     figure_formats = ["png", "svg", "pdf"]
 
-Unknown keys are an error that names the key and the allowed ones, so a typo never
-silently changes a report.
+The spec is checked against a typed schema (:mod:`analysis.report.spec_schema`: types,
+ranges, allowed values) before anything is computed or written; every problem names the
+spec file, the key and what is allowed, and an unknown key is an error, so a typo never
+silently changes a report. Data paths are looked up next to the spec, then in
+``data_dir``, then in the bundled ``data/``; a path that resolves outside those folders
+(absolute, ``..``, or a symlink) is refused unless ``allow_outside=True``
+(``incident-trends report --allow-outside``).
 """
 
 from __future__ import annotations
 
+import os
 import tomllib
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..schema import InputError
+from .spec_schema import SCHEMA, Problem, SpecError
 
-__all__ = ["ReportSpec", "load_spec", "default_spec_path"]
-
-_SECTIONS: dict[str, dict[str, Any]] = {
-    "data": {"reports": [], "tallies": [], "events": None, "data_dir": None},
-    "series": {"freq": "W", "window": None, "allocate": "start", "groups": [],
-               "window_days": 1, "tally_rule": "latest", "tally_source": "Pentagon"},
-    "model": {"family": "negbin", "trend": False, "seasonality": None, "events": [],
-              "cov_type": "nonrobust"},
-    "changepoints": {"method": "pelt", "cost": "poisson", "penalty": "mbic", "min_size": 2,
-                     "bayes": True, "p_change": 0.02},
-    "attribution": {"window_days": 14, "draws": 9999},
-    "outputs": {"figure_formats": ["png", "svg", "pdf"], "dpi": 150},
-}
-_TOP = {"name", "title", "seed", "description", "case_study"}
+__all__ = ["ReportSpec", "load_spec", "default_spec_path", "SpecError"]
 
 
 @dataclass(frozen=True)
 class ReportSpec:
-    """Everything a report is built from. Paths are resolved to absolute ones."""
+    """Everything a report is built from. Paths are resolved to absolute ones.
+
+    Each declared section is an attribute: a dict (``spec.series["freq"]``), or a list
+    of dicts for an array of tables (``[[compare]]`` -> ``spec.compare``).
+    """
 
     name: str
     title: str
     seed: int = 0
     description: str = ""
     case_study: bool = False
-    data: dict = field(default_factory=dict)
-    series: dict = field(default_factory=dict)
-    model: dict = field(default_factory=dict)
-    changepoints: dict = field(default_factory=dict)
-    attribution: dict = field(default_factory=dict)
-    outputs: dict = field(default_factory=dict)
+    sections: dict = field(default_factory=dict)
     path: str | None = None
 
+    def __getattr__(self, item):
+        sections = self.__dict__.get("sections", {})
+        if item in sections:
+            return sections[item]
+        raise AttributeError(f"ReportSpec has no section or attribute {item!r}")
+
+    def section(self, name: str):
+        """The validated values of section ``name`` (defaults filled in)."""
+        return self.sections[name]
+
     def to_dict(self) -> dict:
-        d = asdict(self)
-        d.pop("path")
-        return d
+        import copy
+        return {"name": self.name, "title": self.title, "seed": self.seed,
+                "description": self.description, "case_study": self.case_study,
+                **copy.deepcopy(self.sections)}
 
 
 def default_spec_path() -> Path:
@@ -94,17 +97,55 @@ def default_spec_path() -> Path:
     return Path(__file__).with_name("case_study.toml")
 
 
-def _resolve(p, bases: list[Path], file: str, key: str) -> str:
-    cand = [Path(p)] if Path(p).is_absolute() else [b / p for b in bases]
-    for c in cand:
-        if c.exists():
-            return str(c.resolve())
-    raise InputError(f"data file {p!r} not found (looked in {', '.join(str(b) for b in bases)})",
-                     file=file, column=key)
+def _inside(p: Path, roots) -> bool:
+    return any(p == r or r in p.parents for r in roots)
 
 
-def load_spec(path=None, *, data_dir=None) -> ReportSpec:
-    """Read and validate a report spec.
+class _Paths:
+    """Resolution and confinement of the spec's path keys."""
+
+    def __init__(self, spec_dir: Path, data_dir, allow_outside: bool):
+        from ..datasets import data_path
+        self.spec_dir = spec_dir.resolve()
+        self.bundled = Path(data_path()).resolve()
+        self.allow_outside = allow_outside
+        self.caller_dir = Path(data_dir).resolve() if data_dir is not None else None
+        self.data_dir = self.caller_dir
+
+    @property
+    def bases(self) -> list[Path]:
+        return [b for b in (self.spec_dir, self.data_dir, self.bundled) if b is not None]
+
+    @property
+    def roots(self) -> list[Path]:
+        return [b for b in (self.spec_dir, self.caller_dir, self.data_dir, self.bundled) if b is not None]
+
+    def _allowed(self) -> str:
+        return ("files inside " + ", ".join(dict.fromkeys(str(r) for r in self.roots))
+                + " (or pass --allow-outside)")
+
+    def resolve(self, value: str, key: str, *, folder: bool = False) -> tuple[str | None, Problem | None]:
+        raw = Path(os.path.expanduser(value)) if value.startswith("~") else Path(value)
+        cand = [raw] if raw.is_absolute() else [b / raw for b in (self.bases if not folder
+                                                                    else [self.spec_dir])]
+        found = next((c for c in cand if c.exists()), None)
+        if found is None:
+            where = "" if raw.is_absolute() else " (looked in " + ", ".join(str(b) for b in self.bases) + ")"
+            return None, Problem(key, f"{value!r} not found{where}",
+                                 "an existing folder" if folder else "an existing file")
+        real = found.resolve()
+        if not self.allow_outside and not _inside(real, self.roots):
+            return None, Problem(key, f"{value!r} resolves to {real}, outside the spec's folder and the "
+                                      "data folder", self._allowed())
+        if folder and not real.is_dir():
+            return None, Problem(key, f"{value!r} is not a folder", "an existing folder")
+        if not folder and real.is_dir():
+            return None, Problem(key, f"{value!r} is a folder, not a file", "an existing file")
+        return str(real), None
+
+
+def load_spec(path=None, *, data_dir=None, allow_outside: bool = False) -> ReportSpec:
+    """Read a report spec and validate it against :data:`analysis.report.spec_schema.SCHEMA`.
 
     Parameters
     ----------
@@ -113,49 +154,77 @@ def load_spec(path=None, *, data_dir=None) -> ReportSpec:
     data_dir : path-like, optional
         Where relative data paths are looked up (after the spec's own folder). Defaults
         to the spec's ``[data] data_dir`` or the package's bundled ``data/``.
+    allow_outside : bool, default False
+        Accept data paths that resolve outside the spec's folder, ``data_dir`` and the
+        bundled ``data/``.
+
+    Raises
+    ------
+    SpecError
+        (an :class:`~analysis.schema.InputError`) listing every problem, each with the
+        spec file, the key and the allowed values. Nothing is written before this check.
     """
     path = Path(path) if path is not None else default_spec_path()
     file = str(path)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = path.read_bytes()
     except FileNotFoundError:
-        raise InputError("report spec not found", file=file) from None
+        raise SpecError([Problem("", "report spec not found")], file=file) from None
+    except IsADirectoryError:
+        raise SpecError([Problem("", "is a folder, not a report spec (TOML file)")], file=file) from None
+    except OSError as exc:
+        raise SpecError([Problem("", f"cannot read the report spec: {exc.strerror}")], file=file) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise SpecError([Problem("", f"not UTF-8 text: byte 0x{data[exc.start]:02x} on line {line} "
+                                     f"(offset {exc.start})", "a TOML file saved as UTF-8")],
+                        file=file) from None
+    try:
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"not valid TOML: {exc}", file=file) from None
-    unknown = set(raw) - _TOP - set(_SECTIONS)
-    if unknown:
-        raise InputError(f"unknown key(s) {sorted(unknown)}; allowed: {sorted(_TOP | set(_SECTIONS))}",
-                         file=file)
-    for k in ("name", "title"):
-        if not isinstance(raw.get(k), str) or not raw[k].strip():
-            raise InputError(f"{k!r} must be a non-empty string", file=file, column=k)
-    name = raw["name"]
-    if not all(c.isalnum() or c in "-_" for c in name):
-        raise InputError(f"name {name!r} may hold only letters, digits, '-' and '_' (it names a folder)",
-                         file=file, column="name")
-    sections = {}
-    for sec, defaults in _SECTIONS.items():
-        given = raw.get(sec, {})
-        if not isinstance(given, dict):
-            raise InputError(f"[{sec}] must be a table", file=file, column=sec)
-        bad = set(given) - set(defaults)
-        if bad:
-            raise InputError(f"unknown key(s) {sorted(bad)} in [{sec}]; allowed: {sorted(defaults)}",
-                             file=file, column=sec)
-        sections[sec] = {**defaults, **given}
-    d = sections["data"]
-    bases = [path.parent.resolve()]
-    ddir = data_dir or d.get("data_dir")
-    if ddir:
-        bases.append((path.parent / ddir).resolve() if not Path(ddir).is_absolute() else Path(ddir))
-    from ..datasets import data_path
-    bases.append(Path(data_path()).resolve())
-    for key in ("reports", "tallies"):
-        vals = d[key] if isinstance(d[key], list) else [d[key]]
-        d[key] = [_resolve(v, bases, file, f"data.{key}") for v in vals]
-    if d["events"]:
-        d["events"] = _resolve(d["events"], bases, file, "data.events")
-    d.pop("data_dir", None)
-    return ReportSpec(name=name, title=raw["title"], seed=int(raw.get("seed", 0)),
-                      description=raw.get("description", ""),
-                      case_study=bool(raw.get("case_study", False)), path=str(path.resolve()), **sections)
+        raise SpecError([Problem("", f"not valid TOML: {exc}")], file=file) from None
+
+    top, sections, problems = SCHEMA.validate(raw)
+    if not problems:
+        problems = _resolve_paths(sections, _Paths(path.parent, data_dir, allow_outside))
+    if problems:
+        raise SpecError(problems, file=file)
+    return ReportSpec(name=top["name"], title=top["title"], seed=top["seed"],
+                      description=top["description"], case_study=top["case_study"],
+                      sections=sections, path=str(path.resolve()))
+
+
+def _resolve_paths(sections: dict, paths: _Paths) -> list[Problem]:
+    """Resolve every path key in place (``data.data_dir`` first; it is then dropped)."""
+    problems = []
+    data = sections.get("data", {})
+    ddir = data.pop("data_dir", None)
+    if ddir is not None and paths.caller_dir is None:
+        got, p = paths.resolve(ddir, "data.data_dir", folder=True)
+        if p:
+            return [p]
+        paths.data_dir = Path(got)
+    for sec, key in SCHEMA.path_keys():
+        if sec.name == "" or (sec.name == "data" and key.name == "data_dir"):
+            continue
+        blocks = sections.get(sec.name)
+        blocks = blocks if sec.many else [blocks]
+        for i, block in enumerate(blocks or []):
+            prefix = f"{sec.name}[{i}]." if sec.many else f"{sec.name}."
+            value = block.get(key.name)
+            if value is None:
+                continue
+            if key.kind == "paths":
+                out = []
+                for j, v in enumerate(value):
+                    got, p = paths.resolve(v, f"{prefix}{key.name}[{j}]")
+                    problems += [p] if p else []
+                    out.append(got)
+                block[key.name] = out
+            else:
+                got, p = paths.resolve(value, prefix + key.name)
+                problems += [p] if p else []
+                block[key.name] = got
+    return problems
