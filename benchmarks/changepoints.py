@@ -1,28 +1,35 @@
-"""Changepoint benchmark: figures printed, not asserted (issue 4, point 9).
+"""Changepoint benchmark: figures printed, never asserted (issue 14, point 7).
 
 Series: synthetic piecewise-constant Poisson counts with 10 true changes at seeded
 random rows and seeded random rates in [1, 10] (labelled synthetic; no real data).
 
-Rows printed
-------------
-* PELT, Poisson cost, MBIC, in process, at n = 1e4, 1e5, 1e6: ``fit + predict`` and
-  ``predict`` alone (best of several runs after a warm-up that loads the cached
-  kernels), with R's pruning rule (``pruning="r"``, what R's changepoint does and what
-  ``"auto"`` uses above 10,000 rows) and with exact pruning (``pruning="exact"``; long
-  first segments make it quadratic, see ``Pelt``);
-* the exact Bayesian posterior at n = 1,000 and 5,000;
-* the whole ``incident-trends changepoints`` process on a 1e6-row CSV (wall time);
-* ruptures' ``Pelt(model="l2", min_size=2, jump=1)`` on the 1e4 series, as a ratio to
-  our PELT (skipped with a note when ruptures is not installed; it is not a dependency).
+For each n (default 1e4, 1e5, 1e6) it prints, as the median of ``--repeat`` runs
+(default 3; the machine is shared, so wall times are noisy and the medians say more
+than any single run):
 
-The bar (R's changepoint C PELT, Poisson, MBIC, on this machine kind): 0.002 s at 1e4,
-0.025 s at 1e5, 0.23 s at 1e6, 1.1 s for an ``Rscript`` process reading a 1e6-row CSV;
-ruptures' Pelt took 56 s at 1e4. Run: ``python benchmarks/changepoints.py [--no-ruptures]``.
+* in-process times of PELT (Poisson, MBIC; ``pruning="auto"``, ``"exact"`` and ``"r"``,
+  and Poisson with BIC), BinSeg (Poisson, MBIC, Q = 10) and the Bayesian posterior
+  (default settings, i.e. the exact recursions for short series and the filtered ones
+  above :data:`analysis.changepoints.bayes.EXACT_MAX`), each run in a fresh worker
+  process that first loads the compiled kernels; the peak memory column is the
+  worker's peak resident set above its resident set after that warm-up;
+* the whole ``incident-trends changepoints`` process (wall time and peak RSS) on a CSV
+  of the series;
+* R's ``changepoint`` (``cpt.meanvar``, Poisson, MBIC, PELT and BinSeg Q = 10) on the
+  same files in the same run, when ``Rscript`` has that package; otherwise a line says
+  why it was skipped and the ratios use R's figures from issue 14 (measured on this
+  machine kind, not in this run): PELT 2.2 / 28 / 211 ms at 1e4 / 1e5 / 1e6, a whole
+  ``Rscript`` process about 0.2 s at 1e4.
+
+A measurement whose extrapolated time is over ``--budget`` seconds (quadratic methods
+at large n) is skipped with a note. Run:
+``python benchmarks/changepoints.py [--n 1e4,1e5] [--repeat 3] [--only pelt,bayes]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -34,7 +41,12 @@ from pathlib import Path
 
 import numpy as np
 
-R_BAR = {10_000: 0.002, 100_000: 0.025, 1_000_000: 0.23}
+#: R's in-process PELT (Poisson, MBIC) from issue 14, seconds (not measured here)
+R_ISSUE_PELT = {10_000: 0.0022, 100_000: 0.028, 1_000_000: 0.211}
+#: R's whole process (Rscript + library + read.csv + cpt.meanvar) at 1e4, from issue 14
+R_ISSUE_PROCESS = {10_000: 0.2}
+
+HERE = Path(__file__).resolve()
 
 
 def synthetic_series(n: int, n_changes: int = 10, seed: int = 2024):
@@ -46,131 +58,237 @@ def synthetic_series(n: int, n_changes: int = 10, seed: int = 2024):
     return rng.poisson(lam).astype(float), tuple(int(c) for c in cps)
 
 
-CPU: dict = {}
+# ----------------------------------------------------------------------------- worker
+def _maxrss_mib() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def best_of(fn, repeat: int) -> float:
-    """Least wall time over ``repeat`` runs; the least CPU time goes to ``CPU[fn]``."""
-    times, cpu = [], []
-    for _ in range(repeat):
-        t, c = time.perf_counter(), time.process_time()
-        fn()
-        times.append(time.perf_counter() - t)
-        cpu.append(time.process_time() - c)
-    CPU["last"] = min(cpu)
-    return min(times)
+def _task(kind: str, y):
+    """A zero-argument callable running ``kind`` on ``y``, and a summary function."""
+    from analysis.changepoints import BayesianChangepoints, BinSeg, Pelt
+
+    if kind.startswith("pelt-"):
+        pruning, pen = {"pelt-auto": ("auto", "mbic"), "pelt-exact": ("exact", "mbic"),
+                        "pelt-r": ("r", "mbic"), "pelt-bic": ("auto", "bic")}[kind]
+
+        def run():
+            return Pelt("poisson", pruning=pruning).fit(y).predict(pen)
+
+        def info(seg):
+            return {"changes": len(seg.changepoints), "cost": seg.penalised_cost,
+                    "pruning": seg.attrs.get("pruning"),
+                    "max_candidates": seg.attrs.get("max_candidates")}
+        return run, info
+    if kind == "binseg":
+        def run():
+            return BinSeg("poisson", max_changes=10).fit(y).predict("mbic")
+
+        def info(seg):
+            return {"changes": len(seg.changepoints), "cost": seg.penalised_cost}
+        return run, info
+    if kind == "bayes":
+        def run():
+            return BayesianChangepoints(p_change=10 / len(y), n_draws=200).fit(y)
+
+        def info(res):
+            return {"map_changes": len(res.map_changepoints),
+                    "expected_changes": round(res.expected_changes, 3),
+                    "mode": res.prior.get("mode", "exact"),
+                    "discarded_mass": res.prior.get("discarded_mass")}
+        return run, info
+    raise ValueError(kind)
 
 
-def bench_pelt(rows):
-    from analysis.changepoints import Pelt
-
-    Pelt("poisson").fit(np.array([1.0, 2.0, 3.0])).predict("mbic")  # load cached kernels
-    out = {}
-    for n in (10_000, 100_000, 1_000_000):
-        y, cps = synthetic_series(n)
-        repeat = 7 if n < 1_000_000 else 5
-        for pruning in ("r", "exact"):
-            if pruning == "exact" and n > 10_000:
-                rows.append((f"PELT poisson MBIC n={n:.0e} exact", None, None,
-                             "skipped: exact pruning is quadratic in the first segment"))
-                continue
-            est = Pelt("poisson", pruning=pruning).fit(y)
-            seg = est.predict("mbic")
-            t_pred = best_of(lambda: est.predict("mbic"), repeat if pruning == "r" else 2)
-            c_pred = CPU["last"]
-            t_all = best_of(lambda: Pelt("poisson", pruning=pruning).fit(y).predict("mbic"),
-                            repeat if pruning == "r" else 2)
-            c_all = CPU["last"]
-            hit = sum(min(abs(c - t) for t in cps) <= 5 for c in seg.changepoints)
-            note = (f"cpu {c_all:.4f}/{c_pred:.4f}; {len(seg.changepoints)} changes, {hit}/10 "
-                    f"true within 5 rows; max candidates {seg.attrs['max_candidates']}")
-            rows.append((f"PELT poisson MBIC n={n:.0e} {pruning}", t_all, t_pred, note))
-            out[(n, pruning)] = t_all
-    return out
-
-
-def bench_bayes(rows):
-    from analysis.changepoints import BayesianChangepoints
-
-    BayesianChangepoints().fit(np.array([1.0, 2.0, 3.0]))
-    for n in (1_000, 5_000):
-        y, cps = synthetic_series(n)
-        b = BayesianChangepoints(p_change=10 / n)
-        b.fit(y)
-        t = best_of(lambda: b.fit(y), 3)
-        res = b.fit(y)
-        rows.append((f"Bayes exact posterior n={n}", t, None,
-                     f"cpu {CPU['last']:.3f}; MAP {len(res.map_changepoints)} changes; "
-                     f"E[k] = {res.expected_changes:.2f}"))
-
-
-def bench_cli(rows, n: int = 1_000_000):
-    exe = shutil.which("incident-trends", path=str(Path(sys.executable).parent)) or "incident-trends"
+def worker(kind: str, n: int, repeat: int) -> None:
     y, _ = synthetic_series(n)
-    with tempfile.TemporaryDirectory() as tmp:
-        f = Path(tmp) / "synthetic_counts.csv"
-        with open(f, "w") as fh:
-            fh.write("t,count\n")
-            fh.write("\n".join(f"{i},{int(v)}" for i, v in enumerate(y)))
-            fh.write("\n")
-        cmd = [exe, "changepoints", str(f), "--time", "t", "--count", "count", "--format", "json"]
-        subprocess.run(cmd, capture_output=True, check=True)  # warm the page cache
-        import resource
-
-        times, cpu = [], []
-        for _ in range(5):
-            r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-            t = time.perf_counter()
-            p = subprocess.run(cmd, capture_output=True, text=True)
-            times.append(time.perf_counter() - t)
-            r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-            cpu.append(r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime)
-            if p.returncode != 0:
-                rows.append(("CLI process 1e6-row CSV", None, None, f"failed: {p.stderr.strip()}"))
-                return
-    rows.append(("CLI process 1e6-row CSV (wall)", min(times), None,
-                 f"cpu (user+sys, all threads) min {min(cpu):.3f} s; wall median "
-                 f"{statistics.median(times):.3f} s of 5"))
+    warm, _ = synthetic_series(200)
+    run_small, _ = _task(kind, warm)
+    run_small()  # load (or compile) the kernels this task uses
+    base = _maxrss_mib()
+    run, info = _task(kind, y)
+    times, out = [], None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        out = run()
+        times.append(time.perf_counter() - t)
+    print(json.dumps({"times": times, "peak_mib": _maxrss_mib() - base, "base_mib": base,
+                      "info": info(out)}, default=float))
 
 
-def bench_ruptures(rows, ours_1e4):
-    try:
-        import ruptures as rpt
-    except ImportError:
-        rows.append(("ruptures Pelt l2 n=1e4", None, None,
-                     "skipped: ruptures not installed (pip install ruptures; not a dependency)"))
-        return
-    y, _ = synthetic_series(10_000)
+def _in_worker(kind: str, n: int, repeat: int) -> dict:
+    p = subprocess.run([sys.executable, str(HERE), "--worker", kind, str(n), str(repeat)],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        return {"error": (p.stderr.strip().splitlines() or ["killed"])[-1]}
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+
+# ----------------------------------------------------------------------------- process
+def _process_rss(cmd: list[str]) -> tuple[float, float, int, str]:
     t = time.perf_counter()
-    rpt.Pelt(model="l2", min_size=2, jump=1).fit(y.reshape(-1, 1)).predict(pen=3 * np.log(len(y)))
-    t = time.perf_counter() - t
-    rows.append(("ruptures Pelt l2 n=1e4", t, None,
-                 f"{t / ours_1e4:.0f}x our PELT (poisson, MBIC, fit+predict)"))
+    with tempfile.TemporaryFile() as fo:
+        p = subprocess.Popen(cmd, stdout=fo, stderr=subprocess.DEVNULL)
+        _, status, ru = os.wait4(p.pid, 0)
+        wall = time.perf_counter() - t
+        p.returncode = os.waitstatus_to_exitcode(status)
+        fo.seek(0)
+        out = fo.read().decode()
+    return wall, ru.ru_maxrss / 1024.0, p.returncode, out
+
+
+def write_csv(path: Path, y) -> None:
+    with open(path, "w") as fh:
+        fh.write("t,count\n")
+        fh.write("\n".join(f"{i},{int(v)}" for i, v in enumerate(y)))
+        fh.write("\n")
+
+
+R_SCRIPT = r"""
+suppressMessages(library(changepoint))
+args <- commandArgs(trailingOnly = TRUE)
+d <- read.csv(args[1])
+y <- d$count
+reps <- as.integer(args[2])
+tp <- c(); tb <- c()
+for (i in seq_len(reps)) {
+  t0 <- proc.time()[["elapsed"]]; a <- cpt.meanvar(y, test.stat = "Poisson", method = "PELT", penalty = "MBIC")
+  tp <- c(tp, proc.time()[["elapsed"]] - t0)
+  t0 <- proc.time()[["elapsed"]]; b <- cpt.meanvar(y, test.stat = "Poisson", method = "BinSeg", Q = 10, penalty = "MBIC")
+  tb <- c(tb, proc.time()[["elapsed"]] - t0)
+}
+cat(sprintf('{"pelt": %.6f, "binseg": %.6f, "pelt_cpts": [%s], "binseg_cpts": [%s]}\n', median(tp), median(tb),
+            paste(cpts(a), collapse = ","), paste(cpts(b), collapse = ",")))
+"""
+
+R_PROCESS = r"""
+suppressMessages(library(changepoint))
+d <- read.csv(commandArgs(trailingOnly = TRUE)[1])
+a <- cpt.meanvar(d$count, test.stat = "Poisson", method = "PELT", penalty = "MBIC")
+cat(length(cpts(a)), "\n")
+"""
+
+
+def r_available() -> tuple[bool, str]:
+    rs = shutil.which("Rscript")
+    if rs is None:
+        return False, "Rscript is not on PATH"
+    p = subprocess.run([rs, "-e", "quit(status = !requireNamespace('changepoint', quietly = TRUE))"],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        return False, ("R package 'changepoint' is not installed (CRAN is unreachable from this "
+                       "machine); ratios use R's figures from issue 14, measured on this machine "
+                       "kind, not in this run")
+    return True, ""
+
+
+def _bayes_filtered() -> bool:
+    """Whether the package has the linear-memory (filtered) posterior."""
+    from analysis.changepoints import bayes
+
+    return hasattr(bayes, "EXACT_MAX")
+
+
+# ----------------------------------------------------------------------------- main
+KINDS = ("pelt-auto", "pelt-exact", "pelt-r", "pelt-bic", "binseg", "bayes")
+#: (kind -> largest n before which it is assumed feasible); beyond, the budget decides
+GROWTH = {"pelt-exact": 2.0, "pelt-bic": 2.0, "bayes": 2.0, "pelt-auto": 1.0, "pelt-r": 1.0,
+          "binseg": 1.0}
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--no-ruptures", action="store_true", help="skip the ruptures comparison")
-    ap.add_argument("--no-cli", action="store_true", help="skip the CLI process timing")
+    ap.add_argument("--n", default="1e4,1e5,1e6", help="comma-separated series lengths")
+    ap.add_argument("--repeat", type=int, default=3, help="runs per figure (median printed)")
+    ap.add_argument("--only", default="", help="comma-separated subset of: " + ", ".join(KINDS)
+                    + ", cli")
+    ap.add_argument("--budget", type=float, default=60.0,
+                    help="skip a figure whose extrapolated run time exceeds this (s)")
+    ap.add_argument("--worker", nargs=3, metavar=("KIND", "N", "REPEAT"), help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
-    rows: list = []
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpus, load {os.getloadavg()[0]:.2f} "
-          "(wall times on a busy machine overstate; cpu times are given in the notes)", flush=True)
-    ours = bench_pelt(rows)
-    bench_bayes(rows)
-    if not a.no_cli:
-        bench_cli(rows)
-    if not a.no_ruptures:
-        bench_ruptures(rows, ours[(10_000, "r")])
-    w = max(len(r[0]) for r in rows)
-    print(f"{'benchmark':<{w}}  {'fit+predict s':>13}  {'predict s':>9}  {'R bar s':>7}  notes")
-    for name, t_all, t_pred, note in rows:
-        n = next((k for k in R_BAR if f"n={k:.0e}" in name and "PELT" in name), None)
-        bar = f"{R_BAR[n]:.3f}" if n else ("1.100" if name.startswith("CLI") else
-                                           ("1.000" if name.startswith("Bayes") else ""))
-        ta = "" if t_all is None else f"{t_all:.4f}"
-        tp = "" if t_pred is None else f"{t_pred:.4f}"
-        print(f"{name:<{w}}  {ta:>13}  {tp:>9}  {bar:>7}  {note}")
+    if a.worker:
+        worker(a.worker[0], int(a.worker[1]), int(a.worker[2]))
+        return 0
+    ns = [int(float(v)) for v in a.n.split(",")]
+    only = set(filter(None, a.only.split(","))) or set(KINDS) | {"cli"}
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpus, load average "
+          f"{os.getloadavg()[0]:.2f} at start: the machine is shared, figures are medians of "
+          f"{a.repeat} runs and still noisy", flush=True)
+    have_r, why = r_available()
+    if not have_r:
+        print(f"R comparison skipped: {why}", flush=True)
+    rows = []
+    last_time: dict[str, tuple[int, float]] = {}
+    exe = shutil.which("incident-trends", path=str(Path(sys.executable).parent)) or "incident-trends"
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in ns:
+            y, _ = synthetic_series(n)
+            f = Path(tmp) / f"synthetic_counts_{n}.csv"
+            write_csv(f, y)
+            r_res = None
+            if have_r:
+                p = subprocess.run(["Rscript", "-e", R_SCRIPT, str(f), str(a.repeat)],
+                                   capture_output=True, text=True)
+                r_res = json.loads(p.stdout.strip().splitlines()[-1]) if p.returncode == 0 else None
+            for kind in KINDS:
+                if kind not in only:
+                    continue
+                if kind == "bayes" and n > 20_000 and not _bayes_filtered():
+                    rows.append((n, kind, None, None, None,
+                                 "skipped: the exact posterior needs O(n^2) memory (23 GiB at 1e5)"))
+                    continue
+                if kind in last_time:
+                    n0, t0 = last_time[kind]
+                    est = t0 * (n / n0) ** GROWTH[kind] * a.repeat
+                    if est > a.budget:
+                        rows.append((n, kind, None, None, None,
+                                     f"skipped: about {est:.0f} s for {a.repeat} runs "
+                                     f"(> --budget {a.budget:.0f} s)"))
+                        continue
+                res = _in_worker(kind, n, a.repeat)
+                if "error" in res:
+                    rows.append((n, kind, None, None, None, f"failed: {res['error']}"))
+                    last_time[kind] = (n, float("inf"))
+                    continue
+                med = statistics.median(res["times"])
+                last_time[kind] = (n, med)
+                ref = None
+                if kind in ("pelt-auto", "pelt-exact", "pelt-r"):
+                    ref = r_res["pelt"] if r_res else R_ISSUE_PELT.get(n)
+                elif kind == "binseg" and r_res:
+                    ref = r_res["binseg"]
+                ratio = f"{med / ref:.2f}x R" if ref else ""
+                info = ", ".join(f"{k} {v}" for k, v in res["info"].items() if v is not None)
+                rows.append((n, kind, med, min(res["times"]), res["peak_mib"], f"{ratio}  {info}"))
+            if "cli" in only:
+                cmd = [exe, "changepoints", str(f), "--time", "t", "--count", "count",
+                       "--format", "json"]
+                _process_rss(cmd)  # page cache warm
+                runs = [_process_rss(cmd) for _ in range(a.repeat)]
+                if any(r[2] != 0 for r in runs):
+                    rows.append((n, "cli process", None, None, None, "failed"))
+                else:
+                    walls = [r[0] for r in runs]
+                    med = statistics.median(walls)
+                    ref_note = ""
+                    if have_r:
+                        rp = [_process_rss(["Rscript", "-e", R_PROCESS, str(f)])
+                              for _ in range(a.repeat)]
+                        rmed = statistics.median(r[0] for r in rp)
+                        ref_note = f"{med / rmed:.2f}x Rscript ({rmed:.3f} s)"
+                    elif n in R_ISSUE_PROCESS:
+                        ref_note = f"{med / R_ISSUE_PROCESS[n]:.2f}x Rscript (issue figure)"
+                    rows.append((n, "cli process", med, min(walls),
+                                 statistics.median(r[1] for r in runs),
+                                 f"{ref_note}  peak RSS is the whole process"))
+            if r_res:
+                rows.append((n, "R PELT / BinSeg", r_res["pelt"], None, None,
+                             f"binseg {r_res['binseg']:.4f} s; cpts {r_res['pelt_cpts']}"))
+    print(f"{'n':>9}  {'benchmark':<12} {'median s':>9} {'min s':>9} {'peak MiB':>9}  notes")
+    for n, kind, med, mn, mem, note in rows:
+        f = (lambda v, p: "" if v is None else f"{v:.{p}f}")
+        print(f"{n:>9}  {kind:<12} {f(med, 4):>9} {f(mn, 4):>9} {f(mem, 1):>9}  {note}")
     return 0
 
 
