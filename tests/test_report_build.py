@@ -42,7 +42,7 @@ def test_case_study_report_layout(case_builds):
                  "tables/model_terms.tex", "tables/incidents.csv"):
         assert name in files
     manifest = json.loads((a.out_dir / "manifest.json").read_text())["files"]
-    assert sorted(manifest) == [f for f in files if f.startswith("figures/")]
+    assert sorted(manifest) == [f for f in files if f != "manifest.json"]  # every file but itself
 
 
 def test_case_study_report_is_byte_identical(case_builds):
@@ -126,13 +126,16 @@ def test_reproduce_names_the_figure_that_differs(evil_spec, tmp_path, capsys):
     out = json.loads(capsys.readouterr().out)
     assert code == 1
     assert out["differ"] == ["figures/counts.png"] and out["checked"] == len(m["files"])
-    # a rebuilt figure the manifest does not list is named too; text output names each file
+    assert [(p["check"], p["problem"]) for p in out["problems"]] == [("disk", "differs on disk"),
+                                                                    ("rebuild", "differs")]
+    # a file the manifest does not list is named, on disk and in the rebuild
     del m["files"]["figures/model_fit.svg"]
     (built.out_dir / "manifest.json").write_text(json.dumps(m))
     code = main(["reproduce", str(evil_spec), "--report-dir", str(built.out_dir), "--quiet"])
     err = capsys.readouterr().err
     assert code == 1
-    assert "figures/counts.png: differs" in err and "figures/model_fit.svg: not in the manifest" in err
+    assert "figures/counts.png: differs on disk; differs" in err
+    assert "figures/model_fit.svg: on disk, not in the manifest; rebuilt, not in the manifest" in err
 
 
 def test_report_cli_bad_spec_exits_1(tmp_path, capsys):
@@ -150,11 +153,11 @@ def test_report_cli_help_exits_0():
 
 
 def test_committed_case_study_figures_are_current(case_builds, repo):
-    """The committed report's manifest matches a fresh build (what `reproduce` checks)."""
+    """The committed report matches its manifest and a fresh build (what `reproduce` checks)."""
     from analysis.report import compare_manifest, read_manifest
     committed = repo / "reports" / "coalition-attacks"
     expected = read_manifest(committed)
     a, _ = case_builds
     assert compare_manifest(expected, a.out_dir) == []
-    for rel in expected:  # the committed figure files are the ones the manifest describes
-        assert (committed / rel).exists(), rel
+    from analysis.report import verify_files
+    assert verify_files(expected, committed) == []  # the committed files are the ones it describes

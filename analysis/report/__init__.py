@@ -2,32 +2,48 @@
 results and provenance out (DESIGN section 7)."""
 
 from .build import BuiltReport, ReportData, build_report, compute, default_out_dir, figures
-from .manifest import compare_manifest, read_manifest, write_manifest
+from .manifest import compare_manifest, read_manifest, verify_files, write_manifest
 from .spec import ReportSpec, default_spec_path, load_spec
 
 __all__ = ["BuiltReport", "ReportData", "ReportSpec", "build_report", "compute", "figures",
            "default_out_dir", "default_spec_path", "load_spec", "compare_manifest",
-           "read_manifest", "write_manifest", "reproduce"]
+           "read_manifest", "verify_files", "write_manifest", "reproduce"]
 
 
-def reproduce(spec=None, report_dir=None, *, quiet: bool = True):
-    """Rebuild every figure of a report and compare it with the committed manifest.
+def reproduce(spec=None, report_dir=None, *, quiet: bool = True) -> list[dict]:
+    """Check a report folder against its manifest, on disk and by a fresh rebuild.
 
-    Returns the list of differing files (empty when every figure is identical): files
-    whose hash differs, files the rebuild no longer makes, and rebuilt figures the
-    manifest does not list. ``quiet=False`` shows the build's progress bar on a terminal.
+    Two checks, every file of the report (figures, tables, HTML, Markdown, results):
+
+    * on disk: each file ``manifest.json`` lists must exist with the listed SHA-256
+      (``"missing on disk"``, ``"differs on disk"``), and no other file may be present
+      (``"on disk, not in the manifest"``);
+    * rebuilt: the report is built again in a temporary folder and each listed file must
+      come out with the listed hash (``"differs"``, ``"not rebuilt"``); a rebuilt file the
+      manifest does not list is ``"rebuilt, not in the manifest"``.
+
+    Returns the findings (empty when the report is intact and reproducible), each a
+    dict ``{"file", "problem", "check", "expected", "got"}`` with ``check`` ``"disk"`` or
+    ``"rebuild"``, sorted by file. ``quiet=False`` shows the build's progress bar on a
+    terminal.
+
+    Raises
+    ------
+    InputError
+        When ``report_dir`` holds no readable ``manifest.json``.
     """
     import tempfile
     from pathlib import Path
 
+    from .manifest import report_files, verify_files
+
     spec = spec if isinstance(spec, ReportSpec) else load_spec(spec)
     report_dir = Path(report_dir) if report_dir is not None else default_out_dir() / spec.name
     expected = read_manifest(report_dir)
+    bad = [dict(b, check="disk") for b in verify_files(expected, report_dir)]
     with tempfile.TemporaryDirectory() as tmp:
         built = build_report(spec, tmp, quiet=quiet)
-        bad = compare_manifest(expected, built.out_dir)
-        rebuilt = {p.relative_to(built.out_dir).as_posix() for p in built.files
-                   if p.parent.name == "figures"}
-        bad += [{"file": rel, "expected": None, "got": None, "problem": "not in the manifest"}
-                for rel in sorted(rebuilt - set(expected))]
-        return bad
+        bad += [dict(b, check="rebuild") for b in compare_manifest(expected, built.out_dir)]
+        bad += [{"file": rel, "expected": None, "got": None, "problem": "rebuilt, not in the manifest",
+                 "check": "rebuild"} for rel in report_files(built.out_dir) if rel not in expected]
+    return sorted(bad, key=lambda b: (b["file"], b["check"]))

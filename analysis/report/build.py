@@ -340,11 +340,11 @@ def build_report(spec=None, out_dir=None, *, quiet: bool = True) -> BuiltReport:
     results["provenance"] = prov
     (out / "results.json").write_text(json.dumps(_jsonable(results), indent=2, sort_keys=True,
                                                  allow_nan=False) + "\n", encoding="utf-8")
-    write_manifest(out, fig_files)
+    files = fig_files + table_files + [out / n for n in ("index.html", "report.md", "results.json")]
+    write_manifest(out, files)  # every file of the report, written last
     step("written")
     step.close()
-    files = fig_files + table_files + [out / n for n in ("index.html", "report.md", "results.json",
-                                                        "manifest.json")]
+    files.append(out / "manifest.json")
     return BuiltReport(out_dir=out, files=files, data=data)
 
 
