@@ -37,6 +37,7 @@ def _register(module: str, *names: str) -> None:
 _register("analysis.io", "read_reports", "read_tallies", "read_events", "read_acled", "read_ucdp")
 _register("analysis.normalize", "dedupe", "bin_incidents", "tallies_to_intervals", "Ledger")
 _register("analysis.models", "fit_counts", "CountGLM", "fit_censored_poisson")
+_register("analysis.models", "fit_segmented")
 _register("analysis.changepoints", "Pelt", "OptimalPartitioning", "BinSeg", "SegNeigh",
           "BayesianChangepoints", "crops", "detect_changepoints")
 _register("analysis.events", "EventCatalogue", "attribute_changes", "alignment_test", "compare_models")
