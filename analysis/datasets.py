@@ -10,9 +10,12 @@ Every loader takes ``data_dir=`` to read another copy of the folder.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from .series import CountSeries
 
 __all__ = ["DATA_DIR", "CASE_STUDY_FILES", "CASE_STUDY_ALIASES", "data_path", "CaseStudy",
            "load_case_study", "load_exclusions", "load_coal_mining", "load_nile"]
@@ -143,7 +146,7 @@ def load_exclusions(*, data_dir=None) -> pd.DataFrame:
     return pd.read_csv(path, dtype="str", keep_default_na=False)
 
 
-def load_coal_mining(*, data_dir=None):
+def load_coal_mining(*, data_dir=None) -> "CountSeries":
     """Yearly counts of British coal-mining disasters, 1851-1962.
 
     The yearly totals of the 191 explosions that killed ten or more men listed by

@@ -41,13 +41,16 @@ Invariants (:meth:`CountSeries.check` asserts them)
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 import numpy as np
 import pandas as pd
 
 from ._time import FREQ_ALIASES, format_labels, period_bounds
 from .schema import SERIES_COLUMNS, InputError
+
+if TYPE_CHECKING:
+    from ._summary import Summary
 
 __all__ = ["CountSeries", "RATE_UNITS"]
 
@@ -141,6 +144,68 @@ class CountSeries:
         if exposure is not None:
             df["exposure"] = np.asarray(exposure, dtype=float)
         return cls(df, freq=freq, attrs=attrs or {})
+
+    @classmethod
+    def from_pandas(cls, obj: pd.Series, *, freq: str | None = None,
+                    attrs: Mapping[str, Any] | None = None) -> "CountSeries":
+        """A series from a pandas Series of counts indexed by dates or periods.
+
+        Parameters
+        ----------
+        obj : pandas.Series
+            Counts indexed by a :class:`pandas.PeriodIndex` (each period is one row) or a
+            :class:`pandas.DatetimeIndex` with a regular frequency (its ``freq``, inferred
+            when not set, or the ``freq`` argument). A timestamp stands for the period of
+            that frequency that contains it, as :meth:`pandas.DatetimeIndex.to_period` has
+            it: ``s.resample("W").sum()`` labels each Monday-Sunday week by its Sunday, and
+            the row is that week; a weekly index dated on Mondays is read as the ISO weeks
+            that start on them; other weekly anchors need a PeriodIndex.
+        freq : {"D", "W", "M", "Q", "Y"}, optional
+            The period of a DatetimeIndex whose dates are irregular (e.g. the weeks that
+            had any event); ignored for a PeriodIndex.
+        attrs : mapping, optional
+            Provenance kept with the series (the Series' ``name`` is added as ``name``).
+
+        Raises
+        ------
+        InputError
+            Not a pandas Series; an index that is neither dates nor periods; dates whose
+            period cannot be told; repeated periods; a missing or non-numeric count (the
+            message names its label).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> weekly = pd.Series([2, 0, 5], index=pd.date_range("2024-01-07", periods=3, freq="W"))
+        >>> s = CountSeries.from_pandas(weekly)
+        >>> s.freq, s.labels, [str(d.date()) for d in s.start]
+        ('W', ['2024-W01', '2024-W02', '2024-W03'], ['2024-01-01', '2024-01-08', '2024-01-15'])
+        >>> CountSeries.from_pandas(pd.Series([1, 2], index=pd.period_range("2024-01", periods=2, freq="M"))).labels
+        ['2024-01', '2024-02']
+        """
+        if not isinstance(obj, pd.Series):
+            raise InputError(f"expected a pandas Series of counts, not {type(obj).__name__}")
+        periods = _to_periods(obj.index, freq)
+        if periods.has_duplicates:
+            dup = periods[periods.duplicated()][0]
+            raise InputError(f"period {dup} appears more than once in the index; aggregate first "
+                             "(e.g. s.groupby(level=0).sum())")
+        values = pd.to_numeric(obj, errors="coerce")
+        bad = np.flatnonzero(values.isna().to_numpy())
+        if len(bad):
+            i = int(bad[0])
+            got = "missing" if pd.isna(obj.iloc[i]) else f"{obj.iloc[i]!r}, not a number"
+            raise InputError(f"the count for {periods[i]} is {got}")
+        order = np.argsort(periods.asi8, kind="stable")
+        periods, values = periods[order], values.iloc[order]
+        our_freq = _OUR_FREQ.get(periods.freqstr)
+        df = pd.DataFrame({"start": periods.start_time.normalize(),
+                           "end": (periods + 1).start_time.normalize(),
+                           "count": values.to_numpy(float)})
+        meta = {"source": None, **(dict(attrs) if attrs else {})}
+        if obj.name is not None:
+            meta.setdefault("name", obj.name)
+        return cls(df, freq=our_freq, attrs=meta)
 
     @classmethod
     def from_table(cls, table: pd.DataFrame, *, time: str, count: str,
@@ -354,7 +419,122 @@ class CountSeries:
         df = pd.read_csv(path)
         return cls(df, freq=freq, groups=tuple(groups), attrs={"source": str(path)})
 
+    def summary(self) -> "Summary":
+        """Periods, total, zeros, partly observed and bounded periods, per group.
+
+        Returns a :class:`~analysis._summary.Summary` (text with ``print``, HTML in a
+        notebook, ``as_markdown()``).
+
+        Examples
+        --------
+        >>> s = CountSeries.from_counts([3, 0, 5], start="2024-01", freq="M")
+        >>> print(s.summary())
+        CountSeries: 3 monthly periods, 2024-01-01 to 2024-03-31, total 8
+         periods  total  mean  zeros  partial  bounded  max  max_at
+               3      8 2.667      1        0        0    5 2024-03
+        """
+        from ._summary import Summary
+
+        names = {"D": "daily", "W": "weekly", "M": "monthly", "Q": "quarterly", "Y": "yearly"}
+        kind = names.get(self.freq, "irregular")
+        if not self.n:
+            return Summary(f"CountSeries: no periods ({kind})")
+        rows = []
+        for key, part in self.iter_groups():
+            d = part.data
+            days = (d["end"] - d["start"]).dt.days.to_numpy(float)
+            y = d["count"].to_numpy(float)
+            imax = int(np.argmax(y))
+            row = dict(zip(self.groups, key))
+            row.update(periods=len(d), total=float(y.sum()), mean=float(y.mean()),
+                       zeros=int((y == 0).sum()),
+                       partial=int((d["exposure"].to_numpy(float) < days - 1e-9).sum()),
+                       bounded=int((d["lower"].notna() | d["upper"].notna()).sum()),
+                       max=float(y[imax]), max_at=part.labels[imax])
+            rows.append(row)
+        table = pd.DataFrame(rows)
+        last = (self.end.max() - pd.Timedelta(days=1)).date()
+        header = (f"CountSeries: {self.n} {kind} periods, {self.start.min().date()} to {last}, "
+                  f"total {self.total:g}")
+        if self.groups:
+            header += f", {len(rows)} groups ({', '.join(self.groups)})"
+        notes = []
+        if self.attrs.get("allocate"):
+            notes.append(f"imprecise dates allocated by the {self.attrs['allocate']!r} rule")
+        return Summary(header, table, notes)
+
+    def _repr_html_(self) -> str:
+        import html
+
+        head = self.to_frame().head(8).to_html(index=False, float_format=lambda v: f"{v:g}")
+        more = f"<p><small>first 8 of {self.n} rows</small></p>" if self.n > 8 else ""
+        return self.summary()._repr_html_() + head + more
+
     def __repr__(self) -> str:
         span = f"{self.start.min().date()} to {self.end.max().date()}" if self.n else "empty"
         g = f", groups={list(self.groups)}" if self.groups else ""
         return f"<CountSeries n={self.n} freq={self.freq} total={self.total:g} {span}{g}>"
+
+
+# ---------------------------------------------------------------- pandas inputs
+#: pandas period frequencies that are this package's regular frequencies (ISO weeks run
+#: Monday-Sunday, which pandas calls "W-SUN")
+_OUR_FREQ = {"D": "D", "W-SUN": "W", "M": "M", "Q-DEC": "Q", "Y-DEC": "Y", "A-DEC": "Y"}
+_PANDAS_PERIOD = {"D": "D", "W": "W-SUN", "M": "M", "Q": "Q-DEC", "Y": "Y-DEC"}
+
+
+def _to_periods(index, freq: str | None) -> pd.PeriodIndex:
+    """The PeriodIndex a Series index stands for (see :meth:`CountSeries.from_pandas`)."""
+    if isinstance(index, pd.PeriodIndex):
+        return index
+    if not isinstance(index, pd.DatetimeIndex):
+        raise InputError(
+            f"a pandas Series needs a DatetimeIndex or PeriodIndex to place its counts in time; "
+            f"this one has a {type(index).__name__}. For a plain sequence use "
+            "CountSeries.from_counts(values, start=..., freq=...), or pass values.to_numpy()")
+    if index.tz is not None:
+        index = index.tz_localize(None)
+    if freq is not None:
+        if freq not in _PANDAS_PERIOD:
+            raise InputError(f"freq must be one of {sorted(_PANDAS_PERIOD)}, not {freq!r}")
+        return index.to_period(_PANDAS_PERIOD[freq])
+    rule = index.freqstr or (pd.infer_freq(index) if len(index) >= 3 else None)
+    if rule is None:
+        raise InputError("the dates of the index are irregular (or fewer than three), so their "
+                         "period cannot be told; give freq= ('D', 'W', 'M', 'Q' or 'Y') or a "
+                         "PeriodIndex")
+    off = pd.tseries.frequencies.to_offset(rule)
+    code = off.rule_code.upper()
+    if off.n != 1:
+        raise InputError(f"the index has frequency {rule!r}; periods of several units are not "
+                         "regular bins here: give freq= or resample first")
+    if code == "D":
+        period = "D"
+    elif code == "W-SUN":
+        period = "W-SUN"       # pandas' "W": each week labelled by its Sunday
+    elif code == "W-MON":
+        period = "W-SUN"       # dated on Mondays: the ISO weeks that start on them
+    elif code.startswith("W-"):
+        raise InputError(f"the index has weekly frequency {rule!r}: read as weeks starting or "
+                         "ending on that day? Give a PeriodIndex (e.g. index.to_period('W-SAT')) "
+                         "to say which")
+    elif code in ("M", "ME", "MS", "BM", "BME", "BMS"):
+        period = "M"
+    elif code in ("Q-DEC", "QE-DEC", "BQ-DEC", "BQE-DEC", "QS-JAN", "BQS-JAN"):
+        period = "Q-DEC"       # calendar quarters, labelled by their start or their end
+    elif code in ("Y-DEC", "YE-DEC", "A-DEC", "BY-DEC", "BYE-DEC", "YS-JAN", "AS-JAN", "BYS-JAN"):
+        period = "Y-DEC"
+    else:
+        raise InputError(f"the index has frequency {rule!r}, which is not a day, week, month, "
+                         "calendar quarter or calendar year; give freq= or resample first")
+    return index.to_period(period)
+
+
+def as_count_series(obj, *, what: str = "series") -> "CountSeries":
+    """A CountSeries as it is, or one made from a dated pandas Series; anything else refused."""
+    if isinstance(obj, CountSeries):
+        return obj
+    if isinstance(obj, pd.Series):
+        return CountSeries.from_pandas(obj)
+    raise TypeError(f"{what} must be a CountSeries or a pandas Series indexed by dates or "
+                    f"periods, not {type(obj).__name__}")

@@ -20,7 +20,8 @@ def _rng(seed=None, rng=None) -> np.random.Generator:
 
 
 def piecewise_poisson(rates=(2.0, 6.0, 3.0), lengths=(40, 30, 50), *, exposure=None,
-                      start="2020-01-01", freq="D", seed=None, rng=None):
+                      start="2020-01-01", freq="D", seed=None,
+                      rng=None) -> tuple[CountSeries, tuple[int, ...]]:
     """Poisson counts with piecewise-constant rates.
 
     Parameters
@@ -63,7 +64,8 @@ def piecewise_poisson(rates=(2.0, 6.0, 3.0), lengths=(40, 30, 50), *, exposure=N
 
 
 def nb_level_change(n=104, change_at=52, *, base_rate=10.0, rate_ratio=0.5, alpha=0.3,
-                    trend=0.0, start="2020-01-06", freq="W", seed=None, rng=None):
+                    trend=0.0, start="2020-01-06", freq="W", seed=None,
+                    rng=None) -> tuple[CountSeries, dict]:
     """Negative binomial (NB2) counts with a level change of known rate ratio.
 
     ``mean_t = base_rate * exp(trend * t) * rate_ratio ** [t >= change_at]`` and
@@ -96,7 +98,8 @@ _SUB_TYPES = ("Shelling/artillery/missile attack", "Air/drone strike", "Armed cl
 
 
 def acled_like_reports(n_reports=10_000, *, n_groups=200, start="2021-01-01", days=3 * 365,
-                       dup_rate=0.1, imprecise_rate=0.1, seed=None, rng=None):
+                       dup_rate=0.1, imprecise_rate=0.1, seed=None,
+                       rng=None) -> tuple[pd.DataFrame, dict]:
     """A synthetic ACLED-shaped export (the columns of an ACLED CSV).
 
     About ``dup_rate`` of rows are second reports of an earlier row (same country,

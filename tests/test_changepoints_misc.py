@@ -99,5 +99,5 @@ def test_summary_renders_without_printing(capsys):
     seg = Pelt().fit(np.r_[np.full(20, 1.0), np.full(20, 8.0)]).predict("mbic")
     sm = seg.summary()
     assert capsys.readouterr().out == ""
-    assert "1 change(s): 20 (row 20)" in sm.as_text()
+    assert "1 change: 20 (row 20)" in sm.as_text()
     assert sm.as_markdown().count("\n|") == 4 and "<table" in sm._repr_html_()

@@ -60,7 +60,10 @@ def as_signal(data, exposure=None) -> SignalData:
 
     Parameters
     ----------
-    data : CountSeries, SignalData or array_like of shape (n,)
+    data : CountSeries, SignalData, pandas Series or array_like of shape (n,)
+        A pandas Series must be indexed by dates or periods
+        (:meth:`~analysis.series.CountSeries.from_pandas`); use ``values.to_numpy()`` for
+        a plain sequence.
     exposure : array_like, {"auto", "days", "rows"} or None
         For arrays: exposure per row (None: one unit per row). For a CountSeries,
         ``None``/``"auto"`` uses one unit per row when the series is regular and fully
@@ -70,6 +73,12 @@ def as_signal(data, exposure=None) -> SignalData:
     """
     if isinstance(data, SignalData):
         return data
+    if type(data).__name__ == "Series" and type(data).__module__.startswith("pandas"):
+        # a pandas Series of counts indexed by dates or periods: dates kept (checked without
+        # importing pandas, which the changepoint path does not otherwise need)
+        from ..series import CountSeries
+
+        data = CountSeries.from_pandas(data)
     from ..series import CountSeries
 
     if isinstance(data, CountSeries):

@@ -191,11 +191,35 @@ class BayesResult:
             for r in self.location_intervals.to_dict("records")]
         return d
 
-    def frame(self) -> pd.DataFrame:
-        """Per-row table: label, prob_change, rate_mean, rate_lower, rate_upper."""
+    def to_frame(self) -> pd.DataFrame:
+        """Per-row table: time, prob_change, rate_mean, rate_lower, rate_upper."""
         return pd.DataFrame({"time": self.labels if self.labels is not None else np.arange(self.n),
                              "prob_change": self.prob_change, "rate_mean": self.rate_mean,
                              "rate_lower": self.rate_lower, "rate_upper": self.rate_upper})
+
+    def summary(self):
+        """Expected number of changes, the MAP changes with their location intervals.
+
+        A :class:`~analysis._summary.Summary` (text with ``print``, HTML in a notebook).
+        """
+        from .._format import plural
+        from .._summary import Summary
+
+        times = self.map_segmentation.times
+        where = ", ".join(f"{t} (row {c})" for c, t in zip(self.map_changepoints, times)) or "none"
+        header = (f"Bayesian changepoints (Poisson-Gamma), {self.n} rows: expected number of "
+                  f"changes {self.expected_changes:.3g}; MAP segmentation: "
+                  f"{plural(len(self.map_changepoints), 'change')}: {where}")
+        notes = [f"log evidence {self.log_evidence:.6g}; location intervals at level {self.level:g}"]
+        return Summary(header, self.location_intervals, notes)
+
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()
+
+    def __repr__(self) -> str:
+        return (f"BayesResult(n={self.n}, expected_changes={self.expected_changes:.4g}, "
+                f"map_changepoints={self.map_changepoints}, "
+                f"times={tuple(self.map_segmentation.times)})")
 
 
 class BayesianChangepoints:

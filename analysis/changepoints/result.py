@@ -8,6 +8,7 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
+from .._format import plural
 from ._data import SignalData
 from .intervals import garwood
 
@@ -91,6 +92,9 @@ class Segmentation:
 
         return bootstrap_locations(self, n_boot=n_boot, level=level, seed=seed, quiet=quiet)
 
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()
+
     def __repr__(self) -> str:
         return (f"Segmentation(method={self.method!r}, cost={self.cost_name!r}, "
                 f"penalty={self.penalty_name}:{self.penalty:.4g}, changepoints={self.changepoints}, "
@@ -108,7 +112,7 @@ class SegmentationSummary:
         s = self.seg
         where = ", ".join(f"{t} (row {c})" for c, t in zip(s.changepoints, s.times)) or "none"
         return (f"{s.method} / {s.cost_name} cost / {s.penalty_name} penalty {s.penalty:.4g}, "
-                f"min size {s.min_size}: {s.n_changes} change(s): {where}")
+                f"min size {s.min_size}: {plural(s.n_changes, 'change')}: {where}")
 
     def table(self) -> pd.DataFrame:
         cols = [c for c in ("time_start", "time_end", "start", "end", "n", "sum", "exposure", "rate",

@@ -99,6 +99,26 @@ class AlignmentResult:
     seed: int | None = None
     null_distribution: np.ndarray = field(default=None, repr=False, compare=False)
 
+    def summary(self):
+        """The test in one header line and its figures as a one-row table."""
+        from .._format import plural
+        from .._summary import Summary
+
+        w0, w1 = (str(pd.Timestamp(w).date()) for w in self.window)
+        header = (f"Alignment test ({self.null} null, {self.draws} draws): {self.stat} distance "
+                  f"from {plural(self.n_changes, 'change')} to the nearest of "
+                  f"{plural(self.n_events, 'event')} "
+                  f"{self.statistic:.3g} day{'' if self.statistic == 1 else 's'} against "
+                  f"{self.null_mean:.3g} by chance; "
+                  f"p = {self.p_value:.3g} (Monte Carlo SE {self.mc_se:.2g})")
+        table = pd.DataFrame([{"statistic": float(self.statistic), "null_mean": float(self.null_mean),
+                               "p_value": float(self.p_value), "mc_se": float(self.mc_se),
+                               "draws": int(self.draws), "window": f"{w0} to {w1}"}])
+        return Summary(header, table, [f"seed {self.seed}"] if self.seed is not None else [])
+
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()
+
     def to_dict(self) -> dict:
         """Plain JSON-ready dict (no null distribution)."""
         return {

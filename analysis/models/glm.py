@@ -53,7 +53,7 @@ import pandas as pd
 from scipy import stats
 
 from ..schema import ConvergenceWarning, DispersionWarning, ModelError, ModelWarning
-from ..series import CountSeries
+from ..series import CountSeries, as_count_series
 from .design import Design, build_design, check_rank, parse_event
 from ._warn import warn
 from .results import CountFit, critical_value, terms_table
@@ -135,8 +135,11 @@ class CountGLM:
                             events=self.events, events_outside=self.events_outside,
                             exposure=self.exposure)
 
-    def fit(self, series: CountSeries) -> CountFit:
+    def fit(self, series: CountSeries | pd.Series) -> CountFit:
         """Fit the model to ``series`` and return a frozen :class:`CountFit`.
+
+        ``series`` is a :class:`~analysis.series.CountSeries` or a pandas Series of counts
+        indexed by dates or periods (:meth:`CountSeries.from_pandas`; dates are kept).
 
         Raises
         ------
@@ -144,6 +147,7 @@ class CountGLM:
             Grouped or censored series, all-zero counts, fewer rows than terms,
             collinear terms, events outside the series, a fit that fails.
         """
+        series = as_count_series(series)
         y, expo = _check_series(series)
         design = self.design(series)
         check_rank(design.exog)
@@ -170,7 +174,7 @@ class CountGLM:
         return fit
 
 
-def fit_counts(series: CountSeries, *, family: str = "poisson", trend: bool = False,
+def fit_counts(series: CountSeries | pd.Series, *, family: str = "poisson", trend: bool = False,
                seasonality: str | None = None, events=(), cov_type: str = "nonrobust",
                hac_maxlags: int | None = None, level: float = 0.95,
                events_outside: str = "error", exposure=None) -> CountFit:

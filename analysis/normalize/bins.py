@@ -343,7 +343,8 @@ def _bin(incidents: pd.DataFrame, *, freq="W", allocate="start", window=None, gr
 
 
 def bin_incidents(incidents: pd.DataFrame, *, freq: str = "W", allocate: str = "start", window=None,
-                  groups: Sequence[str] = (), n_imputations: int = 20, seed=None, progress=None):
+                  groups: Sequence[str] = (), n_imputations: int = 20, seed=None,
+                  progress=None) -> "CountSeries | ImputedSeries":
     """Count incidents per calendar bin over a zero-filled coverage window.
 
     Parameters
