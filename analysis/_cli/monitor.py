@@ -2,9 +2,12 @@
 
 SERIES is a series CSV (``start, end, count, exposure``, as ``normalize`` writes). JSON::
 
-    {"rate", "rate_unit", "direction", "threshold", "arl": {"target", "simulated", "se",
-     "n_sim", "seed"} or null, "periods": [{"start", "end", "count", "expected",
-     "statistic", "threshold", "alarm", "change_start", "p_changed", "p_run_lt_k"}]}
+    {"rate", "rate_unit", "in_control", "direction", "threshold", "arl": {"target",
+     "simulated", "se", "n_sim", "seed"} or null, "periods": [{"start", "end", "count",
+     "expected", "statistic", "threshold", "alarm", "change_start", "p_changed", "p_run_lt_k"}]}
+
+``in_control`` states the in-control model, with the prior (``--rate-prior``) or floor
+(``--min-rate``) a baseline without events needs.
 
 Exit 0 with or without alarms, 1 on bad data.
 """
@@ -38,6 +41,26 @@ def _positive(value: str) -> float:
     return v
 
 
+def _rate_prior(value: str):
+    try:
+        a, b = (float(v) for v in value.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--rate-prior must be SHAPE,RATE (a Gamma), not {value!r}") from None
+    if not (a > 0 and b >= 0):
+        raise argparse.ArgumentTypeError(f"--rate-prior needs SHAPE > 0 and RATE >= 0, not {value!r}")
+    return a, b
+
+
+def _min_rate(value: str) -> float:
+    try:
+        v = float(value)
+    except ValueError:
+        v = float("nan")
+    if not v > 0:
+        raise argparse.ArgumentTypeError(f"--min-rate must be a number > 0, not {value!r}")
+    return v
+
+
 def add_parser(sub):
     p = sub.add_parser("monitor", help="GLR alarms and online change probability after a baseline",
                        description="Monitor the periods after a baseline with the Poisson GLR detector "
@@ -53,6 +76,11 @@ def add_parser(sub):
     p.add_argument("--freq", default=None, choices=("D", "W", "M", "Q", "Y"),
                    help="calendar frequency of the rows (rates per full period); without it, per day")
     p.add_argument("--since", default=None, metavar="DATE", help="print only periods starting on or after DATE")
+    p.add_argument("--rate-prior", type=_rate_prior, default=None, metavar="SHAPE,RATE",
+                   help="Gamma prior on the in-control rate (per full period): the rate is its "
+                        "posterior mean; needed to calibrate after a baseline without events")
+    p.add_argument("--min-rate", type=_min_rate, default=None, metavar="RATE",
+                   help="floor on the in-control rate (events per full period)")
     return p
 
 
@@ -70,7 +98,8 @@ def run(args) -> dict:
         raise InputError(f"cannot read the series: {exc}", file=args.series) from None
     try:
         out = monitor(series, baseline=args.baseline, direction=args.direction, arl=args.arl,
-                      threshold=args.threshold, n_sim=args.n_sim, seed=args.seed)
+                      threshold=args.threshold, n_sim=args.n_sim, seed=args.seed,
+                      rate_prior=args.rate_prior, min_rate=args.min_rate)
     except ValueError as exc:
         raise InputError(str(exc), file=args.series) from None
     if args.since:
@@ -83,7 +112,8 @@ def run(args) -> dict:
                      "threshold": float(r.threshold), "alarm": bool(r.alarm),
                      "change_start": None if pd.isna(r.change_start) else str(r.change_start.date()),
                      "p_changed": float(r.p_changed), "p_run_lt_k": float(r.p_run_lt_k)})
-    return {"rate": out.attrs["rate"], "rate_unit": out.attrs["rate_unit"], "direction": args.direction,
+    return {"rate": out.attrs["rate"], "rate_unit": out.attrs["rate_unit"],
+            "in_control": out.attrs["in_control"], "direction": args.direction,
             "threshold": float(out["threshold"].iloc[0]) if len(out) else args.threshold,
             "arl": None if cal is None else {"target": cal.target, "simulated": cal.arl, "se": cal.arl_se,
                                              "n_sim": cal.n_sim, "seed": cal.seed},
@@ -91,7 +121,8 @@ def run(args) -> dict:
 
 
 def render_text(result: dict) -> str:
-    head = f"in-control rate {result['rate']:.4g} {result['rate_unit']}; threshold {result['threshold']:.4g}"
+    head = (f"in-control rate {result['rate']:.4g} {result['rate_unit']} ({result['in_control']}); "
+            f"threshold {result['threshold']:.4g}")
     if result["arl"]:
         a = result["arl"]
         head += f" (ARL {a['simulated']:.1f} +/- {a['se']:.1f} for target {a['target']:g}, {a['n_sim']} sims)"

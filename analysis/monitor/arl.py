@@ -25,16 +25,25 @@ class ARLCalibration:
     horizon: int
     censored: float
     seed: int
+    alpha: float = 0.0
 
 
 def poisson_glr_maxpaths(mu0, n_sim: int, *, direction: str = "up", M: int | None = None,
-                         seed: int = 0) -> np.ndarray:
+                         seed: int = 0, alpha: float = 0.0) -> np.ndarray:
     """Running maximum of the (no-restart) Poisson GLR statistic on ``n_sim`` in-control
-    series with means ``mu0``; shape (n_sim, len(mu0)). Vectorised over simulations."""
+    series with means ``mu0``; shape (n_sim, len(mu0)). Vectorised over simulations.
+
+    ``alpha > 0`` draws the in-control counts from NB2 (``var = mu + alpha mu^2``, a
+    Gamma(1/alpha, alpha) multiplier per period), so the threshold of the Poisson statistic
+    is calibrated for over-dispersed in-control counts."""
     d = _check_direction(direction)
     mu0 = np.asarray(mu0, float)
     rng = np.random.default_rng(seed)
-    x = rng.poisson(mu0, size=(n_sim, len(mu0))).astype(float)
+    if alpha > 0:
+        lam = mu0 * rng.gamma(1.0 / alpha, alpha, size=(n_sim, len(mu0)))
+        x = rng.poisson(lam).astype(float)
+    else:
+        x = rng.poisson(mu0, size=(n_sim, len(mu0))).astype(float)
     cx = np.concatenate([np.zeros((n_sim, 1)), np.cumsum(x, 1)], 1)
     cm = np.concatenate([[0.0], np.cumsum(mu0)])
     stat = np.zeros((n_sim, len(mu0)))
@@ -54,11 +63,13 @@ def run_lengths(maxpath: np.ndarray, threshold: float) -> np.ndarray:
 
 
 def calibrate_threshold(mu0, target: float, *, direction: str = "up", M: int | None = None,
-                        n_sim: int = 1000, horizon: int | None = None, seed: int = 0) -> ARLCalibration:
+                        n_sim: int = 1000, horizon: int | None = None, seed: int = 0,
+                        alpha: float = 0.0) -> ARLCalibration:
     """Threshold of the Poisson GLR detector with in-control ARL ``target``.
 
     In-control series repeat ``mu0`` cyclically up to ``horizon`` periods (default
-    ``4 * target``); the threshold is found by bisection on the simulated ARL.
+    ``4 * target``), Poisson or, with ``alpha > 0``, NB2 counts; the threshold is found by
+    bisection on the simulated ARL.
 
     Examples
     --------
@@ -76,7 +87,9 @@ def calibrate_threshold(mu0, target: float, *, direction: str = "up", M: int | N
                          "first event and no threshold controls the ARL")
     H = int(horizon or max(4 * target, 20))
     mu = np.resize(mu0, H)
-    mp = poisson_glr_maxpaths(mu, n_sim, direction=direction, M=M, seed=seed)
+    if not (np.isfinite(alpha) and alpha >= 0):
+        raise ValueError(f"alpha must be a finite number >= 0, not {alpha!r}")
+    mp = poisson_glr_maxpaths(mu, n_sim, direction=direction, M=M, seed=seed, alpha=alpha)
     lo, hi = 0.0, float(np.max(mp)) + 1e-9
     for _ in range(60):
         mid = 0.5 * (lo + hi)
@@ -87,4 +100,5 @@ def calibrate_threshold(mu0, target: float, *, direction: str = "up", M: int | N
     rl = run_lengths(mp, hi)
     return ARLCalibration(target=float(target), threshold=hi, arl=float(rl.mean()),
                           arl_se=float(rl.std(ddof=1) / np.sqrt(n_sim)), n_sim=int(n_sim), horizon=H,
-                          censored=float(np.mean(~(mp >= hi).any(1))), seed=int(seed))
+                          censored=float(np.mean(~(mp >= hi).any(1))), seed=int(seed),
+                          alpha=float(alpha))

@@ -1,17 +1,25 @@
 """Bayesian online changepoint detection (Adams and MacKay 2007) for counts with exposure.
 
-Poisson-Gamma model: within a regime the rate (events per full period) has a Gamma(a, b)
-prior, a period with exposure ``e`` has count ``Poisson(rate * e)``, so the predictive is
-negative binomial with size ``a`` and probability ``b / (b + e)``. The hazard is constant,
-``1 / expected_run_length``. The regime running when monitoring starts is the baseline
-regime: its rate prior is the baseline's posterior, so ``P(changed)`` — the posterior mass
-off the baseline regime — is the probability that the rate now differs from the baseline.
+Poisson-Gamma model (:func:`bocpd_poisson`): within a regime the rate (events per full
+period) has a Gamma(a, b) prior, a period with exposure ``e`` has count ``Poisson(rate * e)``,
+so the predictive is negative binomial with size ``a`` and probability ``b / (b + e)``.
+
+Negative binomial model (:func:`bocpd_negbin`): a period with exposure ``e`` has count
+``NB(size * e, p)`` (mean ``size e (1 - p) / p``, variance ``mean (1 + mean / (size e))``; so
+with ``e = 1`` an NB2 count with ``alpha = 1 / size``), the regime's ``p`` has a Beta(a, b)
+prior, and the predictive is beta-negative-binomial; ``size -> inf`` gives back the
+Poisson-Gamma model (``b`` the Gamma shape, ``(a - 1) / size`` its rate).
+
+The hazard is constant, ``1 / expected_run_length``. The regime running when monitoring
+starts is the baseline regime: its prior is the baseline's posterior, so ``P(changed)`` — the
+posterior mass off the baseline regime — is the probability that the rate now differs from the
+baseline.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import gammaln
+from scipy.special import betaln, gammaln
 
 
 def _log_nb_pred(x, e, a, b):
@@ -53,6 +61,58 @@ def bocpd_poisson(x, exposure, *, expected_run_length: float, prior=(1.0, 1.0),
     >>> bool(r["p_changed"][-1] > 0.9 > r["p_changed"][1])
     True
     """
+    return _bocpd(x, exposure, expected_run_length=expected_run_length, prior=prior,
+                  baseline=baseline, ks=ks, logpred=_log_nb_pred,
+                  update=lambda a, b, x, e: (a + x, b + e))
+
+
+def _log_bnb_pred(size):
+    def f(x, e, a, b):
+        """log P(x | NB(size * e, p), p ~ Beta(a, b)) (beta-negative-binomial predictive)."""
+        r = size * e
+        if r <= 0:
+            return np.where(x == 0, 0.0, -np.inf) + 0 * a
+        return (gammaln(r + x) - gammaln(r) - gammaln(x + 1) + betaln(a + r, b + x) - betaln(a, b))
+    return f
+
+
+def bocpd_negbin(x, exposure, *, size: float, expected_run_length: float, prior=(1.0, 1.0),
+                 baseline=None, ks=(4,)):
+    """Run-length posterior of the negative binomial (Beta prior on ``p``) BOCPD.
+
+    Parameters
+    ----------
+    x, exposure : array-like
+        Counts and exposures (in full periods) of the monitored periods.
+    size : float
+        NB size per unit of exposure (``1 / alpha`` of an NB2 count per full period), > 0.
+    expected_run_length : float
+        Prior mean regime length in periods, > 1.
+    prior, baseline : (a, b)
+        Beta parameters of ``p`` for a new regime and for the baseline regime (None: prior).
+    ks : sequence of int
+        Report ``P(run length < k | data so far)`` for each ``k``.
+
+    Returns
+    -------
+    dict
+        As :func:`bocpd_poisson`.
+
+    Examples
+    --------
+    >>> r = bocpd_negbin([0, 0, 5, 6], [1, 1, 1, 1], size=5.0, expected_run_length=20,
+    ...                  prior=(1.5, 1.0), baseline=(51.0, 1.5))
+    >>> bool(r["p_changed"][-1] > 0.9 > r["p_changed"][1])
+    True
+    """
+    if not (np.isfinite(size) and size > 0):
+        raise ValueError(f"size must be a positive number, not {size!r}")
+    return _bocpd(x, exposure, expected_run_length=expected_run_length, prior=prior,
+                  baseline=baseline, ks=ks, logpred=_log_bnb_pred(float(size)),
+                  update=lambda a, b, x, e: (a + size * e, b + x))
+
+
+def _bocpd(x, exposure, *, expected_run_length, prior, baseline, ks, logpred, update):
     x = np.asarray(x, float)
     e = np.asarray(exposure, float)
     n = len(x)
@@ -75,10 +135,10 @@ def bocpd_poisson(x, exposure, *, expected_run_length: float, prior=(1.0, 1.0),
         logw_new = np.concatenate([[change], grow])
         a_new = np.concatenate([[a0], a])
         b_new = np.concatenate([[b0], b])
-        logw_new = logw_new + _log_nb_pred(x[t], e[t], a_new, b_new)
-        logbase = base_grow + float(_log_nb_pred(x[t], e[t], np.array(ab), np.array(bb)))
-        a, b = a_new + x[t], b_new + e[t]
-        ab, bb = ab + x[t], bb + e[t]
+        logw_new = logw_new + logpred(x[t], e[t], a_new, b_new)
+        logbase = base_grow + float(logpred(x[t], e[t], np.array(ab), np.array(bb)))
+        a, b = update(a_new, b_new, x[t], e[t])
+        ab, bb = update(ab, bb, x[t], e[t])
         z = np.logaddexp.reduce(np.concatenate([logw_new, [logbase]]))
         logw, logbase = logw_new - z, logbase - z
         out[t, : t + 1] = np.exp(logw)   # index r: regime began r periods before t
