@@ -10,6 +10,7 @@
 ``plot_tallies(tallies, *, ax=None)``     cumulative tallies as staircases with bounds
 ``plot_forest(terms, *, ax=None)``        rate-ratio forest plot (log axis)
 ``plot_panel(series, *, ncols=3)``        small multiples per group (creates the axes)
+``plot_monitor(result, ax=None)``         monitoring: counts, GLR vs threshold, P(changed)
 ``save_figure(fig, path_stem, formats)``  byte-identical PNG / SVG / PDF
 ``project_style()``                       the one project style (Okabe-Ito palette)
 ========================================  ===============================================
@@ -25,11 +26,12 @@ from .counts import plot_counts
 from .events import plot_events
 from .fits import plot_fit
 from .forest import plot_forest
+from .monitor import plot_monitor
 from .panel import plot_panel
 from .tallies import plot_tallies
 
 __all__ = [
     "plot_counts", "plot_events", "plot_fit", "plot_segments", "plot_change_probability",
-    "series_with_probability", "plot_tallies", "plot_forest", "plot_panel", "save_figure",
+    "series_with_probability", "plot_tallies", "plot_forest", "plot_panel", "plot_monitor", "save_figure",
     "project_style", "get_ax", "format_date_axis", "COLORS", "OKABE_ITO", "PALETTE",
 ]
