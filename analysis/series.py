@@ -210,29 +210,154 @@ class CountSeries:
     @classmethod
     def from_table(cls, table: pd.DataFrame, *, time: str, count: str,
                    exposure: str | None = None, file=None) -> "CountSeries":
-        """A series from a user table with a time-label column (CLI ``fit``/``changepoints``)."""
+        """A series from a user table (CLI ``fit``/``changepoints``).
+
+        Two layouts are read:
+
+        * a table of time labels (``time`` names a column of ISO dates, months, ISO weeks,
+          quarters or years): one row per period, observed in full unless ``exposure``
+          names a column of days observed;
+        * the layout :func:`analysis.normalize.normalize` writes (``start, end, count,
+          exposure, ...``; ``time`` is ``"start"`` or ``"end"``): each row is the interval
+          ``[start, end)`` as written, its ``exposure`` column (days observed) is part of
+          the data, and the frequency is inferred from the intervals (see
+          :meth:`from_intervals`). A weekly ``normalize`` output read back is weekly, not
+          a series of one-day periods. ``exposure`` other than ``"exposure"`` is not
+          days observed and stays out of the series (pass it to the model as an offset).
+
+        Errors name the file, the row (header = row 1) and the column.
+        """
         for col in [time, count] + ([exposure] if exposure else []):
             if col not in table.columns:
                 raise InputError(f"no column {col!r}; the file has {list(table.columns)}",
                                  file=file, row=1, column=col)
+        if cls.is_interval_table(table, time):
+            # the days-observed column is part of the data; another exposure column (a
+            # population, say) is an offset the caller gives the model, not days observed
+            return cls.from_intervals(table, count=count, file=file, exposure="exposure", label=time)
         s, e, freq = period_bounds(table[time].astype(str).tolist(), file=file, column=time)
-        y = pd.to_numeric(table[count], errors="coerce")
+        _warn_gaps(s, e, table[time], file=file, column=time)
+        df = pd.DataFrame({"start": s, "end": e, "count": cls.count_column(table, count, file=file)})
+        if exposure:
+            df["exposure"] = cls.exposure_column(table, exposure, file=file)
+        df["label"] = table[time].astype(str).to_numpy()
+        return cls(df, freq=freq, attrs={"source": str(file) if file else None})
+
+    @staticmethod
+    def is_interval_table(table: pd.DataFrame, time: str | None = "start") -> bool:
+        """True for a table in the layout ``normalize`` writes: ``start`` and ``end``
+        columns, with ``time`` (if given) one of them."""
+        cols = set(table.columns)
+        return {"start", "end"} <= cols and (time is None or time in ("start", "end"))
+
+    @classmethod
+    def from_intervals(cls, table: pd.DataFrame, *, count: str = "count",
+                       exposure: str | None = "exposure", groups=(), file=None,
+                       label: str | None = "start") -> "CountSeries":
+        """A series from a table of intervals ``start, end`` (ISO days, ``end`` exclusive),
+        the CSV/Parquet layout :meth:`to_csv` and ``normalize`` write.
+
+        ``exposure`` names the column of days observed (default ``"exposure"``; used when
+        present, else every interval counts as observed in full). ``lower``, ``upper`` and
+        ``n_reports`` are kept when present. The frequency is inferred: D, W (Monday
+        starts), M, Q or Y when every interval is one such calendar period, None
+        (irregular, e.g. tally intervals) otherwise. With ``label`` the time labels are
+        that column as written. The invariants of :meth:`check` are enforced; errors
+        name the file, row (header = row 1) and column.
+        """
+        groups = tuple([groups] if isinstance(groups, str) else groups)
+        for col in ["start", "end", count] + list(groups):
+            if col not in table.columns:
+                raise InputError(f"no column {col!r}; the file has {list(table.columns)}",
+                                 file=file, row=1, column=col)
+        bounds = {c: _parse_days(table[c], file=file, column=c) for c in ("start", "end")}
+        df = pd.DataFrame({"start": bounds["start"], "end": bounds["end"],
+                           "count": cls.count_column(table, count, file=file)})
+        days = ((df["end"] - df["start"]).dt.days).to_numpy(float)
+        bad = np.flatnonzero(~(days > 0))
+        if len(bad):
+            i = int(bad[0])
+            raise InputError(f"end {table['end'].iloc[i]!r} must be after start {table['start'].iloc[i]!r} "
+                             "(intervals are [start, end), end exclusive)", file=file, row=i + 2, column="end")
+        if exposure and exposure in table.columns:
+            x = cls.exposure_column(table, exposure, file=file)
+            if exposure == "exposure":  # days observed: at most the interval's length
+                over = np.flatnonzero(x > days + 1e-9)
+                if len(over):
+                    i = int(over[0])
+                    raise InputError(f"exposure {table[exposure].iloc[i]!r} is more than the "
+                                     f"{days[i]:g} days from start to end", file=file, row=i + 2,
+                                     column=exposure)
+            df["exposure"] = x
+        for c in ("lower", "upper"):
+            if c in table.columns:
+                df[c] = pd.to_numeric(table[c].replace("", np.nan), errors="coerce").to_numpy(float)
+        if "n_reports" in table.columns:
+            df["n_reports"] = pd.to_numeric(table["n_reports"].replace("", np.nan),
+                                            errors="coerce").fillna(0).to_numpy()
+        for g in groups:
+            df[g] = table[g].to_numpy()
+        if label:
+            df["label"] = table[label].astype(str).to_numpy()
+        order_ok = True
+        if not groups:
+            st = df["start"].to_numpy("datetime64[ns]")
+            dup = np.flatnonzero(st[1:] <= st[:-1])
+            if len(dup):
+                i = int(dup[0]) + 1
+                others = [c for c in table.columns if c not in SERIES_COLUMNS and c != label]
+                hint = (f"; the file holds several series (columns {others}): select one, or use "
+                        "'panel --group'" if others else "")
+                raise InputError(f"start {table['start'].iloc[i]!r} does not follow {table['start'].iloc[i - 1]!r}: "
+                                 f"the intervals must be sorted and not repeat{hint}",
+                                 file=file, row=i + 2, column="start")
+            order_ok = bool(np.all(st[1:] >= df["end"].to_numpy("datetime64[ns]")[:-1]))
+            if not order_ok:
+                i = int(np.flatnonzero(st[1:] < df["end"].to_numpy("datetime64[ns]")[:-1])[0]) + 1
+                raise InputError(f"interval starting {table['start'].iloc[i]!r} overlaps the one before",
+                                 file=file, row=i + 2, column="start")
+        freq = infer_freq(df["start"], df["end"])
+        out = cls(df, freq=freq, groups=groups, attrs={"source": str(file) if file else None})
+        if groups:
+            try:
+                out.check()
+            except InputError as exc:
+                raise InputError(exc.detail, file=file,
+                                 row=None if exc.row is None else exc.row + 2, column=exc.column) from None
+        return out
+
+    @staticmethod
+    def count_column(table: pd.DataFrame, column: str, *, file=None) -> np.ndarray:
+        """The values of a count column as floats; a value that is not a number raises an
+        InputError naming the file, row and column."""
+        y = pd.to_numeric(table[column], errors="coerce")
         bad = np.flatnonzero(y.isna().to_numpy())
         if len(bad):
             i = int(bad[0])
-            raise InputError(f"count {table[count].iloc[i]!r} is not a number",
-                             file=file, row=i + 2, column=count)
-        df = pd.DataFrame({"start": s, "end": e, "count": y.to_numpy(float)})
-        if exposure:
-            x = pd.to_numeric(table[exposure], errors="coerce").to_numpy(float)
-            bad = np.flatnonzero(~np.isfinite(x) | (x <= 0))
-            if len(bad):
-                i = int(bad[0])
-                raise InputError(f"exposure {table[exposure].iloc[i]!r} must be a positive number",
-                                 file=file, row=i + 2, column=exposure)
-            df["exposure"] = x
-        df["label"] = table[time].astype(str).to_numpy()
-        return cls(df, freq=freq, attrs={"source": str(file) if file else None})
+            raise InputError(f"count {table[column].iloc[i]!r} is not a number",
+                             file=file, row=i + 2, column=column)
+        return y.to_numpy(float)
+
+    @staticmethod
+    def exposure_column(table: pd.DataFrame, column: str, *, file=None) -> np.ndarray:
+        """The values of an exposure column: positive, finite numbers.
+
+        The one check every entry point makes (``fit --exposure COL``,
+        ``changepoints --exposure COL``, :meth:`from_table`, :meth:`from_intervals`). A
+        missing column or a bad value raises an InputError naming the file, the row
+        (header = row 1) and the column.
+        """
+        if column not in table.columns:
+            raise InputError(f"no column {column!r} for the exposure (a column name; 'fit' also "
+                             f"takes 'days' for log(days in each period)); the file has "
+                             f"{list(table.columns)}", file=file, row=1, column=column)
+        x = pd.to_numeric(table[column], errors="coerce").to_numpy(float)
+        bad = np.flatnonzero(~np.isfinite(x) | (x <= 0))
+        if len(bad):
+            i = int(bad[0])
+            raise InputError(f"exposure {str(table[column].iloc[i])!r} must be a positive number",
+                             file=file, row=i + 2, column=column)
+        return x
 
     # ---------------------------------------------------------------- accessors
     @property
@@ -414,10 +539,16 @@ class CountSeries:
         self.to_frame().to_csv(path, index=False, lineterminator="\n")
 
     @classmethod
-    def read_csv(cls, path, *, freq: str | None = None, groups=()) -> "CountSeries":
-        """Read a table written by :meth:`to_csv`."""
+    def read_csv(cls, path, *, freq: str | None = "infer", groups=()) -> "CountSeries":
+        """Read a table written by :meth:`to_csv` (or ``normalize --out``).
+
+        ``freq="infer"`` (default) takes the frequency from the intervals (see
+        :meth:`from_intervals`, which checks the table and names the file, row and column
+        of a bad value); None reads the rows as irregular intervals.
+        """
         df = pd.read_csv(path)
-        return cls(df, freq=freq, groups=tuple(groups), attrs={"source": str(path)})
+        out = cls.from_intervals(df, groups=groups, file=path, label=None)
+        return out if freq == "infer" else replace(out, freq=freq)
 
     def summary(self) -> "Summary":
         """Periods, total, zeros, partly observed and bounded periods, per group.
@@ -538,3 +669,75 @@ def as_count_series(obj, *, what: str = "series") -> "CountSeries":
         return CountSeries.from_pandas(obj)
     raise TypeError(f"{what} must be a CountSeries or a pandas Series indexed by dates or "
                     f"periods, not {type(obj).__name__}")
+
+
+def _parse_days(values: pd.Series, *, file=None, column=None) -> pd.DatetimeIndex:
+    """ISO days (``YYYY-MM-DD``, or datetimes at midnight) -> DatetimeIndex; an InputError
+    names the first value that is not one."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        out = pd.DatetimeIndex(values)
+    else:
+        text = values.astype(str).str.strip()
+        out = pd.DatetimeIndex(pd.to_datetime(text, format="%Y-%m-%d", errors="coerce"))
+        bad = np.flatnonzero(out.isna())
+        if len(bad):
+            i = int(bad[0])
+            raise InputError(f"{str(values.iloc[i])!r} is not an ISO day (YYYY-MM-DD)",
+                             file=file, row=i + 2, column=column)
+    return out.as_unit("ns")
+
+
+def infer_freq(start, end) -> str | None:
+    """The regular frequency of intervals ``[start, end)``: ``"D"``, ``"W"`` (ISO weeks,
+    Monday starts), ``"M"``, ``"Q"`` or ``"Y"`` when every interval is exactly one such
+    calendar period, else None (irregular).
+
+    Examples
+    --------
+    >>> infer_freq(pd.to_datetime(["2024-01-01", "2024-01-08"]),
+    ...            pd.to_datetime(["2024-01-08", "2024-01-15"]))
+    'W'
+    >>> infer_freq(pd.to_datetime(["2024-01-01"]), pd.to_datetime(["2024-01-05"])) is None
+    True
+    """
+    s, e = pd.DatetimeIndex(start), pd.DatetimeIndex(end)
+    if len(s) == 0:
+        return None
+    days = np.asarray((e - s).days)
+    if np.all(days == 1):
+        return "D"
+    if np.all(days == 7) and np.all(s.day_of_week == 0):
+        return "W"
+    if np.all(s.day == 1):
+        nxt = {"M": s + pd.offsets.MonthBegin(1), "Q": s + pd.offsets.QuarterBegin(1, startingMonth=1),
+               "Y": s + pd.offsets.YearBegin(1)}
+        if np.all(s.month % 3 == 1) and np.all(nxt["Q"] == e) and not np.all(nxt["M"] == e):
+            return "Q"
+        for code in ("M", "Y"):
+            if code == "Y" and not np.all(s.month == 1):
+                continue
+            if np.all(nxt[code] == e):
+                return code
+    return None
+
+
+def _warn_gaps(start, end, labels, *, file=None, column=None) -> None:
+    """Warn when consecutive time labels skip periods (01-13, 01-14, 03-01): the rows
+    are analysed as consecutive, so a gap is either missing periods or zeros left out."""
+    if len(start) < 2:
+        return
+    s, e = np.asarray(start.asi8), np.asarray(end.asi8)
+    gap = np.flatnonzero(s[1:] > e[:-1])
+    if not len(gap):
+        return
+    import warnings
+
+    from .schema import DataWarning
+    i = int(gap[0]) + 1
+    lab = labels.astype(str)
+    where = ", ".join(x for x in (None if file is None else str(file), f"row {i + 2}",
+                                  None if column is None else f"column {column!r}") if x)
+    warnings.warn(f"{where}: time label {lab.iloc[i]!r} follows {lab.iloc[i - 1]!r} with periods "
+                  f"missing between them ({len(gap)} gap(s) in the column); the rows are analysed as "
+                  "consecutive periods: add the missing periods (with count 0 if none occurred) "
+                  "to keep the calendar", DataWarning, stacklevel=3)

@@ -208,7 +208,8 @@ def test_console_script_exit_codes_and_one_json_object(tmp_path):
             continue
         d = json.loads(out)  # exactly one object: json.loads rejects trailing text
         assert out.count("\n") == 1
-        assert list(d) == ["cost", "method", "penalty", "changepoints", "segments", "pruning"]
+        assert list(d) == ["cost", "method", "penalty", "changepoints", "segments", "pruning",
+                           "exposure", "rate_unit"]
         assert d["pruning"] == "exact"
         assert d["changepoints"] == [{"index": 12, "time": "2024-01"}]  # label as written
         assert [set(s) >= {"start", "end", "n", "rate", "ci_low", "ci_high"} for s in d["segments"]] == [True] * 2

@@ -6,6 +6,10 @@ JSON (DESIGN section 6)::
      "changepoints": [{"index", "time"}],
      "segments": [{"start", "end", "n", "rate", "ci_low", "ci_high", "time_start", "time_end"}]}
 
+``exposure`` names what the rates are per (null: per row; ``"period_exposure"``: per
+full period of a ``normalize`` output, whose start/end/exposure columns are read with
+``--time start``; ``COL``: per unit of a column) and ``rate_unit`` says it in words.
+
 ``index`` is the 0-based row of the first observation of a new segment (R's ``cpt``);
 ``time`` is that row's label as written in the file. In ``segments``, ``start`` and
 ``end`` are row indices (``end`` exclusive) and ``time_start``/``time_end`` the labels of
@@ -39,48 +43,10 @@ METHODS = ("pelt", "op", "binseg", "segneigh", "bayes")
 EXTENSIONS: list = []
 
 
-def _penalty(value: str):
-    v = value.strip().lower()
-    if v in ("aic", "bic", "sic", "mbic", "hq"):
-        return v
-    try:
-        x = float(v)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"--penalty must be aic, bic, sic, mbic, hq or a non-negative number, not {value!r}") from None
-    if not (x >= 0 and x != float("inf")):
-        raise argparse.ArgumentTypeError(f"--penalty must be a finite number >= 0, not {value!r}")
-    return x
-
-
-def _positive_int(value: str) -> int:
-    try:
-        v = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, not {value!r}") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, not {value!r}")
-    return v
-
-
-def _nonneg_int(value: str) -> int:
-    try:
-        v = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, not {value!r}") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, not {value!r}")
-    return v
-
-
-def _prob(value: str) -> float:
-    try:
-        v = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a probability in (0, 1), not {value!r}") from None
-    if not 0 < v < 1:
-        raise argparse.ArgumentTypeError(f"expected a probability in (0, 1), not {value!r}")
-    return v
+from ._args import nonneg_int as _nonneg_int
+from ._args import penalty as _penalty
+from ._args import positive_int as _positive_int
+from ._args import probability as _prob
 
 
 def _pair(value: str):
@@ -100,10 +66,15 @@ def add_parser(sub):
                     "changepoint package; index = 0-based first row of a new segment (R's cpt).")
     p.add_argument("file", help="CSV or Parquet table with a time column and a count column")
     p.add_argument("--time", required=True, metavar="COL",
-                   help="time column: ISO dates, YYYY-MM, YYYY-Www, YYYYQn or years")
+                   help="time column: ISO dates, YYYY-MM, YYYY-Www, YYYYQn or years; 'start' on a "
+                        "'normalize' output (rows are its [start, end) intervals)")
     p.add_argument("--count", required=True, metavar="COL", help="count column")
     p.add_argument("--exposure", metavar="COL",
-                   help="exposure column (rates become per unit exposure; poisson cost and bayes)")
+                   help="exposure column (rates become per unit exposure; poisson cost and bayes). "
+                        "Default: none for a plain table (rates per row); for a 'normalize' output "
+                        "read with --time start, its own exposure: rates per full period, edge bins "
+                        "observed in part weighted by the fraction observed. The JSON's 'exposure' "
+                        "and 'rate_unit' say which")
     p.add_argument("--cost", default="poisson", choices=COSTS, help="segment cost (default poisson)")
     p.add_argument("--method", default="pelt", choices=METHODS, help="search method (default pelt)")
     p.add_argument("--penalty", type=_penalty, default="mbic",
@@ -194,6 +165,8 @@ def _fast_signal(path: str, args):
     names = table.column_names
     if args.time not in names or args.count not in names or (args.exposure and args.exposure not in names):
         return None
+    if {"start", "end"} <= set(names) and args.time in ("start", "end"):
+        return None  # a 'normalize' output: its intervals and exposure (full path)
     n = table.num_rows
     if n == 0:
         return None
@@ -243,31 +216,48 @@ def _fast_signal(path: str, args):
         bad = np.flatnonzero(~(np.isfinite(x) & (x > 0)))
         if len(bad):
             i = int(bad[0])
-            raise InputError(f"exposure {x[i]!r} must be a positive number", file=path, row=i + 2,
-                             column=args.exposure)
+            raise InputError(f"exposure {format(float(x[i]), 'g')} must be a positive number",
+                             file=path, row=i + 2, column=args.exposure)
     from ..changepoints._data import SignalData
 
     return SignalData(y, x, labels, None, path, args.count)
 
 
 def _full_series(path: str, args):
-    import pandas as pd
+    from ..series import CountSeries
+    from ._table import read_table
 
-    from ..schema import InputError
+    table = read_table(path)
+    if path.lower().endswith((".parquet", ".pq", ".parq")) and args.time in table.columns \
+            and not CountSeries.is_interval_table(table, args.time):
+        table = table.astype({args.time: str})
+    series = CountSeries.from_table(table, time=args.time, count=args.count,
+                                    exposure=args.exposure, file=path)
+    return series, table
+
+
+def _signal(path: str, args):
+    """``(SignalData, series or None, exposure label)`` of the file.
+
+    The label says what the rates are per: None (one unit per row), ``"period_exposure"``
+    (the observed fraction of each period, for a ``normalize`` output whose edge bins are
+    observed in part), ``"exposure"``/``COL`` (a column), ``"days"`` (irregular intervals).
+    """
+    from ..changepoints._data import as_signal
     from ..series import CountSeries
 
-    try:
-        if path.lower().endswith((".parquet", ".pq")):
-            table = pd.read_parquet(path)
-            table = table.astype({args.time: str}) if args.time in table.columns else table
-        else:
-            table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the table: {exc}", file=path) from None
-    if len(table) == 0:
-        raise InputError("the table has no data rows", file=path, row=2)
-    return CountSeries.from_table(table, time=args.time, count=args.count,
-                                  exposure=args.exposure, file=path)
+    sig = None if getattr(args, "events", None) else _fast_signal(path, args)
+    if sig is not None:
+        return sig, None, args.exposure
+    series, table = _full_series(path, args)
+    if CountSeries.is_interval_table(table, args.time):
+        if args.exposure:  # a column of the file (days observed, a population, ...)
+            x = CountSeries.exposure_column(table, args.exposure, file=path)
+            return as_signal(series, x), series, args.exposure
+        sig = as_signal(series, None)  # the series' own exposure, as normalize() gives it
+        label = None if sig.exposure is None else ("period_exposure" if series.is_regular else "days")
+        return sig, series, label
+    return as_signal(series, "days" if args.exposure else "rows"), series, args.exposure
 
 
 def run(args) -> dict:
@@ -310,7 +300,6 @@ def _run(args) -> dict:
     from dataclasses import replace
 
     from ..changepoints import BayesianChangepoints, detect_changepoints
-    from ..changepoints._data import as_signal
     from ..schema import InputError
 
     if args.method == "bayes" and args.cost != "poisson":
@@ -321,11 +310,7 @@ def _run(args) -> dict:
         return 2
     path = str(args.file)
     events = getattr(args, "events", None)
-    series = None
-    sig = None if events else _fast_signal(path, args)
-    if sig is None:
-        series = _full_series(path, args)
-        sig = as_signal(series, "days" if args.exposure else "rows")
+    sig, series, exposure_label = _signal(path, args)
     sig = replace(sig, column=args.count)  # data errors name the file's count column
     if args.method == "bayes":
         res = BayesianChangepoints(prior_rate=args.prior_rate, p_change=args.p_change,
@@ -361,14 +346,28 @@ def _run(args) -> dict:
                                  min_size=seg.min_size)
     for _, apply in EXTENSIONS:
         if series is None:
-            series = _full_series(path, args)
+            series = _full_series(path, args)[0]
         out = apply(args, out, series)
+    out["exposure"] = exposure_label
+    out["rate_unit"] = _rate_unit(exposure_label, series)
     return out
+
+
+def _rate_unit(label, series) -> str:
+    """What each segment ``rate`` is per: a row, a full period, a day or a unit of COL."""
+    if label is None:
+        return "per row"
+    if label == "period_exposure":
+        return series.rate_unit
+    if label == "days":
+        return "per day"
+    return f"per unit of {label}"
 
 
 def render_text(d: dict) -> str:
     lines = [f"cost {d['cost']}, method {d['method']}, penalty "
-             f"{'-' if d.get('penalty') is None else format(d['penalty'], '.4g')}"]
+             f"{'-' if d.get('penalty') is None else format(d['penalty'], '.4g')}"
+             + (f"; rates {d['rate_unit']}" if d.get("rate_unit") else "")]
     cps = d["changepoints"]
     lines.append(f"{len(cps)} change(s)" + (": " + ", ".join(f"{c['time']} (row {c['index']})"
                                                             for c in cps) if cps else ""))

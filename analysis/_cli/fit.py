@@ -17,7 +17,6 @@ and ``llf`` are null for quasipoisson (no likelihood, as R reports NA).
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 JSON_KEYS = ("family", "n", "terms", "dispersion", "aic", "bic", "llf", "offset", "rate_unit")
 
@@ -56,13 +55,17 @@ def add_parser(sub):
                     "of its days on or after it. CIs are Wald at --level (default 0.95).")
     p.add_argument("file", help="CSV or Parquet table with a time column and a count column")
     p.add_argument("--time", required=True, metavar="COL",
-                   help="time column: ISO dates, YYYY-MM, YYYY-Www, YYYYQn or years")
+                   help="time column: ISO dates, YYYY-MM, YYYY-Www, YYYYQn or years; 'start' on a "
+                        "'normalize' output (rows are its [start, end) intervals)")
     p.add_argument("--count", required=True, metavar="COL", help="count column")
     p.add_argument("--exposure", metavar="COL|days",
                    help="offset: a column COL enters as log(COL) (R's offset(log(COL)), e.g. a "
                         "population); the word 'days' asks for log(days in each period) (rates per "
-                        "day). Default: no offset for a regular table (one row per week, month, "
-                        "...), log(days) for irregular intervals")
+                        "day). Default: no offset for a plain regular table (one row per week, "
+                        "month, ...); for a table in the layout 'normalize' writes (--time start, "
+                        "with start, end and exposure columns) its exposure: log(period_exposure), "
+                        "the observed fraction of each period (no offset when all are observed in "
+                        "full); log(days) for irregular intervals. The output's 'offset' says which")
     p.add_argument("--family", required=True, choices=("poisson", "negbin", "quasipoisson"),
                    help="poisson; negbin (NB2, alpha by maximum likelihood); quasipoisson (Pearson scale)")
     p.add_argument("--trend", action="store_true",
@@ -114,26 +117,16 @@ def _check_counts(table, *, count: str, file: str) -> None:
 def _exposure(table, value, *, file: str):
     """The ``exposure=`` of :func:`fit_counts` for ``--exposure``: None, "days" or an array.
 
-    A column must hold positive numbers: an InputError names file, row and column.
+    None is the model's default: ``log(period_exposure)`` of the series, which for a
+    table in the layout ``normalize`` writes (``start, end, exposure``) is its own
+    exposure column (no offset when every period is observed in full). A column must
+    hold positive numbers (:meth:`CountSeries.exposure_column` names file, row, column).
     """
     if value is None or value == "days":
         return value
-    import numpy as np
-    import pandas as pd
-
-    from ..schema import InputError
-    if value not in table.columns:
-        raise InputError(f"no column {value!r} for --exposure (a column name, or 'days' for log(days "
-                         f"in each period)); the file has {list(table.columns)}",
-                         file=file, row=1, column=value)
-    x = pd.to_numeric(table[value], errors="coerce").to_numpy(float)
-    bad = np.flatnonzero(~np.isfinite(x) | (x <= 0))
-    if len(bad):
-        i = int(bad[0])
-        raise InputError(f"exposure {table[value].iloc[i]!r} must be a positive number",
-                         file=file, row=i + 2, column=value)
-    label = f"log({value})"
-    return _NamedExposure(x, label, f"per unit of {value}")
+    from ..series import CountSeries
+    x = CountSeries.exposure_column(table, value, file=file)
+    return _NamedExposure(x, f"log({value})", f"per unit of {value}")
 
 
 class _NamedExposure:
@@ -148,24 +141,8 @@ class _NamedExposure:
 
 
 def _read_table(path: str):
-    import pandas as pd
-
-    from ..schema import InputError
-    suffix = Path(path).suffix.lower()
-    try:
-        if suffix in (".parquet", ".pq", ".parq"):
-            table = pd.read_parquet(path)
-        else:
-            table = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False)
-    except (FileNotFoundError, IsADirectoryError, PermissionError):
-        raise
-    except pd.errors.EmptyDataError:
-        raise InputError("the file is empty", file=path) from None
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:
-        raise InputError(f"cannot read the table: {exc}", file=path) from None
-    if len(table) == 0:
-        raise InputError("the table has a header but no rows", file=path, row=2)
-    return table
+    from ._table import read_table
+    return read_table(path)
 
 
 def _events_from_file(path: str, kind: str):

@@ -66,10 +66,12 @@ def as_signal(data, exposure=None) -> SignalData:
         a plain sequence.
     exposure : array_like, {"auto", "days", "rows"} or None
         For arrays: exposure per row (None: one unit per row). For a CountSeries,
-        ``None``/``"auto"`` uses one unit per row when the series is regular and fully
-        observed (every row's exposure equals its interval length; rates are then per
-        row, as in R's changepoint package) and the exposure in days otherwise (rates
-        per day); ``"days"`` and ``"rows"`` force either; an array overrides.
+        ``None``/``"auto"`` uses :attr:`CountSeries.period_exposure`: rates per full
+        period of a regular series (one unit per row, as in R's changepoint package,
+        when every row is observed in full; the observed fraction of the period for an
+        edge bin observed in part), per day of exposure for an irregular one.
+        ``"days"`` (the exposure in days) and ``"rows"`` (one unit per row) force
+        either; an array overrides.
     """
     if isinstance(data, SignalData):
         return data
@@ -90,11 +92,12 @@ def as_signal(data, exposure=None) -> SignalData:
         starts = data.data["start"].to_numpy("datetime64[ns]")
         src = data.attrs.get("source") if isinstance(data.attrs, dict) else None
         if exposure is None or (isinstance(exposure, str) and exposure == "auto"):
-            x = data.exposure
-            days = (data.data["end"] - data.data["start"]).dt.days.to_numpy(float)
-            # a regular, fully observed series: rates per row (as R's changepoint);
-            # otherwise rates per day of exposure
-            exp = None if (data.is_regular and np.allclose(x, days)) else x
+            # the one unit of every rate (CountSeries.rate_unit): events per full period
+            # for a regular series (exposure = observed fraction of each period; None, one
+            # unit per row as in R's changepoint, when all are observed in full), per day
+            # of exposure for an irregular one
+            pe = data.period_exposure
+            exp = None if (data.is_regular and np.allclose(pe, 1.0)) else pe
         elif isinstance(exposure, str) and exposure == "days":
             exp = data.exposure
         elif isinstance(exposure, str) and exposure == "rows":

@@ -12,7 +12,8 @@ numbers never shift.
 
 The fast path is Arrow's multithreaded CSV reader. Only when it fails (bytes that are
 not UTF-8, a row with the wrong number of fields) does a row-by-row pass run, to name
-the row and column of the first fault.
+the row and column of the first fault; it streams the file (no whole-file string), and
+the header is read the same way, so a header of any width is read whole.
 """
 
 from __future__ import annotations
@@ -30,13 +31,12 @@ import pyarrow.compute as pc
 
 from ..schema import InputError
 
-__all__ = ["RawTable", "load_table", "first_true", "PARQUET_SUFFIXES"]
+__all__ = ["RawTable", "load_table", "first_true", "diagnose_csv", "PARQUET_SUFFIXES"]
 
 PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
 _SPREADSHEET_SUFFIXES = (".xlsx", ".xls", ".xlsm", ".ods")
 #: Arrow type of every text column: pandas' ``str`` dtype wraps it without a copy.
 TEXT = pa.large_string()
-_HEADER_PROBE = 1 << 20  # bytes read to find the header row
 _BLOCK_SIZE = 1 << 24  # bytes per block of the multithreaded CSV reader
 
 
@@ -149,20 +149,39 @@ def _open(path: str):
     return pa.input_stream(path, compression="detect")
 
 
+def _text(path: str):
+    """The file as a stream of text (UTF-8, BOM dropped, undecodable bytes kept as
+    surrogates so that a message can show them), read in buffered blocks: nothing
+    holds the whole file."""
+    return io.TextIOWrapper(_open(path), encoding="utf-8-sig", errors="surrogateescape",
+                            newline="")
+
+
+class _FieldLimit:
+    """Lift the csv module's 128 KiB field limit while a diagnosis runs (a long cell is
+    data, not a fault), and put the old limit back afterwards."""
+
+    def __enter__(self):
+        self.old = csv.field_size_limit()
+        csv.field_size_limit(2**31 - 1)
+
+    def __exit__(self, *exc):
+        csv.field_size_limit(self.old)
+
+
 def _read_header(path: str, file: str) -> list[str]:
+    """The header record, however long (read as a stream up to the first newline outside
+    quotes, never cut at a fixed number of bytes)."""
     with _open(path) as fh:
-        head = fh.read(_HEADER_PROBE)
+        head = fh.read(4)
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise InputError("the file is UTF-16 text; save it as UTF-8 (for example 'CSV UTF-8' "
                          "in a spreadsheet)", file=file, row=1)
-    if head.startswith(codecs.BOM_UTF8):
-        head = head[len(codecs.BOM_UTF8):]
-    # the header ends at the first newline outside quotes; decode only that far
-    text = head.decode("utf-8", errors="surrogateescape")
-    try:
-        record = next(csv.reader(io.StringIO(text, newline="")), None)
-    except csv.Error as exc:
-        raise InputError(f"cannot read the header row: {exc}", file=file, row=1) from None
+    with _text(path) as fh, _FieldLimit():
+        try:
+            record = next(csv.reader(fh), None)
+        except csv.Error as exc:
+            raise InputError(f"cannot read the header row: {exc}", file=file, row=1) from None
     if record is None or not any(c.strip() for c in record):
         raise InputError("the file has no header row (the first row is blank)", file=file, row=1)
     for j, cell in enumerate(record):
@@ -219,31 +238,37 @@ def _encoding_message(cell: str) -> str:
             "save the file as UTF-8 (for example 'CSV UTF-8' in a spreadsheet)")
 
 
-def _diagnose_csv(path: str, file: str, header: list[str]) -> None:
-    """Row-by-row pass that raises an InputError naming the first faulty row, if any."""
-    with _open(path) as fh:
-        data = fh.read()
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8):]
-    text = data.decode("utf-8", errors="surrogateescape")
-    names = [c.strip() for c in header]
-    reader = csv.reader(io.StringIO(text, newline=""))
-    row = 0
-    try:
-        for row, record in enumerate(reader, start=1):
-            if row == 1:
-                continue
-            for j, cell in enumerate(record):
-                if _has_surrogates(cell):
-                    col = names[j] if j < len(names) else f"#{j + 1}"
-                    raise InputError(_encoding_message(cell), file=file, row=row, column=col)
-            if len(record) != len(names) and any(c.strip() for c in record):
-                raise InputError(
-                    f"the row has {len(record)} fields but the header has {len(names)}; "
-                    "check for an unquoted comma or a missing cell",
-                    file=file, row=row)
-    except csv.Error as exc:
-        raise InputError(f"cannot parse the row: {exc}", file=file, row=row + 1) from None
+def diagnose_csv(path: str, file: str | None = None, header: list[str] | None = None) -> None:
+    """Row-by-row pass that raises an InputError naming the first faulty row, if any.
+
+    The file is streamed (a buffered text reader feeding :mod:`csv`): memory stays
+    within a few MiB beyond the longest row, whatever the file's size. Faults found:
+    bytes that are not UTF-8 (row and column), a row whose number of fields differs
+    from the header's (row), a quoting error (row). Returns None when every row parses
+    (the caller then reports the parser's own message).
+    """
+    file = path if file is None else file
+    names = [c.strip() for c in (header if header is not None else _read_header(path, file))]
+    row = 1
+    with _text(path) as fh, _FieldLimit():
+        reader = csv.reader(fh)
+        try:
+            next(reader, None)  # the header
+            for row, record in enumerate(reader, start=2):
+                for j, cell in enumerate(record):
+                    if _has_surrogates(cell):
+                        col = names[j] if j < len(names) else f"#{j + 1}"
+                        raise InputError(_encoding_message(cell), file=file, row=row, column=col)
+                if len(record) != len(names) and any(c.strip() for c in record):
+                    raise InputError(
+                        f"the row has {len(record)} fields but the header has {len(names)}; "
+                        "check for an unquoted comma or a missing cell",
+                        file=file, row=row)
+        except csv.Error as exc:
+            raise InputError(f"cannot parse the row: {exc}", file=file, row=row + 1) from None
+
+
+_diagnose_csv = diagnose_csv
 
 
 # --------------------------------------------------------------------------- Parquet
