@@ -277,8 +277,65 @@ def _open_client(scheduler, n_workers: int):
                                dashboard_address=None, silence_logs=logging.ERROR)
         client = Client(cluster)
         return client, [client, cluster]
-    client = Client(str(scheduler))
+    client = _connect(str(scheduler))
     return client, [client]
+
+
+def _probe(address: str, timeout: float) -> None:
+    """For a ``tcp://host:port`` (or ``host:port``) address, one plain TCP connection
+    first: a refused or unknown host fails at once, where distributed retries until its
+    timeout."""
+    import socket
+
+    from .schema import SchedulerError
+    rest = address.split("://", 1)[1] if "://" in address else address
+    if "://" in address and not address.startswith("tcp://"):
+        return
+    host, _, port = rest.rpartition(":")
+    host = host.strip("[]")
+    if not host or not port.isdigit():
+        return
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout).close()
+    except OSError as exc:
+        why = exc.strerror or str(exc) or type(exc).__name__
+        raise SchedulerError(f"cannot reach the Dask scheduler at {address} ({why}); check the "
+                             "address and that the scheduler runs, or use --scheduler local "
+                             "(a LocalCluster) or sequential") from None
+
+
+#: Seconds to wait for a scheduler given by address before giving up.
+CONNECT_TIMEOUT = 3.0
+
+
+def _connect(address: str, timeout: float = CONNECT_TIMEOUT):
+    """A Client of the scheduler at ``address``, or one clear SchedulerError.
+
+    distributed would wait its configured 30 s and raise a chain of tracebacks (and log
+    more); here the wait is ``timeout`` seconds, distributed's own logging is held back
+    while connecting, and the failure is one line naming the address.
+    """
+    import logging
+
+    from distributed import Client
+
+    from .schema import SchedulerError
+    _probe(address, timeout)
+    loggers = [logging.getLogger(n) for n in ("distributed", "tornado", "asyncio")]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.CRITICAL + 1)
+    try:
+        client = Client(address, timeout=timeout)
+    except Exception as exc:  # OSError, TimeoutError, a garbled reply: one message for all
+        why = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise SchedulerError(f"cannot reach the Dask scheduler at {address} within {timeout:g} s "
+                             f"({why}); check the address and that the scheduler runs, or use "
+                             "--scheduler local (a LocalCluster) or sequential") from None
+    finally:
+        for lg, lv in zip(loggers, levels):
+            lg.setLevel(lv)
+    return client
 
 
 # ------------------------------------------------------------------------ run_panel

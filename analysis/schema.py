@@ -77,6 +77,10 @@ class ModelError(IncidentTrendsError, ValueError):
     """A model cannot be fitted to the data as given (too short, collinear, ...)."""
 
 
+class SchedulerError(IncidentTrendsError, ConnectionError):
+    """A Dask scheduler that cannot be reached (address, time waited, what to try)."""
+
+
 # ------------------------------------------------------------------------- warnings
 class IncidentTrendsWarning(UserWarning):
     """Base class of every warning; filter them all with this one class."""

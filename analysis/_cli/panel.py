@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..schema import InputError
+from ._args import min_size_for, nonneg_int, penalty, positive_int, scheduler, window
 
 _TASKS = ("changepoints", "summary")
 
@@ -35,8 +36,8 @@ def add_parser(sub):
     p.add_argument("--freq", choices=("D", "W", "M", "Q"), default="W", help="bin width")
     p.add_argument("--allocate", choices=("start", "split"), default="start",
                    help="how an imprecise date is allocated to bins")
-    p.add_argument("--window", default=None, metavar="START:END",
-                   help="coverage window (default: inferred from the data)")
+    p.add_argument("--window", type=window, default=None, metavar="START:END",
+                   help="coverage window, inclusive ISO days (default: inferred from the data)")
     p.add_argument("--dedupe", choices=("auto", "off", "reports"), default="auto",
                    help="matching of rows into incidents, as in 'normalize' (auto: ACLED and "
                         "UCDP GED rows are one event each; canonical reports are matched)")
@@ -44,27 +45,25 @@ def add_parser(sub):
     p.add_argument("--method", choices=("pelt", "op", "binseg", "segneigh"), default="pelt")
     p.add_argument("--cost", choices=("poisson", "negbin", "normal", "normal-meanvar"),
                    default="poisson")
-    p.add_argument("--penalty", default="mbic", help="aic, bic, mbic, hq or a number")
-    p.add_argument("--min-size", type=int, default=1, metavar="N")
-    p.add_argument("--max-changes", type=int, default=None, metavar="K")
+    p.add_argument("--penalty", type=penalty, default="mbic",
+                   help="aic, bic, sic, mbic (default), hq or a number, as in 'changepoints'")
+    p.add_argument("--min-size", type=positive_int, default=None, metavar="N",
+                   help="minimum rows per segment (default 1; 2 for normal-meanvar)")
+    p.add_argument("--max-changes", type=nonneg_int, default=None, metavar="K",
+                   help="binseg: at most K changes (default 5); segneigh: exactly K (default 1)")
     p.add_argument("--events", default=None, metavar="FILE",
                    help="events file: adds an alignment p-value per series")
-    p.add_argument("--draws", type=int, default=999, help="draws of the alignment test")
-    p.add_argument("--scheduler", default="local", metavar="ADDRESS",
+    p.add_argument("--draws", type=positive_int, default=999,
+                   help="draws of the alignment test (default 999)")
+    p.add_argument("--scheduler", type=scheduler, default="local", metavar="ADDRESS",
                    help="'local' (a LocalCluster, default), 'sequential', or a Dask "
-                        "scheduler address such as tcp://10.0.0.5:8786")
-    p.add_argument("--workers", type=int, default=2, metavar="N",
+                        "scheduler address such as tcp://10.0.0.5:8786 (an address that does "
+                        "not answer within 3 s is an error, before any work is done)")
+    p.add_argument("--workers", type=positive_int, default=2, metavar="N",
                    help="worker processes of the LocalCluster")
     p.add_argument("--out", default=None, metavar="FILE",
                    help="write the table (CSV, or Parquet by extension)")
     return p
-
-
-def _penalty(text: str):
-    try:
-        return float(text)
-    except ValueError:
-        return text
 
 
 def _is_series_table(path: str) -> bool:
@@ -88,16 +87,17 @@ def _load_series(args):
         if len(paths) != 1:
             raise InputError("a series table is read from one file", file=paths[1])
         path = paths[0]
-        if path.lower().endswith((".parquet", ".pq", ".parq")):
-            frame = pd.read_parquet(path)
-        else:
-            frame = pd.read_csv(path)
+        from ..series import CountSeries
+        from ._table import read_table
+        frame = read_table(path)
         for g in args.group:
             if g not in frame.columns:
                 raise InputError(f"no group column {g!r}; the file has {list(frame.columns)}",
                                  file=path, row=1, column=g)
-        freq = args.freq
-        return frame, tuple(args.group), freq, "none"
+        # the intervals and exposure as written; the frequency is the file's own (a
+        # monthly 'normalize' output stays monthly whatever --freq says)
+        series = CountSeries.from_intervals(frame, groups=tuple(args.group), file=path, label=None)
+        return series, tuple(args.group), series.freq, "none"
     from ..duck import normalize_engine
     res, engine = normalize_engine(paths, engine=args.engine, input_format=fmt, freq=args.freq,
                                    groups=tuple(args.group), allocate=args.allocate,
@@ -110,22 +110,35 @@ def run(args) -> dict:
 
     from ..panel import run_panel
 
-    if args.workers < 1:
-        raise SystemExit(_usage("--workers must be at least 1"))
-    t0 = time.perf_counter()
-    data, groups, freq, engine = _load_series(args)
-    t1 = time.perf_counter()
-    options: dict = {}
-    if args.task == "changepoints":
-        options = dict(method=args.method, cost=args.cost, penalty=_penalty(args.penalty),
-                       min_size=args.min_size, max_changes=args.max_changes)
-        if args.events:
-            from ..io import read_events
-            ev = read_events(args.events)
-            options.update(events=list(pd.DatetimeIndex(ev["date"])), draws=args.draws)
-    table = run_panel(data, groups, task=args.task, scheduler=args.scheduler,
-                      n_workers=args.workers, freq=freq, progress=not args.quiet, **options)
-    t2 = time.perf_counter()
+    if args.cost == "normal-meanvar" and args.min_size == 1:
+        # the message 'changepoints' gives, before any series is searched
+        return _usage("`min_size` must be at least 2 for the 'normal-meanvar' cost "
+                      "(a one-row segment has no variance)")
+    # an address is tried first: an unreachable scheduler fails in seconds, not after
+    # the normalisation (one line, exit 1)
+    target = args.scheduler
+    if target not in ("local", "sequential"):
+        from ..panel import _connect
+        target = _connect(target)
+    try:
+        t0 = time.perf_counter()
+        data, groups, freq, engine = _load_series(args)
+        t1 = time.perf_counter()
+        options: dict = {}
+        if args.task == "changepoints":
+            options = dict(method=args.method, cost=args.cost, penalty=args.penalty,
+                           min_size=min_size_for(args.cost, args.min_size),
+                           max_changes=args.max_changes)
+            if args.events:
+                from ..io import read_events
+                ev = read_events(args.events)
+                options.update(events=list(pd.DatetimeIndex(ev["date"])), draws=args.draws)
+        table = run_panel(data, groups, task=args.task, scheduler=target,
+                          n_workers=args.workers, freq=freq, progress=not args.quiet, **options)
+        t2 = time.perf_counter()
+    finally:
+        if not isinstance(target, str):
+            target.close()
     flat = flatten(table)
     if args.out:
         if args.out.lower().endswith((".parquet", ".pq")):

@@ -38,6 +38,7 @@ class CostNormalMeanVar(BaseCost):
     """
 
     model = "normal-meanvar"
+    min_size = 2  # a variance needs two rows (R: minseglen 2 for meanvar)
     code = 3
     n_params = 2
 
