@@ -15,7 +15,7 @@ def monitor(series, *, baseline, direction: str = "up", arl: float = 52.0,
             expected_run_length: float | None = None, k: int = 4, n_sim: int = 1000,
             seed: int = 0, rate_prior: tuple[float, float] | None = None,
             min_rate: float | None = None, observation: str | None = None,
-            alpha: float | None = None) -> pd.DataFrame:
+            alpha: float | None = None, change_prior: tuple[float, float] | None = None) -> pd.DataFrame:
     """Monitor the periods after a baseline for a change in the rate.
 
     Parameters
@@ -49,6 +49,11 @@ def monitor(series, *, baseline, direction: str = "up", arl: float = 52.0,
     alpha : float, optional
         NB2 dispersion of the in-control counts per full period (period baselines; a fit
         brings its own).
+    change_prior : (shape, rate), optional
+        Gamma prior of a new regime's rate (per full period; for a fit baseline, of the
+        multiplier of its means), e.g. centred on a contrast period's rate so that
+        ``p_changed`` is the probability that a regime like it has begun. Default: shape 0.1
+        with the baseline's mean.
 
     The BOCPD column ``p_changed`` is the probability that the rate now differs from the
     baseline's: the baseline regime's rate (for a fit, the multiplier of its means, 1 in
@@ -144,17 +149,24 @@ def monitor(series, *, baseline, direction: str = "up", arl: float = 52.0,
         mean, base_prior = rate, (a + S, b + E)
     elif min_rate is not None and rate > (S + 0.5) / E:
         mean, base_prior = rate, (0.5 + S, (0.5 + S) / rate)
+    if change_prior is None:
+        sn, rn = 0.1, 0.1 / mean
+    else:
+        sn, rn = map(float, change_prior)
+        if not (sn > 0 and rn > 0):
+            raise ValueError(f"change_prior must be a Gamma (shape > 0, rate > 0), not {change_prior!r}")
+        desc += f"; a new regime's rate ~ Gamma({sn:g}, {rn:.4g}) (mean {sn / rn:.4g})"
     if obs == "poisson":
         bo = bocpd_poisson(mon.counts, bexp, expected_run_length=erl,
-                           prior=(0.1, 0.1 / mean), baseline=base_prior, ks=(k,))
+                           prior=(sn, rn), baseline=base_prior, ks=(k,))
     else:
         m = float(np.mean(mu0[mu0 > 0])) if np.any(mu0 > 0) else 1.0
         scale = m if isinstance(baseline, CountFit) else 1.0
         size = 1.0 / (disp * scale)
-        # Beta(a, b) on p with the Gamma(shape, rate) prior's mean: b = shape, a = 1 + size * shape / mean
-        (sb, rb), sn = base_prior, 0.1
+        # Beta(a, b) on p with the Gamma(shape, rate) prior's mean: b = shape, a = 1 + size * rate
+        sb, rb = base_prior
         bo = bocpd_negbin(mon.counts, bexp, size=size, expected_run_length=erl,
-                          prior=(1 + size * sn / mean, sn), baseline=(1 + size * rb, sb), ks=(k,))
+                          prior=(1 + size * rn, sn), baseline=(1 + size * rb, sb), ks=(k,))
     starts = mon.start
     out = pd.DataFrame({
         "start": starts, "end": mon.end, "count": mon.counts, "expected": mu0,
