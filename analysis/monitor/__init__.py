@@ -10,5 +10,6 @@ from .bocpd import bocpd_negbin, bocpd_poisson  # noqa: E402
 __all__ += ["ARLCalibration", "calibrate_threshold", "bocpd_poisson", "bocpd_negbin"]
 
 from .api import monitor  # noqa: E402
+from .resumption import resumption  # noqa: E402
 
-__all__ += ["monitor"]
+__all__ += ["monitor", "resumption"]
