@@ -177,6 +177,8 @@ def test_bad_input_is_refused_clearly():
         fit_segmented(s, psi_range=(0, 4))
     with pytest.raises(ValueError, match="trend is always on"):
         fit_segmented(s, trend=False)
+    with pytest.raises(ValueError, match="model-based standard errors only"):
+        fit_segmented(s, cov_type="HAC")
     with pytest.raises(ModelError, match="every count is zero"):
         fit_segmented(CountSeries.from_counts([0] * 8, start="2020-01", freq="M"))
     with pytest.raises(ModelError, match="distinct trend values"):

@@ -217,6 +217,9 @@ def fit_segmented(series: CountSeries, *, family: str = "poisson", seasonality=N
         raise ValueError(f"ci_dist must be 't' or 'normal', not {ci_dist!r}")
     if "trend" in glm_options:
         raise ValueError("trend is always on in a segmented fit (it is the variable that breaks)")
+    if glm_options.get("cov_type", "nonrobust") != "nonrobust" or "hac_maxlags" in glm_options:
+        raise ValueError("a segmented fit has model-based standard errors only (as R's segmented); "
+                         "cov_type='HAC' is not available here")
     spec = CountGLM(family="poisson", trend=True, seasonality=seasonality, events=events,
                     exposure=exposure, level=level, **glm_options)
     y = _check(series)
