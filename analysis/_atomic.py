@@ -8,23 +8,59 @@ file, never a truncated one. Folders of outputs (a report) are built in a stagin
 beside the target and swapped in with :func:`staged_dir`; :class:`OutputLock` keeps two
 builds from writing into one folder at once.
 
-Temporary names start with ``.`` and end with ``.tmp`` (``.changepoints.png.1234.tmp``),
-so that a crash leaves only hidden debris that the next successful write of the same
-target removes.
+Temporary names start with ``.``, hold the writer's PID and end with ``.tmp``
+(``.changepoints.png.4711.k3j2.tmp``), so that a crash leaves only hidden debris, which
+the next write of the same target removes once its PID is no longer running.
+
+Several files that belong together (normalize's series and ledger) go through
+:func:`atomic_files`: every file is written to its temporary name first, then a small
+journal lists the renames, the renames run back to back and the journal is removed. A
+run killed before the journal leaves the old files; one killed within the renames leaves
+the journal, and the next write of the same files (or :func:`recover_files`) completes
+the renames before doing anything else.
+
+Kill tests
+----------
+:func:`checkpoint` marks the points where a test may stop a run: with the environment
+variable ``INCIDENT_TRENDS_PAUSE_AT`` naming a checkpoint, the process writes that name
+to the file ``INCIDENT_TRENDS_PAUSE_FILE`` when it gets there and waits (for a SIGKILL).
+Unset, a checkpoint costs one dictionary lookup.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import os
 import shutil
+import sys
 import tempfile
+import time
 from pathlib import Path
+from glob import escape as glob_escape
 from typing import Iterator
 
-__all__ = ["atomic_path", "atomic_write_text", "atomic_write_bytes", "staged_dir",
-           "OutputLock", "OutputLockedError"]
+from .schema import IncidentTrendsError
+
+__all__ = ["atomic_path", "atomic_write_text", "atomic_write_bytes", "atomic_files", "recover_files",
+           "staged_dir", "clean_stale", "OutputLock", "OutputLockedError", "checkpoint"]
+
+PAUSE_AT = "INCIDENT_TRENDS_PAUSE_AT"
+PAUSE_FILE = "INCIDENT_TRENDS_PAUSE_FILE"
+
+
+def checkpoint(name: str) -> None:
+    """A point where a kill test may stop the run (see the module docstring)."""
+    want = os.environ.get(PAUSE_AT)
+    if not want or name not in want.split(","):
+        return
+    marker = os.environ.get(PAUSE_FILE)
+    if marker:
+        with open(marker, "a", encoding="utf-8") as fh:
+            fh.write(f"{name}\n")
+    while True:  # until killed
+        time.sleep(60)
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -38,6 +74,30 @@ def _fsync_dir(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except OSError as exc:
+        return exc.errno == errno.EPERM
+    return True
+
+
+def _temp_beside(path: Path) -> Path:
+    """A new empty temporary file beside ``path`` (``.<name>.<pid>.<random>.tmp``), after
+    removing the temporary files of earlier writers of ``path`` that are no longer running."""
+    folder = path.parent if str(path.parent) else Path(".")
+    prefix = f".{path.name}."
+    with contextlib.suppress(OSError):
+        for old in folder.glob(f"{glob_escape(prefix)}*.tmp"):
+            pid = old.name[len(prefix):].split(".", 1)[0]
+            if pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid)):
+                with contextlib.suppress(OSError):
+                    old.unlink()
+    fd, name = tempfile.mkstemp(prefix=f"{prefix}{os.getpid()}.", suffix=".tmp", dir=folder)
+    os.close(fd)
+    return Path(name)
 
 
 @contextlib.contextmanager
@@ -58,10 +118,7 @@ def atomic_path(path, *, fsync: bool = True) -> Iterator[Path]:
     ('complete', ['out.txt'])
     """
     path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    os.close(fd)
-    tmp = Path(name)
+    tmp = _temp_beside(path)
     try:
         yield tmp
         if fsync:
@@ -69,7 +126,7 @@ def atomic_path(path, *, fsync: bool = True) -> Iterator[Path]:
                 os.fsync(fh.fileno())
         os.replace(tmp, path)
         if fsync:
-            _fsync_dir(folder)
+            _fsync_dir(path.parent if str(path.parent) else Path("."))
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
@@ -91,15 +148,38 @@ def atomic_write_bytes(path, data: bytes) -> Path:
     return Path(path)
 
 
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one atomic step (Linux ``renameat2(RENAME_EXCHANGE)``); False
+    where the platform or file system cannot."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    at_fdcwd, rename_exchange = -100, 2
+    if fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.EXDEV, errno.ENOTSUP, errno.EPERM):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
 @contextlib.contextmanager
 def staged_dir(target) -> Iterator[Path]:
     """Build a folder of outputs in a staging folder and swap it in only when complete.
 
-    Yields an empty staging folder beside ``target``. On success the old ``target`` (if
-    any) is renamed aside, the staging folder renamed onto ``target`` and the old copy
-    removed; the window in which ``target`` is missing is two renames long, and
-    ``target`` never holds a mix of old and new files. On failure the staging folder is
-    removed and ``target`` is untouched.
+    Yields an empty staging folder beside ``target``. On success the staging folder and
+    ``target`` are exchanged in one atomic step where the system allows it (Linux
+    ``renameat2``), so ``target`` is at every instant either the old complete folder or
+    the new one; elsewhere the old folder is renamed aside first, a window of two renames
+    in which ``target`` is missing (:func:`clean_stale` puts the old folder back if a run
+    dies there). The old copy is removed afterwards. On failure the staging folder is
+    removed and ``target`` is untouched. Use it under an :class:`OutputLock`.
     """
     target = Path(target)
     parent = target.parent if str(target.parent) else Path(".")
@@ -107,14 +187,22 @@ def staged_dir(target) -> Iterator[Path]:
     stage = Path(tempfile.mkdtemp(prefix=f".{target.name}.staging.", dir=parent))
     try:
         yield stage
+        _fsync_dir(stage)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
+    checkpoint("swap")
+    if target.exists() and _exchange(stage, target):
+        _fsync_dir(parent)
+        checkpoint("swapped")
+        shutil.rmtree(stage, ignore_errors=True)  # now the old folder
+        return
     old = None
     if target.exists():
         old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=parent))
         old.rmdir()
         os.replace(target, old)
+        checkpoint("swap-aside")
     try:
         os.replace(stage, target)
     except BaseException:
@@ -122,12 +210,109 @@ def staged_dir(target) -> Iterator[Path]:
             os.replace(old, target)
         raise
     _fsync_dir(parent)
+    checkpoint("swapped")
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-class OutputLockedError(RuntimeError):
-    """Another process holds the lock on an output folder."""
+def clean_stale(target) -> list[Path]:
+    """Remove what killed runs of :func:`staged_dir` left beside ``target``; returns it.
+
+    Staging folders are removed. An old folder renamed aside is put back when ``target``
+    is missing (a run died between the two renames of the fallback swap), else removed.
+    Call it only while holding the :class:`OutputLock` of ``target``.
+    """
+    target = Path(target)
+    parent = target.parent if str(target.parent) else Path(".")
+    if not parent.is_dir():
+        return []
+    removed = []
+    olds = sorted(parent.glob(f".{target.name}.old.*"), key=lambda p: p.stat().st_mtime)
+    if olds and not target.exists():
+        os.replace(olds.pop(), target)
+    for p in [*parent.glob(f".{target.name}.staging.*"), *olds]:
+        shutil.rmtree(p, ignore_errors=True)
+        removed.append(p)
+    return removed
+
+
+def _journal(first: Path) -> Path:
+    return first.parent / f".{first.name}.commit.json"
+
+
+def recover_files(*paths) -> bool:
+    """Complete an interrupted :func:`atomic_files` commit whose first file is ``paths[0]``.
+
+    Returns True when a journal was found (and its remaining renames done).
+    """
+    first = Path(paths[0])
+    journal = _journal(first)
+    try:
+        entries = json.loads(journal.read_text(encoding="utf-8"))["renames"]
+    except FileNotFoundError:
+        return False
+    except (ValueError, KeyError, TypeError):  # a journal is written atomically: unreadable = foreign
+        raise IncidentTrendsError(f"{journal}: not a commit journal; remove it by hand") from None
+    for tmp, dest in entries:
+        if os.path.exists(tmp):
+            os.replace(tmp, dest)
+    for folder in {Path(d).parent for _, d in entries}:
+        _fsync_dir(folder)
+    journal.unlink()
+    return True
+
+
+@contextlib.contextmanager
+def atomic_files(*paths) -> Iterator[list[Path]]:
+    """Write several files that belong together: yields one temporary path per file.
+
+    Write every file to its temporary path. When the block ends without error the files
+    are flushed, a journal of the renames is written (atomically) beside the first file,
+    the renames run back to back, and the journal is removed. A run killed before the
+    journal exists leaves every old file; one killed within the renames leaves the
+    journal, and the next :func:`atomic_files` (or :func:`recover_files`) of the same
+    files completes the renames first. On error nothing is renamed.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> with atomic_files(d / "series.csv", d / "ledger.csv") as (s, l):
+    ...     _ = s.write_text("series"), l.write_text("ledger")
+    >>> sorted(p.name for p in d.iterdir())
+    ['ledger.csv', 'series.csv']
+    """
+    targets = [Path(p) for p in paths]
+    if len({t.resolve() for t in targets}) < len(targets):
+        raise ValueError(f"atomic_files: the same file is named twice: {[str(t) for t in targets]}")
+    recover_files(*targets)
+    tmps = []
+    try:
+        for t in targets:
+            tmps.append(_temp_beside(t))
+        yield tmps
+        for tmp in tmps:
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+        checkpoint("commit")
+        atomic_write_text(_journal(targets[0]), json.dumps(
+            {"renames": [[str(tmp.resolve()), str(t.resolve())] for tmp, t in zip(tmps, targets)]}))
+    except BaseException:
+        for tmp in tmps:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+        raise
+    for i, (tmp, t) in enumerate(zip(tmps, targets)):
+        if i:
+            checkpoint("commit-between")
+        os.replace(tmp, t)
+    for folder in {t.parent for t in targets}:
+        _fsync_dir(folder if str(folder) else Path("."))
+    _journal(targets[0]).unlink()
+
+
+class OutputLockedError(IncidentTrendsError, RuntimeError):
+    """Another process holds the lock on an output folder (the CLI exits 1 with its message)."""
 
 
 class OutputLock:
@@ -149,13 +334,7 @@ class OutputLock:
         except (OSError, ValueError):
             return None
 
-    @staticmethod
-    def _alive(pid: int) -> bool:
-        try:
-            os.kill(pid, 0)
-        except OSError as exc:
-            return exc.errno == errno.EPERM
-        return True
+    _alive = staticmethod(_pid_alive)
 
     def acquire(self) -> "OutputLock":
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -53,6 +53,8 @@ CASES = [
     ("[outputs]\nfigure_formats = []\n", "outputs.figure_formats", "0 item(s) given", "at least 1 item(s)"),
     ('[outputs]\nfigure_formats = ["png", "png"]\n', "outputs.figure_formats", "repeats an item",
      "no repeats"),
+    ('[outputs]\nfigure_formats = ["svg"]\n', "outputs.figure_formats", "leaves out 'png'",
+     "a list that includes 'png'"),
     ('[model]\nfamily = "gaussian"\n', "model.family", "'gaussian' is not allowed",
      "one of 'poisson', 'negbin', 'quasipoisson'"),
     ('[model]\ncov_type = "hc0"\n', "model.cov_type", "'hc0' is not allowed", "one of 'nonrobust', 'HAC'"),

@@ -13,6 +13,11 @@ the tally intervals (groups ``source, region, since``). ``--ledger`` receives on
 input row. With ``--format json`` one summary object is printed: rows in and out,
 incidents, merged reports, exclusions by reason, total count, the output paths and the
 warnings (also printed on stderr, one line each).
+
+The series, the ledger and the tally intervals are written as one group: each file
+complete under a hidden temporary name first, then all renamed into place
+(:func:`analysis._atomic.atomic_files`), so an interrupted run leaves the previous
+outputs, not a ledger cut short beside a new series.
 """
 
 from __future__ import annotations
@@ -104,20 +109,41 @@ def add_parser(sub):
     return p
 
 
-def _write(frame, path: str, raw: bool = False) -> str:
-    """Write atomically (never a half-written file); CSV text cells formula-neutralised
-    unless ``raw`` (see :func:`analysis.io.write.write_csv`)."""
-    from .._atomic import atomic_path
+def _write(frame, path, raw: bool = False, *, suffix: str | None = None) -> str:
+    """Write ``frame`` to ``path`` (CSV, or Parquet when ``suffix`` says so); CSV text cells
+    formula-neutralised unless ``raw`` (see :func:`analysis.io.write.write_csv`)."""
     from ..io.write import write_csv
 
     out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if out.suffix.lower() in (".parquet", ".pq"):
-        with atomic_path(out) as tmp:
-            frame.to_parquet(tmp, index=False)
+    if (suffix or out.suffix).lower() in (".parquet", ".pq"):
+        frame.to_parquet(out, index=False)
     else:
         write_csv(frame, out, raw=raw)
     return str(out)
+
+
+def _write_all(outputs: dict, raw: bool) -> dict:
+    """Write ``{name: (frame, path)}`` as one group (:func:`analysis._atomic.atomic_files`):
+    every file complete at a temporary name first, then renamed into place together, so
+    an interrupted run leaves the old series, ledger and tallies or the new ones."""
+    from .._atomic import atomic_files, checkpoint
+
+    from ..schema import InputError
+
+    items = [(k, f, Path(p)) for k, (f, p) in outputs.items() if p is not None and f is not None]
+    seen = {}
+    for k, _, p in items:
+        if p.resolve() in seen:
+            raise InputError(f"the {seen[p.resolve()]} and the {k} would both be written to {p}; "
+                             "give each output its own file")
+        seen[p.resolve()] = k
+    for _, _, p in items:
+        p.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_files(*(p for _, _, p in items)) as tmps:
+        for (name, frame, p), tmp in zip(items, tmps):
+            _write(frame, tmp, raw, suffix=p.suffix)
+            checkpoint(f"normalize-{name}")
+    return {k: str(p) for k, _, p in items}
 
 
 def run(args):
@@ -191,23 +217,25 @@ def run(args):
     messages = [str(w.message) for w in caught]
     for m in messages:
         print(f"incident-trends normalize: warning: {m}", file=sys.stderr)
-    outputs = {"series": None, "ledger": None, "tallies": None}
     raw = getattr(args, "raw_csv", False)
     if res.series is not None:
-        outputs["series"] = _write(res.series.to_frame(), args.out, raw)
+        series_frame = res.series.to_frame()
     else:
         import pandas as pd
 
         from ..schema import SERIES_COLUMNS
-        outputs["series"] = _write(pd.DataFrame(columns=list(SERIES_COLUMNS)), args.out, raw)
+        series_frame = pd.DataFrame(columns=list(SERIES_COLUMNS))
+    ledger_frame = None
     if args.ledger:
-        table = res.ledger.table
+        ledger_frame = res.ledger.table
         if reviewed:
             from ..extract import annotate_ledger
-            table = annotate_ledger(table, reviewed)  # spans and review decisions
-        outputs["ledger"] = _write(table, args.ledger, raw)
-    if args.tallies_out and res.tallies is not None:
-        outputs["tallies"] = _write(res.tallies.panel().to_frame(), args.tallies_out, raw)
+            ledger_frame = annotate_ledger(ledger_frame, reviewed)  # spans and review decisions
+    tally_frame = (res.tallies.panel().to_frame() if args.tallies_out and res.tallies is not None
+                   else None)
+    outputs = {"series": None, "ledger": None, "tallies": None}
+    outputs.update(_write_all({"series": (series_frame, args.out), "ledger": (ledger_frame, args.ledger),
+                               "tallies": (tally_frame, args.tallies_out)}, raw))
     summary = res.summary()
     summary["outputs"] = outputs
     summary["warnings"] = messages

@@ -291,17 +291,42 @@ def _tally_frame(tallies):
 
 # --------------------------------------------------------------------------- writing
 def build_report(spec=None, out_dir=None, *, quiet: bool = True) -> BuiltReport:
-    """Build the report of ``spec`` (the bundled case study when None) under ``out_dir/<name>``."""
+    """Build the report of ``spec`` (the bundled case study when None) under ``out_dir/<name>``.
+
+    The spec is validated first (:func:`~analysis.report.load_spec`). The report is
+    written into a staging folder beside ``out_dir/<name>`` and swapped in only when
+    complete, ``manifest.json`` last (:func:`analysis._atomic.staged_dir`): a run
+    interrupted at any point leaves the previous complete report, or nothing. A lock file
+    ``out_dir/.<name>.lock`` makes a second build into the same folder fail at once with
+    :class:`~analysis._atomic.OutputLockedError` naming the process that holds it.
+    """
+    from .._atomic import OutputLock, checkpoint, clean_stale, staged_dir
+
+    spec = spec if isinstance(spec, ReportSpec) else load_spec(spec)
+    root = Path(out_dir) if out_dir is not None else default_out_dir()
+    target = root / spec.name
+    with OutputLock(target):
+        clean_stale(target)  # staging folders of killed builds
+        step = _Steps(7, quiet)
+        data = compute(spec, quiet=quiet, _steps=step)
+        checkpoint("report-computed")
+        with staged_dir(target) as stage:
+            rels = _write_report(data, stage, step)
+        step.close()
+    files = [target / r for r in rels]
+    return BuiltReport(out_dir=target, files=files, data=data)
+
+
+def _write_report(data: ReportData, out: Path, step) -> list[str]:
+    """Write every file of the report into the (staging) folder ``out``, the manifest
+    last; returns the paths written, relative to ``out``."""
+    from .._atomic import checkpoint
     from ..plots import save_figure
     from . import narrative
     from .manifest import write_manifest
     from .provenance import provenance
 
-    spec = spec if isinstance(spec, ReportSpec) else load_spec(spec)
-    step = _Steps(7, quiet)
-    data = compute(spec, quiet=quiet, _steps=step)
-    root = Path(out_dir) if out_dir is not None else default_out_dir()
-    out = root / spec.name
+    spec = data.spec
     (out / "figures").mkdir(parents=True, exist_ok=True)
     (out / "tables").mkdir(parents=True, exist_ok=True)
 
@@ -319,11 +344,12 @@ def build_report(spec=None, out_dir=None, *, quiet: bool = True) -> BuiltReport:
         fig_objs[key] = out / "figures" / f"{key}.png"
         plt.close(fig)
         step(f"saved {key}")
-
+        checkpoint("report-figure")
     sections, tables = narrative.sections(data, fig_objs)
     table_files = []
     for t in tables:
         table_files += write_table(t, out / "tables")
+    checkpoint("report-tables")
 
     inputs = list(spec.data["reports"]) + list(spec.data["tallies"])
     if spec.data["events"]:
@@ -340,12 +366,12 @@ def build_report(spec=None, out_dir=None, *, quiet: bool = True) -> BuiltReport:
     results["provenance"] = prov
     (out / "results.json").write_text(json.dumps(_jsonable(results), indent=2, sort_keys=True,
                                                  allow_nan=False) + "\n", encoding="utf-8")
+    checkpoint("report-pages")
     files = fig_files + table_files + [out / n for n in ("index.html", "report.md", "results.json")]
     write_manifest(out, files)  # every file of the report, written last
+    checkpoint("report-manifest")
     step("written")
-    step.close()
-    files.append(out / "manifest.json")
-    return BuiltReport(out_dir=out, files=files, data=data)
+    return [Path(f).relative_to(out).as_posix() for f in files] + ["manifest.json"]
 
 
 def _jsonable(o):

@@ -450,6 +450,13 @@ def _check_changepoints(v: dict) -> list[Problem]:
     return []
 
 
+def _check_outputs(v: dict) -> list[Problem]:
+    if "png" not in v["figure_formats"]:
+        return [Problem("figure_formats", f"{_show(v['figure_formats'])} leaves out 'png', which the "
+                                          "HTML report embeds", "a list that includes 'png'")]
+    return []
+
+
 def _check_spec(top: dict, sec: dict) -> list[Problem]:
     d = sec["data"]
     if not d["reports"] and not d["tallies"]:
@@ -520,7 +527,7 @@ def _build() -> SpecSchema:
         Key("figure_formats", "list", default=["png", "svg", "pdf"],
             items=Key("figure_formats", "str", choices=tuple(FORMATS)), min_items=1, unique=True),
         Key("dpi", "int", default=150, minimum=20, maximum=1200),
-    )))
+    ), check=_check_outputs))
     return s
 
 
