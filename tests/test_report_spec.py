@@ -266,3 +266,14 @@ def test_cli_allow_outside(folder, tmp_path_factory, capsys):
     assert main(["reproduce", str(p), "--allow-outside", "--report-dir", str(out)]) == 1
     err = capsys.readouterr().err
     assert "manifest.json" in err and "--allow-outside" not in err
+
+
+def test_cli_data_error_during_the_build_leaves_no_folder(folder, tmp_path_factory):
+    (folder / "reports.csv").write_text("report_id,date,country,source\nS1,2024-13-45,Synthetica,synthetic\n")
+    out = tmp_path_factory.mktemp("out") / "new"
+    p = _spec(folder, "")
+    r = subprocess.run([sys.executable, "-m", "analysis.cli", "report", str(p), "--out", str(out)],
+                       capture_output=True, text=True)
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    assert "reports.csv" in r.stderr and "row 2" in r.stderr
+    assert not out.exists()

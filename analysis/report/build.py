@@ -15,6 +15,7 @@ Three steps, each usable alone:
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -305,14 +306,21 @@ def build_report(spec=None, out_dir=None, *, quiet: bool = True) -> BuiltReport:
     spec = spec if isinstance(spec, ReportSpec) else load_spec(spec)
     root = Path(out_dir) if out_dir is not None else default_out_dir()
     target = root / spec.name
-    with OutputLock(target):
-        clean_stale(target)  # staging folders of killed builds
-        step = _Steps(7, quiet)
-        data = compute(spec, quiet=quiet, _steps=step)
-        checkpoint("report-computed")
-        with staged_dir(target) as stage:
-            rels = _write_report(data, stage, step)
-        step.close()
+    created = not root.exists()
+    try:
+        with OutputLock(target):
+            clean_stale(target)  # staging folders of killed builds
+            step = _Steps(7, quiet)
+            data = compute(spec, quiet=quiet, _steps=step)
+            checkpoint("report-computed")
+            with staged_dir(target) as stage:
+                rels = _write_report(data, stage, step)
+            step.close()
+    except BaseException:
+        if created:  # a failed first build leaves no empty folder behind
+            with contextlib.suppress(OSError):
+                root.rmdir()
+        raise
     files = [target / r for r in rels]
     return BuiltReport(out_dir=target, files=files, data=data)
 

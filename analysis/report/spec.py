@@ -152,8 +152,9 @@ def load_spec(path=None, *, data_dir=None, allow_outside: bool = False) -> Repor
     path : path-like, optional
         The TOML file; the bundled case study when omitted.
     data_dir : path-like, optional
-        Where relative data paths are looked up (after the spec's own folder). Defaults
-        to the spec's ``[data] data_dir`` or the package's bundled ``data/``.
+        Where relative data paths are looked up (after the spec's own folder; relative to
+        the current folder). Overrides the spec's ``[data] data_dir`` (relative to the
+        spec's folder); the package's bundled ``data/`` is searched last.
     allow_outside : bool, default False
         Accept data paths that resolve outside the spec's folder, ``data_dir`` and the
         bundled ``data/``.
