@@ -147,7 +147,8 @@ def test_censored_diagnostics_use_exact_rows(bounded):
     r = (s.counts[ex] - fit.fitted[ex]) / np.sqrt(fit.fitted[ex])
     assert_allclose(dg.resid_pearson, r, rtol=1e-12)
     assert dg.df_resid == ex.sum() - 2
-    assert_allclose(fit.dispersion, np.sum(r ** 2) / (ex.sum() - 2), rtol=1e-12)
+    assert_allclose(fit.pearson_dispersion, np.sum(r ** 2) / (ex.sum() - 2), rtol=1e-12)
+    assert fit.dispersion == 1.0
     assert "censored-poisson" in repr(fit) and "censored-poisson" in fit.summary().as_text()
 
 

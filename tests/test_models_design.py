@@ -56,7 +56,8 @@ def test_monthly_mid_month_event_exact_columns():
                                "pulse:2024-03-16", "level:2024-03-16+1"]
     assert_allclose(X["trend"], [1, 2, 3, 4, 5, 6])
     assert_allclose(X["level:2024-03-16"], [0, 0, f, 1, 1, 1], rtol=0, atol=1e-15)
-    assert_allclose(X["slope:2024-03-16"], [0, 0, 0, f, 1 + f, 2 + f], rtol=0, atol=1e-15)
+    # slope from 1 (default): evaluated at the row end, the event row gets its level fraction
+    assert_allclose(X["slope:2024-03-16"], [0, 0, f, 1 + f, 2 + f, 3 + f], rtol=0, atol=1e-15)
     assert_allclose(X["pulse:2024-03-16"], [0, 0, f, 1 - f, 0, 0], rtol=0, atol=1e-15)
     assert_allclose(X["level:2024-03-16+1"], [0, 0, 0, f, 1, 1], rtol=0, atol=1e-15)
     assert d.time_unit == "period"
@@ -65,10 +66,18 @@ def test_monthly_mid_month_event_exact_columns():
 
 
 def test_event_on_period_start_is_textbook_coding():
+    """R: post = time > 3, I(time - 3):post, time == 4 (the ban of Lopez Bernal et al.)."""
     d = build_design(monthly(6), trend=True, events=["2024-04-01:level+slope", "2024-04-01:pulse"])
-    assert_allclose(d.exog["level:2024-04-01"], [0, 0, 0, 1, 1, 1])
-    assert_allclose(d.exog["slope:2024-04-01"], [0, 0, 0, 0, 1, 2])
-    assert_allclose(d.exog["pulse:2024-04-01"], [0, 0, 0, 1, 0, 0])
+    time = np.arange(1, 7)
+    post = (time > 3).astype(float)
+    assert_allclose(d.exog["trend"], time)
+    assert_allclose(d.exog["level:2024-04-01"], post)
+    assert_allclose(d.exog["slope:2024-04-01"], (time - 3) * post)  # [0, 0, 0, 1, 2, 3]
+    assert_allclose(d.exog["pulse:2024-04-01"], (time == 4).astype(float))
+    d0 = build_design(monthly(6), trend=True, events=["2024-04-01:level+slope"], slope_start=0)
+    assert_allclose(d0.exog["slope:2024-04-01"], (time - 4) * post)  # [0, 0, 0, 0, 1, 2]
+    with pytest.raises(ValueError, match="slope_start must be 1 or 0"):
+        build_design(monthly(6), events=["2024-04-01:slope"], slope_start=2)
 
 
 def test_weekly_and_daily_fractions():
@@ -78,7 +87,7 @@ def test_weekly_and_daily_fractions():
     dly = CountSeries.from_counts(np.ones(5), start="2024-01-08", freq="D")
     X = build_design(dly, trend=True, events=["2024-01-10:level+slope"]).exog
     assert_allclose(X["level:2024-01-10"], [0, 0, 1, 1, 1])
-    assert_allclose(X["slope:2024-01-10"], [0, 0, 0, 1, 2])
+    assert_allclose(X["slope:2024-01-10"], [0, 0, 1, 2, 3])
     assert_allclose(X["trend"], [1, 2, 3, 4, 5])
 
 
@@ -96,16 +105,52 @@ def test_irregular_series_uses_days():
     assert_allclose(X["slope:2023-11-20"], [0, 121 / 34, (42 ** 2 - 11 ** 2) / 62])
 
 
-def test_fourier_uses_calendar_phase_at_midpoint():
-    s = CountSeries.from_counts(np.ones(24), start="2023-01", freq="M")
+def test_fourier_is_r_harmonic_of_the_period_index():
+    """fourier:K = sin(2 pi k month / 12), cos(...): R's harmonic(month, K, 12)."""
+    s = CountSeries.from_counts(np.ones(30), start="2023-01", freq="M")
     X = build_design(s, seasonality="fourier:2").exog
+    month = (np.arange(30) % 12) + 1
+    assert list(X.columns) == ["intercept", "sin1", "cos1", "sin2", "cos2"]
+    for k in (1, 2):
+        assert_allclose(X[f"sin{k}"], np.sin(2 * np.pi * k * month / 12), atol=1e-13)
+        assert_allclose(X[f"cos{k}"], np.cos(2 * np.pi * k * month / 12), atol=1e-13)
+    # a series starting in April: still the calendar month, so a sub-series gives the same rows
+    late = CountSeries.from_counts(np.ones(27), start="2023-04", freq="M")
+    assert_allclose(build_design(late, seasonality="fourier:2").exog.to_numpy(), X.to_numpy()[3:], atol=1e-13)
+    # weekly: the week number 1..n with period 52.18; quarterly: the quarter with period 4
+    w = CountSeries.from_counts(np.ones(60), start="2024-01-01", freq="W")
+    Xw = build_design(w, seasonality="fourier:1").exog
+    assert_allclose(Xw["sin1"], np.sin(2 * np.pi * np.arange(1, 61) / 52.18), atol=1e-13)
+    Xp = build_design(w, seasonality="fourier:1:52").exog
+    assert_allclose(Xp["cos1"], np.cos(2 * np.pi * np.arange(1, 61) / 52), atol=1e-13)
+    q = CountSeries.from_counts(np.ones(8), start="2023-07-01", freq="Q")
+    Xq = build_design(q, seasonality="fourier:1").exog
+    assert_allclose(Xq["sin1"], np.sin(2 * np.pi * np.array([3, 4, 5, 6, 7, 8, 9, 10]) / 4), atol=1e-13)
+    with pytest.raises(ValueError, match="must be below 6"):
+        build_design(s, seasonality="fourier:6")
+
+
+def test_harmonic_is_tsmodel_frequencies():
+    """tsModel::harmonic(x, K, P) uses frequencies 1, 2, 4, ..., 2^(K-1)."""
+    s = CountSeries.from_counts(np.ones(40), start="2024-01-01", freq="W")
+    X = build_design(s, seasonality="harmonic:3").exog
+    assert list(X.columns) == ["intercept", "sin1", "cos1", "sin2", "cos2", "sin4", "cos4"]
+    t = np.arange(1, 41)
+    assert_allclose(X["sin4"], np.sin(2 * np.pi * 4 * t / 52.18), atol=1e-13)
+    assert_allclose(build_design(s, seasonality="harmonic:2").exog.to_numpy(),
+                    build_design(s, seasonality="fourier:2").exog.to_numpy())
+
+
+def test_fourier_year_uses_calendar_phase_at_midpoint():
+    s = CountSeries.from_counts(np.ones(24), start="2023-01", freq="M")
+    X = build_design(s, seasonality="fourier-year:2").exog
     mid = (s.start + (s.end - s.start) / 2 - pd.Timestamp("2000-01-01")) / pd.Timedelta(days=1)
     ph = 2 * np.pi * np.asarray(mid) / 365.2425
     assert list(X.columns) == ["intercept", "sin1_year", "cos1_year", "sin2_year", "cos2_year"]
     assert_allclose(X["sin1_year"], np.sin(ph))
     assert_allclose(X["cos2_year"], np.cos(2 * ph))
     with pytest.raises(ValueError, match="K must be below 6"):
-        build_design(s, seasonality="fourier:6")
+        build_design(s, seasonality="fourier-year:6")
     with pytest.raises(ValueError, match="seasonality"):
         build_design(s, seasonality="weekly")
 
@@ -168,7 +213,7 @@ def test_slope_uses_dates_across_gaps():
     f = 15 / 29  # 2024 is a leap year: 15 of February's 29 days are on or after the 15th
     assert_allclose(X["trend"], [1, 2, 4, 5])
     assert_allclose(X["level:2024-02-15"], [0, f, 1, 1])
-    assert_allclose(X["slope:2024-02-15"], [0, 0, 1 + f, 2 + f])
+    assert_allclose(X["slope:2024-02-15"], [0, f, 2 + f, 3 + f])
 
 
 def test_lags_shift_every_kind_by_whole_rows():
@@ -176,7 +221,7 @@ def test_lags_shift_every_kind_by_whole_rows():
     f = 16 / 31
     X = build_design(s, events=["2024-03-16:level+slope+2", "2024-03-16:pulse+1"]).exog
     assert_allclose(X["level:2024-03-16+2"], [0, 0, 0, 0, f, 1, 1], rtol=0, atol=1e-15)
-    assert_allclose(X["slope:2024-03-16+2"], [0, 0, 0, 0, 0, f, 1 + f], rtol=0, atol=1e-15)
+    assert_allclose(X["slope:2024-03-16+2"], [0, 0, 0, 0, f, 1 + f, 2 + f], rtol=0, atol=1e-15)
     assert_allclose(X["pulse:2024-03-16+1"], [0, 0, 0, f, 1 - f, 0, 0], rtol=0, atol=1e-15)
     # a lag is in rows of the series, so on a weekly series +1 is one week
     w = CountSeries.from_counts(np.ones(5), start="2024-01-01", freq="W")

@@ -3,7 +3,15 @@
 JSON (DESIGN section 6)::
 
     {"family", "n", "terms": [{"name", "estimate", "se", "rate_ratio", "ci_low", "ci_high",
-     "p_value"}], "dispersion", "aic", "bic", "llf", "offset", "rate_unit"}
+     "p_value"}], "dispersion", "aic", "bic", "llf", "offset", "rate_unit",
+     "pearson_chi2", "pearson_dispersion", "alpha", "alpha_se", "alpha_ci", "theta",
+     "theta_se", "ci", "ci_dist", "level", "intercept"}
+
+``dispersion`` is the scale of the inference (R's ``summary(fit)$dispersion``: 1 for
+poisson and negbin, Pearson chi2/df for quasipoisson); ``pearson_dispersion`` is the
+Pearson chi2/df diagnostic for every family. ``theta`` = 1/``alpha`` and ``theta_se``
+are ``MASS::glm.nb``'s (null unless negbin). ``intercept`` says what exp(intercept) is,
+e.g. ``"baseline rate per month"``.
 
 ``offset`` is null when the model has none (the default for a fully observed regular
 table, as R's ``glm(y ~ time, poisson)``), ``"log(COL)"`` with ``--exposure COL``,
@@ -18,7 +26,9 @@ from __future__ import annotations
 
 import argparse
 
-JSON_KEYS = ("family", "n", "terms", "dispersion", "aic", "bic", "llf", "offset", "rate_unit")
+JSON_KEYS = ("family", "n", "terms", "dispersion", "aic", "bic", "llf", "offset", "rate_unit",
+             "pearson_chi2", "pearson_dispersion", "alpha", "alpha_se", "alpha_ci", "theta",
+             "theta_se", "ci", "ci_dist", "level", "intercept")
 
 
 def _event(value: str):
@@ -40,11 +50,12 @@ def _level(value: str) -> float:
 
 
 def _seasonality(value: str) -> str:
-    if value == "calendar":
-        return value
-    if value.startswith("fourier:") and value[8:].isdigit() and int(value[8:]) >= 1:
-        return value
-    raise argparse.ArgumentTypeError(f"--seasonality must be fourier:K (K >= 1) or calendar, not {value!r}")
+    from ..models.design import parse_seasonality
+    try:
+        parse_seasonality(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc).replace("seasonality", "--seasonality", 1)) from None
+    return value
 
 
 def add_parser(sub):
@@ -52,7 +63,8 @@ def add_parser(sub):
         "fit", help="fit a Poisson / negative binomial / quasi-Poisson model with event terms",
         description="Fit a count regression (interrupted time series) to a table of counts. "
                     "Event terms code the period that contains the event date with the fraction "
-                    "of its days on or after it. CIs are Wald at --level (default 0.95).")
+                    "of its days on or after it. CIs are Wald with the normal quantile at "
+                    "--level (default 0.95) unless --ci / --ci-dist say otherwise.")
     p.add_argument("file", help="CSV or Parquet table with a time column and a count column")
     p.add_argument("--time", required=True, metavar="COL",
                    help="time column: ISO dates, YYYY-MM, YYYY-Www, YYYYQn or years; 'start' on a "
@@ -69,12 +81,29 @@ def add_parser(sub):
     p.add_argument("--family", required=True, choices=("poisson", "negbin", "quasipoisson"),
                    help="poisson; negbin (NB2, alpha by maximum likelihood); quasipoisson (Pearson scale)")
     p.add_argument("--trend", action="store_true",
-                   help="add a linear trend: the period number 1, 2, ... n (R's time = 1:n; per "
+                   help="add a linear trend: the period number 1, 2, ... n, not centred (R's "
+                        "time = 1:n; per period of the table, e.g. per week on weekly data; per "
                         "day for irregular intervals)")
-    p.add_argument("--seasonality", type=_seasonality, default=None, metavar="fourier:K|calendar")
+    p.add_argument("--seasonality", type=_seasonality, default=None,
+                   metavar="fourier:K[:P]|harmonic:K[:P]|fourier-year:K|calendar",
+                   help="fourier:K: K sine/cosine pairs of the period index, period P = 12 "
+                        "(monthly), 4 (quarterly), 52.18 (weekly) unless given, R's "
+                        "sin(2*pi*k*month/12) / harmonic(month, K, 12); harmonic:K: "
+                        "tsModel::harmonic exactly (frequencies 1, 2, 4, ...); fourier-year:K: "
+                        "pairs on the day of the calendar year; calendar: month shares")
     p.add_argument("--event", action="append", type=_event, default=[], metavar="DATE[:KIND]",
-                   help="event term, KIND level (default), slope, level+slope or pulse; "
-                        "optional +LAG in periods; repeatable")
+                   help="event term, KIND level (default; R's post = time > t0), slope "
+                        "(I(time - t0):post, 1 in the first post-event period), level+slope or "
+                        "pulse (time == t0 + 1); optional +LAG in periods; repeatable")
+    p.add_argument("--slope-start", type=int, choices=(1, 0), default=1,
+                   help="value of a slope term in the first post-event period: 1 (default, "
+                        "R's I(time - t0):post) or 0")
+    p.add_argument("--covariate", action="append", default=[], metavar="COL|log(COL)",
+                   help="a column of the file as an extra term, or its log; repeatable. "
+                        "Missing values are an error naming the row")
+    p.add_argument("--standardize", action="store_true",
+                   help="centre and scale the covariates to mean 0, sd 1 (R's scale(COL)); "
+                        "default: per unit as given")
     p.add_argument("--events-file", metavar="FILE",
                    help="events table (event_id, date, label, ...): each event inside the series "
                         "enters as a term of --events-kind; events outside it are left out with a "
@@ -82,6 +111,12 @@ def add_parser(sub):
     p.add_argument("--events-kind", default="level", choices=("level", "slope", "level+slope", "pulse"),
                    help="term kind for the events of --events-file (default level)")
     p.add_argument("--level", type=_level, default=0.95, help="confidence level (default 0.95)")
+    p.add_argument("--ci", default="wald", choices=("wald", "profile"),
+                   help="intervals: wald (default; R's confint.default) or profile likelihood "
+                        "(R's confint() on a glm; NB2 with theta held at its estimate, as MASS)")
+    p.add_argument("--ci-dist", default="normal", choices=("normal", "t"),
+                   help="quantile of intervals and p-values: normal (default, every family; "
+                        "R's confint.default and the tutorials) or Student t with the residual df")
     p.add_argument("--cov-type", default="nonrobust", choices=("nonrobust", "HAC"),
                    help="model-based or Newey-West (HAC) standard errors")
     p.add_argument("--hac-maxlags", type=_nonneg_int, default=None, metavar="N",
@@ -127,6 +162,54 @@ def _exposure(table, value, *, file: str):
     from ..series import CountSeries
     x = CountSeries.exposure_column(table, value, file=file)
     return _NamedExposure(x, f"log({value})", f"per unit of {value}")
+
+
+def _covariates(table, series, specs, *, time: str, file: str):
+    """``(series with the covariate columns, covariate specs)`` for ``--covariate``.
+
+    Each value must be a number (positive under ``log(COL)``): an InputError names the
+    file, row and column. The columns are put in the series' row order.
+    """
+    import re
+
+    import numpy as np
+    import pandas as pd
+
+    from .._time import period_bounds
+    from ..schema import InputError
+    from ..series import CountSeries
+    cols = {}
+    for spec in specs:
+        m = re.match(r"^\s*log\((.+)\)\s*$", spec)
+        col = m.group(1).strip() if m else spec.strip()
+        if col not in table.columns:
+            raise InputError(f"no column {col!r} for --covariate {spec!r}; the file has "
+                             f"{list(table.columns)}", file=file, row=1, column=col)
+        raw = table[col]
+        x = pd.to_numeric(raw.astype(str).str.strip().replace({"": None}), errors="coerce").to_numpy(float)
+        bad = np.flatnonzero(~np.isfinite(x))
+        if len(bad):
+            i = int(bad[0])
+            raise InputError(f"covariate value {raw.iloc[i]!r} is missing or not a number; "
+                             "fill or drop the row (missing values are never imputed)",
+                             file=file, row=i + 2, column=col)
+        if m:
+            bad = np.flatnonzero(x <= 0)
+            if len(bad):
+                i = int(bad[0])
+                raise InputError(f"covariate value {raw.iloc[i]!r} must be positive for {spec}",
+                                 file=file, row=i + 2, column=col)
+        cols[col] = x
+    # the series sorts its rows by start (stably): put the values in that order
+    start, _, _ = period_bounds(table[time].astype(str).tolist(), file=file, column=time)
+    order = np.argsort(np.asarray(start, dtype="datetime64[ns]"), kind="stable")
+    data = series.data.copy()
+    for col, x in cols.items():
+        if col in data.columns:
+            continue
+        data[col] = x[order]
+    new = CountSeries(data, freq=series.freq, groups=series.groups, attrs=series.attrs)
+    return new, [s.strip() for s in specs]
 
 
 class _NamedExposure:
@@ -177,6 +260,9 @@ def run(args) -> dict:
     series = CountSeries.from_table(table, time=args.time, count=args.count, file=args.file)
     _check_counts(table, count=args.count, file=args.file)
     exposure = _exposure(table, args.exposure, file=args.file)
+    covariates = None
+    if args.covariate:
+        series, covariates = _covariates(table, series, args.covariate, time=args.time, file=args.file)
     events = list(args.event)
     outside = "error"
     if args.events_file:
@@ -198,7 +284,9 @@ def run(args) -> dict:
             fit = fit_counts(series, family=args.family, trend=args.trend,
                              seasonality=args.seasonality, events=events, cov_type=args.cov_type,
                              hac_maxlags=args.hac_maxlags, level=args.level, events_outside=outside,
-                             exposure=exposure)
+                             exposure=exposure, ci=args.ci, ci_dist=args.ci_dist,
+                             slope_start=args.slope_start, covariates=covariates,
+                             standardize=args.standardize)
         except ValueError as exc:
             if isinstance(exc, ModelError):  # name the file the model could not be fitted to
                 raise ModelError(f"{args.file}: {exc}") from None
@@ -223,7 +311,12 @@ def render_text(res: dict) -> str:
     lines = [f"family {res['family']}, n = {res['n']}, dispersion {g(res['dispersion'])}, "
              f"AIC {g(res['aic'])}, BIC {g(res['bic'])}, log-likelihood {g(res['llf'])}",
              f"offset {res['offset'] or 'none'}; rates {res['rate_unit']} "
-             "(rate_ratio = exp(estimate); exp(intercept) is the baseline rate)"]
+             f"(rate_ratio = exp(estimate); exp(intercept) is the {res['intercept']})",
+             f"Pearson chi2/df {g(res['pearson_dispersion'])}"
+             + (f"; theta {g(res['theta'])} (se {g(res['theta_se'])}), alpha = 1/theta "
+                f"{g(res['alpha'])}" if res["theta"] is not None else "")
+             + f"; {'profile-likelihood' if res['ci'] == 'profile' else 'Wald'} intervals at "
+             f"{res['level']:.0%}, {res['ci_dist']} quantile"]
     cols = ("estimate", "se", "rate_ratio", "ci_low", "ci_high", "p_value")
     w = max([len("name")] + [len(t["name"]) for t in res["terms"]])
     # a space before every column: a 6-significant-digit value can fill all 12 places

@@ -223,8 +223,9 @@ def fit_censored_poisson(series: CountSeries, *, trend: bool = False, seasonalit
     Returns
     -------
     CountFit
-        ``family="censored-poisson"``; ``observed`` is NaN on censored rows; the
-        dispersion statistic uses the exact rows only (None when fewer than the terms).
+        ``family="censored-poisson"``; ``observed`` is NaN on censored rows;
+        ``dispersion`` is 1 (Poisson) and ``pearson_dispersion`` uses the exact rows only
+        (None when fewer than the terms).
         ``aic = -2 llf + 2 k`` and ``bic = -2 llf + log(n) k`` count every row, censored
         or not.
 
@@ -318,11 +319,10 @@ def fit_censored_poisson(series: CountSeries, *, trend: bool = False, seasonalit
     ex = ~cens
     df_ex = int(ex.sum()) - k
     chi2 = float(np.sum((y[ex] - mu[ex]) ** 2 / mu[ex])) if ex.any() else None
-    disp = chi2 / df_ex if (chi2 is not None and df_ex > 0) else None
     llf = float(mod.loglike(params.to_numpy()))
     terms = terms_table(params, se, level=level)
     return CountFit(family="censored-poisson", n=n, terms=terms, params=params, cov=cov, design=design,
                     endog=y, exposure=series.exposure, start=series.start, end=series.end, fitted=mu,
-                    llf=llf, aic=-2 * llf + 2 * k, bic=-2 * llf + math.log(n) * k, dispersion=disp,
+                    llf=llf, aic=-2 * llf + 2 * k, bic=-2 * llf + math.log(n) * k, dispersion=1.0,
                     pearson_chi2=chi2, df_resid=float(n - k), level=level, converged=converged,
                     k_params=k, time_unit=design.time_unit, warnings=tuple(msgs), model_result=res)

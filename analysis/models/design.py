@@ -26,19 +26,49 @@ array gives ``log`` of those values (R's ``offset(log(COL))``). :attr:`Design.of
 states the choice (None when there is no offset) and :attr:`Design.rate_unit` the unit
 of the rates (``exp(intercept)`` is the baseline rate in that unit).
 
+Terms and the R formula each equals
+-----------------------------------
+For a monthly table with ``time = 1:n``, an event at the start of period ``t0 + 1``
+(``post = time > t0``) and ``month`` the calendar month, the terms are exactly these R
+expressions (the Lopez Bernal, Cummins and Gasparrini 2017 tutorial codes its smoking
+ban that way, ``t0 = 36``):
+
+=====================  ====================================================================
+term                   R
+=====================  ====================================================================
+``trend``              ``time`` (1, 2, ... n; not centred: the intercept is the log rate at
+                       ``time = 0``, one period before the first row)
+``level:DATE``         ``post`` (0 before, 1 from the event's period on)
+``slope:DATE``         ``I(time - t0):post`` (1 in the first post-event period, 2 in the
+                       next...); with ``slope_start=0``: ``I(time - t0 - 1):post``
+``pulse:DATE``         ``as.numeric(time == t0 + 1)``
+``level:DATE+L``       ``dplyr::lag(post, L)`` with 0 for the first L rows (the same lag for
+                       slope and pulse)
+``sin1 .. cosK``       ``sin(2*pi*k*month/12)``, ``cos(2*pi*k*month/12)``, ``k = 1..K``; for
+                       ``K <= 2`` this is ``tsModel::harmonic(month, K, 12)``
+``COL``, ``log(COL)``  the covariate as written in the formula; ``scale(COL)`` when
+                       standardised
+=====================  ====================================================================
+
+The same holds on weekly, quarterly and daily tables with their own period index, and
+the offset is R's ``offset(log(COL))`` when one is asked for.
+
 Event terms
 -----------
-For an event on day ``d`` (after a lag of ``L`` rows, see below):
+For an event on day ``d`` (after a lag of ``L`` rows, see below), with ``t`` the period
+axis above (first row starts at 0):
 
 ``level``
     fraction of the row's days on or after ``d``: 0 before, 1 after, and for the row
     that contains ``d``, ``(end - d) / (end - start)``.
 ``slope``
-    a ramp that is 0 up to the event and grows by one per period after it, evaluated
-    at the row's start for regular series: ``max(t_i - t_event, 0)`` with ``t`` the
-    period axis above (so the row after a start-of-period event gets 1, and a
-    mid-period event gives the next row the fraction ``level`` of the event row); for
-    irregular series the ramp is in days and is averaged over the interval.
+    a ramp that grows by one per period after the event, evaluated at the row's end
+    for regular series: ``max(t_i + 1 - t_event, 0)``, so the first period on or after
+    a start-of-period event gets 1 (``slope_start=1``, the default, R's
+    ``I(time - t0):post``) and an event inside a row gives that row its ``level``
+    fraction. ``slope_start=0`` evaluates the ramp at the row's start,
+    ``max(t_i - t_event, 0)`` (0 in the first post-event period). For irregular series
+    the ramp is in days, averaged over the interval (``slope_start`` does not apply).
 ``pulse``
     one period: ``level_i - level_{i-1}`` (1 in the row that starts on ``d``; an event
     inside a row is split between that row and the next).
@@ -52,11 +82,33 @@ Non-event terms never contain a colon.
 
 Seasonality
 -----------
-``"fourier:K"``: ``K`` sine/cosine pairs with a period of one year, evaluated at the
-row's midpoint as a fraction of the calendar year (so weekly, daily and irregular rows
-all use the same annual phase). ``"calendar"``: month-of-year shares (the fraction of
-the row's days in each month; January is the reference), or quarter dummies for
-quarterly series. Months that never occur are left out.
+``"fourier:K"``
+    ``K`` sine/cosine pairs of the period index, ``sin(2 pi k x / P)`` and
+    ``cos(2 pi k x / P)`` for ``k = 1..K``, named ``sin1, cos1, ..., sinK, cosK``. The
+    period ``P`` is 12 for monthly series, 4 for quarterly, 52.18 for (ISO) weekly and
+    365.25 for daily ones; ``"fourier:K:P"`` sets it. ``x`` is the period number
+    ``1..n`` (R's ``time``), shifted on monthly (quarterly) series so that ``x`` equals
+    the calendar month (quarter) modulo 12 (4): on a series that starts in January,
+    ``x = time`` and also ``x mod 12 = month``, so the terms are R's
+    ``harmonic(month, K, 12)`` of the tutorials. Needs a regular series.
+``"harmonic:K"``
+    ``tsModel::harmonic(x, K, P)`` exactly: its frequencies are ``1, 2, 4, ...,
+    2^(K-1)`` (not ``1..K``), so it equals ``fourier:K`` for ``K <= 2`` only; columns
+    ``sin1, sin2, sin4, ...``.
+``"fourier-year:K"``
+    ``K`` pairs with a period of one calendar year (365.2425 days), evaluated at the
+    row's midpoint as a fraction of the year, so weekly, daily and irregular rows all
+    use the same annual phase (columns ``sin1_year, cos1_year, ...``).
+``"calendar"``
+    month-of-year shares (the fraction of the row's days in each month; January is the
+    reference), or quarter dummies for quarterly series. Months that never occur are
+    left out.
+
+Covariates
+----------
+``covariates=["kms", "log(PetrolPrice)"]`` adds columns of ``series.data`` as they are,
+or their logs; ``standardize=True`` centres and scales them (R's ``scale()``). A
+missing value is an error naming the row: nothing is imputed.
 """
 
 from __future__ import annotations
@@ -72,7 +124,8 @@ from ..schema import ModelError, ModelWarning
 from ..series import CountSeries
 from ._warn import warn
 
-__all__ = ["EventTerm", "Design", "build_design", "resolve_offset", "parse_event", "EVENT_KINDS"]
+__all__ = ["EventTerm", "Design", "build_design", "resolve_offset", "parse_event", "EVENT_KINDS",
+           "parse_seasonality", "covariate_columns", "SEASONAL_PERIODS"]
 
 EVENT_KINDS = ("level", "slope", "pulse", "level+slope")
 _YEAR_DAYS = 365.2425
@@ -184,6 +237,10 @@ class Design:
         Event label -> term names of that event.
     time_unit : str
         ``"period"`` (regular series) or ``"day"`` (irregular).
+    covariates : tuple of str
+        Term names of the covariates.
+    scaling : dict
+        Standardised covariate -> ``(mean, sd)`` of the values it was built from.
     """
 
     exog: pd.DataFrame
@@ -193,6 +250,8 @@ class Design:
     time_unit: str = "period"
     offset_label: str | None = None
     rate_unit: str = "per period"
+    covariates: tuple[str, ...] = ()
+    scaling: dict = field(default_factory=dict)
 
     @property
     def names(self) -> list[str]:
@@ -286,17 +345,80 @@ def _shift(x: np.ndarray, lag: int) -> np.ndarray:
     return out
 
 
+_SEAS_RE = re.compile(r"^(?P<kind>fourier|harmonic|fourier-year):(?P<K>[^:]+)(?::(?P<P>[^:]+))?$")
+#: Default period (in periods of the series) of ``fourier:K`` and ``harmonic:K``.
+SEASONAL_PERIODS = {"M": 12.0, "Q": 4.0, "W": 52.18, "D": 365.25}
+
+
+def parse_seasonality(spec) -> tuple[str, int | None, float | None]:
+    """``(kind, K, period)`` of a seasonality spec; ValueError for anything else.
+
+    ``"fourier:K"``, ``"fourier:K:P"``, ``"harmonic:K"``, ``"harmonic:K:P"``,
+    ``"fourier-year:K"`` or ``"calendar"`` (``K`` and ``P`` None).
+
+    Examples
+    --------
+    >>> parse_seasonality("fourier:2")
+    ('fourier', 2, None)
+    >>> parse_seasonality("fourier:2:52.18")
+    ('fourier', 2, 52.18)
+    """
+    if spec == "calendar":
+        return "calendar", None, None
+    m = _SEAS_RE.match(str(spec).strip()) if isinstance(spec, str) else None
+    if m is None:
+        raise ValueError(f"seasonality must be None, 'fourier:K[:P]', 'harmonic:K[:P]', "
+                         f"'fourier-year:K' or 'calendar', not {spec!r}")
+    try:
+        K = int(m.group("K"))
+    except ValueError:
+        raise ValueError(f"seasonality {spec!r}: K must be an integer, e.g. 'fourier:2'") from None
+    if K < 1:
+        raise ValueError(f"seasonality {spec!r}: K must be at least 1")
+    P = None
+    if m.group("P") is not None:
+        if m.group("kind") == "fourier-year":
+            raise ValueError(f"seasonality {spec!r}: fourier-year has a period of one calendar year")
+        try:
+            P = float(m.group("P"))
+        except ValueError:
+            P = float("nan")
+        if not (np.isfinite(P) and P > 1):
+            raise ValueError(f"seasonality {spec!r}: the period P must be a number above 1 (periods)")
+    return m.group("kind"), K, P
+
+
+def _fourier_x(series: CountSeries) -> np.ndarray:
+    """The period index of the Fourier terms: ``1..n`` (R's ``time``), shifted for monthly
+    and quarterly series so that it equals the month (quarter) of the year modulo 12 (4)."""
+    t = _period_index(series) + 1.0
+    if series.freq == "M":
+        return t + (series.start[0].month - 1)
+    if series.freq == "Q":
+        return t + (series.start[0].quarter - 1)
+    return t
+
+
 def _seasonal(series: CountSeries, seasonality: str, mid: np.ndarray) -> pd.DataFrame:
     cols: dict[str, np.ndarray] = {}
-    if seasonality.startswith("fourier:"):
-        try:
-            K = int(seasonality.split(":", 1)[1])
-        except ValueError:
-            raise ValueError(f"seasonality {seasonality!r}: K must be an integer, e.g. 'fourier:2'") from None
-        if K < 1:
-            raise ValueError(f"seasonality {seasonality!r}: K must be at least 1")
-        if series.freq == "Y":
-            raise ValueError("seasonality is meaningless for a yearly series; use seasonality=None")
+    kind, K, P = parse_seasonality(seasonality)
+    if series.freq == "Y":
+        raise ValueError("seasonality is meaningless for a yearly series; use seasonality=None")
+    if kind in ("fourier", "harmonic"):
+        if series.freq is None:
+            raise ValueError(f"seasonality {seasonality!r} needs a regular series (a period index); "
+                             "use 'fourier-year:K' for irregular intervals")
+        period = SEASONAL_PERIODS[series.freq] if P is None else P
+        freqs = list(range(1, K + 1)) if kind == "fourier" else [2 ** j for j in range(K)]
+        if 2 * max(freqs) >= period:
+            raise ValueError(f"seasonality {seasonality!r}: the highest frequency ({max(freqs)}) must be "
+                             f"below {period / 2:g} for a period of {period:g} (2 x frequency < period)")
+        x = _fourier_x(series)
+        for k in freqs:
+            cols[f"sin{k}"] = np.sin(2 * np.pi * k * x / period)
+            cols[f"cos{k}"] = np.cos(2 * np.pi * k * x / period)
+        return pd.DataFrame(cols)
+    if kind == "fourier-year":
         per_year = {"D": _YEAR_DAYS, "W": _YEAR_DAYS / 7, "M": 12, "Q": 4}.get(series.freq)
         if per_year is not None and 2 * K >= per_year:
             raise ValueError(f"seasonality {seasonality!r}: K must be below {per_year / 2:g} "
@@ -306,27 +428,99 @@ def _seasonal(series: CountSeries, seasonality: str, mid: np.ndarray) -> pd.Data
             cols[f"sin{k}_year"] = np.sin(k * phase)
             cols[f"cos{k}_year"] = np.cos(k * phase)
         return pd.DataFrame(cols)
-    if seasonality == "calendar":
-        if series.freq == "Y":
-            raise ValueError("seasonality is meaningless for a yearly series; use seasonality=None")
-        s, e = series.start, series.end
-        if series.freq == "Q":
-            q = np.asarray(s.quarter)
-            for k in (2, 3, 4):
-                if (q == k).any():
-                    cols[f"quarter_{k}"] = (q == k).astype(float)
-            return pd.DataFrame(cols)
-        # share of each row's days that fall in each calendar month
-        share = np.zeros((len(s), 12))
-        for i, (a, b) in enumerate(zip(s, e)):
-            days = pd.date_range(a, b - pd.Timedelta(days=1), freq="D")
-            counts = np.bincount(np.asarray(days.month) - 1, minlength=12)
-            share[i] = counts / counts.sum()
-        for m in range(2, 13):
-            if share[:, m - 1].any():
-                cols[f"month_{m:02d}"] = share[:, m - 1]
+    # calendar
+    s, e = series.start, series.end
+    if series.freq == "Q":
+        q = np.asarray(s.quarter)
+        for k in (2, 3, 4):
+            if (q == k).any():
+                cols[f"quarter_{k}"] = (q == k).astype(float)
         return pd.DataFrame(cols)
-    raise ValueError(f"seasonality must be None, 'fourier:K' or 'calendar', not {seasonality!r}")
+    # share of each row's days that fall in each calendar month
+    share = np.zeros((len(s), 12))
+    for i, (a, b) in enumerate(zip(s, e)):
+        days = pd.date_range(a, b - pd.Timedelta(days=1), freq="D")
+        counts = np.bincount(np.asarray(days.month) - 1, minlength=12)
+        share[i] = counts / counts.sum()
+    for m in range(2, 13):
+        if share[:, m - 1].any():
+            cols[f"month_{m:02d}"] = share[:, m - 1]
+    return pd.DataFrame(cols)
+
+
+_LOG_RE = re.compile(r"^log\((?P<col>.+)\)$")
+
+
+def covariate_columns(series: CountSeries, covariates=None, *, standardize: bool = False
+                      ) -> tuple[dict[str, np.ndarray], dict[str, tuple[float, float]]]:
+    """Covariate columns ``{term name: values}`` and the scaling used ``{name: (mean, sd)}``.
+
+    Parameters
+    ----------
+    covariates : None, sequence of str, or DataFrame
+        Column names of ``series.data``, each optionally as ``"log(COL)"`` (R's
+        ``log(COL)`` in a formula); or a DataFrame with one row per series row (in the
+        series' order) whose columns enter as they are.
+    standardize : bool
+        Centre and scale every covariate to mean 0 and standard deviation 1 (sample
+        standard deviation, R's ``scale(x)``); the term is then named ``scale(NAME)``
+        and its rate ratio is per standard deviation. Default: the values as given
+        (R's ``y ~ x``), rate ratio per unit.
+
+    Raises
+    ------
+    ModelError
+        A missing or non-numeric value (naming the row), ``log`` of a value <= 0, a
+        constant covariate when standardising.
+    ValueError
+        An unknown column.
+    """
+    if covariates is None:
+        return {}, {}
+    out: dict[str, np.ndarray] = {}
+    scaling: dict[str, tuple[float, float]] = {}
+    if isinstance(covariates, pd.DataFrame):
+        if len(covariates) != series.n:
+            raise ValueError(f"covariates has {len(covariates)} rows for {series.n} series rows")
+        items = [(str(c), str(c), covariates[c], False) for c in covariates.columns]
+    else:
+        if isinstance(covariates, str):
+            covariates = [covariates]
+        items = []
+        for spec in covariates:
+            spec = str(spec).strip()
+            m = _LOG_RE.match(spec)
+            col = m.group("col").strip() if m else spec
+            if col not in series.data.columns:
+                raise ValueError(f"covariate column {col!r} is not in the series "
+                                 f"(columns {list(series.data.columns)})")
+            items.append((f"log({col})" if m else col, col, series.data[col], bool(m)))
+    for name, col, raw, take_log in items:
+        x = pd.to_numeric(pd.Series(raw).reset_index(drop=True), errors="coerce").to_numpy(float)
+        bad = np.flatnonzero(~np.isfinite(x))
+        if len(bad):
+            i = int(bad[0])
+            raise ModelError(f"covariate {col!r}: row {i} ({series.labels[i]}) has no value "
+                             f"({pd.Series(raw).iloc[i]!r}); missing values are not imputed, "
+                             "fill or drop the row")
+        if take_log:
+            bad = np.flatnonzero(x <= 0)
+            if len(bad):
+                i = int(bad[0])
+                raise ModelError(f"covariate {name}: row {i} ({series.labels[i]}) has {x[i]:g}; "
+                                 "log needs positive values")
+            x = np.log(x)
+        if standardize:
+            mu, sd = float(np.mean(x)), float(np.std(x, ddof=1)) if len(x) > 1 else 0.0
+            if not sd > 0:
+                raise ModelError(f"covariate {name} is constant; it cannot be standardised")
+            x = (x - mu) / sd
+            scaling[f"scale({name})"] = (mu, sd)
+            name = f"scale({name})"
+        if name in out:
+            raise ModelError(f"covariate {name!r} is given twice")
+        out[name] = x
+    return out, scaling
 
 
 def resolve_offset(series: CountSeries, exposure=None) -> tuple[np.ndarray, str | None, str]:
@@ -377,7 +571,8 @@ def resolve_offset(series: CountSeries, exposure=None) -> tuple[np.ndarray, str 
 
 
 def build_design(series: CountSeries, *, trend: bool = False, seasonality: str | None = None,
-                 events=(), events_outside: str = "error", exposure=None) -> Design:
+                 events=(), events_outside: str = "error", exposure=None, slope_start: int = 1,
+                 covariates=None, standardize: bool = False) -> Design:
     """The design matrix of a count model on ``series``.
 
     Parameters
@@ -385,9 +580,18 @@ def build_design(series: CountSeries, *, trend: bool = False, seasonality: str |
     series : CountSeries
     trend : bool
         Add a linear ``trend`` column (periods, or days for irregular series).
-    seasonality : None, "fourier:K" or "calendar"
+    seasonality : None, "fourier:K[:P]", "harmonic:K[:P]", "fourier-year:K" or "calendar"
+        See the module docstring.
     events : sequence
         EventTerm objects, dates or ``"DATE[:kind][+lag]"`` strings.
+    slope_start : {1, 0}
+        Value of a ``slope`` term in the first period on or after the event: 1 (R's
+        ``I(time - t0):post`` of the tutorials, the default) or 0 (the ramp starts the
+        period after).
+    covariates : None, sequence of str or DataFrame
+        Extra columns, see :func:`covariate_columns` (``"COL"`` or ``"log(COL)"``).
+    standardize : bool
+        Standardise the covariates (R's ``scale()``), see :func:`covariate_columns`.
     events_outside : {"error", "drop"}
         What to do with an event that falls outside ``[first start, last end)``:
         raise :class:`ModelError`, or drop it with a :class:`ModelWarning`.
@@ -406,6 +610,8 @@ def build_design(series: CountSeries, *, trend: bool = False, seasonality: str |
     """
     if events_outside not in ("error", "drop"):
         raise ValueError(f"events_outside must be 'error' or 'drop', not {events_outside!r}")
+    if slope_start not in (0, 1) or isinstance(slope_start, bool):
+        raise ValueError(f"slope_start must be 1 or 0, not {slope_start!r}")
     if series.n == 0:
         raise ModelError("the series has no rows")
     s_day = _days(series.start)
@@ -418,6 +624,11 @@ def build_design(series: CountSeries, *, trend: bool = False, seasonality: str |
     if seasonality is not None:
         for k, v in _seasonal(series, str(seasonality), mid).items():
             cols[k] = v.to_numpy(float)
+    cov_cols, scaling = covariate_columns(series, covariates, standardize=standardize)
+    for k, v in cov_cols.items():
+        if k in cols:
+            raise ModelError(f"covariate {k!r} has the name of another term; rename the column")
+        cols[k] = v
     X = pd.DataFrame(cols)
 
     terms = [parse_event(e) for e in (events or ())]
@@ -442,8 +653,9 @@ def build_design(series: CountSeries, *, trend: bool = False, seasonality: str |
                 x = lev
             elif comp == "pulse":
                 x = lev - np.concatenate([[0.0], lev[:-1]])
-            elif regular:  # slope: ramp in periods, evaluated at the row start
-                x = np.maximum(_period_index(series) - _period_position(series, ev.date), 0.0)
+            elif regular:  # slope: ramp in periods, at the row end (slope_start=1) or start (0)
+                x = np.maximum(_period_index(series) + slope_start
+                               - _period_position(series, ev.date), 0.0)
             else:  # slope, irregular: ramp in days averaged over the interval
                 a = np.maximum(s_day - d, 0.0)
                 b = np.maximum(e_day - d, 0.0)
@@ -453,7 +665,8 @@ def build_design(series: CountSeries, *, trend: bool = False, seasonality: str |
         ev_cols[ev.label] = ev_cols.get(ev.label, ()) + ev.term_names
     offset, label, unit = resolve_offset(series, exposure)
     return Design(exog=X, offset=offset, events=tuple(kept), event_columns=ev_cols,
-                  time_unit="period" if regular else "day", offset_label=label, rate_unit=unit)
+                  time_unit="period" if regular else "day", offset_label=label, rate_unit=unit,
+                  covariates=tuple(cov_cols), scaling=scaling)
 
 
 def check_rank(X: pd.DataFrame, n_obs: int | None = None) -> None:

@@ -54,11 +54,11 @@ from scipy import stats
 
 from ..schema import ConvergenceWarning, DispersionWarning, ModelError, ModelWarning
 from ..series import CountSeries, as_count_series
-from .design import Design, build_design, check_rank, parse_event
+from .design import Design, build_design, check_rank, parse_event, parse_seasonality
 from ._warn import warn
 from .results import CountFit, critical_value, terms_table
 
-__all__ = ["CountGLM", "fit_counts", "FAMILIES", "COV_TYPES", "newey_west_lags"]
+__all__ = ["CountGLM", "fit_counts", "FAMILIES", "COV_TYPES", "CI_METHODS", "CI_DISTS", "newey_west_lags"]
 
 FAMILIES = ("poisson", "negbin", "quasipoisson")
 #: IRLS convergence tolerance (statsmodels' default 1e-8 leaves standard errors, which are
@@ -66,6 +66,8 @@ FAMILIES = ("poisson", "negbin", "quasipoisson")
 _IRLS_TOL = 1e-12
 _IRLS_MAXITER = 200
 COV_TYPES = ("nonrobust", "HAC")
+CI_METHODS = ("wald", "profile")
+CI_DISTS = ("normal", "t")
 
 
 def newey_west_lags(n: int) -> int:
@@ -82,7 +84,8 @@ class CountGLM:
     family : {"poisson", "negbin", "quasipoisson"}
     trend : bool
         Linear trend (per period for regular series, per day for irregular ones).
-    seasonality : None, "fourier:K" or "calendar"
+    seasonality : None, "fourier:K[:P]", "harmonic:K[:P]", "fourier-year:K" or "calendar"
+        See :mod:`analysis.models.design`.
     events : sequence
         :class:`~analysis.models.design.EventTerm` objects or ``"DATE[:kind][+lag]"``.
     cov_type : {"nonrobust", "HAC"}
@@ -98,6 +101,20 @@ class CountGLM:
         ``log(period_exposure)`` (no offset for fully observed regular periods),
         ``"days"`` for log(days in the period), a column of ``series.data`` or an array
         for ``log`` of its values.
+    ci : {"wald", "profile"}
+        Wald intervals ``estimate +/- q se`` (R's ``confint.default``), or profile
+        likelihood intervals (R's ``confint()`` on a glm, MASS's ``profile.glm``).
+    ci_dist : {"normal", "t"}
+        Quantile ``q`` of the intervals and the p-values: normal for every family
+        (default; R's ``confint.default``, ``ci.exp`` of the tutorials), or Student t
+        with the residual df (the p-values of R's ``summary`` of a quasipoisson fit).
+    slope_start : {1, 0}
+        A ``slope`` term's value in the first post-event period (1: R's
+        ``I(time - t0):post``).
+    covariates : None, sequence of str or DataFrame
+        Columns of ``series.data`` (``"COL"`` or ``"log(COL)"``), or a frame of values.
+    standardize : bool
+        Standardise the covariates (R's ``scale()``); default False (per unit).
     """
 
     family: str = "poisson"
@@ -109,6 +126,11 @@ class CountGLM:
     level: float = 0.95
     events_outside: str = "error"
     exposure: Any = field(default=None, compare=False)
+    ci: str = "wald"
+    ci_dist: str = "normal"
+    slope_start: int = 1
+    covariates: Any = field(default=None, compare=False)
+    standardize: bool = False
 
     def __post_init__(self):
         if self.family not in FAMILIES:
@@ -119,9 +141,17 @@ class CountGLM:
             raise ValueError(f"level must be a number in (0, 1), not {self.level!r}")
         if self.hac_maxlags is not None and (int(self.hac_maxlags) != self.hac_maxlags or self.hac_maxlags < 0):
             raise ValueError(f"hac_maxlags must be a non-negative integer, not {self.hac_maxlags!r}")
-        if self.seasonality is not None and not (self.seasonality == "calendar"
-                                                 or str(self.seasonality).startswith("fourier:")):
-            raise ValueError(f"seasonality must be None, 'fourier:K' or 'calendar', not {self.seasonality!r}")
+        if self.seasonality is not None:
+            parse_seasonality(self.seasonality)
+        if self.ci not in CI_METHODS:
+            raise ValueError(f"ci must be one of {CI_METHODS}, not {self.ci!r}")
+        if self.ci_dist not in CI_DISTS:
+            raise ValueError(f"ci_dist must be one of {CI_DISTS}, not {self.ci_dist!r}")
+        if self.ci == "profile" and self.cov_type == "HAC":
+            raise ValueError("ci='profile' needs cov_type='nonrobust': a profile likelihood has no "
+                             "HAC version; use ci='wald' with HAC errors")
+        if self.slope_start not in (0, 1) or isinstance(self.slope_start, bool):
+            raise ValueError(f"slope_start must be 1 or 0, not {self.slope_start!r}")
         ev = self.events
         if isinstance(ev, (str, pd.Timestamp)):
             ev = [ev]
@@ -133,7 +163,8 @@ class CountGLM:
         """The design matrix this spec builds on ``series``."""
         return build_design(series, trend=self.trend, seasonality=self.seasonality,
                             events=self.events, events_outside=self.events_outside,
-                            exposure=self.exposure)
+                            exposure=self.exposure, slope_start=self.slope_start,
+                            covariates=self.covariates, standardize=self.standardize)
 
     def fit(self, series: CountSeries | pd.Series) -> CountFit:
         """Fit the model to ``series`` and return a frozen :class:`CountFit`.
@@ -177,7 +208,9 @@ class CountGLM:
 def fit_counts(series: CountSeries | pd.Series, *, family: str = "poisson", trend: bool = False,
                seasonality: str | None = None, events=(), cov_type: str = "nonrobust",
                hac_maxlags: int | None = None, level: float = 0.95,
-               events_outside: str = "error", exposure=None) -> CountFit:
+               events_outside: str = "error", exposure=None, ci: str = "wald",
+               ci_dist: str = "normal", slope_start: int = 1, covariates=None,
+               standardize: bool = False) -> CountFit:
     """Fit a count regression (interrupted time series) to a CountSeries.
 
     Shorthand for ``CountGLM(...).fit(series)``; see :class:`CountGLM` and the module
@@ -192,12 +225,15 @@ def fit_counts(series: CountSeries | pd.Series, *, family: str = "poisson", tren
         Poisson; NB2 with ``alpha`` by maximum likelihood (reported with a Wald interval
         on ``log(alpha)``; at its boundary 0 the Poisson fit is reported with a
         :class:`ModelWarning`); or Poisson estimates with standard errors times
-        ``sqrt(Pearson chi2 / df_resid)`` and Student t intervals (R's quasipoisson).
+        ``sqrt(Pearson chi2 / df_resid)`` (R's quasipoisson).
     trend : bool
         Linear trend: the period number 1, 2, ... n (R's ``time``), days from the
         first start for irregular series.
-    seasonality : None, "fourier:K" or "calendar"
-        ``K`` annual sine/cosine pairs, or calendar-month shares (quarter dummies).
+    seasonality : None, "fourier:K[:P]", "harmonic:K[:P]", "fourier-year:K" or "calendar"
+        ``K`` sine/cosine pairs of the period index with period 12 (monthly), 4
+        (quarterly), 52.18 (weekly) or ``P`` (R's ``harmonic(month, K, 12)``); tsModel's
+        ``harmonic``; ``K`` pairs on the day of the year; or calendar-month shares
+        (quarter dummies).
     events : sequence
         :class:`EventTerm` objects, dates, or ``"DATE[:level|slope|pulse|level+slope][+LAG]"``.
         The row that contains an event date is coded with the fraction of its days on
@@ -207,7 +243,7 @@ def fit_counts(series: CountSeries | pd.Series, *, family: str = "poisson", tren
     hac_maxlags : int, optional
         HAC truncation lag; default :func:`newey_west_lags` ``(n)``.
     level : float
-        Confidence level of the Wald intervals (default 0.95).
+        Confidence level of the intervals (default 0.95).
     events_outside : {"error", "drop"}
         An event outside the series raises, or is dropped with a warning.
     exposure : None, "days", str or array-like
@@ -215,6 +251,17 @@ def fit_counts(series: CountSeries | pd.Series, *, family: str = "poisson", tren
         observed regular periods and log(days) for irregular series; ``"days"``
         log(days in the period); a column name of ``series.data`` or an array, ``log``
         of its values. The fit states it as ``offset`` and ``rate_unit``.
+    ci : {"wald", "profile"}
+        Wald (default) or profile-likelihood intervals (R's ``confint()``; NB2 profiles
+        with alpha held at its estimate, as MASS does for ``glm.nb``).
+    ci_dist : {"normal", "t"}
+        Normal quantile (default, every family) or Student t with the residual df.
+    slope_start : {1, 0}
+        Value of a slope term in the first post-event period (default 1).
+    covariates : None, sequence of str or DataFrame
+        Extra terms: columns of ``series.data``, ``"log(COL)"`` for their log.
+    standardize : bool
+        Standardise the covariates to mean 0, sd 1 (terms ``scale(COL)``).
 
     Returns
     -------
@@ -260,7 +307,9 @@ def fit_counts(series: CountSeries | pd.Series, *, family: str = "poisson", tren
     """
     return CountGLM(family=family, trend=trend, seasonality=seasonality, events=events,
                     cov_type=cov_type, hac_maxlags=hac_maxlags, level=level,
-                    events_outside=events_outside, exposure=exposure).fit(series)
+                    events_outside=events_outside, exposure=exposure, ci=ci, ci_dist=ci_dist,
+                    slope_start=slope_start, covariates=covariates,
+                    standardize=standardize).fit(series)
 
 
 # ---------------------------------------------------------------------- helpers
@@ -324,7 +373,7 @@ def _boundary_check(params: pd.Series, se: pd.Series, msgs: list) -> None:
 
 
 def _finish(spec: CountGLM, series: CountSeries, y, design: Design, *, family, params, cov, fitted,
-            llf, k_params, dispersion, chi2, df_resid, use_t, converged, hac_lag, msgs,
+            llf, k_params, chi2, df_resid, converged, hac_lag, msgs, scale=1.0,
             alpha=None, alpha_se=None, alpha_ci=None, model_result=None) -> CountFit:
     names = design.names
     params = pd.Series(np.asarray(params, float), index=names)
@@ -337,16 +386,34 @@ def _finish(spec: CountGLM, series: CountSeries, y, design: Design, *, family, p
         raise ModelError("the covariance of the estimates is not finite (a singular information "
                          "matrix): the terms are not identified by these data")
     _boundary_check(params, se, msgs)
+    use_t = spec.ci_dist == "t"
     terms = terms_table(params, se, level=spec.level, df=df_resid if use_t else None)
+    if spec.ci == "profile":
+        from .profile import profile_intervals
+        lim = profile_intervals(family=family, endog=y, exog=design.exog, offset=design.offset,
+                                params=params, se=se, alpha=alpha, scale=scale,
+                                crit=critical_value(spec.level, df_resid if use_t else None))
+        with np.errstate(over="ignore"):
+            terms["ci_low"] = np.exp(lim["low"].to_numpy(float))
+            terms["ci_high"] = np.exp(lim["high"].to_numpy(float))
+        if lim.isna().any().any():
+            msgs.append((f"the profile likelihood of {[n for n in names if lim.loc[n].isna().any()]} "
+                         "does not reach the interval's cut-off on one side; that limit is not "
+                         "reported", ModelWarning))
     n = len(y)
     aic = None if llf is None else -2 * llf + 2 * k_params
     bic = None if llf is None else -2 * llf + math.log(n) * k_params
+    theta = theta_se = None
+    if alpha is not None and alpha > 0:
+        theta = 1.0 / alpha
+        theta_se = None if alpha_se is None else alpha_se / alpha ** 2
     return CountFit(family=family, n=n, terms=terms, params=params, cov=cov, design=design,
                     endog=np.asarray(y, float), exposure=series.exposure, start=series.start,
                     end=series.end, fitted=np.asarray(fitted, float), llf=llf, aic=aic, bic=bic,
-                    dispersion=dispersion, pearson_chi2=chi2, df_resid=float(df_resid),
+                    dispersion=float(scale), pearson_chi2=chi2, df_resid=float(df_resid),
                     cov_type=spec.cov_type, level=spec.level, alpha=alpha, alpha_ci=alpha_ci,
-                    alpha_se=alpha_se, use_t=use_t, converged=bool(converged), k_params=int(k_params),
+                    alpha_se=alpha_se, theta=theta, theta_se=theta_se, use_t=use_t,
+                    ci=spec.ci, converged=bool(converged), k_params=int(k_params),
                     time_unit=design.time_unit, hac_maxlags=hac_lag,
                     warnings=tuple(m for m, _ in msgs), model_result=model_result)
 
@@ -359,7 +426,7 @@ def _fit_poisson(spec: CountGLM, series, y, design: Design, msgs) -> CountFit:
     quasi = spec.family == "quasipoisson"
     mod = sm.GLM(y, X, family=sm.families.Poisson(), offset=design.offset)
     res = mod.fit(cov_type=cov_type, cov_kwds=cov_kwds or None, scale="X2" if quasi else None,
-                  use_t=quasi, tol=_IRLS_TOL, maxiter=_IRLS_MAXITER)
+                  use_t=spec.ci_dist == "t", tol=_IRLS_TOL, maxiter=_IRLS_MAXITER)
     mu = np.asarray(res.fittedvalues, float)
     chi2 = float(np.sum((y - mu) ** 2 / mu))
     df_resid = float(res.df_resid)
@@ -376,8 +443,20 @@ def _fit_poisson(spec: CountGLM, series, y, design: Design, msgs) -> CountFit:
     llf = None if quasi else float(res.llf)
     return _finish(spec, series, y, design, family=spec.family, params=res.params,
                    cov=res.cov_params(), fitted=mu, llf=llf, k_params=X.shape[1],
-                   dispersion=disp, chi2=chi2, df_resid=df_resid, use_t=quasi,
+                   scale=disp if quasi else 1.0, chi2=chi2, df_resid=df_resid,
                    converged=converged, hac_lag=L, msgs=msgs, model_result=res)
+
+
+def theta_ml_se(y, mu, theta: float) -> float:
+    """Standard error of NB2's ``theta`` (``1 / alpha``) as ``MASS::theta.ml``: the inverse
+    square root of the observed information of theta with the means held fixed."""
+    from scipy.special import polygamma
+    y = np.asarray(y, float)
+    mu = np.asarray(mu, float)
+    tg = lambda v: polygamma(1, v)  # noqa: E731 - trigamma
+    info = float(np.sum(-tg(theta + y) + tg(theta) - 1 / theta + 2 / (mu + theta)
+                        - (y + theta) / (mu + theta) ** 2))
+    return float(1 / np.sqrt(info)) if info > 0 else float("nan")
 
 
 def _fit_negbin(spec: CountGLM, series, y, design: Design, msgs) -> CountFit:
@@ -395,12 +474,12 @@ def _fit_negbin(spec: CountGLM, series, y, design: Design, msgs) -> CountFit:
     res = None
     if a0 > 1e-4:
         start = np.append(np.asarray(pois.params, float), a0)
-        res = _try_nb(mod, start, "newton", cov_type, cov_kwds)
+        res = _try_nb(mod, start, "newton")
     if res is None:  # robust path: BFGS on log(alpha), then polish with Newton
         start = np.append(np.asarray(pois.params, float), max(a0, 0.05))
-        res_b = _try_nb(mod, start, "bfgs", "nonrobust", {}, maxiter=1000)
+        res_b = _try_nb(mod, start, "bfgs", maxiter=1000)
         if res_b is not None and float(res_b.params.iloc[-1]) > 1e-6:
-            res = _try_nb(mod, np.asarray(res_b.params, float), "newton", cov_type, cov_kwds) or res_b
+            res = _try_nb(mod, np.asarray(res_b.params, float), "newton") or res_b
     alpha = None if res is None else float(res.params.iloc[-1])
     cov_all = None
     if res is not None:
@@ -422,11 +501,12 @@ def _fit_negbin(spec: CountGLM, series, y, design: Design, msgs) -> CountFit:
             cov_type=cov_type, cov_kwds=cov_kwds, tol=_IRLS_TOL, maxiter=_IRLS_MAXITER)
         chi2 = float(np.sum((y - mu0) ** 2 / mu0))
         df_resid = float(len(y) - k)
-        return _finish(spec, series, y, design, family="negbin", params=pres.params,
-                       cov=pres.cov_params(), fitted=mu0, llf=float(pois.llf), k_params=k + 1,
-                       dispersion=chi2 / df_resid, chi2=chi2, df_resid=df_resid, use_t=False,
-                       converged=True, hac_lag=L, msgs=msgs, alpha=0.0, alpha_se=None,
-                       alpha_ci=(0.0, _alpha_upper(mod, pois, spec.level)), model_result=pres)
+        fit = _finish(spec, series, y, design, family="poisson", params=pres.params,
+                      cov=pres.cov_params(), fitted=mu0, llf=float(pois.llf), k_params=k + 1,
+                      chi2=chi2, df_resid=df_resid, converged=True, hac_lag=L, msgs=msgs,
+                      alpha=0.0, alpha_se=None,
+                      alpha_ci=(0.0, _alpha_upper(mod, pois, spec.level)), model_result=pres)
+        return _replace(fit, family="negbin")
     converged = bool(res.mle_retvals.get("converged", True))
     if not converged:
         msgs.append(("the negative binomial fit did not converge; estimates may be inaccurate",
@@ -435,9 +515,21 @@ def _fit_negbin(spec: CountGLM, series, y, design: Design, msgs) -> CountFit:
         raise ModelError("the information matrix of the negative binomial fit is singular: the "
                          "terms and alpha are not identified by these data (too few or too sparse "
                          "counts); try family='poisson' or 'quasipoisson', or fewer terms")
-    params = np.asarray(res.params, float)
-    beta, cov = params[:k], cov_all[:k, :k]
-    a_se = float(np.sqrt(cov_all[k, k])) if cov_all[k, k] > 0 else float("nan")
+    beta = np.asarray(res.params, float)[:k]
+    # Standard errors of beta as MASS::glm.nb: the expected (IRLS) information with alpha
+    # held at its estimate, (X'WX)^-1 with W = mu / (1 + alpha mu); its cross terms with
+    # alpha are zero in expectation. (The joint observed Hessian of discrete NegativeBinomial
+    # gives errors 0.1-0.4% larger on Seatbelts.) HAC: the sandwich around the same bread.
+    gres = sm.GLM(y, X, family=sm.families.NegativeBinomial(alpha=alpha), offset=design.offset).fit(
+        start_params=beta, cov_type=cov_type, cov_kwds=cov_kwds or None, tol=_IRLS_TOL,
+        maxiter=_IRLS_MAXITER)
+    beta = np.asarray(gres.params, float)
+    cov = np.asarray(gres.cov_params(), float)
+    eta = X.to_numpy(float) @ beta + design.offset
+    mu = np.exp(eta)
+    theta = 1.0 / alpha
+    th_se = theta_ml_se(y, mu, theta)
+    a_se = th_se / theta ** 2 if np.isfinite(th_se) else float("nan")
     crit = critical_value(spec.level)
     with np.errstate(over="ignore"):
         ci = (float(alpha * np.exp(-crit * a_se / alpha)), float(alpha * np.exp(crit * a_se / alpha)))
@@ -448,23 +540,25 @@ def _fit_negbin(spec: CountGLM, series, y, design: Design, msgs) -> CountFit:
     elif not np.isfinite(ci[1]) or crit * a_se / alpha > 25:
         msgs.append((f"alpha ({alpha:.3g}) is not identified by these data: its Wald interval on "
                      f"the log scale is [{ci[0]:.3g}, {ci[1]:.3g}]", ModelWarning))
-    eta = X.to_numpy(float) @ beta + design.offset
-    mu = np.exp(eta)
     chi2 = float(np.sum((y - mu) ** 2 / (mu + alpha * mu ** 2)))
     df_resid = float(len(y) - k)
     return _finish(spec, series, y, design, family="negbin", params=beta, cov=cov, fitted=mu,
-                   llf=float(res.llf), k_params=k + 1, dispersion=chi2 / df_resid, chi2=chi2,
-                   df_resid=df_resid, use_t=False, converged=converged, hac_lag=L, msgs=msgs,
-                   alpha=alpha, alpha_se=a_se, alpha_ci=ci, model_result=res)
+                   llf=float(mod.loglike(np.append(beta, alpha))), k_params=k + 1, chi2=chi2,
+                   df_resid=df_resid, converged=converged, hac_lag=L, msgs=msgs,
+                   alpha=alpha, alpha_se=a_se, alpha_ci=ci, model_result=gres)
 
 
-def _try_nb(mod, start, method, cov_type, cov_kwds, maxiter=100):
+def _replace(obj, **kw):
+    import dataclasses
+    return dataclasses.replace(obj, **kw)
+
+
+def _try_nb(mod, start, method, maxiter=100):
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             with np.errstate(all="ignore"):
-                r = mod.fit(start_params=start, method=method, maxiter=maxiter, disp=0,
-                            cov_type=cov_type, cov_kwds=cov_kwds or None)
+                r = mod.fit(start_params=start, method=method, maxiter=maxiter, disp=0)
     except (np.linalg.LinAlgError, ValueError, OverflowError):
         return None
     p = np.asarray(r.params, float)

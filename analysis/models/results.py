@@ -201,20 +201,31 @@ class CountFit:
         Rows used.
     terms : pandas.DataFrame
         ``name, estimate, se, rate_ratio, ci_low, ci_high, p_value`` (log-scale estimates;
-        Wald intervals at ``level``; Student t with ``df_resid`` for quasipoisson, as R).
+        intervals at ``level``, Wald or profile per ``ci``, normal quantile unless
+        ``use_t``).
     params : pandas.Series
-        Coefficients of the linear predictor.
+        Coefficients of the linear predictor (statsmodels' ``params``).
     cov : pandas.DataFrame
-        Their covariance (model-based, HAC or scaled, per ``cov_type`` and family).
+        Their covariance (model-based, HAC or scaled, per ``cov_type`` and family); for
+        negbin the expected information with alpha at its estimate, as ``MASS::glm.nb``.
     alpha : float or None
         NB2 dispersion (``var = mu + alpha mu^2``), by maximum likelihood.
-    alpha_ci : tuple or None
-        Wald interval for ``alpha`` on the log scale.
+    alpha_se, alpha_ci : float, tuple or None
+        Its standard error (``theta_se / theta^2``) and Wald interval on the log scale.
+    theta, theta_se : float or None
+        ``1 / alpha`` and its standard error, R's ``glm.nb`` ``theta`` and ``SE.theta``.
     dispersion : float
-        Pearson chi-square over residual df.
+        The dispersion the inference uses, R's ``summary(fit)$dispersion``: 1 for
+        poisson, negbin and censored-poisson, the Pearson chi-square over residual df
+        for quasipoisson.
+    pearson_chi2, pearson_dispersion : float or None
+        The Pearson statistic and Pearson chi-square / df, a diagnostic of
+        over-dispersion (about 1 when the variance model holds) for every family.
     llf, aic, bic : float or None
         Log-likelihood and information criteria (``k`` counts ``alpha`` for negbin);
         None for quasipoisson, which has no likelihood (R reports NA).
+    ci : {"wald", "profile"}
+        How the intervals of ``terms`` were computed.
     """
 
     family: str
@@ -239,7 +250,10 @@ class CountFit:
     alpha: float | None = None
     alpha_ci: tuple[float, float] | None = None
     alpha_se: float | None = None
+    theta: float | None = None
+    theta_se: float | None = None
     use_t: bool = False
+    ci: str = "wald"
     converged: bool = True
     k_params: int = 0
     time_unit: str = "period"
@@ -267,6 +281,145 @@ class CountFit:
     @property
     def term_names(self) -> list[str]:
         return list(self.params.index)
+
+    @property
+    def pearson_dispersion(self) -> float | None:
+        """Pearson chi-square over its df (rows with an exact count less the terms)."""
+        if self.pearson_chi2 is None:
+            return None
+        df = self.df_resid - int(np.sum(~np.isfinite(self.endog)))
+        return float(self.pearson_chi2 / df) if df > 0 else None
+
+    @property
+    def intercept_label(self) -> str:
+        """What ``exp(intercept)`` is: ``"baseline rate per month"`` (the rate in the
+        fit's ``rate_unit`` when every other term is 0, e.g. at ``trend = 0``)."""
+        return f"baseline rate {self.rate_unit}"
+
+    # ------------------------------------------------- statsmodels-like accessors
+    @property
+    def bse(self) -> pd.Series:
+        """Standard errors of :attr:`params` (statsmodels' ``bse``)."""
+        return pd.Series(self.terms["se"].to_numpy(float), index=self.params.index, name="bse")
+
+    @property
+    def tvalues(self) -> pd.Series:
+        """``params / bse`` (z or t statistics; statsmodels' ``tvalues``)."""
+        return pd.Series(self.params.to_numpy(float) / self.bse.to_numpy(float),
+                         index=self.params.index, name="tvalues")
+
+    @property
+    def pvalues(self) -> pd.Series:
+        """Two-sided p-values (normal, or Student t when ``use_t``; statsmodels' ``pvalues``)."""
+        return pd.Series(self.terms["p_value"].to_numpy(float), index=self.params.index, name="pvalues")
+
+    @property
+    def fittedvalues(self) -> pd.Series:
+        """Fitted means per row, indexed by period start (statsmodels' ``fittedvalues``)."""
+        return pd.Series(self.fitted, index=self.start, name="fittedvalues")
+
+    @property
+    def nobs(self) -> int:
+        return int(self.n)
+
+    @property
+    def resid_deviance(self) -> np.ndarray:
+        """Deviance residuals ``sign(y - mu) sqrt(d_i)`` (R's ``residuals(fit, "deviance")``;
+        NaN on rows known only through bounds)."""
+        y, mu = self.endog, self.fitted
+        r = np.full(self.n, np.nan)
+        ok = np.isfinite(y)
+        yy, mm = y[ok], mu[ok]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ylog = np.where(yy > 0, yy * np.log(yy / mm), 0.0)
+            if self.family == "negbin" and self.alpha:
+                th = 1.0 / self.alpha
+                d = 2 * (ylog - (yy + th) * np.log((yy + th) / (mm + th)))
+            else:
+                d = 2 * (ylog - (yy - mm))
+        r[ok] = np.sign(yy - mm) * np.sqrt(np.maximum(d, 0.0))
+        return r
+
+    def conf_int(self, alpha: float = 0.05, method: str | None = None, dist: str | None = None,
+                 exp: bool = False) -> pd.DataFrame:
+        """Confidence intervals of :attr:`params` (statsmodels' ``conf_int``).
+
+        Parameters
+        ----------
+        alpha : float
+            ``1 - level`` (default 0.05: 95% intervals).
+        method : {"wald", "profile"}, optional
+            Default: the fit's ``ci``. ``"profile"`` is R's ``confint()`` on a glm
+            (MASS ``profile.glm``; NB2 with alpha held at its estimate).
+        dist : {"normal", "t"}, optional
+            Quantile; default the fit's (``"t"`` when ``use_t``).
+        exp : bool
+            Return ``exp`` of the limits (rate ratio scale) instead of the log scale.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index the term names, columns ``0`` (lower) and ``1`` (upper), as statsmodels.
+
+        Examples
+        --------
+        >>> from analysis.models import fit_counts
+        >>> from analysis.synthetic import nb_level_change
+        >>> s, _ = nb_level_change(seed=3)
+        >>> fit = fit_counts(s, family="negbin", events=["2021-01-04:level"])
+        >>> ci = fit.conf_int(exp=True)
+        >>> bool(abs(ci.iloc[1, 0] - fit.terms["ci_low"].iloc[1]) < 1e-12)
+        True
+        """
+        if not 0 < alpha < 1:
+            raise ValueError(f"alpha must be in (0, 1), not {alpha!r}")
+        method = self.ci if method is None else method
+        if method not in ("wald", "profile"):
+            raise ValueError(f"method must be 'wald' or 'profile', not {method!r}")
+        dist = ("t" if self.use_t else "normal") if dist is None else dist
+        if dist not in ("normal", "t"):
+            raise ValueError(f"dist must be 'normal' or 't', not {dist!r}")
+        crit = critical_value(1 - alpha, self.df_resid if dist == "t" else None)
+        b, se = self.params, self.bse
+        if method == "wald":
+            lo, hi = b.to_numpy() - crit * se.to_numpy(), b.to_numpy() + crit * se.to_numpy()
+        else:
+            if self.family == "censored-poisson" or self.cov_type != "nonrobust":
+                raise ValueError("profile intervals need a poisson, quasipoisson or negbin fit with "
+                                 "cov_type='nonrobust'")
+            from .profile import profile_intervals
+            fam = "poisson" if self.family == "negbin" and not self.alpha else self.family
+            lim = profile_intervals(family=fam, endog=self.endog, exog=self.design.exog,
+                                    offset=self.design.offset, params=b, se=se, crit=crit,
+                                    scale=float(self.dispersion), alpha=self.alpha)
+            lo, hi = lim["low"].to_numpy(float), lim["high"].to_numpy(float)
+        out = pd.DataFrame({0: lo, 1: hi}, index=self.params.index)
+        if exp:
+            with np.errstate(over="ignore"):
+                out = np.exp(out)
+        return out
+
+    def to_frame(self) -> pd.DataFrame:
+        """The coefficient table with statsmodels' column names (``summary_frame``).
+
+        Columns ``coef, std err, z`` (``t`` when ``use_t``), ``P>|z|``, ``[0.025, 0.975]``
+        (at the fit's level; log scale, Wald or profile per ``ci``), ``exp(coef)``,
+        ``exp lower``, ``exp upper`` and ``meaning``: what ``exp(coef)`` is, the
+        intercept's row saying ``baseline rate <unit>`` and the others ``rate ratio``.
+        Index: the term names.
+        """
+        a = (1 - self.level) / 2
+        stat = "t" if self.use_t else "z"
+        t = self.terms
+        lo, hi = np.log(t["ci_low"].to_numpy(float)), np.log(t["ci_high"].to_numpy(float))
+        meaning = [self.intercept_label if n == "intercept" else "rate ratio" for n in t["name"]]
+        return pd.DataFrame({
+            "coef": t["estimate"].to_numpy(float), "std err": t["se"].to_numpy(float),
+            stat: self.tvalues.to_numpy(float), f"P>|{stat}|": t["p_value"].to_numpy(float),
+            f"[{a:g}": lo, f"{1 - a:g}]": hi,
+            "exp(coef)": t["rate_ratio"].to_numpy(float), "exp lower": t["ci_low"].to_numpy(float),
+            "exp upper": t["ci_high"].to_numpy(float), "meaning": meaning,
+        }, index=pd.Index(list(t["name"]), name="term"))
 
     @property
     def event_terms(self) -> list[str]:
@@ -449,13 +602,15 @@ class CountFit:
                 ("time unit", self.time_unit), ("offset", self.offset or "none"),
                 ("rate unit", self.rate_unit), ("log-likelihood", g(self.llf)),
                 ("AIC", g(self.aic)), ("BIC", g(self.bic)),
-                ("dispersion (Pearson chi2/df)", g(self.dispersion))]
+                ("dispersion", g(self.dispersion)),
+                ("Pearson chi2/df (diagnostic)", g(self.pearson_dispersion))]
         if self.family == "negbin":
             lo, hi = self.alpha_ci if self.alpha_ci else (None, None)
             info.append(("alpha (NB2)", f"{g(self.alpha)} [{g(lo)}, {g(hi)}]"))
-        notes = [f"Wald intervals at {self.level:.0%}"
-                 + ("; Student t with the residual df" if self.use_t else "")
-                 + "; rate_ratio = exp(estimate)."]
+            info.append(("theta = 1/alpha (glm.nb)", f"{g(self.theta)} (se {g(self.theta_se)})"))
+        notes = [f"{'Profile-likelihood' if self.ci == 'profile' else 'Wald'} intervals at {self.level:.0%}"
+                 + ("; Student t with the residual df" if self.use_t else "; normal quantile")
+                 + f"; rate_ratio = exp(estimate); exp(intercept) is the {self.intercept_label}."]
         notes += list(self.warnings)
         return FitSummary(title=f"Count regression: {self.family}", info=tuple(info),
                           table=self.terms.copy(), notes=tuple(notes))
@@ -464,17 +619,28 @@ class CountFit:
         return self.summary().as_html()
 
     def to_dict(self) -> dict:
-        """JSON-ready dict: the CLI keys plus ``alpha``, ``alpha_ci``, ``cov_type``, ``level``."""
+        """JSON-ready dict: the CLI keys plus ``alpha``, ``alpha_ci``, ``cov_type``, ``level``.
+
+        ``dispersion`` is the scale the inference uses (1 except for quasipoisson),
+        ``pearson_dispersion`` the Pearson chi-square / df diagnostic; ``theta`` and
+        ``theta_se`` are R's ``glm.nb`` values (null for other families); ``intercept``
+        says what ``exp(intercept)`` is (``"baseline rate per month"``).
+        """
         def f(v):
             return None if v is None or not np.isfinite(v) else float(v)
         terms = [{"name": str(r["name"]), **{c: f(r[c]) for c in TERM_COLUMNS[1:]}}
                  for _, r in self.terms.iterrows()]
         return {"family": self.family, "n": int(self.n), "terms": terms,
-                "dispersion": f(self.dispersion), "aic": f(self.aic), "bic": f(self.bic),
-                "llf": f(self.llf), "alpha": f(self.alpha),
+                "dispersion": f(self.dispersion), "pearson_chi2": f(self.pearson_chi2),
+                "pearson_dispersion": f(self.pearson_dispersion), "aic": f(self.aic),
+                "bic": f(self.bic), "llf": f(self.llf), "alpha": f(self.alpha),
+                "alpha_se": f(self.alpha_se),
                 "alpha_ci": None if self.alpha_ci is None else [f(self.alpha_ci[0]), f(self.alpha_ci[1])],
-                "cov_type": self.cov_type, "level": self.level, "converged": bool(self.converged),
-                "time_unit": self.time_unit, "offset": self.offset, "rate_unit": self.rate_unit}
+                "theta": f(self.theta), "theta_se": f(self.theta_se),
+                "cov_type": self.cov_type, "level": self.level, "ci": self.ci,
+                "ci_dist": "t" if self.use_t else "normal", "converged": bool(self.converged),
+                "time_unit": self.time_unit, "offset": self.offset, "rate_unit": self.rate_unit,
+                "intercept": self.intercept_label}
 
 
 def _poisson_deviance(y, mu) -> float:

@@ -200,11 +200,13 @@ def sections(data, fig_paths: dict) -> tuple[list[Section], list[Table]]:
         extra = ""
         if f.alpha is not None:
             extra = (f" NB2 dispersion alpha = {fmt_num(f.alpha, 3)}"
-                     + (f" ({fmt_ci(*f.alpha_ci, 3)})." if f.alpha_ci is not None else "."))
+                     + (f" ({fmt_ci(*f.alpha_ci, 3)})" if f.alpha_ci is not None else "")
+                     + (f", theta = 1/alpha = {fmt_num(f.theta, 3)} (SE {fmt_num(f.theta_se, 3)})."
+                        if f.theta is not None and f.theta_se is not None else "."))
         msec.paragraphs.append(
             f"{f.family} regression of the {unit}ly counts with log(exposure) offset and event terms; "
             f"n = {f.n}, AIC {fmt_num(f.aic, 1)}, BIC {fmt_num(f.bic, 1)}, Pearson dispersion "
-            f"{fmt_num(f.dispersion, 2)}.{extra}")
+            f"{fmt_num(f.pearson_dispersion, 2)}.{extra}")
         msec.paragraphs += term_sentences(f)
         t = Table("model_terms", "Model terms (rate ratios with 95% Wald intervals)", f.terms)
         msec.tables.append(t)
