@@ -204,7 +204,8 @@ def sections(data, fig_paths: dict) -> tuple[list[Section], list[Table]]:
                      + (f", theta = 1/alpha = {fmt_num(f.theta, 3)} (SE {fmt_num(f.theta_se, 3)})."
                         if f.theta is not None and f.theta_se is not None else "."))
         msec.paragraphs.append(
-            f"{f.family} regression of the {unit}ly counts with log(exposure) offset and event terms; "
+            f"{f.family} regression of the {unit}ly counts "
+            f"{'with offset ' + f.offset if f.offset else 'without an offset'} and event terms; "
             f"n = {f.n}, AIC {fmt_num(f.aic, 1)}, BIC {fmt_num(f.bic, 1)}, Pearson dispersion "
             f"{fmt_num(f.pearson_dispersion, 2)}.{extra}")
         msec.paragraphs += term_sentences(f)
