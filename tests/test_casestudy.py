@@ -324,7 +324,7 @@ def test_data_readme_figures_match_the_files(dd):
     files = text.split("## Files", 1)[1].split("\n## ", 1)[0]
     stated = {m.group(1): int(m.group(2)) for m in re.finditer(r"^\| `([a-z_]+\.csv)` \| (\d+) \|", files, re.M)}
     assert set(stated) == {"reports.csv", "reports_excluded.csv", "tallies.csv", "events.csv",
-                           "coal_mining_disasters.csv"}
+                           "coal_mining_disasters.csv", "sicily.csv"}
     for name, n in stated.items():
         with open(REPO / "data" / name, newline="", encoding="utf-8") as fh:
             assert sum(1 for _ in csv.DictReader(fh)) == n, name
