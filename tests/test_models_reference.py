@@ -285,3 +285,4 @@ def test_countfit_statsmodels_names(seatbelts_cov):
     assert "baseline rate per month" in text and "theta = 1/alpha" in text
     with pytest.raises(ValueError, match="method"):
         fit.conf_int(method="score")
+

@@ -164,18 +164,17 @@ def _exposure(table, value, *, file: str):
     return _NamedExposure(x, f"log({value})", f"per unit of {value}")
 
 
-def _covariates(table, series, specs, *, time: str, file: str):
+def _covariates(table, series, specs, *, file: str):
     """``(series with the covariate columns, covariate specs)`` for ``--covariate``.
 
     Each value must be a number (positive under ``log(COL)``): an InputError names the
-    file, row and column. The columns are put in the series' row order.
+    file, row and column.
     """
     import re
 
     import numpy as np
     import pandas as pd
 
-    from .._time import period_bounds
     from ..schema import InputError
     from ..series import CountSeries
     cols = {}
@@ -200,14 +199,15 @@ def _covariates(table, series, specs, *, time: str, file: str):
                 raise InputError(f"covariate value {raw.iloc[i]!r} must be positive for {spec}",
                                  file=file, row=i + 2, column=col)
         cols[col] = x
-    # the series sorts its rows by start (stably): put the values in that order
-    start, _, _ = period_bounds(table[time].astype(str).tolist(), file=file, column=time)
-    order = np.argsort(np.asarray(start, dtype="datetime64[ns]"), kind="stable")
+    # the time labels of a table strictly increase (CountSeries.from_table refuses anything
+    # else), so its rows are the series' rows
     data = series.data.copy()
     for col, x in cols.items():
         if col in data.columns:
-            continue
-        data[col] = x[order]
+            raise InputError(f"--covariate {col!r}: the name is taken by the series' own column "
+                             f"{col!r} (columns {list(data.columns)}); rename the column in the file",
+                             file=file, row=1, column=col)
+        data[col] = x
     new = CountSeries(data, freq=series.freq, groups=series.groups, attrs=series.attrs)
     return new, [s.strip() for s in specs]
 
@@ -262,7 +262,7 @@ def run(args) -> dict:
     exposure = _exposure(table, args.exposure, file=args.file)
     covariates = None
     if args.covariate:
-        series, covariates = _covariates(table, series, args.covariate, time=args.time, file=args.file)
+        series, covariates = _covariates(table, series, args.covariate, file=args.file)
     events = list(args.event)
     outside = "error"
     if args.events_file:

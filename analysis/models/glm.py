@@ -21,8 +21,9 @@ asks for ``log(days in the period)``, a column name for ``log(COL)`` (R's
 with ``Y_i ~ Poisson(mu_i)`` (``poisson``), ``Var Y_i = mu_i + alpha mu_i^2`` with
 ``alpha`` estimated by maximum likelihood (``negbin``, statsmodels'
 ``discrete.NegativeBinomial`` with ``nb2``; never a fixed alpha), or Poisson estimates
-with standard errors scaled by ``sqrt(Pearson chi2 / df_resid)`` and Student t
-intervals (``quasipoisson``, as R's ``glm(family = quasipoisson)``).
+with standard errors scaled by ``sqrt(Pearson chi2 / df_resid)`` (``quasipoisson``, as
+R's ``glm(family = quasipoisson)``). Intervals and p-values use the normal quantile for
+every family unless ``ci_dist="t"`` (R's ``confint.default``; ``ci.exp`` of the tutorials).
 
 Correspondence with R and statsmodels
 -------------------------------------
@@ -32,9 +33,20 @@ Correspondence with R and statsmodels
   the same way). statsmodels' ``GLMResults.bic`` is deviance-based (``bic_deviance``);
   ours is its ``bic_llf``. quasipoisson has no likelihood: ``llf``, ``aic`` and ``bic``
   are None (R prints NA).
-* NB2 ``alpha`` is ``1 / theta`` of ``MASS::glm.nb``; its interval is Wald on
-  ``log(alpha)`` (so it is also the interval for ``1 / theta``). At the boundary
+* NB2 standard errors are ``MASS::glm.nb``'s: ``(X'WX)^-1`` with ``W = mu / (1 + alpha
+  mu)``, the expected information with alpha held at its estimate (the expected cross
+  information of beta and alpha is zero). statsmodels' ``discrete.NegativeBinomial``
+  inverts the joint observed Hessian of beta and alpha instead, which gave errors 0.1-0.4%
+  larger on Seatbelts; it is used here only to find the estimates.
+* NB2 ``alpha`` is ``1 / theta`` of ``MASS::glm.nb``; ``theta_se`` is ``theta.ml``'s
+  (observed information of theta with the means fixed) and ``alpha_se = theta_se /
+  theta^2``; the interval of alpha is Wald on ``log(alpha)`` (so it is also the interval
+  for ``1 / theta``). At the boundary
   ``alpha = 0`` the upper limit is the profile-likelihood limit at the one-sided level.
+* ``ci="profile"``: R's ``confint()`` on a glm (MASS ``profile.glm``), see
+  :mod:`analysis.models.profile`.
+* ``dispersion`` is R's ``summary(fit)$dispersion`` (1 for poisson and negbin); the
+  Pearson chi2 / df is ``pearson_dispersion``.
 * ``cov_type="HAC"``: Newey-West with Bartlett weights ``1 - l / (L + 1)`` and no
   small-sample adjustment, i.e. R's ``sandwich::NeweyWest(fit, lag = L,
   prewhite = FALSE, adjust = FALSE)`` (R's defaults prewhiten and choose ``L``

@@ -459,7 +459,7 @@ class CountFit:
             ``start, end, observed, mean, ci_low, ci_high``. ``mean`` is
             ``exposure * exp(x'b)``; the interval is ``exp(eta +/- z se(eta))`` with
             ``se(eta)^2 = x' V x`` (delta method on the linear predictor) times exposure,
-            ``z`` normal (Student t with the residual df for quasipoisson) and ``V`` the
+            ``z`` normal (Student t with the residual df when ``ci_dist="t"``) and ``V`` the
             fit's covariance (HAC when the fit used it). ``observed`` is NaN on rows known
             only through bounds.
 
