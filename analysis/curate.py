@@ -98,6 +98,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from ._atomic import atomic_write_text
 from .schema import InputError
 
 __all__ = [
@@ -804,7 +805,7 @@ def build_all(raw_dir, out_dir) -> dict[str, Path]:
     written = {}
     for name, (cols, rows) in tables.items():
         path = out_dir / name
-        path.write_text(render_csv(cols, rows), encoding="utf-8", newline="")
+        atomic_write_text(path, render_csv(cols, rows))  # complete or not at all
         written[name] = path
     return written
 

@@ -536,7 +536,10 @@ class CountSeries:
         return out
 
     def to_csv(self, path) -> None:
-        self.to_frame().to_csv(path, index=False, lineterminator="\n")
+        """Write :meth:`to_frame` to the CSV file ``path``, atomically (complete or not at all)."""
+        from ._atomic import atomic_path
+        with atomic_path(path) as tmp:
+            self.to_frame().to_csv(tmp, index=False, lineterminator="\n")
 
     @classmethod
     def read_csv(cls, path, *, freq: str | None = "infer", groups=()) -> "CountSeries":

@@ -141,10 +141,12 @@ def run(args) -> dict:
             target.close()
     flat = flatten(table)
     if args.out:
-        if args.out.lower().endswith((".parquet", ".pq")):
-            flat.to_parquet(args.out, index=False)
-        else:
-            flat.to_csv(args.out, index=False, lineterminator="\n")
+        from .._atomic import atomic_path
+        with atomic_path(args.out) as tmp:  # complete or not at all
+            if args.out.lower().endswith((".parquet", ".pq")):
+                flat.to_parquet(tmp, index=False)
+            else:
+                flat.to_csv(tmp, index=False, lineterminator="\n")
     rows = json.loads(table.to_json(orient="records", date_format="iso"))
     return {
         "groups": list(groups),

@@ -165,4 +165,7 @@ class Ledger:
         return True
 
     def to_csv(self, path) -> None:
-        self.table.to_csv(path, index=False, lineterminator="\n")
+        """Write the ledger table to the CSV file ``path``, atomically (complete or not at all)."""
+        from .._atomic import atomic_path
+        with atomic_path(path) as tmp:
+            self.table.to_csv(tmp, index=False, lineterminator="\n")

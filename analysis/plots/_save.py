@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .._atomic import atomic_path
 from ._style import SAVE_RC
 
 __all__ = ["save_figure", "FORMATS"]
@@ -68,6 +69,7 @@ def save_figure(fig, path_stem, formats=("png", "svg", "pdf"), *, dpi: int = 200
             if metadata:
                 md.update({k: v for k, v in dict(metadata).items()})
             path = stem.parent / f"{stem.name}.{fmt}"
-            fig.savefig(path, format=fmt, dpi=dpi, metadata=md, facecolor="white")
+            with atomic_path(path) as tmp:  # never a half-written figure
+                fig.savefig(tmp, format=fmt, dpi=dpi, metadata=md, facecolor="white")
             written.append(path)
     return written
