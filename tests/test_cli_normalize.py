@@ -153,17 +153,19 @@ def test_console_script_contract(tmp_path):
     # one JSON object and nothing else on stdout; the data warning goes to stderr
     assert ok.stdout.count("\n") == 1 and ok.stdout.startswith("{")
     js = json.loads(ok.stdout)
-    assert (js["incidents"], js["merged"], js["total_count"]) == (2, 2, 2.0)
-    assert ok.stderr.startswith("incident-trends normalize: warning: 1 incident joins reports that do not all")
-    assert "C1 (reports C1; C2; C3: dates 2024-01-01 to 2024-01-03)" in ok.stderr
+    # C1-C2 and C2-C3 match, C1-C3 do not: complete linkage splits the chain
+    assert (js["incidents"], js["merged"], js["total_count"]) == (3, 1, 3.0)
+    assert ok.stderr.startswith("incident-trends normalize: warning: 1 group of reports matches in a chain")
+    assert "[C1; C2 | C3]" in ok.stderr
     assert "Traceback" not in ok.stderr and ok.stderr.count("\n") == 1
     assert len(js["warnings"]) == 1 and js["warnings"][0] in ok.stderr
     s = pd.read_csv(tmp_path / "s.csv")
     assert list(s.columns) == list(SERIES_COLUMNS) + ["country"]
-    assert s.groupby("country")["count"].sum().to_dict() == {"Iraq": 1.0, "Syria": 1.0}
+    assert s.groupby("country")["count"].sum().to_dict() == {"Iraq": 2.0, "Syria": 1.0}
     lg = pd.read_csv(tmp_path / "l.csv")
     assert list(lg.columns) == list(LEDGER_COLUMNS) and len(lg) == 4 + 3
-    assert lg.set_index("record_id").loc["C3", ["row", "status", "incident_id"]].tolist() == [4, "merged", "C1"]
+    assert lg.set_index("record_id").loc["C2", ["row", "status", "incident_id"]].tolist() == [3, "merged", "C1"]
+    assert lg.set_index("record_id").loc["C3", ["row", "status", "incident_id"]].tolist() == [4, "counted", "C3"]
 
     bad = tmp_path / "bad.csv"
     bad.write_text(CHAIN.replace("C3,2024-01-03", "C3,2024-01-3x"))

@@ -51,7 +51,7 @@ def test_engines_identical_on_200k_acled_rows(acled_200k, allocate, freq, window
         assert counts["excluded"] > 0 and a.series.attrs["n_clipped"] > 0
 
 
-@pytest.mark.filterwarnings("ignore:.*matching is transitive:analysis.schema.DataWarning")
+@pytest.mark.filterwarnings("ignore:.*in a chain but not all pairwise:analysis.schema.DataWarning")
 def test_engines_identical_on_the_case_study(data_dir):
     """Explicit incident ids, place-name variants, weapons, windows, groups by derived columns."""
     path = data_dir / "reports.csv"

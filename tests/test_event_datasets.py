@@ -42,9 +42,15 @@ def test_real_ucdp_ledger_names_the_event_id_and_reports_mode_merges(ucdp):
     assert first["reason"] == f"counted as its own event (UCDP GED id {ucdp['report_id'].iloc[0]})"
     with pytest.warns(Warning):
         matched = normalize(ucdp, freq="M", dedupe="reports")
-    # matched as news reports the export loses events: the undercount this default avoids
-    assert matched.ledger.counts()["merged"] == 366
-    assert matched.series.total == 1848 - 366
+    # matched as news reports the export loses events: the undercount this default avoids.
+    # Complete linkage, coarse places and the violence type and actors keep it to 174
+    # (single linkage merged 366, one incident joining 37 events over 265 days)
+    assert matched.ledger.counts()["merged"] == 174
+    assert matched.series.total == 1848 - 174
+    v = matched.variants.merge(ucdp[["report_id", "date_start", "date_end"]], on="report_id")
+    g = v[v["status"] != "excluded"].groupby("incident_id")
+    assert (g["date_start"].max() - g["date_end"].min()).dt.days.max() <= 1  # window_days=1
+    assert g.size().max() == 5
 
 
 def test_dedupe_off_on_a_canonical_table_and_bad_mode():

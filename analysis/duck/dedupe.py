@@ -14,12 +14,20 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..normalize.dedupe import _candidate_pairs, _components, _explicit_targets
+from ..normalize.dedupe import _candidate_pairs
+from ..normalize.match import (ADMIN1_COLUMNS, EVENT_TYPE_COLUMNS, GEO_PRECISION_COLUMNS,
+                               SECOND_ACTOR_COLUMNS, VIOLENCE_COLUMNS, WHERE_PREC_COLUMNS,
+                               attribute_codes, attributes_compatible, coarse_places,
+                               complete_linkage, find_column, match_order)
 from ..schema import InputError
 
 __all__ = ["dedupe_sql"]
 
 _NO_DATE = "no date: the report gives no date and no explicit incident with a date"
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _lit(text: str) -> str:
@@ -32,11 +40,25 @@ def _match_reason(window_days: int, match_weapon: bool) -> str:
             + (", compatible weapon" if match_weapon else ""))
 
 
-def _graph(con, window_days: int, match_weapon: bool) -> None:
-    """Create ``comp``: (idx, cid, target, also) for rows in multi-row components."""
+def _rep_columns(con) -> list[str]:
+    return [d[0] for d in con.sql("DESCRIBE rep").fetchall()]
+
+
+def _graph(con, window_days: int, match_weapon: bool, coded_files=()) -> None:
+    """Create ``comp``: (idx, cid, target, also) for rows in multi-row incidents or
+    attached to explicit ones (:func:`analysis.normalize.match.complete_linkage`)."""
+    cols = _rep_columns(con)
+    attr_cols = [c for c in (find_column(cols, EVENT_TYPE_COLUMNS), find_column(cols, VIOLENCE_COLUMNS),
+                             find_column(cols, SECOND_ACTOR_COLUMNS)) if c is not None]
+    coarse_cols = {k: find_column(cols, names) for k, names in
+                   (("admin1", ADMIN1_COLUMNS), ("where_prec", WHERE_PREC_COLUMNS),
+                    ("geo_precision", GEO_PRECISION_COLUMNS))}
+    coded = (f"r.file_no IN ({', '.join(str(int(k)) for k in coded_files)})" if coded_files else "false")
+    extra = "".join(f", CAST(r.{_q(c)} AS VARCHAR) AS {_q('a_' + c)}" for c in attr_cols)
+    extra += "".join(f", CAST(r.{_q(c)} AS VARCHAR) AS {_q('c_' + k)}" for k, c in coarse_cols.items() if c)
     # blocks (same country and place key) with two or more reports: grouped on a 64-bit
     # hash first (cheap), then numbered exactly on the few rows that remain
-    rows = con.execute("""
+    rows = con.execute(f"""
         WITH c AS MATERIALIZED (SELECT idx, ckey, lkey, hash(ckey, lkey) AS h, s, e, wmask, eid
                                 FROM lk WHERE s IS NOT NULL AND lkey <> ''),
              hb AS (SELECT h FROM c GROUP BY h HAVING count(*) > 1),
@@ -44,49 +66,49 @@ def _graph(con, window_days: int, match_weapon: bool) -> None:
              er AS (SELECT eid, dense_rank() OVER (ORDER BY eid) AS erank
                     FROM (SELECT DISTINCT eid FROM cc WHERE eid IS NOT NULL))
         SELECT cc.idx, dense_rank() OVER (ORDER BY cc.h, cc.ckey, cc.lkey) AS blk, cc.s, cc.e,
-               cc.wmask, cc.eid IS NOT NULL AS explicit, er.erank
-        FROM cc LEFT JOIN er USING (eid)""").fetchnumpy()
+               cc.wmask, cc.eid IS NOT NULL AS explicit, er.erank, cc.lkey, r.country,
+               dense_rank() OVER (ORDER BY r.report_id) AS rrank, r.actor AS a_actor, {coded} AS coded{extra}
+        FROM cc LEFT JOIN er USING (eid) JOIN rep r USING (idx)""").df()
     con.execute("CREATE OR REPLACE TEMP TABLE comp (idx BIGINT, cid BIGINT, target BIGINT, also BIGINT)")
-    idx = np.asarray(rows["idx"], np.int64)
+    # coarse places (country or region level) never match on place alone
+    coarse = coarse_places(rows["lkey"].to_numpy(object), rows["country"].to_numpy(object),
+                           **{k: rows[f"c_{k}"].to_numpy(object) for k, c in coarse_cols.items() if c})
+    rows = rows[~coarse].reset_index(drop=True)
+    idx = rows["idx"].to_numpy(np.int64)
     m = len(idx)
     if m < 2:
         return
-    blk = np.asarray(rows["blk"], np.int64)
-    s = np.asarray(rows["s"], np.int64)
-    e = np.asarray(rows["e"], np.int64)
-    wmask = np.asarray(rows["wmask"], np.int64) if match_weapon else np.zeros(m, np.int64)
-    explicit = np.asarray(rows["explicit"], bool)
-    erank = np.where(explicit, np.nan_to_num(np.asarray(rows["erank"], float), nan=-1), -1).astype(np.int64)
+    blk = rows["blk"].to_numpy(np.int64)
+    s = rows["s"].to_numpy(np.int64)
+    e = rows["e"].to_numpy(np.int64)
+    wmask = rows["wmask"].to_numpy(np.int64) if match_weapon else np.zeros(m, np.int64)
+    explicit = rows["explicit"].to_numpy(bool)
+    erank = np.where(explicit, rows["erank"].fillna(-1).to_numpy(float), -1).astype(np.int64)
+    attrs = [attribute_codes(rows[f"a_{c}"]) for c in attr_cols]
+    is_coded = rows["coded"].to_numpy(bool)
+    if is_coded.any():
+        attrs.append(np.where(is_coded, attribute_codes(rows["a_actor"]), -1))
     pi, pj = _candidate_pairs(blk, s, e, int(window_days))
-    ok = ((wmask[pi] & wmask[pj]) != 0) | (wmask[pi] == 0) | (wmask[pj] == 0)
+    ok = attributes_compatible(attrs, pi, pj)
     pi, pj = pi[ok], pj[ok]
-    ei, ej = explicit[pi], explicit[pj]
-    free = ~ei & ~ej
-    comp = _components(m, pi[free], pj[free])
-    target = np.full(m, -1, np.int64)
-    also = np.zeros(m, np.int64)
-    att = ei ^ ej
-    if att.any():
-        t, n_ids = _explicit_targets(comp, pi[att], pj[att], ei[att], erank)
-        tgt = pd.Series(t["id"].to_numpy(), index=t["comp"].to_numpy())
-        noid = ~explicit
-        hit = noid & np.isin(comp, tgt.index.to_numpy())
-        target[hit] = tgt.reindex(comp[hit]).to_numpy()
-        also[hit] = n_ids.reindex(comp[hit]).to_numpy()
+    rank = match_order(s, e, wmask, rows["rrank"].to_numpy(np.int64))
+    comp, target, n_qual = complete_linkage(m, pi, pj, blk, rank, np.where(explicit, erank, -1), wmask)
     # the target explicit id is carried as the position (idx) of one of its rows
     rep_idx = np.full(erank.max() + 2 if m else 1, -1, np.int64)
     rep_idx[erank[explicit]] = idx[explicit]
     target = np.where(target >= 0, rep_idx[np.maximum(target, 0)], -1)
-    size = np.bincount(comp, minlength=comp.max() + 1)
-    keep = (size[comp] > 1) | (target >= 0)
+    free = ~explicit
+    size = np.bincount(np.where(free, comp, 0), weights=free.astype(float),
+                       minlength=int(comp.max()) + 1 if m else 1)
+    keep = free & ((size[np.maximum(comp, 0)] > 1) | (target >= 0))
     frame = pd.DataFrame({"idx": idx[keep], "cid": comp[keep].astype(np.int64),
-                          "target": target[keep], "also": also[keep]})
+                          "target": target[keep], "also": n_qual[keep]})
     con.register("_comp_frame", frame)
     con.execute("INSERT INTO comp SELECT * FROM _comp_frame")
     con.unregister("_comp_frame")
 
 
-def dedupe_sql(con, *, window_days: int = 1, match_weapon: bool = True) -> None:
+def dedupe_sql(con, *, window_days: int = 1, match_weapon: bool = True, coded_files=()) -> None:
     """Create ``rest``, ``lab1`` and ``inc1``: the reports that are not incidents of their own.
 
     A dated report without explicit id, in no multi-report component, whose id is no
@@ -98,7 +120,7 @@ def dedupe_sql(con, *, window_days: int = 1, match_weapon: bool = True) -> None:
     """
     if not isinstance(window_days, (int, np.integer)) or isinstance(window_days, bool) or window_days < 0:
         raise ValueError(f"window_days must be a non-negative integer, not {window_days!r}")
-    _graph(con, window_days, match_weapon)
+    _graph(con, window_days, match_weapon, coded_files)
     reason = _match_reason(int(window_days), bool(match_weapon))
     # Fast path: a dated report without explicit id, outside every multi-row component,
     # whose report_id is no other row's label, is an incident of its own (the founder).

@@ -30,6 +30,7 @@ import pandas as pd
 from ..normalize.bins import _check_args, allocate_counts, bin_edges, binned_frame, parse_window
 from ..normalize.keys import weapon_label
 from ..normalize.ledger import Ledger
+from ..normalize.match import MATCH_COLUMNS
 from ..normalize.pipeline import DEDUPE_MODES, NormalizeResult, own_event_reasons
 from ..schema import LEDGER_COLUMNS, InputError
 from ..series import CountSeries
@@ -210,10 +211,12 @@ def normalize_duckdb(paths, *, input_format: str = "auto", freq: str = "W",
     con = _connect(threads, memory_limit, tmp)
     try:
         wanted = tuple(g if g.startswith("x_") or g in _INCIDENT_COLS else f"x_{g}" for g in groups)
-        info = load_reports(con, files, input_format=input_format, extras=wanted, dedupe=dedupe)
+        match_x = tuple(c for c in MATCH_COLUMNS if c.startswith("x_") and c not in wanted)
+        info = load_reports(con, files, input_format=input_format, extras=wanted + match_x, dedupe=dedupe)
         groups = resolve_groups(groups, info["x_columns"])
         kinfo = add_keys(con, aliases=aliases, match_weapon=match_weapon, keep=groups)
-        dedupe_sql(con, window_days=window_days, match_weapon=match_weapon)
+        coded = [k for k, fmt in enumerate(info["formats"]) if fmt == "acled"]
+        dedupe_sql(con, window_days=window_days, match_weapon=match_weapon, coded_files=coded)
         return _finish(con, files, info, kinfo, groups=groups, freq=freq, allocate=allocate,
                        window=window, want_incidents=incidents,
                        params={"freq": freq, "groups": list(groups), "allocate": allocate,

@@ -448,7 +448,7 @@ def _acled_onepass(con, path: str, file_no: int, extras) -> tuple[str, int]:
     table = f"part{file_no}"
     sql = f"""CREATE TEMP TABLE {table} AS
       SELECT _row, report_id, NULL::VARCHAR AS eid, d, p,
-             country, location, NULL::VARCHAR AS actor, weapon, NULL::VARCHAR AS source,
+             country, location, actor, weapon, NULL::VARCHAR AS source,
              NULL::VARCHAR AS source_url {''.join(', ' + c for c in ['"' + x.split(' AS ')[-1].strip('"') + '"' for x in x_sel])},
              (d IS NULL AND {_trim('draw')} IS NOT NULL) AS bad_date,
              (d IS NULL AND {_trim('draw')} IS NULL) AS no_date,
@@ -463,7 +463,7 @@ def _acled_onepass(con, path: str, file_no: int, extras) -> tuple[str, int]:
                  {text('event_id_cnty')} AS report_id, {dt} AS draw,
                  CASE WHEN {raw('time_precision')} IN ('1', '2', '3') THEN {raw('time_precision')}
                       ELSE lower({text('time_precision')}) END AS tp, {text('country')} AS country,
-                 {raw('location')} AS location, {raw('sub_event_type')} AS weapon
+                 {raw('location')} AS location, {text('actor1')} AS actor, {raw('sub_event_type')} AS weapon
                  {''.join(', ' + x for x in x_sel)}
           FROM {src}) AS t)"""
     try:

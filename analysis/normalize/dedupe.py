@@ -1,35 +1,49 @@
 """Reports -> incidents: merge the reports that describe one incident.
 
-Two dated reports are *candidates* for one incident when
+Two dated reports are a *candidate pair* when
 
 * their countries are equal (case-insensitive) and their place keys are equal and
-  non-empty (:func:`analysis.normalize.keys.location_key`);
+  non-empty (:func:`analysis.normalize.keys.location_key`), and neither place is
+  country- or region-level (UCDP ``where_prec`` >= 4, ACLED ``geo_precision`` 3, or a
+  location equal to the country or ``admin1`` name: such rows never match on place
+  alone);
 * their date intervals ``[date_start, date_end]`` lie within ``window_days`` days of
   each other (the gap between the intervals, 0 when they overlap);
-* their weapons are compatible (:func:`analysis.normalize.keys.compatible`; skipped
-  with ``match_weapon=False``).
+* where the columns exist, they agree on event type (ACLED ``event_type``), violence
+  type (UCDP ``type_of_violence``) and actors (the second actor, ACLED ``actor2`` or
+  UCDP ``side_b``, and, between rows of coded event datasets, ``actor``); a missing
+  value agrees with anything (:mod:`analysis.normalize.match`).
 
-Incidents are the connected components of the candidate graph, with explicit ids on
-top: reports that share an explicit ``incident_id`` always form one incident; reports
-with different explicit ids never merge; a component of reports without an id that
-matches reports of explicit incidents joins the one it has most candidate pairs with
-(ties: the smallest id). An incident's id is its explicit id or, without one, the
-smallest ``report_id`` among its reports. The result depends only on the set of rows,
-never on their order.
+Incidents are formed by *complete linkage*: every pair of reports of one incident is a
+candidate pair and weapon-compatible (:func:`analysis.normalize.keys.compatible`, or a
+third report of the incident shares a class with each, as "a drone and rockets" does
+for "rockets" and "a drone"; skipped with ``match_weapon=False``). Matching never
+chains: reports on three successive days with ``window_days=1`` give two incidents,
+not one spanning two days, and a report of unknown weapon does not join a drone report
+and a rocket report into one. So the reports of an incident (without explicit id) lie
+within ``window_days`` between the latest start and the earliest end.
 
-Matching is transitive (single linkage): reports A, B, C on three successive days with
-``window_days=1`` form one incident although A and C are two days apart, and a report
-of unknown weapon can join a drone report and a rocket report that would not match each
-other. Such incidents are kept (the rule above is what the DuckDB engine reproduces
-exactly), but a :class:`~analysis.schema.DataWarning` names every incident whose reports
-are not all pairwise matches, and every explicit ``incident_id`` shared by reports in
-different countries, so that they can be checked, split with explicit ids, or avoided
-with a smaller ``window_days``.
+The rule, exactly (:func:`analysis.normalize.match.complete_linkage`): reports without
+an explicit ``incident_id`` are taken by ``(date_start, date_end, more weapon classes
+first, report_id)``; each joins the incident, among the explicit ones (reports sharing
+an ``incident_id``, compared per place) and those already formed, whose every report
+at its place it matches, preferring the one with most reports, then an explicit one,
+then the smallest id or the earliest formed; otherwise it starts an incident. Reports
+that share an explicit ``incident_id`` always form one incident; different explicit
+ids never merge. An incident's id is its explicit id or, without one, the smallest
+``report_id`` among its reports. The result depends only on the set of rows, never on
+their order; the DuckDB engine (:mod:`analysis.duck.dedupe`) gives the same incidents.
+
+Ambiguous cases are kept but named in a :class:`~analysis.schema.DataWarning`: groups
+of reports that match in a chain but not all pairwise (so that the split can be
+checked, or fixed with explicit ids or another ``window_days``), and explicit
+``incident_id`` values shared by reports in different countries.
 
 Candidate pairs come from one sort by (country, place key, date_start) and a scan of
 neighbours at growing lags that stops, for every row, at the first neighbour beyond
 the window. The work is proportional to the number of rows plus the number of
-candidate pairs (no all-pairs comparison).
+candidate pairs (no all-pairs comparison); groups that are not cliques at once are
+resolved by a loop over their rows.
 
 An incident keeps every report as a *variant*. Its date interval is the intersection
 of its reports' intervals when they overlap (the most precise statement), otherwise
@@ -51,6 +65,9 @@ import pandas as pd
 from ..schema import DataWarning, InputError
 from .keys import _key_codes, compatible, weapon_classes, weapon_label
 from .ledger import ledger_frame
+from .match import (ADMIN1_COLUMNS, EVENT_TYPE_COLUMNS, GEO_PRECISION_COLUMNS, SECOND_ACTOR_COLUMNS,
+                    VIOLENCE_COLUMNS, WHERE_PREC_COLUMNS, attribute_codes, attributes_compatible,
+                    coarse_places, complete_linkage, find_column, match_order, split_components)
 
 __all__ = ["DedupeResult", "dedupe", "incidents_to_reports", "NUMERIC_DETAILS"]
 
@@ -140,24 +157,6 @@ def _components(n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     return connected_components(g, directed=False)[1]
 
 
-def _explicit_targets(comp, pi, pj, ei, id_code):
-    """The explicit incident each component of id-less reports joins.
-
-    ``pi``/``pj`` are matched pairs where exactly one side has an explicit id (``ei`` is
-    True where that side is ``pi``); ``id_code`` maps a row to its explicit id's code. A
-    component joins the id it matches most often (ties: the smallest code). Returns the
-    frame ``comp, id`` (one row per component) and the number of distinct ids each
-    component matched. Shared by the pandas and DuckDB engines.
-    """
-    a_free = np.where(ei, pj, pi)
-    a_id = np.where(ei, pi, pj)
-    t = pd.DataFrame({"comp": comp[a_free], "id": id_code[a_id]})
-    t = t.groupby(["comp", "id"], sort=False).size().rename("k").reset_index()
-    t = t.sort_values(["comp", "k", "id"], ascending=[True, False, True], kind="stable")
-    n_ids = t.groupby("comp").size()
-    return t.drop_duplicates("comp"), n_ids
-
-
 def dedupe(reports: pd.DataFrame, *, window_days: int = 1, match_weapon: bool = True,
            aliases: Mapping[str, str] | None = None) -> DedupeResult:
     """Merge reports of one incident (see the module notes for the rules).
@@ -190,9 +189,9 @@ def dedupe(reports: pd.DataFrame, *, window_days: int = 1, match_weapon: bool = 
     Warns
     -----
     DataWarning
-        Incidents whose reports do not all match each other pairwise (a chain of dates,
-        or incompatible weapons joined through a report of unknown weapon), and explicit
-        ``incident_id`` values shared by reports in different countries.
+        Groups of reports that match in a chain but not all pairwise (split into
+        incidents whose reports all match), and explicit ``incident_id`` values shared
+        by reports in different countries.
 
     Examples
     --------
@@ -249,43 +248,38 @@ def dedupe(reports: pd.DataFrame, *, window_days: int = 1, match_weapon: bool = 
     wmask, wnames = weapon_classes(_col(df, "weapon", n))
     wmask_match = wmask if match_weapon else np.zeros(n, np.int64)
 
-    # ---- candidate pairs among dated rows with a country and a place key
-    cand = np.flatnonzero(dated & (kcode != empty_key) & (ccode >= 0))
+    # ---- candidate pairs among dated rows with a country and a place key that is not coarse
+    attrs, coarse = _match_inputs(df, n, kuniq[kcode])
+    cand = np.flatnonzero(dated & (kcode != empty_key) & (ccode >= 0) & ~coarse)
     block = ccode[cand] * len(kuniq) + kcode[cand]
-    pi, pj = _candidate_pairs(block, s[cand], e[cand], int(window_days))
-    pi, pj = cand[pi], cand[pj]
-    ok = compatible(wmask_match[pi], wmask_match[pj])
-    pi, pj = pi[ok], pj[ok]
-    ei, ej = explicit[pi], explicit[pj]
-    free = ~ei & ~ej
-    comp = _components(n, pi[free], pj[free])
+    li, lj = _candidate_pairs(block, s[cand], e[cand], int(window_days))
+    ok = attributes_compatible([a[cand] for a in attrs], li, lj)
+    li, lj = li[ok], lj[ok]
+    wc = wmask_match[cand]
 
     # ---- labels as integer keys: k < n -> the report id of rank k; k >= n -> explicit id k - n
     order_rid = pc.sort_indices(rid_a).to_numpy()
     rank = np.empty(n, np.int64)
     rank[order_rid] = np.arange(n)
+    lrank = match_order(s[cand], e[cand], wc, rank[cand])
+    lcode = np.where(explicit[cand], e_code[cand], -1)
+    clique, target, n_qual = complete_linkage(len(cand), li, lj, block, lrank, lcode, wc)
+    off = 2 * len(cand) + 2  # clique numbers are below 2 * len(cand) + 1
+    comp = np.arange(off, off + n, dtype=np.int64)  # rows that cannot match: incidents of their own
+    comp[cand] = np.where(clique >= 0, clique, comp[cand])
     label = np.full(n, -1, np.int64)
     noid = ~explicit & dated
-    comp_min = np.full(comp.max() + 1 if n else 0, np.iinfo(np.int64).max, np.int64)
+    comp_min = np.full(off + n, np.iinfo(np.int64).max, np.int64)
     np.minimum.at(comp_min, comp[noid], rank[noid])
     label[noid] = comp_min[comp[noid]]
     label[explicit] = n + e_code[explicit]
-    reason = np.full(n, "matched: same place, dates within "
-                     f"{window_days} day{'s' if window_days != 1 else ''}"
-                     + (", compatible weapon" if match_weapon else ""), dtype=object)
-    # a component of reports without an id joins the explicit incident it matches most
-    att = ei ^ ej
-    if att.any():
-        t, n_ids = _explicit_targets(comp, pi[att], pj[att], ei[att], e_code)
-        target = np.full(len(comp_min), -1, np.int64)
-        target[t["comp"].to_numpy()] = t["id"].to_numpy()
-        also = np.zeros(len(comp_min), np.int64)
-        also[n_ids.index.to_numpy()] = n_ids.to_numpy() - 1
-        rows = np.flatnonzero(noid & (target[comp] >= 0))
-        label[rows] = n + target[comp[rows]]
-        for r in rows[also[comp[rows]] > 0]:
-            reason[r] = (f"matched: joined explicit incident {e_uniq[target[comp[r]]]} "
-                         f"(also matched {also[comp[r]]} other explicit incident(s))")
+    reason = np.full(n, _match_reason(int(window_days), bool(match_weapon)), dtype=object)
+    # a report without an id that matched every report of an explicit incident joins it
+    att = cand[target >= 0]
+    label[att] = n + target[target >= 0]
+    for r, q in zip(att[n_qual[target >= 0] > 1].tolist(), n_qual[(target >= 0) & (n_qual > 1)].tolist()):
+        reason[r] = (f"matched: joined explicit incident {e_uniq[label[r] - n]} "
+                     f"(also matched {q - 1} other explicit incident(s))")
 
     # undated rows: merge into an explicit incident that has a dated report, else exclude
     has_dated = np.zeros(n + len(e_uniq), bool)
@@ -322,10 +316,10 @@ def dedupe(reports: pd.DataFrame, *, window_days: int = 1, match_weapon: bool = 
     inc_s = np.where(overlap, max_s, min_s)
     inc_e = np.where(overlap, min_e, max_e)
     wm = reduce(np.bitwise_or, wmask[rows])
-    _warn_suspect_merges(lab=lab, starts=starts, sizes=sizes, rows=rows, n=n, dated=dated, s=s, e=e,
-                         max_s=max_s, min_e=min_e, window=int(window_days), wmask=wmask_match,
-                         wnames=wnames, ccode=ccode, countries=_col(df, "country", n),
-                         rid=rid_s, e_uniq=e_uniq)
+    direct = compatible(wc[li], wc[lj])
+    _warn_split(cand, li[direct], lj[direct], explicit, label, rid_s, window=int(window_days))
+    _warn_explicit_across_countries(lab=lab, starts=starts, sizes=sizes, rows=rows, n=n, ccode=ccode,
+                                    countries=_col(df, "country", n), e_uniq=e_uniq)
 
     # label strings: report ids in sorted order, then the explicit ids
     names = pa.concat_arrays([rid_a.take(pa.array(order_rid)), pa.array(e_uniq.tolist(), type=pa.string())])
@@ -385,57 +379,69 @@ def dedupe(reports: pd.DataFrame, *, window_days: int = 1, match_weapon: bool = 
     return DedupeResult(incidents=inc, variants=variants, ledger=ledger, params=params)
 
 
-def _warn_suspect_merges(*, lab, starts, sizes, rows, n, dated, s, e, max_s, min_e, window, wmask,
-                         wnames, ccode, countries, rid, e_uniq, shown: int = 3) -> None:
-    """DataWarning for incidents whose reports do not all match each other pairwise.
+def _match_reason(window_days: int, match_weapon: bool) -> str:
+    return ("matched: same place, dates within "
+            f"{window_days} day{'s' if window_days != 1 else ''}"
+            + (", compatible weapon" if match_weapon else ""))
 
-    Matching is transitive (connected components), so a chain of reports each within the
-    window of the next, or two reports of incompatible weapons each matching a report of
-    unknown weapon, become one incident. That is the documented rule and it is kept;
-    the warning names such incidents so that they can be checked. Reports sharing an
-    explicit ``incident_id`` are merged on the user's word, but ids that span countries
-    are named too.
+
+def _match_inputs(df: pd.DataFrame, n: int, keys: np.ndarray):
+    """Attribute codes compared between candidate reports, and the coarse-place mask
+    (:mod:`analysis.normalize.match`)."""
+    attrs = []
+    for names in (EVENT_TYPE_COLUMNS, VIOLENCE_COLUMNS, SECOND_ACTOR_COLUMNS):
+        c = find_column(df.columns, names)
+        if c is not None:
+            attrs.append(attribute_codes(df[c]))
+    if "actor" in df.columns:
+        coded = (df["_coded"].fillna(False).to_numpy(bool) if "_coded" in df.columns
+                 else np.full(n, df.attrs.get("event_id") is not None, bool))
+        if coded.any():
+            attrs.append(np.where(coded, attribute_codes(df["actor"]), -1))
+    def opt(names):
+        c = find_column(df.columns, names)
+        return None if c is None else df[c]
+    coarse = coarse_places(keys, _col(df, "country", n), admin1=opt(ADMIN1_COLUMNS),
+                           where_prec=opt(WHERE_PREC_COLUMNS), geo_precision=opt(GEO_PRECISION_COLUMNS))
+    return attrs, coarse
+
+
+def _warn_split(cand, li, lj, explicit, label, rid, *, window: int, shown: int = 3) -> None:
+    """DataWarning naming the groups of reports that match in a chain but not all pairwise.
+
+    Such a group is split into incidents whose reports all match (complete linkage); the
+    split depends on the rule's order (dates first), so the warning names it for a check.
+    Pairs of two explicit reports are left out: distinct ids are distinct on the user's word.
     """
+    both = explicit[cand[li]] & explicit[cand[lj]]
+    li, lj = li[~both], lj[~both]
+    groups = split_components(len(cand), li, lj, label[cand])
+    if not groups:
+        return
+    lab_s = pd.Series(label)
+    ex = []
+    for g in groups[:shown]:
+        rows = cand[g]
+        parts = {}
+        for r in rows.tolist():
+            parts.setdefault(int(lab_s.iloc[r]), []).append(str(rid.iloc[r]))
+        ex.append(" | ".join("; ".join(sorted(v)) for v in sorted(parts.values(), key=min)))
+    k = len(groups)
+    warnings.warn(
+        f"{k} group{'s' if k > 1 else ''} of reports match{'' if k > 1 else 'es'} in a chain but not all "
+        f"pairwise (dates more than {window} day{'s' if window != 1 else ''} apart, or incompatible "
+        f"weapons or attributes), and {'were' if k > 1 else 'was'} split into incidents whose reports "
+        f"all match: {'; '.join('[' + x + ']' for x in ex)}"
+        f"{f'; and {k - shown} more' if k > shown else ''}. Check them, change window_days, or give the "
+        "reports explicit incident_id values", DataWarning, stacklevel=3)
+
+
+def _warn_explicit_across_countries(*, lab, starts, sizes, rows, n, ccode, countries, e_uniq,
+                                    shown: int = 3) -> None:
+    """DataWarning naming explicit ``incident_id`` values shared by reports in several countries."""
     if not len(starts):
         return
     head = lab[starts]
-    free = (head < n) & (sizes > 1)
-    seg = np.repeat(np.arange(len(starts)), sizes)
-    notes: dict[int, list[str]] = {}
-    for g in np.flatnonzero(free & (max_s - min_e > window)).tolist():
-        notes.setdefault(g, []).append(
-            f"dates {np.datetime64(int(min_e[g]), 'D')} to {np.datetime64(int(max_s[g]), 'D')}")
-    m = wmask[rows]
-    pick = free[seg] & (m != 0) & dated[rows]
-    if pick.any():
-        pairs = pd.DataFrame({"g": seg[pick], "m": m[pick]}).drop_duplicates()
-        pairs = pairs[pairs.groupby("g")["m"].transform("size") > 1]
-        for g, ms in pairs.groupby("g", sort=True)["m"]:
-            a = ms.to_numpy()
-            # a pair of reports with no weapon class in common, that no report naming
-            # both ("drone and rockets") explains
-            bad = (a[:, None] & a[None, :]) == 0
-            if bad.any():
-                hit = (a[:, None] & a[None, :]) != 0  # hit[k, i]: report k shares a class with i
-                bad &= ~(hit.T.astype(np.int64) @ hit.astype(np.int64) > 0)
-            if bad.any():
-                i, j = np.argwhere(bad)[0]
-                pair = sorted(weapon_label(a[[i, j]], wnames).tolist())
-                notes.setdefault(int(g), []).append(f"weapons {pair[0]}, {pair[1]}")
-    if notes:
-        gs = sorted(notes)
-        ex = "; ".join(
-            f"{rid.iloc[rows[starts[g]]]} (reports "
-            f"{'; '.join(sorted(rid.iloc[rows[starts[g]:starts[g] + sizes[g]]].tolist()))}: "
-            f"{', '.join(notes[g])})" for g in gs[:shown])
-        k = len(gs)
-        warnings.warn(
-            f"{k} incident{'s' if k > 1 else ''} join{'' if k > 1 else 's'} reports that do not all "
-            f"match each other (matching is transitive: each report matched another one of the "
-            f"incident, within {window} day{'s' if window != 1 else ''}): {ex}"
-            f"{f'; and {k - shown} more' if k > shown else ''}. Check them, lower window_days, or give the reports "
-            "explicit incident_id values", DataWarning, stacklevel=3)
-    # explicit ids that span countries
     expl = head >= n
     if expl.any():
         c = ccode[rows]

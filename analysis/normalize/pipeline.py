@@ -125,12 +125,12 @@ def _prepare_dedupe(reports, mode: str):
     for f in frames:
         label = _event_label(f)
         n = len(f)
+        # rows of coded event datasets: their actor is a coded field, compared in matching
+        f = f.assign(_coded=np.full(n, label is not None, bool))
         if mode == "reports" and label is not None:
-            f = f.copy()
             f["incident_id"] = pd.array([pd.NA] * n, dtype="str")
             label = None
         elif mode == "off":
-            f = f.copy()
             rid = f["report_id"].astype("str")
             iid = f["incident_id"] if "incident_id" in f.columns else pd.Series(pd.NA, index=f.index)
             blank = iid.isna() | (iid.astype("str").str.strip() == "")
@@ -228,8 +228,8 @@ def normalize(reports=None, tallies=None, *, freq: str = "W", groups: Sequence[s
     Warns
     -----
     DataWarning
-        Incidents whose reports do not all match each other pairwise, explicit
-        ``incident_id`` values shared across countries (see :func:`dedupe`).
+        Groups of reports that match in a chain but not all pairwise (split by complete
+        linkage), explicit ``incident_id`` values shared across countries (see :func:`dedupe`).
 
     See Also
     --------
