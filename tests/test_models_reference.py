@@ -283,6 +283,34 @@ def test_countfit_statsmodels_names(seatbelts_cov):
     assert_allclose(frame.loc[law, "exp(coef)"], r["terms"]["law"]["rate_ratio"], rtol=1e-6)
     text = fit.summary().as_text()
     assert "baseline rate per month" in text and "theta = 1/alpha" in text
+    assert "\nintercept (baseline rate per month)  " in text  # the intercept row says what it is
     with pytest.raises(ValueError, match="method"):
         fit.conf_int(method="score")
 
+
+
+def test_cli_model_options(capsys):
+    """--ci-dist t, --slope-start 0, --seasonality harmonic:K give the Python fits; bad values exit 2."""
+    table = pd.read_csv(SEATBELTS, dtype=str)
+    series = CountSeries.from_table(table, time="month", count="DriversKilled", file=str(SEATBELTS))
+    ref = json.loads((REF / "seatbelts_glm.json").read_text())["models"]["quasipoisson_time_law"]["terms"]["law"]
+    base = ["fit", str(SEATBELTS), "--time", "month", "--count", "DriversKilled", "--trend", "--format", "json"]
+    assert main(base + ["--family", "quasipoisson", "--event", "1983-02-01", "--ci-dist", "t"]) == 0
+    res = json.loads(capsys.readouterr().out)
+    law = {t["name"]: t for t in res["terms"]}["level:1983-02-01"]
+    assert res["ci_dist"] == "t" and res["dispersion"] > 4
+    assert_allclose([law["ci_low"], law["ci_high"]], [ref["ci_low_t"], ref["ci_high_t"]], rtol=1e-5)
+    assert_allclose(law["p_value"], ref["p_value_t"], rtol=1e-4)
+    assert main(base + ["--family", "poisson", "--event", "1983-02-01:slope", "--slope-start", "0",
+                        "--seasonality", "harmonic:3"]) == 0
+    res = json.loads(capsys.readouterr().out)
+    fit = fit_counts(series, trend=True, events=["1983-02-01:slope"], slope_start=0, seasonality="harmonic:3")
+    assert [t["name"] for t in res["terms"]] == fit.term_names
+    assert fit.term_names[2:8] == ["sin1", "cos1", "sin2", "cos2", "sin4", "cos4"]
+    assert_allclose([t["estimate"] for t in res["terms"]], fit.params.to_numpy(), rtol=1e-10)
+    for bad in (["--seasonality", "fourier:2:x"], ["--ci", "score"], ["--slope-start", "2"]):
+        with pytest.raises(SystemExit) as exc:
+            main(base + ["--family", "poisson"] + bad)
+        assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "period P must be a number above 1" in err

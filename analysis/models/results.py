@@ -612,8 +612,11 @@ class CountFit:
                  + ("; Student t with the residual df" if self.use_t else "; normal quantile")
                  + f"; rate_ratio = exp(estimate); exp(intercept) is the {self.intercept_label}."]
         notes += list(self.warnings)
+        table = self.terms.copy()
+        table["name"] = [f"intercept ({self.intercept_label})" if n == "intercept" else n
+                         for n in table["name"]]
         return FitSummary(title=f"Count regression: {self.family}", info=tuple(info),
-                          table=self.terms.copy(), notes=tuple(notes))
+                          table=table, notes=tuple(notes))
 
     def _repr_html_(self) -> str:
         return self.summary().as_html()

@@ -31,7 +31,8 @@ def data():
 
 def design(n):
     """intercept, trend (week number 1..n, R's time), level and slope for an event on
-    Wednesday of week 40."""
+    Wednesday of week 40. The slope is coded from 0 (``slope_start=0`` in the tests): 0 in
+    the event week, the event week's level fraction in the next."""
     t = np.arange(n, dtype=float)
     level = np.where(t > 40, 1.0, 0.0)
     level[40] = 5 / 7  # Wed..Sun of the event week
