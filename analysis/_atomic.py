@@ -148,6 +148,20 @@ def atomic_write_bytes(path, data: bytes) -> Path:
     return Path(path)
 
 
+def _fsync_tree(folder: Path) -> None:
+    """Flush every file and folder under ``folder`` to disk (so that a power cut after the
+    swap cannot leave empty files in the new folder)."""
+    for dirpath, _, names in os.walk(folder):
+        for n in names:
+            with contextlib.suppress(OSError):
+                fd = os.open(os.path.join(dirpath, n), os.O_RDONLY)
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+        _fsync_dir(Path(dirpath))
+
+
 def _exchange(a: Path, b: Path) -> bool:
     """Swap two paths in one atomic step (Linux ``renameat2(RENAME_EXCHANGE)``); False
     where the platform or file system cannot."""
@@ -187,7 +201,7 @@ def staged_dir(target) -> Iterator[Path]:
     stage = Path(tempfile.mkdtemp(prefix=f".{target.name}.staging.", dir=parent))
     try:
         yield stage
-        _fsync_dir(stage)
+        _fsync_tree(stage)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
@@ -318,8 +332,13 @@ class OutputLockedError(IncidentTrendsError, RuntimeError):
 class OutputLock:
     """An exclusive lock file ``.<name>.lock`` beside an output folder or file.
 
-    Created with ``O_CREAT | O_EXCL`` and holding the owner's PID. A lock whose PID is
-    no longer running (a killed build) is stale and is taken over.
+    On POSIX the lock is an ``flock`` on that file, which the system releases when its
+    holder dies however it dies (SIGKILL included), so a killed build never blocks the
+    next one; the file holds the owner's PID for the message a second writer gets. After
+    taking the lock the holder checks that the path still names the file it locked (an
+    earlier holder may have removed it meanwhile) and tries again if not. Where ``flock``
+    is missing the file is created with ``O_CREAT | O_EXCL`` instead, and a lock whose PID
+    is no longer running is stale and taken over.
     """
 
     def __init__(self, target):
@@ -327,6 +346,7 @@ class OutputLock:
         parent = target.parent if str(target.parent) else Path(".")
         self.path = parent / f".{target.name}.lock"
         self._held = False
+        self._fd: int | None = None
 
     def _owner(self) -> int | None:
         try:
@@ -336,19 +356,49 @@ class OutputLock:
 
     _alive = staticmethod(_pid_alive)
 
+    def _locked_error(self, pid) -> OutputLockedError:
+        who = f"PID {pid}" if pid else "PID unknown"
+        return OutputLockedError(
+            f"{self.path.parent / self.path.name[1:-5]} is being written by another process "
+            f"({who}, lock file {self.path}); wait for it to finish, or remove the lock file if "
+            "that process is gone")
+
     def acquire(self) -> "OutputLock":
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not POSIX
+            return self._acquire_excl()
+        for _ in range(20):
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                os.close(fd)
+                if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                    raise self._locked_error(self._owner()) from None
+                raise
+            try:
+                same = os.path.samestat(os.fstat(fd), os.stat(self.path))
+            except FileNotFoundError:
+                same = False
+            if not same:  # the file we locked was removed by its previous holder
+                os.close(fd)
+                continue
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
+            self._fd, self._held = fd, True
+            return self
+        raise OutputLockedError(f"could not take the lock file {self.path}")
+
+    def _acquire_excl(self) -> "OutputLock":  # pragma: no cover - not POSIX
         for _ in range(2):
             try:
                 fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
             except FileExistsError:
                 pid = self._owner()
                 if pid is not None and pid != os.getpid() and self._alive(pid):
-                    raise OutputLockedError(
-                        f"{self.path.parent / self.path.name[1:-5]} is being written by "
-                        f"another process (PID {pid}, lock file {self.path}); wait for it "
-                        "to finish, or remove the lock file if that process is gone"
-                    ) from None
+                    raise self._locked_error(pid) from None
                 with contextlib.suppress(FileNotFoundError):
                     self.path.unlink()  # stale: its owner is gone
                 continue
@@ -361,7 +411,10 @@ class OutputLock:
     def release(self) -> None:
         if self._held:
             with contextlib.suppress(FileNotFoundError):
-                self.path.unlink()
+                self.path.unlink()  # while still locked: a waiter then sees a new file
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
             self._held = False
 
     def __enter__(self) -> "OutputLock":

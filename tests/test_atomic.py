@@ -26,3 +26,28 @@ def test_lock(tmp_path):
     (tmp_path/".rep.lock").write_text("999999999\n")  # stale
     with OutputLock(d): pass
     assert not (tmp_path/".rep.lock").exists()
+
+def test_lock_is_released_by_the_death_of_its_holder(tmp_path):
+    """flock: a SIGKILLed holder leaves its lock file, which no longer blocks anyone."""
+    import signal, subprocess, sys, time
+    d = tmp_path / "rep"
+    code = ("import sys, time; from analysis._atomic import OutputLock; "
+            f"OutputLock({str(d)!r}).acquire(); print('held', flush=True); time.sleep(600)")
+    p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert p.stdout.readline().strip() == "held"
+    with pytest.raises(OutputLockedError, match=f"PID {p.pid}, lock file"):
+        OutputLock(d).acquire()
+    os.kill(p.pid, signal.SIGKILL)
+    p.wait()
+    assert (tmp_path / ".rep.lock").exists()  # left behind, but not held
+    with OutputLock(d):
+        assert (tmp_path / ".rep.lock").read_text() == f"{os.getpid()}\n"
+    assert not (tmp_path / ".rep.lock").exists()
+
+
+def test_two_lock_objects_in_one_process_exclude_each_other(tmp_path):
+    a = OutputLock(tmp_path / "rep").acquire()
+    with pytest.raises(OutputLockedError, match=f"PID {os.getpid()}"):
+        OutputLock(tmp_path / "rep").acquire()
+    a.release()
+    OutputLock(tmp_path / "rep").acquire().release()
