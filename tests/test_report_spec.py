@@ -147,6 +147,17 @@ def test_non_utf8_and_bad_toml_and_folder(folder):
         load_spec(folder / "nope.toml")
 
 
+def test_huge_or_deeply_nested_spec_is_refused(folder):
+    p = folder / "spec.toml"
+    p.write_text(HEAD + "description = '" + "x" * (1 << 20) + "'\n" + DATA)
+    with pytest.raises(SpecError, match=r"too large for a report spec; allowed: at most 1048576 bytes"):
+        load_spec(p)
+    p.write_text(HEAD + "x = " + "[" * 100_000 + "]" * 100_000 + "\n" + DATA)
+    with pytest.raises(SpecError, match="nested too deeply") as ei:
+        load_spec(p)
+    assert str(p) in str(ei.value)
+
+
 def test_valid_spec_fills_defaults_and_keeps_types(folder):
     p = _spec(folder, '[series]\nwindow = ["2024-01-01", "2024-02-01"]\n[changepoints]\npenalty = 7\n')
     spec = load_spec(p)

@@ -56,7 +56,10 @@ from typing import Any
 
 from .spec_schema import SCHEMA, Problem, SpecError
 
-__all__ = ["ReportSpec", "load_spec", "default_spec_path", "SpecError"]
+__all__ = ["ReportSpec", "load_spec", "default_spec_path", "SpecError", "MAX_SPEC_BYTES"]
+
+#: A report spec is a short text file; anything larger is refused before it is read.
+MAX_SPEC_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -168,6 +171,10 @@ def load_spec(path=None, *, data_dir=None, allow_outside: bool = False) -> Repor
     path = Path(path) if path is not None else default_spec_path()
     file = str(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_SPEC_BYTES and path.is_file():
+            raise SpecError([Problem("", f"{size} bytes is too large for a report spec",
+                                     f"at most {MAX_SPEC_BYTES} bytes")], file=file)
         data = path.read_bytes()
     except FileNotFoundError:
         raise SpecError([Problem("", "report spec not found")], file=file) from None
@@ -186,6 +193,9 @@ def load_spec(path=None, *, data_dir=None, allow_outside: bool = False) -> Repor
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise SpecError([Problem("", f"not valid TOML: {exc}")], file=file) from None
+    except RecursionError:
+        raise SpecError([Problem("", "not valid TOML for a report spec: nested too deeply")],
+                        file=file) from None
 
     top, sections, problems = SCHEMA.validate(raw)
     if not problems:
