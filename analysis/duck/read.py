@@ -29,7 +29,7 @@ from __future__ import annotations
 import os
 
 from ..schema import DATE_PRECISIONS, REPORT_COLUMNS, InputError
-from ..io._csv import _normalise_names
+from ..io._csv import _normalise_names, _read_header, diagnose_csv
 from ..io.reports import detect_format
 
 __all__ = ["load_reports", "WHITESPACE"]
@@ -68,6 +68,43 @@ _ROW_CSV = "CAST(row_number() OVER () + 1 AS BIGINT)"
 _ROW_PARQUET = "CAST(file_row_number + 2 AS BIGINT)"
 
 
+def _read_error(path: str, exc: Exception) -> InputError:
+    """The InputError for a file DuckDB could not read, in the pandas reader's words.
+
+    A CSV is diagnosed by the pandas reader's own streamed pass
+    (:func:`analysis.io._csv.diagnose_csv`), which raises the same message (file, row,
+    column) for bytes that are not UTF-8, a row with the wrong number of fields or a
+    quoting error. What only DuckDB refuses (a row longer than its ``max_line_size``) is
+    named by the row DuckDB gives, with the engine that reads it.
+    """
+    import re
+
+    text = str(exc)
+    if not path.lower().endswith(_PARQUET):
+        diagnose_csv(path, path)  # raises when the row-by-row pass finds the fault
+        m = re.search(r"CSV Error on Line: (\d+)", text)
+        row = int(m.group(1)) if m else None
+        if "Maximum line size" in text:
+            size = re.search(r"Actual Size:\s*(\d+)", text)
+            what = f" ({int(size.group(1)):,} bytes)" if size else ""
+            return InputError(f"the row is longer{what} than the duckdb engine reads (2,000,000 "
+                              "bytes a line); use the pandas engine (--engine pandas) for this file",
+                              file=path, row=row)
+        lines = [ln.strip() for ln in text.splitlines()[1:]
+                 if ln.strip() and not ln.startswith(("Original Line", "  ", "Possible"))]
+        why = lines[0] if lines else text.splitlines()[0]
+        return InputError(f"cannot read the row: {why}", file=path, row=row)
+    return InputError(f"cannot read the file as Parquet: {text.splitlines()[0]}", file=path)
+
+
+def _no_rows(path: str):
+    """DuckDB read no data row: say so only when the file has none (DuckDB skips blank
+    lines, which the pandas reader reports as empty rows)."""
+    if not path.lower().endswith(_PARQUET):
+        diagnose_csv(path, path, blank_rows=True)
+    raise InputError("the file has a header but no data rows", file=path, row=2)
+
+
 def _run_ordered(con, sql: str, path: str) -> None:
     """Run a statement that numbers the rows of ``path``.
 
@@ -100,12 +137,9 @@ def _describe(con, path: str) -> tuple[str, list[tuple[str, str]], bool]:
     if path.lower().endswith(_PARQUET):
         src = f"read_parquet({_lit(path)})"
     else:
-        # the header gives the names; every cell is read as text
-        import csv
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            header = next(csv.reader(fh), None)
-        if not header or not any(h.strip() for h in header):
-            raise InputError("the file has no header row (the first row is blank)", file=path, row=1)
+        # the header gives the names (read as the pandas reader reads it: streamed, never
+        # truncated, its faults named the same way); every cell is read as text
+        header = _read_header(path, path)
         cols = ", ".join(f"{_lit('c' + str(j))}: 'VARCHAR'" for j in range(len(header)))
         src = (f"read_csv({_lit(path)}, header=true, delim=',', quote='\"', escape='\"', "
                f"columns={{{cols}}}, auto_detect=false, null_padding=false, "
@@ -199,11 +233,10 @@ def _stage_file(con, path: str, file_no: int, fmt: str, extras=()) -> tuple[str,
         _run_ordered(con, f"CREATE TEMP TABLE {table} AS SELECT {', '.join(exprs)}, "
                           f"{_row_expr(path)} AS _row FROM {src}", path)
     except Exception as exc:  # duckdb.Error: malformed CSV, bad bytes
-        msg = str(exc).split("\n")[0]
-        raise InputError(f"cannot read the file: {msg}", file=path) from None
+        raise _read_error(path, exc) from None
     n = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
     if n == 0:
-        raise InputError("the file has a header but no data rows", file=path, row=2)
+        _no_rows(path)
     kept = [names[j] for j in keep]
     if kept:
         empty = " AND ".join(f"{_q(c)} IS NULL" for c in kept)
@@ -469,15 +502,14 @@ def _acled_onepass(con, path: str, file_no: int, extras) -> tuple[str, int]:
     try:
         _run_ordered(con, sql, path)
     except Exception as exc:  # duckdb.Error: malformed CSV, bad bytes
-        msg = str(exc).split("\n")[0]
-        raise InputError(f"cannot read the file: {msg}", file=path) from None
+        raise _read_error(path, exc) from None
     checks = con.execute(f"""SELECT count(*),
         min(_row) FILTER (WHERE report_id IS NULL), min(_row) FILTER (WHERE country IS NULL),
         min(_row) FILTER (WHERE no_date), min(_row) FILTER (WHERE bad_date),
         min(_row) FILTER (WHERE no_prec), min(_row) FILTER (WHERE bad_prec) FROM {table}""").fetchall()[0]
     n = int(checks[0])
     if n == 0:
-        raise InputError("the file has a header but no data rows", file=path, row=2)
+        _no_rows(path)
 
     def cell(row, name):
         got = con.execute(f"SELECT v FROM (SELECT {_row_expr(path)} AS r, {raw(name)} AS v "

@@ -238,14 +238,16 @@ def _encoding_message(cell: str) -> str:
             "save the file as UTF-8 (for example 'CSV UTF-8' in a spreadsheet)")
 
 
-def diagnose_csv(path: str, file: str | None = None, header: list[str] | None = None) -> None:
+def diagnose_csv(path: str, file: str | None = None, header: list[str] | None = None, *,
+                 blank_rows: bool = False) -> None:
     """Row-by-row pass that raises an InputError naming the first faulty row, if any.
 
     The file is streamed (a buffered text reader feeding :mod:`csv`): memory stays
     within a few MiB beyond the longest row, whatever the file's size. Faults found:
     bytes that are not UTF-8 (row and column), a row whose number of fields differs
     from the header's (row), a quoting error (row). Returns None when every row parses
-    (the caller then reports the parser's own message).
+    (the caller then reports the parser's own message). With ``blank_rows`` an empty row
+    is a fault too (as :func:`load_table` reports it), for readers that skip them.
     """
     file = path if file is None else file
     names = [c.strip() for c in (header if header is not None else _read_header(path, file))]
@@ -259,6 +261,9 @@ def diagnose_csv(path: str, file: str | None = None, header: list[str] | None = 
                     if _has_surrogates(cell):
                         col = names[j] if j < len(names) else f"#{j + 1}"
                         raise InputError(_encoding_message(cell), file=file, row=row, column=col)
+                if blank_rows and not any(c.strip() for c in record):
+                    raise InputError("the row is empty (every cell is blank); delete it",
+                                     file=file, row=row)
                 if len(record) != len(names) and any(c.strip() for c in record):
                     raise InputError(
                         f"the row has {len(record)} fields but the header has {len(names)}; "
