@@ -159,7 +159,10 @@ def _fast_signal(path: str, args):
     except ImportError:  # pragma: no cover
         return None
     try:
-        table = pcsv.read_csv(path, convert_options=pcsv.ConvertOptions(strings_can_be_null=False))
+        # only a blank cell is missing: "n/a", "NULL", ... stay text, so a message can
+        # quote them as written
+        table = pcsv.read_csv(path, convert_options=pcsv.ConvertOptions(
+            strings_can_be_null=False, null_values=[""]))
     except (pa.ArrowInvalid, pa.ArrowTypeError, OSError):
         return None
     names = table.column_names
@@ -187,6 +190,10 @@ def _fast_signal(path: str, args):
         return None
     if n > 1 and not np.all(np.diff(key) > 0):
         return None  # the full path names the offending row
+    step = 86400 if not pa.types.is_integer(tcol.type) else 1
+    gaps = np.flatnonzero(np.diff(key) > step) if n > 1 else []
+    if len(gaps):  # as CountSeries.from_table warns on the full path
+        return None
     # the labels are written back from the parsed values: check the first one reads
     # back exactly as written (no leading zeros, no "T00:00" time part, ...)
     first = _raw_first_label(path, args.time)
@@ -274,10 +281,22 @@ def run(args) -> dict:
     if not getattr(run, "_exit_hook", False):
         atexit.register(gc.freeze)
         run._exit_hook = True
-    from ..schema import IncidentTrendsError, InputError
+    import warnings
+
+    from ..schema import IncidentTrendsError, IncidentTrendsWarning, InputError
 
     try:
-        return _run(args)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", IncidentTrendsWarning)
+            out = _run(args)
+        for w in caught:  # the package's warnings as one plain line each on stderr
+            if issubclass(w.category, IncidentTrendsWarning):
+                if not getattr(args, "quiet", False):
+                    import sys
+                    sys.stderr.write(f"incident-trends changepoints: warning: {w.message}\n")
+            else:
+                warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+        return out
     except InputError as exc:
         if exc.file is None:  # e.g. too few rows: name the file the data came from
             raise InputError(exc.detail, file=str(args.file), row=exc.row,

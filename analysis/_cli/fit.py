@@ -257,7 +257,9 @@ def run(args) -> dict:
     from ..series import CountSeries
 
     table = _read_table(args.file)
-    series = CountSeries.from_table(table, time=args.time, count=args.count, file=args.file)
+    with warnings.catch_warnings(record=True) as read_warnings:  # e.g. gaps in the time labels
+        warnings.simplefilter("always")
+        series = CountSeries.from_table(table, time=args.time, count=args.count, file=args.file)
     _check_counts(table, count=args.count, file=args.file)
     exposure = _exposure(table, args.exposure, file=args.file)
     covariates = None
@@ -299,7 +301,7 @@ def run(args) -> dict:
             return 2
     if not getattr(args, "quiet", False):
         import sys
-        for w in caught:
+        for w in list(read_warnings) + list(caught):
             print(f"incident-trends fit: warning: {w.message}", file=sys.stderr)
     d = fit.to_dict()
     return {k: d[k] for k in JSON_KEYS}

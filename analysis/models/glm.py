@@ -372,6 +372,17 @@ def _cov_args(spec: CountGLM, n: int) -> tuple[str, dict, int | None]:
     return "nonrobust", {}, None
 
 
+def _check_hac_defined(y: np.ndarray, fitted: np.ndarray) -> None:
+    """A HAC sandwich is built from the residuals: when the model reproduces every count
+    (a constant series, say) they are all 0 and so is the "variance", which would show as
+    standard errors of 1e-16 and intervals of width 0. Refuse instead."""
+    scale = np.sqrt(np.maximum(fitted, 1e-300))
+    if np.all(np.abs(y - fitted) <= 1e-8 * np.maximum(scale, 1.0)):
+        raise ModelError("HAC standard errors are not defined here: the model reproduces every "
+                         "count exactly (all residuals are 0, e.g. a constant series), so the "
+                         "Newey-West sandwich is 0; use cov_type='nonrobust' (--cov-type nonrobust)")
+
+
 def _boundary_check(params: pd.Series, se: pd.Series, msgs: list) -> None:
     for name in params.index:
         if name == "intercept":
@@ -387,6 +398,8 @@ def _boundary_check(params: pd.Series, se: pd.Series, msgs: list) -> None:
 def _finish(spec: CountGLM, series: CountSeries, y, design: Design, *, family, params, cov, fitted,
             llf, k_params, chi2, df_resid, converged, hac_lag, msgs, scale=1.0,
             alpha=None, alpha_se=None, alpha_ci=None, model_result=None) -> CountFit:
+    if hac_lag is not None:
+        _check_hac_defined(np.asarray(y, float), np.asarray(fitted, float))
     names = design.names
     params = pd.Series(np.asarray(params, float), index=names)
     cov = pd.DataFrame(np.asarray(cov, float), index=names, columns=names)
