@@ -185,6 +185,7 @@ def test_bad_input_is_refused_clearly():
         fit_segmented(CountSeries.from_counts([1, 2, 3, 4], start="2020-01", freq="M"))
 
 
+@pytest.mark.filterwarnings("ignore:Maximum Likelihood optimization failed")  # statsmodels' BFGS start
 @pytest.mark.parametrize("family", ["poisson", "negbin"])
 def test_fast_fits_equal_statsmodels(data, family):
     """The profile's warm-started IRLS (and NB2 theta Newton) against statsmodels at the estimate."""
