@@ -15,9 +15,11 @@ from .keys import compatible, location_key, weapon_classes, weapon_label
 from .ledger import Ledger
 from .pipeline import NormalizeResult, normalize
 from .reconcile import coverage, daily_incidents, spread_tallies
+from .sources import CombinedSeries, tallies_and_incidents, tally_point_path
 from .tallies import TallyResult, bound_range, counter_disagreements, tallies_to_intervals
 
 __all__ = [
+    "CombinedSeries", "tallies_and_incidents", "tally_point_path",
     "normalize", "NormalizeResult",
     "dedupe", "DedupeResult", "incidents_to_reports",
     "bin_incidents", "ImputedSeries", "bin_edges", "parse_window", "infer_window",
