@@ -41,8 +41,10 @@ _register("analysis.models", "fit_segmented")
 _register("analysis.changepoints", "Pelt", "OptimalPartitioning", "BinSeg", "SegNeigh",
           "BayesianChangepoints", "crops", "detect_changepoints")
 _register("analysis.events", "EventCatalogue", "attribute_changes", "alignment_test", "compare_models")
-_register("analysis.casestudy", "case_study_answers")
-_register("analysis.datasets", "load_case_study", "load_coal_mining", "load_nile", "data_path")
+_register("analysis.questions", "Comparison", "compare", "bounds_sensitivity", "coverage_caveats",
+          "event_questions", "model_comparison")
+_register("analysis.normalize.sources", "tallies_and_incidents")
+_register("analysis.datasets", "load_case_study", "case_study_series", "load_coal_mining", "load_nile", "data_path")
 _register("analysis.synthetic", "piecewise_poisson", "nb_level_change", "acled_like_reports")
 _register("analysis.panel", "run_panel")
 _register("analysis.duck", "normalize_duckdb")

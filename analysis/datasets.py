@@ -17,8 +17,9 @@ import pandas as pd
 if TYPE_CHECKING:
     from .series import CountSeries
 
-__all__ = ["DATA_DIR", "CASE_STUDY_FILES", "CASE_STUDY_ALIASES", "data_path", "CaseStudy",
-           "load_case_study", "load_exclusions", "load_coal_mining", "load_nile"]
+__all__ = ["DATA_DIR", "SPECS_DIR", "BUNDLED_SPECS", "CASE_STUDY_FILES", "CASE_STUDY_ALIASES",
+           "data_path", "CaseStudy", "bundled_specs", "load_aliases", "load_case_study", "case_study_series",
+           "load_exclusions", "load_coal_mining", "load_nile"]
 
 #: The bundled ``data/`` folder (repository root / data).
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
@@ -26,11 +27,38 @@ DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 #: Canonical files of the case study: table -> file name in ``data/``.
 CASE_STUDY_FILES = {"reports": "reports.csv", "tallies": "tallies.csv", "events": "events.csv"}
 
-#: Place-name aliases of the case study for :func:`analysis.normalize.normalize` and
-#: :func:`analysis.normalize.dedupe` (``aliases=``): spellings of one place that no
-#: general key rule joins. "Rumaylan base Hasaka" (X025) is the Rumalyn base in Hasaka
-#: province, spelled otherwise and followed by the province name.
-CASE_STUDY_ALIASES = {"Rumaylan base Hasaka": "Rumalyn", "Rumaylan": "Rumalyn"}
+#: The bundled report specs (repository root / specs).
+SPECS_DIR = Path(__file__).resolve().parents[1] / "specs"
+#: The bundled reports, in build order: the case study, then the synthetic ACLED-shaped sample.
+BUNDLED_SPECS = ("coalition-attacks.toml", "synthetic-acled.toml")
+#: File of the case study's place-name aliases in ``data/``.
+CASE_STUDY_ALIASES_FILE = "aliases.csv"
+
+
+def bundled_specs() -> list[Path]:
+    """Paths of the bundled report specs (:data:`BUNDLED_SPECS`) that exist."""
+    return [SPECS_DIR / n for n in BUNDLED_SPECS if (SPECS_DIR / n).is_file()] or [SPECS_DIR / BUNDLED_SPECS[0]]
+
+
+def load_aliases(*, data_dir=None) -> dict:
+    """Place-name aliases of the case study (``data/aliases.csv``) for
+    :func:`analysis.normalize.normalize` and :func:`analysis.normalize.dedupe` (``aliases=``):
+    spellings of one place that no general key rule joins.
+
+    Examples
+    --------
+    >>> load_aliases()["Rumaylan"]
+    'Rumalyn'
+    """
+    from .io import read_aliases
+    return read_aliases(data_path(CASE_STUDY_ALIASES_FILE, data_dir=data_dir))
+
+
+def __getattr__(name: str):
+    # CASE_STUDY_ALIASES is read from data/aliases.csv when first asked for (no import-time I/O)
+    if name == "CASE_STUDY_ALIASES":
+        return load_aliases()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _dir(data_dir) -> Path:
@@ -138,6 +166,39 @@ def load_case_study(*, data_dir=None) -> CaseStudy:
         frame = readers[table](data_path(name, data_dir=data_dir))
         frames[table] = _relabel(frame, name, data_dir)
     return CaseStudy(**frames)
+
+
+def case_study_series(*, bounds: str | None = None):
+    """The case study's weekly series as its spec builds it (``specs/coalition-attacks.toml``).
+
+    The Pentagon's tallies where they reach, the incident list elsewhere
+    (:func:`analysis.normalize.sources.tallies_and_incidents` with the spec's ``[series]``
+    settings and the bundled aliases).
+
+    Parameters
+    ----------
+    bounds : {"lower", "stated", "upper"}, optional
+        The tally bounds rule (default: the spec's).
+
+    Returns
+    -------
+    CombinedSeries
+
+    Examples
+    --------
+    >>> c = case_study_series()
+    >>> c.series.n, c.series.total
+    (46, 178.0)
+    """
+    from .normalize.sources import tallies_and_incidents
+    from .report.spec import load_spec
+
+    spec = load_spec(SPECS_DIR / BUNDLED_SPECS[0])
+    s = spec.series
+    cs = load_case_study()
+    return tallies_and_incidents(cs.reports, cs.tallies, source=s["tally_source"], region=s["tally_region"],
+                                 since=s["tally_since"], bounds=bounds or s["bounds"], window=s["window"],
+                                 freq=s["freq"], aliases=load_aliases(), noun=s["noun"])
 
 
 def load_exclusions(*, data_dir=None) -> pd.DataFrame:

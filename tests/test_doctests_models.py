@@ -9,7 +9,9 @@ import warnings
 import pytest
 
 MODULES = ["analysis.models.glm", "analysis.models.design", "analysis.models.censored",
-           "analysis.models.results", "analysis.datasets", "analysis.curate"]
+           "analysis.models.results", "analysis.datasets", "analysis.curate",
+           "analysis.normalize.sources", "analysis.questions.compare", "analysis.questions.coverage",
+           "analysis.io.aliases"]
 
 #: Public functions whose docstrings must carry these numpydoc sections and examples.
 DOCUMENTED = {

@@ -161,3 +161,29 @@ def test_committed_case_study_figures_are_current(case_builds, repo):
     assert compare_manifest(expected, a.out_dir) == []
     from analysis.report import verify_files
     assert verify_files(expected, committed) == []  # the committed files are the ones it describes
+
+
+def test_committed_case_study_results_are_current(case_builds, repo):
+    """Every number of the committed results.json (the question sections included) is what a
+    fresh build of the case-study spec computes."""
+    committed = json.loads((repo / "reports" / "coalition-attacks" / "results.json").read_text())
+    a, _ = case_builds
+    fresh = json.loads((a.out_dir / "results.json").read_text())
+    for key in set(committed) | set(fresh):
+        if key != "provenance":
+            assert fresh.get(key) == committed.get(key), key
+    q = fresh["questions"]
+    assert set(q) == {"compare", "alignment", "model_comparison", "sensitivity", "coverage"}
+    n = q["compare"]["numbers"]
+    assert n["count_before_late_january"] == 144 and n["count_after_late_january"] == 4
+    assert n["rr_late_january_exact"] == pytest.approx(4 / 168 / (144 / 98))
+    assert fresh["series"]["source"]["switch_dates"] == ["2023-10-17", "2024-04-21"]
+
+
+def test_case_study_is_a_spec_of_generic_sections(repo):
+    """The bundled report is a spec: no case-study flag, every analysis a registered section."""
+    import tomllib
+    from analysis.report.sections import REGISTRY
+    raw = tomllib.loads((repo / "specs" / "coalition-attacks.toml").read_text())
+    assert "case_study" not in raw
+    assert {"compare", "sensitivity", "coverage", "alignment", "model_comparison"} <= set(raw) & set(REGISTRY)

@@ -91,8 +91,8 @@ CASES = [
      "keys bayes, cost, method, min_size, p_change, penalty"),
     ("bogus = 1\n", "bogus", "unknown key", "sections attribution, changepoints, data"),
     ("series = 3\n", "series", "3 is an integer", "a table, written [series]"),
-    ('case_study = true\n[model]\nfamily = "quasipoisson"\n', "model.family",
-     "not available with case_study = true", "one of 'poisson', 'negbin'"),
+    ('[series]\nsource = "tallies+incidents"\n', "series.tally_source",
+     'missing with source = "tallies+incidents"', "the counter whose tallies give the counts"),
 ]
 
 

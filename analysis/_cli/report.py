@@ -6,8 +6,8 @@ import time
 
 
 def add_parser(sub):
-    p = sub.add_parser("report", help="build a report from a TOML spec (default: the bundled case study)",
-                       description="Build a report: with no spec, the bundled case study into reports/.")
+    p = sub.add_parser("report", help="build a report from a TOML spec (default: the first bundled spec)",
+                       description="Build a report: with no spec, the first bundled spec (analysis.datasets.bundled_specs) into reports/.")
     p.add_argument("spec", nargs="?", default=None, help="report spec (TOML)")
     p.add_argument("--out", default=None, help="parent folder of the report (default: reports/)")
     p.add_argument("--allow-outside", action="store_true",

@@ -10,7 +10,7 @@ def add_parser(sub):
                        description="Check every file of reports/<name>/ against manifest.json (SHA-256 of "
                                    "each listed file; files present but unlisted) and against a fresh "
                                    "rebuild; exit 1 naming each file that differs, is missing or is extra.")
-    p.add_argument("spec", nargs="?", default=None, help="report spec (TOML); default: the case study")
+    p.add_argument("spec", nargs="?", default=None, help="report spec (TOML); default: the first bundled spec")
     p.add_argument("--report-dir", default=None, help="folder holding manifest.json")
     p.add_argument("--allow-outside", action="store_true",
                    help="accept data paths outside the spec's folder and the data folder")

@@ -3,8 +3,10 @@
 Three steps, each usable alone:
 
 ``compute(spec) -> ReportData``
-    normalisation, the count model with events, changepoints (PELT and the exact
-    Bayesian posterior), attribution to events; plain data, no files.
+    the series (from incidents, or from tallies where they reach and incidents
+    elsewhere), the count model with events, changepoints (PELT and the exact Bayesian
+    posterior), attribution to events, and the question sections the spec holds
+    (:mod:`analysis.report.sections`); plain data, no files.
 ``figures(data) -> dict[str, matplotlib.figure.Figure]``
     every published figure, drawn from ``ReportData`` only (plots never fit).
 ``build_report(spec, out_dir) -> BuiltReport``
@@ -24,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..schema import InputError
 from ..series import CountSeries
 from .render import Document, render_html, render_markdown, write_table
 from .spec import ReportSpec, load_spec
@@ -50,7 +53,8 @@ class ReportData:
     attribution: pd.DataFrame | None = None
     alignment: Any = None
     comparison: pd.DataFrame | None = None
-    case_study: dict | None = None
+    #: Results of the question sections, by spec key (:mod:`analysis.report.sections`).
+    sections: dict = field(default_factory=dict)
     extras: dict = field(default_factory=dict)
 
 
@@ -102,18 +106,27 @@ def compute(spec: ReportSpec | str | Path | None = None, *, quiet: bool = True,
     reports = _read_all(aio.read_reports, d["reports"], spec)
     tallies = _read_all(aio.read_tallies, d["tallies"], spec)
     window = tuple(s["window"]) if s["window"] else None
-    if spec.case_study:
-        from ..casestudy import case_study_series
-        from ..datasets import CaseStudy
-        events_frame = _read_all(aio.read_events, [d["events"]] if d["events"] else [], spec)
-        cs_data = CaseStudy(reports=reports, tallies=tallies, events=events_frame)
-        series, info = case_study_series(cs_data, window=window) if window else case_study_series(cs_data)
-        norm = info["normalized"]
+    aliases = aio.read_aliases(d["aliases"]) if d.get("aliases") else None
+    extras = {"reports": reports, "tallies": tallies, "aliases": aliases}
+    if s["source"] == "tallies+incidents":
+        from ..normalize.sources import tallies_and_incidents
+        if window is None:
+            raise InputError('[series] source = "tallies+incidents" needs a window of whole periods',
+                             file=spec.path, column="series.window")
+        try:
+            comb = tallies_and_incidents(reports, tallies, source=s["tally_source"], region=s["tally_region"],
+                                         since=s["tally_since"], bounds=s["bounds"], window=window,
+                                         freq=s["freq"], aliases=aliases, noun=s["noun"])
+        except ValueError as exc:
+            raise InputError(str(exc), file=spec.path, column="series") from None
+        series, norm = comb.series, comb.normalized
+        extras["combined"] = comb
     else:
         norm = normalize(reports=reports, tallies=tallies, freq=s["freq"], groups=tuple(s["groups"]),
-                         allocate=s["allocate"], window=window, window_days=s["window_days"])
+                         allocate=s["allocate"], window=window, window_days=s["window_days"],
+                         aliases=aliases, rule=s["tally_rule"])
         series = norm.series
-    data = ReportData(spec=spec, series=series, normalized=norm)
+    data = ReportData(spec=spec, series=series, normalized=norm, extras=extras)
     step("normalised")
 
     events = _read_all(aio.read_events, [d["events"]] if d["events"] else [], spec)
@@ -146,13 +159,10 @@ def compute(spec: ReportSpec | str | Path | None = None, *, quiet: bool = True,
             data.alignment = alignment_test(change_dates, events["date"],
                                             window=(series.start.min(), series.start.max()),
                                             candidates=cand, draws=a["draws"], seed=spec.seed)
-    if spec.case_study:
-        from ..casestudy import case_study_answers
-        c, a = spec.changepoints, spec.attribution
-        data.case_study = case_study_answers(series, events, window_days=a["window_days"],
-                                             penalty=c["penalty"], min_size=c["min_size"],
-                                             p_change=c["p_change"], family=spec.model["family"],
-                                             draws=a["draws"], seed=spec.seed)
+    from .sections import ORDER, REGISTRY
+    for key in ORDER:
+        if key in spec.given:
+            data.sections[key] = REGISTRY[key].compute(spec, data, spec.sections[key])
     step("attribution")
     if _steps is None:
         step.close()
@@ -169,12 +179,15 @@ def _display_path(path, spec: ReportSpec) -> str:
 
 
 def _root(spec: ReportSpec) -> Path:
-    """Folder that report paths are shown relative to: the repository for the bundled
-    spec, the spec's own folder otherwise."""
-    from .spec import default_spec_path
-    if spec.path is None or Path(spec.path) == default_spec_path().resolve():
-        return default_spec_path().resolve().parents[2]
-    return Path(spec.path).parent
+    """Folder that report paths are shown relative to: the repository for a spec inside
+    it (the bundled ones), the spec's own folder otherwise."""
+    repo = Path(__file__).resolve().parents[2]
+    if spec.path is None:
+        return repo
+    p = Path(spec.path).resolve()
+    if (repo / "pyproject.toml").is_file() and repo in p.parents:
+        return repo
+    return p.parent
 
 
 def _read_all(reader, paths, spec):

@@ -127,20 +127,22 @@ def sections(data, fig_paths: dict) -> tuple[list[Section], list[Table]]:
 
     series = data.series
     unit = _unit(series)
-    cs = data.case_study
+    noun = data.spec.series.get("noun") or "events"
+    rendered = _rendered_sections(data)
 
     # -- summary
     summ = Section("summary", "Summary")
     summ.paragraphs.append(
         f"The series has {plural(series.n, unit)} from {fmt_date(series.start.min())} to "
-        f"{fmt_date(series.end.max() - pd.Timedelta(days=1))}, with {fmt_num(series.total, 1)} attacks in all.")
+        f"{fmt_date(series.end.max() - pd.Timedelta(days=1))}, with {fmt_num(series.total, 1)} {noun} in all.")
     if series.attrs.get("source_of_counts"):
         summ.paragraphs.append(f"Source of the counts: {series.attrs['source_of_counts']}.")
-    if cs is not None:
-        for key in ("changes", "late_january", "talks", "summer_rise", "comparison"):
-            if key in cs.sentences:
-                summ.paragraphs.append(cs.sentences[key])
-        summ.notes.extend(cs.coverage)
+    from .sections import SUMMARY_ORDER
+    for key in SUMMARY_ORDER:
+        if key in rendered:
+            summ.paragraphs += rendered[key].summary
+    for r in rendered.values():
+        summ.notes += r.notes
     secs.append(summ)
 
     # -- data and normalisation
@@ -153,6 +155,10 @@ def sections(data, fig_paths: dict) -> tuple[list[Section], list[Table]]:
         f"were read. Deduplication merged {plural(s['merged'], 'report')} into the incidents they describe; "
         f"{plural(s['incidents'], 'incident')} lie inside the window. Every input row is accounted for in the "
         f"ledger below (counted, merged into an incident, or excluded with a reason).")
+    comb = data.extras.get("combined")
+    if comb is not None:
+        dsec.paragraphs.append(f"Series rule: {comb.rule} The source changes on "
+                               + ", ".join(fmt_date(d) for d in comb.switch_dates) + ".")
     inc = getattr(norm, "incidents", None)
     if inc is not None and len(inc):
         t = Table("incidents", "Incidents after deduplication (ranges keep conflicting reports apart)",
@@ -265,37 +271,17 @@ def sections(data, fig_paths: dict) -> tuple[list[Section], list[Table]]:
                 f"{fmt_p(al.p_value)} (Monte Carlo SE {fmt_num(al.mc_se, 4)}).")
         secs.append(asec)
 
-    # -- case study
-    if cs is not None:
-        ksec = Section("case-study", "Case study: the questions, answered from the data")
-        for key in ("late_january", "talks", "summer_rise", "alignment", "comparison"):
-            if key in cs.sentences:
-                ksec.paragraphs.append(cs.sentences[key])
-        for key, caption in (("periods", "Exact Poisson rates per week in the compared periods"),
-                             ("rate_ratios", "Rate ratios: exact conditional tests and GLM level steps"),
-                             ("comparison", "Model comparison by BIC: no change, event ITS, free changepoints")):
-            if key not in cs.tables:
-                continue
-            frame = cs.tables[key]
-            if key == "rate_ratios" and "method" in frame.columns:
-                # exact tests and GLM steps fill different columns: two narrow tables, not one
-                # wide one with empty cells (which overflows the page)
-                exact = frame["method"].astype(str).str.startswith("exact")
-                parts = [("case_rate_ratios", "Rate ratios: exact conditional tests", frame[exact]),
-                         ("case_glm_steps", "Rate ratios: GLM level steps", frame[~exact])]
-            else:
-                parts = [(f"case_{key}", caption, frame)]
-            for tkey, tcap, part in parts:
-                if not len(part):
-                    continue
-                part = part.loc[:, [c for c in part.columns if part[c].notna().any()]]
-                # on the page: the columns a reader compares (the CSV keeps the test's details)
-                hide = {"method", "before", "after", "k1", "k2", "expected_share", "rounded"} if tkey == "case_rate_ratios" else set()
-                t = Table(tkey, tcap, part.reset_index(drop=True),
-                          show=tuple(c for c in part.columns if c not in hide) if hide else None)
-                ksec.tables.append(t)
-                tables.append(t)
-        secs.append(ksec)  # the coverage notes are already in the summary
+    # -- questions (the registered sections the spec holds, in registry order)
+    if rendered:
+        qsec = Section("questions", data.spec.questions_title)
+        for r in rendered.values():
+            qsec.paragraphs += r.paragraphs
+        for r in rendered.values():
+            for t in r.tables:
+                if len(t.frame):
+                    qsec.tables.append(t)
+                    tables.append(t)
+        secs.append(qsec)  # the coverage notes are in the summary
     return secs, tables
 
 
@@ -316,7 +302,16 @@ def results_json(data) -> dict:
         out["attribution"] = data.attribution
     if data.alignment is not None:
         out["alignment"] = data.alignment.to_dict()
-    if data.case_study is not None:
-        cs = data.case_study.to_dict()
-        out["case_study"] = {k: cs[k] for k in ("numbers", "sentences", "coverage", "settings") if k in cs}
+    comb = data.extras.get("combined")
+    if comb is not None:
+        out["series"]["source"] = comb.to_dict()
+    if data.sections:
+        from .sections import REGISTRY
+        out["questions"] = {k: REGISTRY[k].to_json(v, data) for k, v in data.sections.items()}
     return out
+
+
+def _rendered_sections(data) -> dict:
+    """``key -> Rendered`` for the question sections of ``data``, in registry order."""
+    from .sections import ORDER, REGISTRY
+    return {k: REGISTRY[k].render(data.sections[k], data) for k in ORDER if k in data.sections}

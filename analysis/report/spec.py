@@ -1,41 +1,49 @@
 """The report spec: a TOML file that says what a report is built from and how.
 
-Example (the bundled case study, ``analysis/report/case_study.toml``)::
+Example (a shortened form of the bundled ``specs/coalition-attacks.toml``)::
 
     name = "coalition-attacks"
     title = "Attacks on US-led coalition forces in Iraq, Syria and Jordan"
     seed = 20231017
-
-    case_study = true                  # the case-study series and answers (analysis.casestudy)
+    questions_title = "Case study: the questions, answered from the data"
 
     [data]
     reports = ["reports.csv"]          # paths relative to the spec file, or to data_dir
     tallies = ["tallies.csv"]
     events = "events.csv"
+    aliases = "aliases.csv"            # place-name aliases for matching reports (optional)
+    data_dir = "../data"
 
     [series]
     freq = "W"
     window = ["2023-10-16", "2024-09-02"]
-    allocate = "start"
-    groups = []
+    source = "tallies+incidents"       # or "incidents" (the default)
+    tally_source = "Pentagon"          # the counter whose tallies give the counts where they reach
+    tally_since = "2023-10-17"
+    noun = "attacks"
 
     [model]
     family = "negbin"
-    trend = false
     events = ["2024-01-28:level"]
 
     [changepoints]
     method = "pelt"
-    cost = "poisson"
     penalty = "mbic"
     min_size = 2
 
     [attribution]
     window_days = 14
-    draws = 9999
 
-    [outputs]
-    figure_formats = ["png", "svg", "pdf"]
+    [[compare]]                        # the question sections: analysis.report.sections
+    name = "talks"
+    event = "2024-07-22"
+
+    [coverage]
+
+The question sections (``[[compare]]``, ``[[sensitivity]]``, ``[alignment]``,
+``[model_comparison]``, ``[coverage]``) run only when the spec names them
+(:attr:`ReportSpec.given`); their keys are declared next to their code in
+:mod:`analysis.report.sections` and registered in the schema.
 
 The spec is checked against a typed schema (:mod:`analysis.report.spec_schema`: types,
 ranges, allowed values) before anything is computed or written; every problem names the
@@ -74,9 +82,11 @@ class ReportSpec:
     title: str
     seed: int = 0
     description: str = ""
-    case_study: bool = False
+    questions_title: str = "Questions answered from the data"
     sections: dict = field(default_factory=dict)
     path: str | None = None
+    #: Sections the spec file names (the question sections run only when named).
+    given: frozenset = frozenset()
 
     def __getattr__(self, item):
         sections = self.__dict__.get("sections", {})
@@ -91,13 +101,14 @@ class ReportSpec:
     def to_dict(self) -> dict:
         import copy
         return {"name": self.name, "title": self.title, "seed": self.seed,
-                "description": self.description, "case_study": self.case_study,
+                "description": self.description, "questions_title": self.questions_title,
                 **copy.deepcopy(self.sections)}
 
 
 def default_spec_path() -> Path:
-    """The bundled case-study spec."""
-    return Path(__file__).with_name("case_study.toml")
+    """The bundled spec (:data:`analysis.datasets.BUNDLED_SPECS`, first entry)."""
+    from ..datasets import bundled_specs
+    return bundled_specs()[0]
 
 
 def _inside(p: Path, roots) -> bool:
@@ -203,8 +214,9 @@ def load_spec(path=None, *, data_dir=None, allow_outside: bool = False) -> Repor
     if problems:
         raise SpecError(problems, file=file)
     return ReportSpec(name=top["name"], title=top["title"], seed=top["seed"],
-                      description=top["description"], case_study=top["case_study"],
-                      sections=sections, path=str(path.resolve()))
+                      description=top["description"], questions_title=top["questions_title"],
+                      sections=sections, path=str(path.resolve()),
+                      given=frozenset(k for k in raw if k in sections))
 
 
 def _resolve_paths(sections: dict, paths: _Paths) -> list[Problem]:

@@ -440,6 +440,13 @@ def _check_series(v: dict) -> list[Problem]:
     if w and w[0] >= w[1]:
         return [Problem("window", f"start {w[0]} is not before end {w[1]}",
                         "[START, END] with START before END")]
+    if v.get("source") == "tallies+incidents":
+        if not v.get("tally_source"):
+            return [Problem("tally_source", 'missing with source = "tallies+incidents"',
+                            "the counter whose tallies give the counts where they reach")]
+        if not w:
+            return [Problem("window", 'missing with source = "tallies+incidents"',
+                            "[START, END] on period boundaries (Mondays for weekly series)")]
     return []
 
 
@@ -462,9 +469,6 @@ def _check_spec(top: dict, sec: dict) -> list[Problem]:
     if not d["reports"] and not d["tallies"]:
         return [Problem("data.reports", "no input: both data.reports and data.tallies are empty",
                         "at least one reports or tallies file")]
-    if top["case_study"] and sec["model"]["family"] not in ("poisson", "negbin"):
-        return [Problem("model.family", f"{sec['model']['family']!r} is not available with "
-                                        "case_study = true", "one of 'poisson', 'negbin'")]
     return []
 
 
@@ -482,13 +486,15 @@ def _build() -> SpecSchema:
         Key("title", "str", parse=_nonblank, allowed="a non-empty string"),
         Key("description", "str", default=""),
         Key("seed", "int", default=0, minimum=0, maximum=2**63 - 1),
-        Key("case_study", "bool", default=False),
+        Key("questions_title", "str", default="Questions answered from the data",
+            doc="title of the report section holding the question sections"),
     ))
     s = SpecSchema(top, checks=[_check_spec])
     s.register(Section("data", (
         Key("reports", "paths", default=[], doc="incident-report files"),
         Key("tallies", "paths", default=[], doc="tally files"),
         Key("events", "path", default=None, doc="events file"),
+        Key("aliases", "path", default=None, doc="place-name aliases (alias, place) for matching reports"),
         Key("data_dir", "path", default=None, doc="folder relative data paths are also looked up in"),
     )))
     s.register(Section("series", (
@@ -500,7 +506,14 @@ def _build() -> SpecSchema:
         Key("window_days", "int", default=1, minimum=0, maximum=3660,
             doc="days apart two reports may be and still describe one incident"),
         Key("tally_rule", "str", default="latest", choices=("latest", "preferred", "bounds")),
-        Key("tally_source", "str", default="Pentagon"),
+        Key("source", "str", default="incidents", choices=("incidents", "tallies+incidents"),
+            doc="incident list binned, or tallies where they reach and incidents elsewhere"),
+        Key("tally_source", "str", default=None, doc="the counter whose tallies give the counts"),
+        Key("tally_region", "str", default="all"),
+        Key("tally_since", "date", default=None, doc="the date the tally chain counts from"),
+        Key("bounds", "str", default="stated", choices=("lower", "stated", "upper"),
+            doc="figure a bounded tally contributes"),
+        Key("noun", "str", default="events", parse=_nonblank, doc="what is counted, for sentences"),
     ), check=_check_series))
     s.register(Section("model", (
         Key("family", "str", default="negbin", choices=FAMILIES),
@@ -528,6 +541,8 @@ def _build() -> SpecSchema:
             items=Key("figure_formats", "str", choices=tuple(FORMATS)), min_items=1, unique=True),
         Key("dpi", "int", default=150, minimum=20, maximum=1200),
     ), check=_check_outputs))
+    from .sections import register_schema
+    register_schema(s)
     return s
 
 
