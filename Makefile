@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: report test notebooks bench docs clean venv
+.PHONY: report reproduce test notebooks bench docs clean venv
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -15,8 +15,15 @@ $(STAMP): pyproject.toml constraints.txt
 
 venv: $(STAMP)
 
+# the bundled reports: the case study, then the same sections on the synthetic sample
 report: $(STAMP)
-	$(BIN)/incident-trends report
+	$(BIN)/incident-trends report specs/coalition-attacks.toml
+	$(BIN)/incident-trends report specs/synthetic-acled.toml
+
+# check both committed reports against their manifests and a fresh rebuild
+reproduce: $(STAMP)
+	$(BIN)/incident-trends reproduce specs/coalition-attacks.toml
+	$(BIN)/incident-trends reproduce specs/synthetic-acled.toml
 
 test: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/python -m pytest tests notebooks --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg

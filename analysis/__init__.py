@@ -34,7 +34,8 @@ def _register(module: str, *names: str) -> None:
 # Public API by area. Each area's module owns its names. The normalisation pipeline is
 # ``analysis.normalize.normalize``: a top-level name ``normalize`` would be shadowed by the
 # subpackage of the same name as soon as it is imported.
-_register("analysis.io", "read_reports", "read_tallies", "read_events", "read_acled", "read_ucdp")
+_register("analysis.io", "read_reports", "read_tallies", "read_events", "read_acled", "read_ucdp",
+          "read_aliases")
 _register("analysis.normalize", "dedupe", "bin_incidents", "tallies_to_intervals", "Ledger")
 _register("analysis.models", "fit_counts", "CountGLM", "fit_censored_poisson")
 _register("analysis.models", "fit_segmented")

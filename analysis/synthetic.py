@@ -12,7 +12,8 @@ import pandas as pd
 
 from .series import CountSeries
 
-__all__ = ["piecewise_poisson", "nb_level_change", "acled_like_reports"]
+__all__ = ["piecewise_poisson", "nb_level_change", "acled_like_reports", "acled_sample", "write_acled_sample",
+           "SAMPLE_SEED"]
 
 
 def _rng(seed=None, rng=None) -> np.random.Generator:
@@ -151,3 +152,125 @@ def acled_like_reports(n_reports=10_000, *, n_groups=200, start="2021-01-01", da
     order = g.permutation(n_reports)
     table = table.iloc[order].reset_index(drop=True)
     return table, {"n_incidents": n_orig, "n_duplicates": n_dup}
+
+
+#: Settings of the bundled synthetic sample (``data/synthetic/``, ``specs/synthetic-acled.toml``).
+SAMPLE_SEED = 20220103
+_SAMPLE_START = "2022-01-03"                 # a Monday
+_SAMPLE_RATES = ((20, 9.0), (16, 2.5), (16, 6.0))   # (weeks, events per week)
+_SAMPLE_TALLY_WEEKS = 14                     # the ministry's tallies cover the first 14 weeks
+_SAMPLE_LIST_SHARE = (0.45, 0.95)            # share of events in the list: in the tally span, after
+
+
+def acled_sample(seed: int = SAMPLE_SEED) -> tuple[dict, dict]:
+    """The bundled synthetic sample: an ACLED-shaped event list, a counter's tallies, events.
+
+    A seeded, entirely synthetic data set (country ``Synthetica``, ids ``SYN-``, every row
+    saying ``synthetic``) on which a report exercises every section: 52 weeks from
+    2022-01-03 with a weekly event rate of 9, then 2.5 from week 20 (2022-05-23), then 6
+    from week 36 (2022-09-12). A synthetic ministry states cumulative counts for the first
+    14 weeks (exact, ``at_least``, ``about`` and ``more_than`` statements of the true
+    running total); the event list holds only about 45% of the events there and 95% later,
+    as a news-based list thin in the busiest months would.
+
+    Returns
+    -------
+    tables : dict of str -> pandas.DataFrame
+        ``acled`` (ACLED export columns), ``tallies`` and ``events`` (canonical columns).
+    truth : dict
+        ``weekly`` (true weekly counts), ``change_weeks``, ``change_dates``, ``rates``.
+
+    Examples
+    --------
+    >>> tables, truth = acled_sample()
+    >>> truth["change_dates"], len(tables["tallies"]) > 3
+    (['2022-05-23', '2022-09-12'], True)
+    """
+    g = np.random.default_rng(seed)
+    start = pd.Timestamp(_SAMPLE_START)
+    rates = np.concatenate([np.full(w, r) for w, r in _SAMPLE_RATES])
+    weekly = g.poisson(rates)
+    n_weeks = len(rates)
+    week_of = np.repeat(np.arange(n_weeks), weekly)
+    day = week_of * 7 + g.integers(0, 7, len(week_of))
+    day = np.sort(day)
+    week_of = day // 7
+    in_span = week_of < _SAMPLE_TALLY_WEEKS
+    keep = g.random(len(day)) < np.where(in_span, *_SAMPLE_LIST_SHARE)
+    dates = start + pd.to_timedelta(day[keep], unit="D")
+    n = int(keep.sum())
+    sub = np.array(["Shelling/artillery/missile attack", "Air/drone strike", "Remote explosive/landmine/IED"])
+    acled = pd.DataFrame({
+        "event_id_cnty": [f"SYN-{i + 1:04d}" for i in range(n)],
+        "event_date": dates.strftime("%Y-%m-%d"),
+        "time_precision": 1,
+        "event_type": "Explosions/Remote violence",
+        "sub_event_type": sub[g.integers(0, len(sub), n)],
+        "actor1": "Synthetic armed group",
+        "country": "Synthetica",
+        "admin1": np.array(["North", "East", "South"])[g.integers(0, 3, n)],
+        "location": np.char.add("Synthetic site ", g.integers(1, 40, n).astype(str)),
+        "latitude": 0.0, "longitude": 0.0,
+        "fatalities": g.poisson(0.3, n),
+        "source": "Synthetic outlet",
+        "notes": "synthetic (seeded; analysis.synthetic.acled_sample)",
+    })
+    # the ministry's cumulative statements: the true running total by the statement's day
+    cum_day = np.cumsum(np.bincount(day, minlength=n_weeks * 7))
+    stmt_days = [9, 20, 27, 41, 48, 62, 76, 90, 97]          # days after the start
+    kinds = ["exact", "at_least", "exact", "about", "more_than", "exact", "at_least", "exact", "about"]
+    rows = []
+    for i, (d, k) in enumerate(zip(stmt_days, kinds), start=1):
+        true = int(cum_day[d])
+        stated = {"exact": true, "at_least": max(true - 4, 0), "about": int(5 * round(true / 5)),
+                  "more_than": max(true - 3, 0)}[k]
+        rows.append({"tally_id": f"SYN-T{i:02d}", "since": _SAMPLE_START,
+                     "as_of": (start + pd.Timedelta(days=d)).strftime("%Y-%m-%d"), "count": stated,
+                     "bound": k, "region": "all", "source": "Synthetic ministry",
+                     "outlet": "synthetic", "source_url": "",
+                     "notes": f"synthetic: true running total {true}"})
+    tallies = pd.DataFrame(rows)
+    events = pd.DataFrame({
+        "event_id": ["SYN-E1", "SYN-E2", "SYN-E3", "SYN-E4"],
+        "date": ["2022-03-16", "2022-05-19", "2022-05-21", "2022-09-05"],
+        "end_date": ["", "", "", "2022-09-06"],
+        "kind": ["statement", "ceasefire", "strike", "talks"],
+        "label": ["Synthetic statement (no effect built in)", "Synthetic ceasefire announced",
+                  "Synthetic strike", "Synthetic talks"],
+        "source_url": "",
+    })
+    changes = np.cumsum([w for w, _ in _SAMPLE_RATES])[:-1]
+    truth = {"weekly": weekly.tolist(), "change_weeks": changes.tolist(),
+             "change_dates": [str((start + pd.Timedelta(weeks=int(c))).date()) for c in changes],
+             "rates": [r for _, r in _SAMPLE_RATES], "n_events": int(len(day)), "n_listed": n}
+    return {"acled": acled, "tallies": tallies, "events": events}, truth
+
+
+def write_acled_sample(folder, seed: int = SAMPLE_SEED) -> dict:
+    """Write :func:`acled_sample` as CSV files in ``folder`` (``acled_sample.csv``,
+    ``tallies.csv``, ``events.csv``, ``truth.json``); the same bytes on every run."""
+    import json
+    from pathlib import Path
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    tables, truth = acled_sample(seed)
+    names = {"acled": "acled_sample.csv", "tallies": "tallies.csv", "events": "events.csv"}
+    out = {}
+    for key, name in names.items():
+        p = folder / name
+        p.write_text(tables[key].to_csv(index=False, lineterminator="\n"), encoding="utf-8")
+        out[name] = p
+    p = folder / "truth.json"
+    p.write_text(json.dumps({"synthetic": True, "seed": seed, **truth}, indent=1, sort_keys=True) + "\n",
+                 encoding="utf-8")
+    out["truth.json"] = p
+    return out
+
+
+if __name__ == "__main__":  # pragma: no cover - python -m analysis.synthetic [FOLDER]
+    import sys
+    from pathlib import Path
+    target = sys.argv[1] if len(sys.argv) > 1 else str(Path(__file__).resolve().parents[1] / "data" / "synthetic")
+    for name, path in write_acled_sample(target).items():
+        print(path)

@@ -192,7 +192,7 @@ def sections(data, fig_paths: dict) -> tuple[list[Section], list[Table]]:
         tables.append(t)
     from .build import _window_events, event_label_column
     by_id = event_label_column(_window_events(data.events, series)) == "event_id"
-    dsec.figures += fig("counts", f"Attacks per {unit}, with the listed events (dashed lines; "
+    dsec.figures += fig("counts", f"{noun.capitalize()} per {unit}, with the listed events (dashed lines; "
                                   + ("labelled by event id, as in the events table" if by_id
                                      else "long labels shortened")
                                   + "; shaded: events with an end date).")
