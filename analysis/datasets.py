@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import pandas as pd
 
 if TYPE_CHECKING:
+    from .normalize.sources import CombinedSeries
     from .series import CountSeries
 
 __all__ = ["DATA_DIR", "SPECS_DIR", "BUNDLED_SPECS", "CASE_STUDY_FILES", "CASE_STUDY_ALIASES",
@@ -168,7 +169,7 @@ def load_case_study(*, data_dir=None) -> CaseStudy:
     return CaseStudy(**frames)
 
 
-def case_study_series(*, bounds: str | None = None):
+def case_study_series(*, bounds: str | None = None) -> "CombinedSeries":
     """The case study's weekly series as its spec builds it (``specs/coalition-attacks.toml``).
 
     The Pentagon's tallies where they reach, the incident list elsewhere

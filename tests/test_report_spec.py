@@ -89,7 +89,7 @@ CASES = [
      "a number with 0 < value < 1"),
     ("[changepoints]\nbogus = 1\n", "changepoints.bogus", "unknown key in [changepoints]",
      "keys bayes, cost, method, min_size, p_change, penalty"),
-    ("bogus = 1\n", "bogus", "unknown key", "sections attribution, changepoints, data"),
+    ("bogus = 1\n", "bogus", "unknown key", "sections alignment, attribution, changepoints, compare"),
     ("series = 3\n", "series", "3 is an integer", "a table, written [series]"),
     ('[series]\nsource = "tallies+incidents"\n', "series.tally_source",
      'missing with source = "tallies+incidents"', "the counter whose tallies give the counts"),
@@ -215,39 +215,39 @@ def test_missing_file_and_folder_as_file(folder):
 # --------------------------------------------------------------------------- the registry
 def test_sections_register_their_own_keys(folder):
     schema = SpecSchema(SCHEMA.top, dict(SCHEMA.sections), list(SCHEMA.checks))
-    schema.register(Section("compare", (Key("label", "str"), Key("family", "str", default="poisson",
+    schema.register(Section("example", (Key("label", "str"), Key("family", "str", default="poisson",
                                                                     choices=("poisson", "negbin")),
                                          Key("source", "path", default=None)), many=True))
     schema.extend("series", Key("dedupe", "str", default="auto", choices=("auto", "off", "reports")))
     with pytest.raises(ValueError, match="already declared"):
         schema.register(Section("series", ()))
     import tomllib
-    raw = tomllib.loads(HEAD + DATA + '[series]\ndedupe = "off"\n[[compare]]\nlabel = "a"\n'
-                               '[[compare]]\nlabel = "b"\nfamily = "gaussian"\n')
+    raw = tomllib.loads(HEAD + DATA + '[series]\ndedupe = "off"\n[[example]]\nlabel = "a"\n'
+                               '[[example]]\nlabel = "b"\nfamily = "gaussian"\n')
     top, sections, problems = schema.validate(raw)
     assert sections["series"]["dedupe"] == "off"
     assert [str(q) for q in problems] == [
-        "key 'compare[1].family': 'gaussian' is not allowed; allowed: one of 'poisson', 'negbin'"]
-    top, sections, problems = schema.validate(tomllib.loads(HEAD + DATA + "[[compare]]\nlabel = 'a'\n"))
-    assert problems == [] and sections["compare"] == [{"label": "a", "family": "poisson", "source": None}]
-    _, _, problems = schema.validate(tomllib.loads(HEAD + DATA + "[compare]\nlabel = 'a'\n"))
-    assert [q.allowed for q in problems] == ["a list of tables, written [[compare]]"]
-    assert ("compare", "source") in {(s.name, k.name) for s, k in schema.path_keys()}
+        "key 'example[1].family': 'gaussian' is not allowed; allowed: one of 'poisson', 'negbin'"]
+    top, sections, problems = schema.validate(tomllib.loads(HEAD + DATA + "[[example]]\nlabel = 'a'\n"))
+    assert problems == [] and sections["example"] == [{"label": "a", "family": "poisson", "source": None}]
+    _, _, problems = schema.validate(tomllib.loads(HEAD + DATA + "[example]\nlabel = 'a'\n"))
+    assert [q.allowed for q in problems] == ["a list of tables, written [[example]]"]
+    assert ("example", "source") in {(s.name, k.name) for s, k in schema.path_keys()}
     # the shared registry is untouched
-    assert "compare" not in SCHEMA.sections and "dedupe" not in {k.name for k in SCHEMA.sections["series"].keys}
+    assert "example" not in SCHEMA.sections and "dedupe" not in {k.name for k in SCHEMA.sections["series"].keys}
 
 
 def test_registered_path_keys_are_resolved_and_confined(folder, monkeypatch, tmp_path_factory):
     import analysis.report.spec as spec_mod
     schema = SpecSchema(SCHEMA.top, dict(SCHEMA.sections), list(SCHEMA.checks))
-    schema.register(Section("compare", (Key("source", "path"),), many=True))
+    schema.register(Section("example", (Key("source", "path"),), many=True))
     monkeypatch.setattr(spec_mod, "SCHEMA", schema)
-    p = _spec(folder, '[[compare]]\nsource = "reports.csv"\n')
-    assert load_spec(p).compare == [{"source": str((folder / "reports.csv").resolve())}]
+    p = _spec(folder, '[[example]]\nsource = "reports.csv"\n')
+    assert load_spec(p).example == [{"source": str((folder / "reports.csv").resolve())}]
     other = tmp_path_factory.mktemp("elsewhere")
     (other / "x.csv").write_text("a\n")
-    p = _spec(folder, f'[[compare]]\nsource = "{other / "x.csv"}"\n')
-    with pytest.raises(SpecError, match=r"key 'compare\[0\].source'.*outside"):
+    p = _spec(folder, f'[[example]]\nsource = "{other / "x.csv"}"\n')
+    with pytest.raises(SpecError, match=r"key 'example\[0\].source'.*outside"):
         load_spec(p)
 
 
