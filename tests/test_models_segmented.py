@@ -225,3 +225,24 @@ def test_docstring_example_runs_without_warnings():
         warnings.simplefilter("error")
         res = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert res.failed == 0 and res.attempted > 0
+
+
+def test_cli_fit_segmented(data, capsys):
+    from analysis.cli import main
+
+    _, ref = data
+    r = ref["poisson_van"]
+    args = ["fit", str(SEATBELTS), "--time", "month", "--count", "VanKilled", "--family", "poisson",
+            "--event", LAW, "--segmented"]
+    assert main(args + ["--ci-dist", "t", "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert abs(out["psi"] - r["psi"]) < 1e-4
+    assert out["psi_ci"] == pytest.approx(r["psi_ci"], rel=1e-5)  # t quantile, as confint.segmented
+    assert [t["name"] for t in out["terms"]] == ["intercept", "trend", "level:1983-02-01", "U1.trend"]
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    assert "breakpoint psi 23.256" in text and "slope 2:" in text
+    bad = ["fit", str(SEATBELTS), "--time", "month", "--count", "VanKilled", "--family", "quasipoisson",
+           "--segmented"]
+    assert main(bad) == 2
+    assert "poisson or negbin only" in capsys.readouterr().err

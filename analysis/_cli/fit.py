@@ -119,6 +119,12 @@ def add_parser(sub):
                         "R's confint.default and the tutorials) or Student t with the residual df")
     p.add_argument("--cov-type", default="nonrobust", choices=("nonrobust", "HAC"),
                    help="model-based or Newey-West (HAC) standard errors")
+    p.add_argument("--segmented", action="store_true",
+                   help="broken-line trend: the log rate is linear in the period number with one "
+                        "estimated breakpoint psi (R's segmented(glm(...), seg.Z = ~time)); poisson "
+                        "or negbin; prints psi with its standard error and intervals and the slopes "
+                        "before and after it (analysis.models.fit_segmented); the psi interval "
+                        "uses --ci-dist (R's confint.segmented uses t)")
     p.add_argument("--hac-maxlags", type=_nonneg_int, default=None, metavar="N",
                    help="HAC truncation lag (default floor(4 (n/100)^(2/9)))")
     return p
@@ -280,6 +286,8 @@ def run(args) -> dict:
                 keys.add((e.date, e.kind, e.lag))
                 uniq.append(e)
         events = uniq
+    if getattr(args, "segmented", False):
+        return _run_segmented(args, series, events, outside, exposure, covariates, read_warnings)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -307,7 +315,70 @@ def run(args) -> dict:
     return {k: d[k] for k in JSON_KEYS}
 
 
+def _run_segmented(args, series, events, outside, exposure, covariates, read_warnings):
+    """``fit --segmented``: :func:`analysis.models.fit_segmented` with the same terms."""
+    import sys
+    import warnings
+
+    from ..models import fit_segmented
+    from ..schema import IncidentTrendsError, ModelError
+
+    bad = ([f"--family {args.family} (poisson or negbin only)"] if args.family not in ("poisson", "negbin") else [])
+    bad += ["--cov-type HAC"] if args.cov_type != "nonrobust" else []
+    bad += ["--ci profile"] if args.ci != "wald" else []
+    if bad:
+        print(f"incident-trends fit: error: --segmented does not take {', '.join(bad)}; its standard "
+              "errors are model-based and its psi interval is delta-method and profile", file=sys.stderr)
+        return 2
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            fit = fit_segmented(series, family=args.family, seasonality=args.seasonality, events=events,
+                                exposure=exposure, level=args.level,
+                                ci_dist="t" if args.ci_dist == "t" else "normal",
+                                events_outside=outside, slope_start=args.slope_start,
+                                covariates=covariates, standardize=args.standardize)
+        except ValueError as exc:
+            if isinstance(exc, ModelError):
+                raise ModelError(f"{args.file}: {exc}") from None
+            if isinstance(exc, IncidentTrendsError):
+                raise
+            print(f"incident-trends fit: error: {exc}", file=sys.stderr)
+            return 2
+    if not getattr(args, "quiet", False):
+        for w in list(read_warnings) + list(caught):
+            print(f"incident-trends fit: warning: {w.message}", file=sys.stderr)
+    return fit.to_dict()
+
+
+def _render_segmented(res: dict) -> str:
+    def g(v):
+        return "NA" if v is None else f"{v:.6g}"
+    lo, hi = res["psi_ci"]
+    plo, phi = res["psi_ci_profile"]
+    lines = [f"family {res['family']}, n = {res['n']}, log-likelihood {g(res['llf'])}, AIC {g(res['aic'])}, "
+             f"BIC {g(res['bic'])} (psi counted)",
+             f"offset {res['offset'] or 'none'}; rates {res['rate_unit']}"
+             + (f"; alpha {g(res['alpha'])}" if res["alpha"] is not None else ""),
+             f"breakpoint psi {g(res['psi'])} ({res['psi_date']}, trend scale), se {g(res['psi_se'])}; "
+             f"{res['level']:.0%} interval {res['psi_ci_method']} [{g(lo)}, {g(hi)}], profile "
+             f"[{g(plo)}, {g(phi)}]" + ("; on a data value (kink): prefer the profile interval"
+                                       if res["at_kink"] else "")]
+    for s in res["slopes"]:
+        lines.append(f"slope {s['segment']}: {g(s['estimate'])} per {res['time_unit']} (rate ratio "
+                     f"{g(s['rate_ratio'])}, {g(s['ci_low'])} to {g(s['ci_high'])})")
+    cols = ("estimate", "se", "rate_ratio", "ci_low", "ci_high", "p_value")
+    w = max([len("name")] + [len(t["name"]) for t in res["terms"]])
+    lines.append("name".ljust(w) + "".join(" " + c.rjust(12) for c in cols))
+    for t in res["terms"]:
+        lines.append(t["name"].ljust(w) + "".join(" " + g(t[c]).rjust(12) for c in cols))
+    return "\n".join(lines)
+
+
 def render_text(res: dict) -> str:
+    if "psi" in res:
+        return _render_segmented(res)
+
     def g(v):
         return "NA" if v is None else f"{v:.6g}"
     lines = [f"family {res['family']}, n = {res['n']}, dispersion {g(res['dispersion'])}, "
