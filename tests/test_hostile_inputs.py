@@ -231,6 +231,22 @@ CASES = [
     ("report-not-utf8", {"s.toml": 'name = "caf\xe9"\n'.encode("latin-1")}, "report {s.toml} --out {outdir}", 1,
      ["s.toml", "UTF-8"]),
     ("reproduce-no-manifest", {}, "reproduce --report-dir {dir}", 1, ["manifest"]),
+    ("report-freq-type", {"s.toml": 'name = "t"\ntitle = "T"\n[series]\nfreq = 7\n'},
+     "report {s.toml} --out {outdir}", 1, ["s.toml", "key 'series.freq'", "'W'"]),
+    ("report-unknown-key", {"s.toml": 'name = "t"\ntitle = "T"\nbogus = 1\n'},
+     "report {s.toml} --out {outdir}", 1, ["s.toml: key 'bogus': unknown key"]),
+    ("report-missing-data-file", {"s.toml": 'name = "t"\ntitle = "T"\n[data]\nreports = ["gone.csv"]\n'},
+     "report {s.toml} --out {outdir}", 1, ["s.toml: key 'data.reports[0]'", "gone.csv"]),
+    ("report-outside-path", {"s.toml": 'name = "t"\ntitle = "T"\n[data]\nreports = ["/etc/passwd"]\n'},
+     "report {s.toml} --out {outdir}", 1, ["s.toml: key 'data.reports[0]'", "--allow-outside"]),
+    ("reproduce-bad-spec", {"s.toml": 'name = "t"\ntitle = "T"\n[series]\nfreq = 7\n'},
+     "reproduce {s.toml}", 1, ["s.toml", "key 'series.freq'"]),
+    ("panel-0-byte-parquet", {"r.parquet": b""}, "panel {r.parquet} --group country", 1,
+     ["r.parquet, row 1", "0 bytes"]),
+    ("panel-garbage-parquet", {"r.parquet": b"garbage"}, "panel {r.parquet} --group country", 1,
+     ["r.parquet", "Parquet"]),
+    ("monitor-not-a-series", {"r.csv": ACLED_OK}, "monitor {r.csv} --baseline 2024-01-01:2024-02-01", 1,
+     ["r.csv, row 1, column 'start'"]),
 ]
 
 
@@ -277,6 +293,7 @@ def test_hostile_input(case, tmp_path, capsys):
     for text in expected:
         assert text in err, (text, err)
     assert "np.float64" not in err and "np.int64" not in err, err
+    assert "cannot read the series: " not in err or err.count(str(tmp_path)) == 1, err  # no doubled prefix
     if code == 1:
         assert out == "", out
 

@@ -92,8 +92,8 @@ def run(args) -> dict:
     from ..series import CountSeries
     try:
         series = CountSeries.read_csv(args.series, freq=args.freq)
-    except (FileNotFoundError, IsADirectoryError, PermissionError):
-        raise
+    except (FileNotFoundError, IsADirectoryError, PermissionError, InputError):
+        raise  # an InputError already names the file, row and column
     except (ValueError, KeyError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise InputError(f"cannot read the series: {exc}", file=args.series) from None
     try:

@@ -68,8 +68,12 @@ def add_parser(sub):
 
 def _is_series_table(path: str) -> bool:
     if path.lower().endswith((".parquet", ".pq", ".parq")):
+        import pyarrow as pa
         import pyarrow.parquet as pq
-        cols = set(pq.read_schema(path).names)
+        try:
+            cols = set(pq.read_schema(path).names)
+        except (pa.ArrowException, OSError):
+            return False  # the report reader names the fault (0 bytes, not Parquet, ...)
     else:
         with open(path, encoding="utf-8", errors="replace") as fh:
             cols = {c.strip().lower() for c in fh.readline().strip().split(",")}
