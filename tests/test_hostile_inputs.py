@@ -337,3 +337,12 @@ def test_normalize_output_read_back_names_the_bad_row(tmp_path, capsys):
     t.to_csv(p, index=False)
     rc, _, err = _run(["changepoints", str(p), "--time", "start", "--count", "count"], capsys)
     assert rc == 1 and "s.csv, row 7, column 'count'" in err, err
+
+
+def test_an_integer_index_may_step_freely(tmp_path, capsys):
+    """Gaps are named for days and years; a plain integer index (0, 10, 20, ...) is rows."""
+    p = tmp_path / "i.csv"
+    p.write_text("t,count\n0,3\n10,4\n20,9\n30,8\n")
+    rc, out, err = _run(["changepoints", str(p), "--time", "t", "--count", "count", "--format", "json"], capsys)
+    assert rc == 0 and err == "", err
+    assert json.loads(out)["segments"][0]["n"] >= 1
