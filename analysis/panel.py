@@ -328,9 +328,13 @@ def _connect(address: str, timeout: float = CONNECT_TIMEOUT):
     try:
         client = Client(address, timeout=timeout)
     except Exception as exc:  # OSError, TimeoutError, a garbled reply: one message for all
-        why = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise SchedulerError(f"cannot reach the Dask scheduler at {address} within {timeout:g} s "
-                             f"({why}); check the address and that the scheduler runs, or use "
+        if isinstance(exc, (OSError, TimeoutError)):
+            why = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            what = f"cannot reach the Dask scheduler at {address} within {timeout:g} s ({why})"
+        else:  # something listens there, but it does not speak Dask's protocol
+            what = (f"the service at {address} did not answer as a Dask scheduler "
+                    f"({type(exc).__name__} while connecting)")
+        raise SchedulerError(f"{what}; check the address and that the scheduler runs, or use "
                              "--scheduler local (a LocalCluster) or sequential") from None
     finally:
         for lg, lv in zip(loggers, levels):

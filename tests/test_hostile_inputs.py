@@ -346,3 +346,42 @@ def test_an_integer_index_may_step_freely(tmp_path, capsys):
     rc, out, err = _run(["changepoints", str(p), "--time", "t", "--count", "count", "--format", "json"], capsys)
     assert rc == 0 and err == "", err
     assert json.loads(out)["segments"][0]["n"] >= 1
+
+
+def test_a_listener_that_is_not_a_scheduler_is_one_line(tmp_path, capsys):
+    """A port that accepts connections and answers as a web server, not as Dask."""
+    import socket
+    import threading
+    import time
+
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(8)
+    srv.settimeout(0.2)
+    stop = threading.Event()
+
+    def serve():
+        while not stop.is_set():
+            try:
+                conn, _ = srv.accept()
+            except OSError:
+                continue
+            with conn:
+                conn.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n")
+
+    th = threading.Thread(target=serve, daemon=True)
+    th.start()
+    p = tmp_path / "r.csv"
+    p.write_text(ACLED_OK)
+    try:
+        t0 = time.perf_counter()
+        rc, _, err = _run(["panel", str(p), "--group", "country", "--scheduler",
+                           f"tcp://127.0.0.1:{srv.getsockname()[1]}"], capsys)
+        elapsed = time.perf_counter() - t0
+    finally:
+        stop.set()
+        th.join(2)
+        srv.close()
+    assert rc == 1 and len(err.strip().splitlines()) == 1, err
+    assert "Dask scheduler" in err and "Traceback" not in err
+    assert elapsed < 10, elapsed
