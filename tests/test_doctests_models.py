@@ -9,7 +9,8 @@ import warnings
 import pytest
 
 MODULES = ["analysis.models.glm", "analysis.models.design", "analysis.models.censored",
-           "analysis.models.results", "analysis.datasets", "analysis.curate",
+           "analysis.models.results", "analysis.datasets", "analysis.curate.text",
+           "analysis.curate.reports", "analysis.curate.tallies", "analysis.curate.bundled",
            "analysis.normalize.sources", "analysis.questions.compare", "analysis.questions.coverage",
            "analysis.io.aliases"]
 
