@@ -173,7 +173,8 @@ def test_committed_case_study_results_are_current(case_builds, repo):
         if key != "provenance":
             assert fresh.get(key) == committed.get(key), key
     q = fresh["questions"]
-    assert set(q) == {"compare", "alignment", "model_comparison", "sensitivity", "coverage"}
+    assert set(q) == {"compare", "alignment", "model_comparison", "sensitivity", "coverage", "monitoring"}
+    assert [a["first_alarm_week"] for a in q["monitoring"]["alarms"]] == ["2024-04-15", "2024-07-22"]
     n = q["compare"]["numbers"]
     assert n["count_before_late_january"] == 144 and n["count_after_late_january"] == 4
     assert n["rr_late_january_exact"] == pytest.approx(4 / 168 / (144 / 98))

@@ -38,7 +38,7 @@ def _write(folder, body, name="spec.toml"):
 
 
 def test_registry_lists_every_section_once():
-    assert ORDER == ["compare", "alignment", "model_comparison", "sensitivity", "coverage"]
+    assert ORDER == ["compare", "alignment", "model_comparison", "sensitivity", "coverage", "monitoring"]
     assert all(REGISTRY[k].key == k for k in ORDER)
 
 

@@ -69,7 +69,8 @@ def _first_alarm(out: pd.DataFrame) -> dict:
 
 
 def resumption(series, *, contrast, baselines: dict, at, arl: float = 52.0, n_sim: int = 1000,
-               seed: int = 0, change_shape: float = 1.0, shapes=(0.5, 1.0, 2.0)) -> dict:
+               seed: int = 0, change_shape: float = 1.0, shapes=(0.5, 1.0, 2.0),
+               noun: str = "events", unit: str = "period") -> dict:
     """Alarms after quiet baselines and the probability that a contrast-like regime has begun.
 
     Parameters
@@ -91,6 +92,8 @@ def resumption(series, *, contrast, baselines: dict, at, arl: float = 52.0, n_si
         Gamma shape of a new regime's rate (mean: the contrast's rate).
     shapes : sequence of float
         Shapes of the sensitivity table of the resumption probability.
+    noun, unit : str
+        What is counted and the period's name, for the notes ("attacks", "week").
 
     Returns
     -------
@@ -159,17 +162,19 @@ def resumption(series, *, contrast, baselines: dict, at, arl: float = 52.0, n_si
             rec[name] = float(out["p_changed"].iloc[_period_of(out, at)])
         ps.append(rec)
 
+    p = f"{unit}s"
     notes = [
         f"contrast {pd.Timestamp(contrast[0]).date()} to "
-        f"{(pd.Timestamp(contrast[1]) - pd.Timedelta(days=1)).date()}: {c_count:g} events in "
-        f"{c_n:g} periods, {c_rate:.2f} per period; a new regime's rate ~ Gamma({change[0]:g}, "
+        f"{(pd.Timestamp(contrast[1]) - pd.Timedelta(days=1)).date()}: {c_count:g} {noun} in "
+        f"{c_n:g} {p}, {c_rate:.2f} per {unit}; a new regime's rate ~ Gamma({change[0]:g}, "
         f"{change[1]:.4g}), mean the contrast's rate",
     ]
     for r in alarms.itertuples(index=False):
-        stated = " (no events: stated as Jeffreys' posterior mean 0.5 / periods)" if r.baseline_events == 0 else ""
-        notes.append(f"{r.setting}: in-control rate {r.in_control_rate:.3f} per period{stated}; "
+        stated = (f" (no {noun}: stated as Jeffreys' posterior mean 0.5 / {p})"
+                  if r.baseline_events == 0 else "")
+        notes.append(f"{r.setting}: in-control rate {r.in_control_rate:.3f} per {unit}{stated}; "
                      f"threshold {r.threshold:.4f} attains an in-control ARL of {r.arl_attained:.0f} "
-                     f"+/- {r.arl_mc_se:.1f} periods for the target {r.arl_target:g}")
+                     f"+/- {r.arl_mc_se:.1f} {p} for the target {r.arl_target:g}")
     return {"contrast": {"periods": c_n, "count": c_count, "rate": c_rate}, "runs": runs,
             "alarms": alarms, "sensitivity": pd.DataFrame(sens), "p_resumed": p_res,
             "p_resumed_period": at_start, "p_resumed_sensitivity": pd.DataFrame(ps),

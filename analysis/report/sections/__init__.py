@@ -88,3 +88,4 @@ from . import alignment as _alignment  # noqa: E402,F401
 from . import model_comparison as _model_comparison  # noqa: E402,F401
 from . import sensitivity as _sensitivity  # noqa: E402,F401
 from . import coverage as _coverage  # noqa: E402,F401
+from . import monitoring as _monitoring  # noqa: E402,F401
