@@ -105,7 +105,10 @@ _RETALIATION = re.compile(
     rf"\bretaliat\w*|\bin\s+response\s+to\b|\bresponse\s+strikes?\b|\bself-defen[cs]e\s+strikes?\b|"
     rf"\b(?:the\s+)?(?:pentagon|united\s+states|u\.?s\.?|washington|biden|{_US})\s+(?:\w+\s+){{0,3}}?(?:struck|bombed|hit|"
     r"carried\s+out|conducted|launched)\s+(?:\w+\s+){0,4}?(?:strikes?|air\s*strikes?|targets?|facilities|"
-    r"sites?|positions?|headquarters|militia|kata'?ib|irgc|command)", re.I)
+    r"sites?|positions?|headquarters|militia|kata'?ib|irgc|command)|"
+    r"\b(?:air\s*)?strikes?\s+(?:on|against)\s+(?:\w+\s+){0,6}?(?:(?:it\s+said\s+were\s+)?linked\s+to\s+iran|"
+    r"iran-(?:backed|linked|aligned)\s+(?:militias?|groups?|facilities|sites?)|kata'?ib|irgc|revolutionary\s+guard)|"
+    r"\b(?:biden|trump|president)\s+(?:\w+\s+){0,2}?ordered\s+(?:\w+\s+){0,3}?(?:air\s*)?strikes\b", re.I)
 _ANNOUNCE = re.compile(r"\b(?:vow\w*|threaten\w*|warn\w*|pledg\w*|promis\w*|plans?\s+to|would\s+(?:target|attack|strike|respond)|"
                        r"will\s+(?:target|attack|strike|continue|respond)|intends?\s+to|announc\w+\s+(?:that\s+)?(?:it|they)\s+(?:would|will))\b", re.I)
 _SIREN = re.compile(r"\bsirens?\b|\balarms?\b", re.I)
@@ -158,6 +161,12 @@ _NO_CASUALTIES = re.compile(
 _BYLINE = re.compile(r"^\W*[A-Z][\w.&' ]{1,40},\s+[A-Z][\w\- ]{1,30},\s+(?:[A-Z][a-z]+\.?\s+)?(?:\d{1,2},?\s+)?(?:January|February|"
                      r"March|April|May|June|July|August|September|October|November|December|20\d\d)")
 _DATELINE = re.compile(r"^\W*\(?(?P<city>[A-Z][A-Za-z\- ]{2,30})\)?\s*(?:\((?:AFP|Reuters|AP)\)\s*)?(?:[\-\u2013\u2014:]+\s*)?(?=[A-Z\u201c\"])")
+_DATELINE_CAPS = re.compile(r"^\W*[A-Z][A-Z\-]{2,}(?:\s[A-Z][A-Z\-]{2,})?(?:,\s+(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}|[A-Z][\w ]{2,30}?))?"
+                            r"\s*(?:\([^)]{1,40}\))?\s*[\-\u2013\u2014]{1,2}\s")
+_REF_START = re.compile(r"^\W*(?:the|these|those|such)\s+(?:\w+\s+)?(?:attacks?|strikes?|incidents?)\s+"
+                        r"(?:come|came|follow\w*|took\s+place\s+after|were|are)\b", re.I)
+_AFTER_START = re.compile(r"^\W*(?:after|following|since)\s", re.I)
+_PLURAL_ATTACKS = re.compile(r"\battacks\b", re.I)
 _SAME_BASE = re.compile(r"\b(?:the\s+same|that|this)\s+(?:base|site|facility|garrison|airbase|air\s+base)\b", re.I)
 _SPEECH_BEFORE = re.compile(r"(?:said|told|announced|stated|reported|added|says|confirmed)\s*(?:on\s+)?$", re.I)
 
@@ -311,6 +320,7 @@ def extract_article(article: Article, gazetteer: Gazetteer, *, assume_since: dat
     incidents: list[_Incident] = []
     current: _Incident | None = None
     n_events = 0
+    last_tally = None
 
     def reject(a, b, rule, reason):
         rejected.append(Rejected(a, b, text[a:b], rule, reason, article))
@@ -360,14 +370,20 @@ def extract_article(article: Article, gazetteer: Gazetteer, *, assume_since: dat
         places = gazetteer.find(s)
         dl = _DATELINE.match(s)
         if dl and dl.group(0).lstrip().startswith("("):
-            places = [p for p in places if p.start - a >= dl.end()]  # "(Baghdad) ...": where it was filed
+            places = [p for p in places if p.start >= dl.end()]  # "(Baghdad) ...": where it was filed (spans are of s)
+        dlc = _DATELINE_CAPS.match(s)
+        s_geo = s if not dlc else " " * dlc.end() + s[dlc.end():]  # the dateline says where it was filed
+        if dlc:
+            places = [p for p in places if p.start >= dlc.end()]  # "ERBIL (Kurdistan 24) - ...": filed from
         # 6. tallies
-        tally = _tally(s, a, pub, times, places, article, assume_since)
+        tally = _tally(s, a, pub, times, places, article, assume_since, last_tally)
         if tally is not None:
             if isinstance(tally, Rejected):
                 rejected.append(tally)
             else:
-                cands.append(tally)
+                for c in tally:
+                    cands.append(c)
+                last_tally = tally[0]
             continue
         t = _attack_time(times, s, a)
         # 7. statements about the rate
@@ -377,13 +393,28 @@ def extract_article(article: Article, gazetteer: Gazetteer, *, assume_since: dat
         # 8. incidents
         n_proj, weapons, _ = _projectiles(s)
         killed, injured = _casualties(s)
-        countries = _countries(s, places)
+        countries = _countries(s_geo, places)
+        has_base = any(m.place.kind == "base" for m in places)
+        if t is None and _REF_START.search(s) and not has_base and n_proj is None and killed is None and injured is None:
+            reject(a, b, "reject-reference", "refers back to attacks already read ('the attacks come after ...')")
+            continue
+        if t is None and _AFTER_START.search(s) and current is not None:
+            reject(a, b, "reject-background-undated",
+                   "background mention of an earlier attack with no date of its own ('After ...')")
+            continue
+        areas = {m.place.name for m in places if m.place.kind in ("province", "city")}
+        if ((len(countries) > 1 or len(areas) > 1) and not has_base and n_proj is None and killed is None and injured is None
+                and _PLURAL_ATTACKS.search(s) and not _COUNTED.search(s)):
+            reject(a, b, "reject-unquantified", "attacks in several countries or provinces with no number and no base")
+            continue
         bases = []
         for m in places:
             if m.place.kind == "base" and m.place.name not in [p.place.name for p in bases]:
                 bases.append(m)
         if not bases:
             bases = [m for m in places if m.place.kind == "city"][:1]
+        if not bases:
+            bases = [m for m in places if m.place.kind == "province"][:1]
         adds_fact = bool(t or bases or weapons or n_proj is not None or killed is not None or injured is not None
                          or countries)
         if not adds_fact or (_REFERENCE.search(s) and not (t or bases or n_proj is not None or killed is not None
@@ -435,6 +466,19 @@ def extract_article(article: Article, gazetteer: Gazetteer, *, assume_since: dat
                                      same_base=bool(same_base)))
             if len(targets) == 1 or target is targets[-1]:
                 current = inc
+    # a headline (first line, no final stop) that gave an undated incident with no place of its own is the
+    # story's summary: its mention joins the first other incident of the same country, as a variant account
+    nl = text.find("\n")
+    head_end = nl if nl > 0 and not text[:nl].rstrip().endswith((".", "!", "?")) else -1
+    for inc in list(incidents):
+        if (head_end > 0 and not inc.dated and inc.place is None
+                and all(m["end"] <= head_end for m in inc.mentions)):
+            other = next((o for o in incidents if o is not inc and (o.country == inc.country or inc.country is None)), None)
+            if other is not None:
+                for m in inc.mentions:
+                    m["headline"] = True
+                other.mentions[:0] = inc.mentions
+                incidents.remove(inc)
     # incidents -> report candidates (one per mention: variant accounts of one incident)
     for inc in incidents:
         background = inc.date_end < pub - timedelta(days=7)
@@ -453,6 +497,8 @@ def extract_article(article: Article, gazetteer: Gazetteer, *, assume_since: dat
                 notes.append("no date stated: the week up to publication")
             if m["same_base"]:
                 notes.append("place from 'the same base'")
+            if m.get("headline"):
+                notes.append("headline of the story")
             cands.append(Candidate("reports", {
                 "incident_id": inc.key, "date_start": inc.date_start, "date_end": inc.date_end,
                 "date_precision": inc.precision, "country": inc.country, "location": inc.place,
@@ -464,11 +510,79 @@ def extract_article(article: Article, gazetteer: Gazetteer, *, assume_since: dat
     return cands, rejected
 
 
-def _tally(s, a, pub, times, places, article, assume_since):
-    """A tally candidate (or a Rejected) for sentence ``s`` at ``a``, or None."""
-    best = None
-    for m in _TALLY_RX.finditer(s):
+_BREAKDOWN = re.compile(
+    rf"(?P<bound>{BOUND_PREFIX})?\s*(?P<n>{NUMBER})\s+(?:(?:separate|more|other)\s+)?(?:times|attacks?|occasions|incidents)\s+"
+    r"(?:(?!and\b|since\b)[\w.\-]+\s+){0,4}?in\s+(?P<c>Iraq|Syria|Jordan)\b", re.I)
+_BREAKDOWN_TAIL = re.compile(rf"\band\s+(?:an?\s+additional\s+)?(?P<n>{NUMBER})\s+(?:more\s+|other\s+|additional\s+)?"
+                             r"(?:(?:attacks?|times)\s+)?in\s+(?P<c>Iraq|Syria|Jordan)\b", re.I)
+_DAY_WORDS = r"[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,?\s+20\d\d)?"
+_FROM_TO = re.compile(rf"\b(?i:from|between)\s+(?P<d>{_DAY_WORDS})\s*(?:to|through|until|and|-|\u2013)\s+(?P<e>{_DAY_WORDS}|today)")
+_INCREASED_TO = re.compile(rf"\b(?:number|total|tally)\s+of\s+attacks\b[^.]{{0,80}}?\b(?:increased|rose|risen|reached|grown|"
+                           rf"climbed|stands?)\s+(?:to|at)\s+(?P<n>{NUMBER})\b", re.I)
+
+
+def _breakdowns(s: str) -> list[tuple[int, int, int, str, str]]:
+    """Per-country counts of a tally: ``(start, end, n, bound, country)`` ("14 separate times in Iraq and
+    nine in Syria", "47 attacks in Iraq and 55 in Syria")."""
+    out = []
+    for m in _BREAKDOWN.finditer(s):
         n = to_int(m.group("n"))
+        if n is None:
+            continue
+        bound = bound_of(m.group("bound")) if m.group("bound") else (out[-1][3] if out else "exact")
+        out.append((m.start("n"), m.end(), n, bound, m.group("c").title()))
+        tail = _BREAKDOWN_TAIL.match(s, m.end()) or _BREAKDOWN_TAIL.match(s, m.end() + 1)
+        if tail and not _BREAKDOWN.match(s, tail.start("n")):
+            k = to_int(tail.group("n"))
+            if k is not None:
+                out.append((tail.start("n"), tail.end(), k, bound, tail.group("c").title()))
+    seen, uniq = set(), []
+    for row in out:
+        if row[0] not in seen:
+            seen.add(row[0])
+            uniq.append(row)
+    return uniq
+
+
+def _tally(s, a, pub, times, places, article, assume_since, last=None):
+    """Tally candidates (a list: the total, then per-country counts), a Rejected, or None for sentence
+    ``s`` at ``a``. Per-country counts in a sentence of their own take the interval of the article's
+    previous tally (``last``)."""
+    parts = _breakdowns(s)
+    at = {p[0] for p in parts}
+    main = _tally_main(s, a, pub, times, places, article, assume_since, skip=at)
+    if isinstance(main, Rejected) and parts and last is not None:
+        main = None
+    if main is None and not parts:
+        return None
+    if isinstance(main, Rejected):
+        return main
+    if main is None and last is None:
+        return None
+    base = main if main is not None else last
+    out = [main] if main is not None else []
+    for start, end, n, bound, country in parts:
+        f = dict(base.fields)
+        f.update(count=n, bound=bound, region=country, x_scope=country,
+                 notes="per-country count of the tally" + ("" if main is not None else " of the previous sentence"))
+        out.append(Candidate("tallies", f, a, a + len(s), s, "tally-breakdown", 0.75, article))
+    return out
+
+
+def _tally_main(s, a, pub, times, places, article, assume_since, skip=()):
+    """The total tally candidate (or a Rejected) for sentence ``s`` at ``a``, or None."""
+    best = None
+    inc = _INCREASED_TO.search(s)
+    matches = list(_TALLY_RX.finditer(s))
+    for m in ([inc] if inc else []) + matches:
+        if m.start("n") in skip:
+            continue
+        n = to_int(m.group("n"))
+        if m is inc:
+            if n is not None:
+                best = (m, n)
+                break
+            continue
         if n is None:
             continue
         mid = m.group("mid") or ""
@@ -488,10 +602,19 @@ def _tally(s, a, pub, times, places, article, assume_since):
         return None
     m, n = best
     since = resolve_since(s, pub, offset=a)
+    span_end = None
+    if since is None:
+        ft = _FROM_TO.search(s)  # "From October 17 to October 30, ... attacked at least 14 times"
+        if ft:
+            t0 = find_times(ft.group("d"), pub)
+            t1 = find_times(ft.group("e"), pub) if ft.group("e") != "today" else []
+            if t0:
+                since = (a + ft.start(), a + ft.end(), t0[0].date_start)
+                span_end = t1[0].date_end if t1 else None
     period = next((t for t in times if t.precision in ("season", "month", "week", "year")
                    and not re.search(r"since\s+$", s[:t.start - a], re.I)), None)
     past = _PAST_N.search(s)
-    cue_total = _CUE_TOTAL.search(s) or m.group("total")
+    cue_total = _CUE_TOTAL.search(s) or (m is inc) or m.group("total")
     if since is None and past is None and not cue_total and (n < 5 or (period is None and n < 10)):
         return None  # a small count without a start: incidents, not a tally
     # as_of
@@ -507,6 +630,8 @@ def _tally(s, a, pub, times, places, article, assume_since):
             tt = find_times(sd.group("d") or sd.group("d2"), pub)
             if tt:
                 as_of = tt[0].date_end
+    if span_end is not None and not am:
+        as_of = span_end
     rule, conf = "tally-since", 0.85
     if since is not None:
         start = since[2]
@@ -533,7 +658,7 @@ def _tally(s, a, pub, times, places, article, assume_since):
                         article)
     countries = _countries(s, places)
     region = countries[0] if len(countries) == 1 else "all"
-    bound = bound_of(m.group("bound"))
+    bound = "exact" if m is inc else bound_of(m.group("bound"))
     return Candidate("tallies", {
         "since": start, "as_of": as_of, "count": n, "bound": bound, "region": region,
         "source": _counter(s, article), "outlet": article.source or _outlet(article),

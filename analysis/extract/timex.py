@@ -244,6 +244,7 @@ def find_times(text: str, published: date, *, offset: int = 0) -> list[TimeSpan]
 _SINCE = re.compile(
     r"\bsince\s+(?P<what>(?:the\s+)?(?:start|beginning|outbreak)\s+of\s+(?:the\s+)?(?:israel[\w\-\s]*?|gaza\s+)?(?:war|conflict)(?:\s+in\s+gaza)?|"
     r"(?:the\s+)?(?:hamas|october\s+7)\S*\s+(?:attack|assault)s?(?:\s+on\s+israel)?|"
+    r"(?:the\s+)?(?:start|beginning)\s+of\s+(?:the|this)\s+year|"
     r"(?:mid|early|late)[\s\-]+{mon}\w*|{mon}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+20\d\d)?|\d{{1,2}}\s+{mon}\w*(?:\s+20\d\d)?|{mon}\w*(?:\s+20\d\d)?)"
     .format(mon=_MON), re.I)
 
@@ -269,6 +270,8 @@ def resolve_since(text: str, published: date, *, offset: int = 0):
     low = what.lower()
     if re.search(r"war|conflict|hamas|october\s+7|attack|assault", low) and not re.match(r"\w+\s+\d", low):
         return (m.start() + offset, m.end() + offset, GAZA_WAR_START)
+    if re.match(r"(?:the\s+)?(?:start|beginning)\s+of\s+(?:the|this)\s+year$", low):
+        return (m.start() + offset, m.end() + offset, date(published.year, 1, 1))
     times = find_times(what, published)
     if not times:
         return None

@@ -1,0 +1,91 @@
+"""The extraction rules added from the benchmark's dev articles, each on a synthetic text written for
+this test (not taken from any article; the names of real bases only)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from analysis.extract import Article, extract
+
+
+def _ex(text, published="2024-01-12", name="synthetic"):
+    return extract([Article(name, text, date.fromisoformat(published), f"https://example.org/{name}")])
+
+
+def test_synthetic_per_country_breakdown_of_a_tally():
+    ex = _ex("SYNTHETIC. From October 17 to January 10, US forces have been attacked at least 12 separate times in Iraq "
+             "and seven separate times in Syria, for a total of 19 attacks to date.")
+    t = ex.tallies.set_index("region")
+    assert (t.loc["all", "count"], t.loc["all", "bound"]) == (19, "exact")
+    assert (t.loc["Iraq", "count"], t.loc["Iraq", "bound"]) == (12, "at_least")
+    assert (t.loc["Syria", "count"], t.loc["Syria", "bound"]) == (7, "at_least")  # the bound carries over
+
+
+def test_synthetic_breakdown_in_its_own_sentence_takes_the_previous_interval():
+    ex = _ex("SYNTHETIC. US troops have been attacked at least 90 times since October 17. "
+             "The number includes 40 attacks in Iraq and 50 in Syria.")
+    t = ex.tallies.set_index("region")
+    assert t.loc["Iraq", "count"] == 40 and t.loc["Syria", "count"] == 50
+    assert t.loc["Iraq", "since"] == t.loc["all", "since"] == "2023-10-17"
+    assert t.loc["Syria", "bound"] == "exact"
+
+
+def test_synthetic_number_of_attacks_increased_to():
+    ex = _ex("SYNTHETIC. A spokesman said that since October 17, 2023, the number of attacks on US bases "
+             "has increased to 120.")
+    assert list(ex.tallies["count"]) == [120]
+    assert ex.tallies["since"].iloc[0] == "2023-10-17"
+
+
+def test_synthetic_since_the_beginning_of_the_year():
+    ex = _ex("SYNTHETIC. Since the beginning of the year, US bases in Syria have been attacked at least six times.")
+    t = ex.tallies.iloc[0]
+    assert (t["count"], t["bound"], t["since"], t["region"]) == (6, "at_least", "2024-01-01", "Syria")
+
+
+def test_synthetic_all_caps_dateline_is_not_the_place():
+    ex = _ex("SYNTHETIC. ERBIL (Example News) - Two drones attacked the al-Tanf garrison on Wednesday.")
+    r = ex.reports
+    assert list(r["location"]) == ["al-Tanf"] and list(r["country"]) == ["Syria"]
+    ex = _ex("IRBIL, Jan 12 (Example) -- A drone targeted the Harir airbase on Thursday, the directorate said.")
+    assert list(ex.reports["location"]) == ["Harir"]
+
+
+def test_synthetic_headline_joins_the_story():
+    ex = _ex("Drone targets US outpost in Syria\n"
+             "SYNTHETIC. Three drones attacked the al-Tanf garrison on Wednesday, injuring one soldier.")
+    r = ex.reports
+    assert r["incident_id"].nunique() == 1
+    assert set(r["location"]) == {"al-Tanf"} and set(r["date_start"]) == {"2024-01-10"}
+    # a headline over two attacks: it joins the first, it is not a third incident
+    ex = _ex("Drones attacked two US bases in Syria\n"
+             "SYNTHETIC. Drones attacked the Shaddadi and Green Village bases on Saturday.", published="2024-01-21")
+    r = ex.reports
+    assert r["incident_id"].nunique() == 2
+    assert set(r["location"]) == {"Shaddadi", "Green Village"} and set(r["date_start"]) == {"2024-01-20"}
+    head = r[r["x_span_start"] == 0]
+    assert len(head) == 1 and "headline" in head["notes"].iloc[0]
+
+
+def test_synthetic_strikes_on_iran_linked_sites_are_retaliation():
+    ex = _ex("SYNTHETIC. Two rockets hit the Conoco base on Tuesday. Washington has blamed militias and carried out "
+             "strikes on sites in Syria it said were linked to Iran, but the drone and rocket attacks have continued.")
+    assert list(ex.reports["location"]) == ["Conoco"]
+    assert "reject-retaliation" in set(ex.rejected["x_extraction_rule"])
+
+
+def test_synthetic_reference_after_and_several_countries_are_left_out():
+    ex = _ex("SYNTHETIC. Two rockets hit the Conoco base on Tuesday. "
+             "The rocket attacks come less than a week after President Biden ordered airstrikes on militias in Iraq. "
+             "After four soldiers were killed in an attack on Tower 22, the militias were pressured by Baghdad. "
+             "Local media reported more attacks on US forces in Iraq and Syria on Wednesday.")
+    assert list(ex.reports["location"]) == ["Conoco"] and len(ex.reports) == 1
+    rules = set(ex.rejected["x_extraction_rule"])
+    assert "reject-background-undated" in rules
+    assert "reject-unquantified" in rules
+
+
+def test_synthetic_province_when_no_base_is_named():
+    ex = _ex("SYNTHETIC. Rockets were fired at a US base near an airport in Hasakeh on Tuesday.")
+    r = ex.reports.iloc[0]
+    assert (r.country, r.location, r.date_start) == ("Syria", "Hasakah", "2024-01-09")
