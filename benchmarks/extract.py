@@ -128,6 +128,12 @@ def evaluate(ex, labels: pd.DataFrame, urls: set, verbose=False, name="") -> dic
         for (L, p), ok in zip(pairs, ok_date):
             if not ok:
                 print(f"  {L.url[:60]} label {L.date_start}..{L.date_end} pred {p['start']}..{p['end']}")
+        print(f"--- {name}: projectile and casualty misses")
+        for L, p in pairs:
+            for f in ("projectiles", "fatalities", "injuries"):
+                v = _int(L[f])
+                if v is not None and v not in p[f]:
+                    print(f"  {L.url[:60]} {f}: label {v} pred {sorted(p[f])}")
         print(f"--- {name}: tally misses (labelled not found / predicted not labelled)")
         for t in ltal:
             if t not in ptal:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
+
 from analysis.extract import Article, extract
 
 
@@ -89,3 +91,26 @@ def test_synthetic_province_when_no_base_is_named():
     ex = _ex("SYNTHETIC. Rockets were fired at a US base near an airport in Hasakeh on Tuesday.")
     r = ex.reports.iloc[0]
     assert (r.country, r.location, r.date_start) == ("Syria", "Hasakah", "2024-01-09")
+
+
+def test_synthetic_counted_drones_before_attacked():
+    ex = _ex("SYNTHETIC. CENTCOM on Friday announced that three drones attacked the al-Tanf garrison.")
+    assert list(ex.reports["projectiles"]) == [3]
+
+
+def test_synthetic_partner_fighters_injured():
+    ex = _ex("SYNTHETIC. Two drones struck the al-Tanf garrison on Wednesday. "
+             "Two fighters of the Syrian Free Army were injured in the attack.")
+    assert set(ex.reports["injuries"].dropna()) == {2}
+    ex = _ex("SYNTHETIC. One drone hit the al-Tanf garrison on Wednesday, injuring two members of the partner force.")
+    assert list(ex.reports["injuries"]) == [2]
+
+
+def test_synthetic_no_deaths_sentence_completes_the_incident():
+    ex = _ex("SYNTHETIC. Two rockets targeted Baghdad airport at dawn on Thursday. "
+             "The officer said there were no deaths or material losses reported. "
+             "Officials discussed the budget.")
+    r = ex.reports
+    assert r["incident_id"].nunique() == 1 and len(r) == 2
+    last = r.iloc[-1]
+    assert last["fatalities"] == 0 and pd.isna(last["injuries"])  # "no deaths" says nothing of injuries

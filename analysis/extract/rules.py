@@ -95,7 +95,7 @@ _ATTACK_RX = re.compile(
     r"intercepted|shot\s+down|strikes?|bombard\w*|shell(?:ed|ing)|came\s+under\s+fire|assaults?)\b", re.I)
 _ADJ = r"(?:(?!and\b|or\b|of\b|were\b|was\b|at\b|on\b|in\b)[\w\-]+\s+){0,3}?"
 _COUNTED = re.compile(
-    rf"\b(?P<n>{NUMBER}|an?|one|single)\s+{_ADJ}(?P<w>{_WEAPON_ANY}|{_PROJECTILE_WORD})\b(?!\s*(?:strikes?|attacks?|launch\w*|sites?|bases?|units?|teams?|squads?))",
+    rf"\b(?P<n>{NUMBER}|an?|one|single)\s+{_ADJ}(?P<w>{_WEAPON_ANY}|{_PROJECTILE_WORD})\b(?!\s*(?:strikes?|attacks?|launch(?:ers?|pads?|sites?)|sites?|bases?|units?|teams?|squads?)\b)",
     re.I)
 
 _US = (r"(?:u\.?s\.?|us|american|united\s+states|coalition|israeli|british|jordanian)\s+(?:and\s+\w+\s+)?"
@@ -143,14 +143,15 @@ _COUNTERS = (
                 r"\bclaim\w*\s+by\s+(?:the\s+)?[\"\u201c]?islamic\s+resistance", re.I), "Islamic Resistance in Iraq claims"),
 )
 
-_CASUALTY_NOUN = r"(?:(?:u\.?s\.?|us|american|coalition)\s+)?(?:soldiers?|troops?|service\s*(?:members?|men|women)|personnel|servicemen|americans|people|contractors?|staff)"
+_CASUALTY_NOUN = r"(?:(?:u\.?s\.?|us|american|coalition)\s+)?(?:soldiers?|troops?|service\s*(?:members?|men|women)|personnel|servicemen|americans|people|contractors?|staff|members|fighters)"
+_OF_UNIT = r"(?:of\s+(?:the\s+)?(?:[\w\-]+\s+){1,4}?)?"  # "two fighters of the Syrian Free Army were injured"
 _KILLED = [
     re.compile(rf"\b(?:killed|killing|kills|left\s+dead)\s+(?P<n>{NUMBER}|an?|one)\s+(?:\w+\s+){{0,2}}?{_CASUALTY_NOUN}", re.I),
     re.compile(rf"\b(?P<n>{NUMBER})\s+(?:\w+\s+){{0,2}}?{_CASUALTY_NOUN}\s+(?:were\s+|was\s+|have\s+been\s+|had\s+been\s+)?(?:killed|dead|died)", re.I),
 ]
 _INJURED = [
     re.compile(rf"\b(?:injur(?:ed|ing)|wound(?:ed|ing)|hurt(?:ing)?)\s+(?:at\s+least\s+|more\s+than\s+)?(?P<n>{NUMBER}|an?|one)\s+(?:\w+\s+){{0,2}}?{_CASUALTY_NOUN}", re.I),
-    re.compile(rf"\b(?P<n>{NUMBER})\s+(?:\w+\s+){{0,2}}?{_CASUALTY_NOUN}\s+(?:were\s+|was\s+|have\s+been\s+|had\s+been\s+)?(?:\w+\s+)?(?:injured|wounded|hurt)", re.I),
+    re.compile(rf"\b(?P<n>{NUMBER})\s+(?:\w+\s+){{0,2}}?{_CASUALTY_NOUN}\s+{_OF_UNIT}(?:were\s+|was\s+|have\s+been\s+|had\s+been\s+)?(?:\w+\s+)?(?:injured|wounded|hurt)", re.I),
     re.compile(rf"\b(?:more\s+than\s+|at\s+least\s+)?(?P<n>{NUMBER})\s+(?:\w+\s+){{0,2}}?(?:injuries|wounded)\b", re.I),
 ]
 _NO_CASUALTIES = re.compile(
@@ -271,9 +272,11 @@ def _casualties(s: str) -> tuple[int | None, int | None]:
         if m:
             injured = 1 if m.group("n").lower() in ("a", "an") else to_int(m.group("n"))
             break
-    if _NO_CASUALTIES.search(s):
+    nc = _NO_CASUALTIES.search(s)
+    if nc:
         killed = 0 if killed is None else killed
-        injured = 0 if injured is None else injured
+        if not re.fullmatch(r"no\s+(?:\w+\s+){0,2}?deaths", nc.group(0), re.I):  # "no deaths": fatalities only
+            injured = 0 if injured is None else injured
     elif killed is not None and injured is None and re.search(r"\binjur|\bwound", s, re.I) is None:
         pass
     return killed, injured
@@ -321,6 +324,7 @@ def extract_article(article: Article, gazetteer: Gazetteer, *, assume_since: dat
     current: _Incident | None = None
     n_events = 0
     last_tally = None
+    prev_incident = None  # the incident the previous sentence was read into
 
     def reject(a, b, rule, reason):
         rejected.append(Rejected(a, b, text[a:b], rule, reason, article))
@@ -346,7 +350,15 @@ def extract_article(article: Article, gazetteer: Gazetteer, *, assume_since: dat
                     reject(a, b, "reject-reference", "refers back to an attack already read; the sentence is an event")
                 continue
         if not has_attack:
+            if (prev_incident is not None and prev_incident.mentions and prev_incident.mentions[-1]["end"] >= a - 2
+                    and _NO_CASUALTIES.search(s)):
+                killed, injured = _casualties(s)
+                prev_incident.mentions.append(dict(start=a, end=b, text=s, time=None, place=None, country=None,
+                                                   weapons=[], projectiles=None, fatalities=killed, injuries=injured,
+                                                   multi=False, same_base=False))
+            prev_incident = None
             continue
+        prev_incident = None
         if _BYLINE.match(s):
             reject(a, b, "reject-byline", "byline or editorial note (outlet, place, date), not a report")
             continue
@@ -466,6 +478,7 @@ def extract_article(article: Article, gazetteer: Gazetteer, *, assume_since: dat
                                      same_base=bool(same_base)))
             if len(targets) == 1 or target is targets[-1]:
                 current = inc
+                prev_incident = inc if len(targets) == 1 else None
     # a headline (first line, no final stop) that gave an undated incident with no place of its own is the
     # story's summary: its mention joins the first other incident of the same country, as a variant account
     nl = text.find("\n")
