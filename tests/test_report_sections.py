@@ -55,7 +55,8 @@ def test_registry_lists_every_section_once():
     ('[coverage]\nmin_gaps = 3\n', "coverage.min_gaps", "unknown key"),
     ('[alignment]\nnulls = ["poisson"]\n', "alignment.nulls[0]", "not allowed"),
     ('[model_comparison.variants]\n"x" = ["someday:level"]\n', "model_comparison.variants", "someday"),
-    ('[series]\nsource = "tallies"\n', "series.source", "not allowed"),
+    ('[series]\nsource = "reports"\n', "series.source", "not allowed"),
+    ('[series]\nsource = "tallies"\n', "series.tally_source", "missing"),
     ('[series]\nsource = "tallies+incidents"\n', "series.tally_source", "missing"),
     ('[[sensitivity]]\nname = "s"\n', "sensitivity", "tallies\\+incidents"),
     ('[series]\nsource = "tallies+incidents"\ntally_source = "m"\nwindow = ["2024-01-01", "2024-02-05"]\n'
@@ -102,3 +103,24 @@ def test_every_section_on_an_incident_list(folder, tmp_path):
     assert (built.out_dir / "tables" / "compare_glm_steps.csv").exists()
     assert q["alignment"]["numbers"]["named_events_bayes"]["E1"]["date"] == "2024-03-08"
     assert any("Weekly bins" in c for c in q["coverage"]["caveats"])
+
+
+def test_tallies_only_series_with_sensitivity(tmp_path):
+    # synthetic: a ministry's cumulative statements, no incident list
+    pd.DataFrame({"tally_id": [f"T{i}" for i in range(6)], "since": "2024-01-01",
+                  "as_of": ["2024-01-14", "2024-01-28", "2024-02-11", "2024-02-25", "2024-03-10", "2024-03-24"],
+                  "count": [40, 80, 90, 95, 100, 104], "bound": ["exact", "at_least", "exact", "about", "exact", "exact"],
+                  "region": "all", "source": "synthetic ministry"}).to_csv(tmp_path / "tallies.csv", index=False)
+    p = tmp_path / "spec.toml"
+    p.write_text(HEAD + '[data]\ntallies = ["tallies.csv"]\n'
+                 '[series]\nsource = "tallies"\ntally_source = "synthetic ministry"\n'
+                 'window = ["2024-01-01", "2024-04-01"]\n[model]\nfamily = "poisson"\n'
+                 '[changepoints]\nbayes = false\n[[compare]]\nname = "drop"\nevent = "2024-01-29"\nglm = false\n'
+                 '[[sensitivity]]\nname = "b"\n[coverage]\n[outputs]\nfigure_formats = ["png"]\ndpi = 40\n')
+    built = build_report(p, tmp_path / "out")
+    s = built.data.series
+    assert s.n == 12 and s.total == 104 and str(s.end[-1].date()) == "2024-03-25"
+    res = json.loads((built.out_dir / "results.json").read_text())
+    sens = res["questions"]["sensitivity"]["b"]["numbers"]
+    assert sens["stated_total"] == 104 and sens["lower_total"] <= 104
+    assert "counted wholly from the synthetic ministry tallies" in (built.out_dir / "report.md").read_text()

@@ -110,3 +110,18 @@ def test_case_study_series_conserves_tallies_and_incidents():
                            source="Pentagon", since="2023-10-17", bounds="lower")
     assert np.array_equal(low["point"].to_numpy(), np.maximum.accumulate(low["lower"].to_numpy()))
     assert (low["point"].to_numpy() <= path["point"].to_numpy()).all()
+
+
+def test_tallies_only_keeps_the_periods_the_tallies_count():
+    tal = _tallies([("2024-01-01", "2024-01-07", 14, "exact"), ("2024-01-01", "2024-01-21", 35, "exact")])
+    c = tallies_and_incidents(None, tal, source="ministry", window=("2024-01-01", "2024-02-05"))
+    s = c.tallies_only()
+    # 14 in week 1; 21 over the next 14 days, 1.5 a day, rounded along the cumulative path
+    assert s.n == 3 and s.counts.tolist() == [14.0, 11.0, 10.0]
+    assert str(s.start[0].date()) == "2024-01-01" and str(s.end[-1].date()) == "2024-01-22"
+    assert "tallies only" in s.attrs["source_of_counts"]
+    with pytest.raises(ValueError, match="reach no day"):
+        tallies_and_incidents(None, tal, source="ministry", window=("2024-01-22", "2024-02-05"))
+    short = _tallies([("2024-01-01", "2024-01-03", 10, "exact")])   # three days: no whole week
+    with pytest.raises(ValueError, match="no whole period"):
+        tallies_and_incidents(None, short, source="ministry", window=("2024-01-01", "2024-01-15")).tallies_only()

@@ -160,6 +160,32 @@ class CombinedSeries:
     normalized: object = field(repr=False)
     settings: dict = field(default_factory=dict)
 
+    def tallies_only(self) -> CountSeries:
+        """The periods whose every day is counted from the tallies (the longest such run).
+
+        Raises
+        ------
+        ValueError
+            No period of the window lies wholly inside the tallies' reach.
+        """
+        d = self.series.data
+        full = (d["tally_days"].to_numpy() == d["exposure"].to_numpy())
+        best, run = (0, 0), None
+        for i, f in enumerate(list(full) + [False]):
+            if f and run is None:
+                run = i
+            elif not f and run is not None:
+                if i - run > best[1] - best[0]:
+                    best = (run, i)
+                run = None
+        if best == (0, 0):
+            raise ValueError("no whole period of the window is counted from the tallies")
+        sub = d.iloc[best[0]:best[1]]
+        attrs = dict(self.series.attrs, source_of_counts=(
+            f"{self.settings.get('source')} tallies only, {sub['start'].iloc[0].date()} to "
+            f"{(sub['end'].iloc[-1] - pd.Timedelta(days=1)).date()} (spread uniformly within tally intervals)"))
+        return CountSeries(sub.reset_index(drop=True), freq=self.series.freq, attrs=attrs)
+
     @property
     def incidents_in_tally_span(self) -> float:
         """Deduplicated incidents of the list on the days the tallies count."""
@@ -250,9 +276,12 @@ def tallies_and_incidents(reports, tallies, *, source: str, window, freq: str = 
         norm = normalize(reports=reports, tallies=tallies, freq="D",
                          window=(w0, w1 - pd.Timedelta(days=1)), allocate="start", aliases=aliases)
     days = pd.date_range(w0, w1 - pd.Timedelta(days=1), freq="D")
-    idx = pd.DatetimeIndex(norm.series.start)
-    inc = pd.Series(norm.series.counts, index=idx).reindex(days, fill_value=0.0)
-    nrep = pd.Series(norm.series.data["n_reports"].to_numpy(), index=idx).reindex(days, fill_value=0)
+    if reports is None or not len(reports):   # tallies alone: no incident on any day
+        inc, nrep = pd.Series(0.0, index=days), pd.Series(0, index=days)
+    else:
+        idx = pd.DatetimeIndex(norm.series.start)
+        inc = pd.Series(norm.series.counts, index=idx).reindex(days, fill_value=0.0)
+        nrep = pd.Series(norm.series.data["n_reports"].to_numpy(), index=idx).reindex(days, fill_value=0)
 
     path = tally_point_path(norm.tallies, tallies, source=source, region=region, since=since,
                             bounds=bounds)

@@ -77,7 +77,8 @@ class SensitivityResult:
 def bounds_sensitivity(reports, tallies, *, source: str, window, freq: str = "W", region: str = "all",
                        since=None, aliases=None, bounds=("lower", "stated", "upper"),
                        method: str = "pelt", cost: str = "poisson", penalty="mbic", min_size: int = 2,
-                       comparisons=(), level: float = 0.95, name: str = "bounds") -> SensitivityResult:
+                       comparisons=(), level: float = 0.95, name: str = "bounds",
+                       tallies_only: bool = False) -> SensitivityResult:
     """Re-run the changepoint search and the exact comparisons under each bounds rule.
 
     Parameters
@@ -90,6 +91,8 @@ def bounds_sensitivity(reports, tallies, *, source: str, window, freq: str = "W"
     comparisons : sequence of Comparison
         Compared exactly (:func:`analysis.questions.compare`, no GLM) on each series.
     level : float
+    tallies_only : bool
+        Use only the periods counted wholly from the tallies (``[series] source = "tallies"``).
 
     Returns
     -------
@@ -105,8 +108,9 @@ def bounds_sensitivity(reports, tallies, *, source: str, window, freq: str = "W"
         raise ValueError("bounds_sensitivity needs at least one bounds rule")
     ch, rat = [], []
     for b in bounds:
-        ser = tallies_and_incidents(reports, tallies, source=source, window=window, freq=freq,
-                                    region=region, since=since, bounds=b, aliases=aliases).series
+        comb = tallies_and_incidents(reports, tallies, source=source, window=window, freq=freq,
+                                     region=region, since=since, bounds=b, aliases=aliases)
+        ser = comb.tallies_only() if tallies_only else comb.series
         seg = detect_changepoints(ser, method=method, cost=cost, penalty=penalty, min_size=min_size)
         ch.append({"bounds": b, "total": ser.total, "n_changes": len(seg.changepoints),
                    "changes": ", ".join(str(ser.start[i].date()) for i in seg.changepoints)})

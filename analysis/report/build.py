@@ -108,10 +108,10 @@ def compute(spec: ReportSpec | str | Path | None = None, *, quiet: bool = True,
     window = tuple(s["window"]) if s["window"] else None
     aliases = aio.read_aliases(d["aliases"]) if d.get("aliases") else None
     extras = {"reports": reports, "tallies": tallies, "aliases": aliases}
-    if s["source"] == "tallies+incidents":
+    if s["source"] in ("tallies+incidents", "tallies"):
         from ..normalize.sources import tallies_and_incidents
         if window is None:
-            raise InputError('[series] source = "tallies+incidents" needs a window of whole periods',
+            raise InputError(f'[series] source = "{s["source"]}" needs a window of whole periods',
                              file=spec.path, column="series.window")
         try:
             comb = tallies_and_incidents(reports, tallies, source=s["tally_source"], region=s["tally_region"],
@@ -119,7 +119,11 @@ def compute(spec: ReportSpec | str | Path | None = None, *, quiet: bool = True,
                                          freq=s["freq"], aliases=aliases, noun=s["noun"])
         except ValueError as exc:
             raise InputError(str(exc), file=spec.path, column="series") from None
-        series, norm = comb.series, comb.normalized
+        try:
+            series = comb.tallies_only() if s["source"] == "tallies" else comb.series
+        except ValueError as exc:
+            raise InputError(str(exc), file=spec.path, column="series.window") from None
+        norm = comb.normalized
         extras["combined"] = comb
     else:
         norm = normalize(reports=reports, tallies=tallies, freq=s["freq"], groups=tuple(s["groups"]),

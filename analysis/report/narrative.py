@@ -156,7 +156,11 @@ def sections(data, fig_paths: dict) -> tuple[list[Section], list[Table]]:
         f"{plural(s['incidents'], 'incident')} lie inside the window. Every input row is accounted for in the "
         f"ledger below (counted, merged into an incident, or excluded with a reason).")
     comb = data.extras.get("combined")
-    if comb is not None:
+    if comb is not None and data.spec.series.get("source") == "tallies":
+        dsec.paragraphs.append(f"Series: the {unit}s counted wholly from the "
+                               f"{comb.settings.get('source')} tallies ({plural(series.n, unit)}); "
+                               "each interval's count is spread uniformly over its days.")
+    elif comb is not None:
         dsec.paragraphs.append(f"Series rule: {comb.rule} The source changes on "
                                + ", ".join(fmt_date(d) for d in comb.switch_dates) + ".")
     inc = getattr(norm, "incidents", None)

@@ -440,12 +440,12 @@ def _check_series(v: dict) -> list[Problem]:
     if w and w[0] >= w[1]:
         return [Problem("window", f"start {w[0]} is not before end {w[1]}",
                         "[START, END] with START before END")]
-    if v.get("source") == "tallies+incidents":
+    if v.get("source") in ("tallies+incidents", "tallies"):
         if not v.get("tally_source"):
-            return [Problem("tally_source", 'missing with source = "tallies+incidents"',
+            return [Problem("tally_source", f'missing with source = "{v["source"]}"',
                             "the counter whose tallies give the counts where they reach")]
         if not w:
-            return [Problem("window", 'missing with source = "tallies+incidents"',
+            return [Problem("window", f'missing with source = "{v["source"]}"',
                             "[START, END] on period boundaries (Mondays for weekly series)")]
     return []
 
@@ -506,8 +506,9 @@ def _build() -> SpecSchema:
         Key("window_days", "int", default=1, minimum=0, maximum=3660,
             doc="days apart two reports may be and still describe one incident"),
         Key("tally_rule", "str", default="latest", choices=("latest", "preferred", "bounds")),
-        Key("source", "str", default="incidents", choices=("incidents", "tallies+incidents"),
-            doc="incident list binned, or tallies where they reach and incidents elsewhere"),
+        Key("source", "str", default="incidents", choices=("incidents", "tallies", "tallies+incidents"),
+            doc="incident list binned; the periods a counter's tallies count; or tallies where they "
+                "reach and incidents elsewhere"),
         Key("tally_source", "str", default=None, doc="the counter whose tallies give the counts"),
         Key("tally_region", "str", default="all"),
         Key("tally_since", "date", default=None, doc="the date the tally chain counts from"),

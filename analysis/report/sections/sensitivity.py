@@ -31,9 +31,9 @@ def _spec_check(top: dict, sections: dict) -> list:
     if not entries:
         return []
     out = []
-    if sections["series"]["source"] != "tallies+incidents":
-        out.append(Problem("sensitivity", 'needs [series] source = "tallies+incidents"',
-                           'series.source = "tallies+incidents"'))
+    if sections["series"]["source"] not in ("tallies+incidents", "tallies"):
+        out.append(Problem("sensitivity", 'needs [series] source = "tallies+incidents" or "tallies"',
+                           'series.source = "tallies+incidents" or "tallies"'))
     known = {c["name"] for c in sections.get("compare", [])}
     for i, e in enumerate(entries):
         unknown = sorted(set(e["compare"] or []) - known)
@@ -50,7 +50,8 @@ def compute(spec, data, entries):
     from .compare import comparisons_of
     comb = data.extras.get("combined")
     if comb is None:
-        raise spec_error(spec, '[[sensitivity]] needs [series] source = "tallies+incidents"', "sensitivity")
+        raise spec_error(spec, '[[sensitivity]] needs [series] source = "tallies+incidents" or "tallies"',
+                         "sensitivity")
     allc = comparisons_of(spec, spec.sections.get("compare", []))
     out = []
     for i, e in enumerate(entries):
@@ -63,7 +64,8 @@ def compute(spec, data, entries):
                 data.extras["reports"], data.extras["tallies"], source=st["source"], window=st["window"],
                 freq=st["freq"], region=st["region"], since=st["since"], aliases=data.extras.get("aliases"),
                 bounds=tuple(e["bounds"]), method=c["method"], cost=c["cost"], penalty=c["penalty"],
-                min_size=c["min_size"], comparisons=comps, name=e["name"]))
+                min_size=c["min_size"], comparisons=comps, name=e["name"],
+                tallies_only=spec.series["source"] == "tallies"))
         except ValueError as exc:
             raise spec_error(spec, str(exc), f"sensitivity[{i}]") from None
     return out
