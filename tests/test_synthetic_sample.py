@@ -47,7 +47,8 @@ def test_synthetic_report_is_reproduced_and_states_synthetic(repo):
     spec = repo / "specs" / "synthetic-acled.toml"
     assert reproduce(load_spec(spec), repo / "reports" / "synthetic-acled") == []
     res = json.loads((repo / "reports" / "synthetic-acled" / "results.json").read_text())
-    assert set(res["questions"]) == {"compare", "alignment", "model_comparison", "sensitivity", "coverage"}
+    assert set(res["questions"]) == {"compare", "alignment", "model_comparison", "sensitivity", "coverage",
+                                     "monitoring"}
     md = (repo / "reports" / "synthetic-acled" / "report.md").read_text()
     assert md.startswith("# SYNTHETIC DATA") and "Synthetic, seeded data" in md
     truth = json.loads((repo / "data" / "synthetic" / "truth.json").read_text())
