@@ -98,9 +98,11 @@ def test_bad_data_names_file_row_and_column(tmp_path):
     p.write_text("event_id_cnty,event_date,country\nA1,2024-01-01,Iraq\n")
     with pytest.raises(InputError, match=r"row 1, column 'time_precision'"):
         normalize_duckdb(p)
-    p.write_text("id,date_start,date_end,date_prec,country,best\n1,2024-01-01,2024-01-01,1,Iraq,0\n")
-    with pytest.raises(InputError, match="UCDP"):
-        normalize_duckdb(p)
+    p.write_text("id,date_start,date_end,date_prec,country,best\n1,2024-01-01,2024-01-01,1,Iraq,0\n"
+                 "2,2024-01-03,2024-01-02,2,Iraq,0\n")
+    with pytest.raises(InputError, match=r"row 3, column 'date_end': date_end 2024-01-02 is before "
+                                         r"date_start 2024-01-03"):
+        normalize_duckdb(p)  # UCDP GED exports are read by this engine too
     with pytest.raises(ValueError, match="impute"):
         normalize_duckdb(p, allocate="impute")
 

@@ -132,8 +132,13 @@ CASES = [
      ACLED_HEAD + A_OK + A_OK.replace("IRQ1", "IRQ2").replace(",1,", ",4,", 1), 3, "time_precision",
      r"'4' is not an allowed value; use one of 1 \(day\), 2 \(week\), 3 \(month\)"),
     ("acled-bad-date", "acled",
-     ACLED_HEAD + A_OK.replace("2024-01-17", "17/01/2024"), 2, "event_date",
-     r"cannot read '17/01/2024' as a date; write it as YYYY-MM-DD .* or 28 January 2024"),
+     ACLED_HEAD + A_OK.replace("2024-01-17", "2024/01/17"), 2, "event_date",
+     r"cannot read '2024/01/17' as a date; write it as YYYY-MM-DD \(2022-02-23\), D Month YYYY "
+     r"\(23 February 2022\) or day-month-year DD-MM-YYYY / DD/MM/YYYY"),
+    ("acled-month-first-date", "acled",
+     ACLED_HEAD + A_OK + A_OK.replace("IRQ1", "IRQ2").replace("2024-01-17", "01/17/2024"), 3,
+     "event_date", r"'01/17/2024' is month-first \(there is no month 17\); ACLED writes "
+     r"event_date as YYYY-MM-DD"),
     ("acled-negative-fatalities", "acled",
      ACLED_HEAD + A_OK + A_OK.replace("IRQ1", "IRQ2").replace(",0,Reuters", ",-1,Reuters"), 3,
      "fatalities", r"'-1' is negative"),

@@ -116,7 +116,8 @@ ACLED = ("event_id_cnty,event_date,time_precision,event_type,sub_event_type,acto
 def test_acled_mapping_and_intervals(tmp_path):
     df = read_reports(_write(tmp_path, "acled.csv", ACLED))
     assert df.report_id.tolist() == ["IRQ1", "IRQ2", "SYR3"]
-    assert _days(df) == [("2024-01-17", "2024-01-17"), ("2024-01-15", "2024-01-21"),
+    # week precision: the 7 days centred on event_date (ACLED records the week's middle)
+    assert _days(df) == [("2024-01-17", "2024-01-17"), ("2024-01-14", "2024-01-20"),
                          ("2024-01-01", "2024-01-31")]
     assert df.date_precision.tolist() == ["day", "week", "month"]
     assert df.actor.tolist() == ["Militia A", "Militia A", "Militia B"]
@@ -147,7 +148,8 @@ def test_acled_synthetic_precision_counts(tmp_path):
     assert (span[df.date_precision == "day"] == 1).all()
     assert (span[df.date_precision == "week"] == 7).all()
     assert span[df.date_precision == "month"].between(28, 31).all()
-    assert (df.date_start[df.date_precision == "week"].dt.day_of_week == 0).all()
+    week = df.date_precision == "week"
+    assert ((pd.to_datetime(table.event_date)[week] - df.date_start[week]).dt.days == 3).all()
     assert (df.date_start <= pd.to_datetime(table.event_date)).all()
     assert (df.date_end >= pd.to_datetime(table.event_date)).all()
     assert df.fatalities.sum() == table.fatalities.sum()
@@ -171,7 +173,7 @@ def test_ucdp_mapping_and_ranges(tmp_path):
     assert df.location.tolist()[1] == "Ain al-Asad" and df.actor.tolist()[0] == "IS"
     assert df.fatalities.tolist()[:2] == [2, 0] and pd.isna(df.fatalities[2])
     assert df.source[0] == "Reuters 2023-10-18"
-    assert df.x_year.tolist() == ["2023"] * 4 and df.x_high.tolist()[0] == "3"
+    assert df.x_year.tolist() == ["2023"] * 4 and df.x_high.tolist()[0] == 3
     pd.testing.assert_frame_equal(df, read_ucdp(str(tmp_path / "ged.csv")))
 
 

@@ -169,10 +169,10 @@ def run(args):
 
     engine = getattr(args, "engine", "pandas")
     if engine != "pandas":
-        if args.tallies or args.allocate == "impute" or args.input_format == "ucdp":
+        if args.tallies or args.allocate == "impute":
             if engine == "duckdb":
                 print("incident-trends normalize: error: --engine duckdb reads report files only "
-                      "(no --tallies, --allocate impute or UCDP input); use --engine pandas",
+                      "(no --tallies or --allocate impute); use --engine pandas",
                       file=sys.stderr)
                 return 2
             engine = "pandas"

@@ -324,7 +324,8 @@ def _finish(con, files, info, kinfo, *, groups, freq, allocate, window, want_inc
         con.execute(f"SET memory_limit = {_lit(LEDGER_MEMORY_LIMIT)}")
     ledger = _ledger(con, files, allocate, w_start, w_end, counted, clipped, edge_start)
     mode = params.get("dedupe", "auto")
-    names = {f: ("ACLED event_id_cnty" if fmt == "acled" and mode != "reports"
+    own = {"acled": "ACLED event_id_cnty", "ucdp": "UCDP GED id"}
+    names = {f: (own[fmt] if fmt in own and mode != "reports"
                  else "report_id" if mode == "off" else None)
              for f, fmt in zip(files, info["formats"])}
     if any(v is not None for v in names.values()):

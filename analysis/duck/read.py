@@ -8,20 +8,24 @@ rows in file order), with the columns the normalisation needs::
     days since 1970-01-01; NULL when undated), country, location, actor, weapon,
     source, source_url, and every x_* column
 
-The rules are those of :mod:`analysis.io` (see :func:`analysis.io.read_acled` and
-:func:`analysis.io.read_reports`): cells are text trimmed of surrounding white space,
-blank cells are missing, ACLED ``time_precision`` 1/2/3 gives the day, the ISO week
-(Monday to Sunday) or the calendar month containing ``event_date``; canonical files
-take ``date``/``date_start``/``date_end``/``date_precision`` (week, month, season,
-year) as :func:`analysis.io.reports.date_interval` does. Checks name file, row and
-column: required columns, blank or repeated ids, blank countries, unreadable dates,
-precisions outside the closed set, ``date_end`` before ``date_start``, negative or
-fractional counts.
+The rules are those of :mod:`analysis.io` (see :func:`analysis.io.read_acled`,
+:func:`analysis.io.read_ucdp` and :func:`analysis.io.read_reports`): cells are text trimmed
+of surrounding white space, blank cells are missing; ACLED ``event_date`` in the same
+forms (ISO, ``23 February 2022``, ``23-02-2022``, ``23/02/2022``; month-first files
+refused) and ``time_precision`` 1/2/3 giving the day, the 7 days centred on it or its
+calendar month; UCDP GED ``date_start``/``date_end`` (``2009-02-20T00:00:00`` accepted)
+taken as the interval, ``date_prec`` 1-5; canonical files take
+``date``/``date_start``/``date_end``/``date_precision`` (week, month, season, year) as
+:func:`analysis.io.reports.date_interval` does. Checks name file, row and column:
+required columns, blank or repeated ids, blank countries, unreadable dates, precisions
+outside the closed set, ``date_end`` before ``date_start``, negative or fractional counts.
 
-Not read by this engine (a clear :class:`~analysis.schema.InputError` says so): UCDP
-GED exports (use the pandas engine, or convert them with :func:`analysis.io.read_ucdp`
-and write the canonical table). Bytes that are not UTF-8 and rows with the wrong
-number of fields are reported with DuckDB's own message (which names the line).
+Only the columns the normalisation uses are read and checked (ids, dates, precision,
+country, location, weapon, the requested group columns, the fatality columns for
+``measure="fatalities"``); the pandas readers also check every other typed column
+(coordinates, ``geo_precision``, ``where_prec``...). Bytes that are not UTF-8 and rows
+with the wrong number of fields are reported with DuckDB's own message (which names the
+line).
 """
 
 from __future__ import annotations
@@ -216,10 +220,6 @@ def _stage_file(con, path: str, file_no: int, fmt: str, extras=()) -> tuple[str,
                 "cannot tell the format from the header: expected 'report_id' (canonical "
                 "reports), 'event_id_cnty' (ACLED export) or 'id' and 'date_prec' (UCDP GED "
                 "export); pass format='canonical', 'acled' or 'ucdp'", file=path, row=1)
-    if fmt == "ucdp":
-        raise InputError("the duckdb engine does not read UCDP GED exports; use the pandas "
-                         "engine (engine='pandas'), or convert the file with "
-                         "analysis.io.read_ucdp and analysis.io.write_reports", file=path)
     want = set(_NEEDED[fmt]) | {x for x in extras} | {x[2:] for x in extras if x.startswith("x_")}
     keep = [j for j, n in enumerate(names) if n in want]
     if positional:
@@ -346,44 +346,22 @@ def _day_no(expr: str) -> str:
     return f"CAST(datediff('day', DATE '1970-01-01', {expr}) AS INTEGER)"
 
 
-def _acled_select(con, table, header, names, path) -> tuple[str, str]:
-    _require(header, _ACLED_REQUIRED, path, "ACLED")
-    _check_blank(con, table, "event_id_cnty", path)
-    _check_unique(con, table, "event_id_cnty", path)
-    _check_blank(con, table, "country", path)
-    _check_blank(con, table, "event_date", path)
-    day = _dates(con, table, "event_date", path, extra=("%d %B %Y", "%d-%B-%Y"))
-    _check_blank(con, table, "time_precision", path)
-    i = _first_bad(con, table, "lower(time_precision) NOT IN ('1', '2', '3')")
-    if i is not None:
-        raise InputError(f"{_cell(con, table, i, 'time_precision')!r} is not an allowed value; "
-                         "use one of 1 (day), 2 (week), 3 (month)", file=path, row=i,
-                         column="time_precision")
-    if "fatalities" in names:
-        _check_counts(con, table, "fatalities", path)
-    prec = "CASE lower(time_precision) WHEN '2' THEN 'week' WHEN '3' THEN 'month' ELSE 'day' END"
-    s, e = _interval_sql("d", "p")
-    text = {canon: (_q(col) if col in names else "NULL::VARCHAR") for col, canon in _ACLED_TEXT.items()}
-    extras = []
-    for col in names:
-        if col in _ACLED_MAPPED:
-            continue
-        name = col if col.startswith("x_") else f"x_{col}"
-        if col in ("latitude", "longitude"):
-            _check_float(con, table, col, path, 90.0 if col == "latitude" else 180.0)
-            extras.append(f"CAST({_q(col)} AS DOUBLE) AS {_q(name)}")
-        else:
-            extras.append(f"{_q(col)} AS {_q(name)}")
-    inner = f"SELECT *, {day} AS d, {prec} AS p FROM {table}"
-    cols = (f"_row, event_id_cnty AS report_id, NULL::VARCHAR AS eid, "
-            f"{_day_no(s)} AS s, {_day_no(e)} AS e, "
-            f"{text['country']} AS country, {text['location']} AS location, "
-            f"{text['actor']} AS actor, {text['weapon']} AS weapon, {text['source']} AS source, "
-            f"NULL::VARCHAR AS source_url")
-    return f"SELECT {cols}{''.join(', ' + x for x in extras)} FROM ({inner})", "acled"
+def _acled_interval_sql(d: str, p: str) -> tuple[str, str]:
+    """Start and end (DATE) of an ACLED event: :func:`analysis.io.acled.acled_interval`
+    (the day; the 7 days centred on it; its calendar month)."""
+    start = (f"CASE {p} WHEN 'week' THEN ({d} - INTERVAL 3 DAY)::DATE "
+             f"WHEN 'month' THEN date_trunc('month', {d})::DATE ELSE {d} END")
+    end = (f"CASE {p} WHEN 'week' THEN ({d} + INTERVAL 3 DAY)::DATE "
+           f"WHEN 'month' THEN last_day({d}) ELSE {d} END")
+    return start, end
 
 
-def _canonical_select(con, table, header, names, path) -> tuple[str, str]:
+def _count_sql(c: str) -> str:
+    """A checked count cell (see :func:`_check_counts`) as BIGINT."""
+    return f"CAST(regexp_replace({c}, '\\.0*$', '') AS BIGINT)"
+
+
+def _canonical_select(con, table, header, names, path, measure="incidents") -> tuple[str, str]:
     allowed = [c.name for c in REPORT_COLUMNS]
     _require(header, ("report_id", "country"), path, "reports")
     unknown = [c for c in header if c not in allowed and not c.startswith("x_")]
@@ -442,21 +420,19 @@ def _canonical_select(con, table, header, names, path) -> tuple[str, str]:
                          file=path, row=i, column="date")
     t = {c: (_q(c) if c in names else "NULL::VARCHAR") for c in _CANON_TEXT}
     extras = [f"{_q(c)}" for c in names if c.startswith("x_")]
+    fat = (_count_sql("fatalities") if measure == "fatalities" and "fatalities" in names
+           else "NULL::BIGINT")
+    extras += [f"{fat} AS fat", "NULL::BIGINT AS fat_low", "NULL::BIGINT AS fat_high"]
     cols = (f"_row, report_id, {t['incident_id']} AS eid, {_day_no('lo')} AS s, {_day_no('hi')} AS e, "
             f"{t['country']} AS country, {t['location']} AS location, {t['actor']} AS actor, "
             f"{t['weapon']} AS weapon, {t['source']} AS source, {t['source_url']} AS source_url")
     return f"SELECT {cols}{''.join(', ' + x for x in extras)} FROM ({stage3})", "canonical"
 
 
-def _acled_onepass(con, path: str, file_no: int, extras) -> tuple[str, int]:
-    """Read an ACLED file in one pass into ``part{file_no}``; check it; return (table, rows).
-
-    Only the columns the normalisation uses are read and checked: ids, dates, precision,
-    country, location, sub_event_type and the requested ``x_*`` group columns.
-    """
+def _source(con, path):
+    """``(FROM source, header names, raw-cell SQL for a name, trimmed-cell SQL for a name)``."""
     src, cols, positional = _describe(con, path)
     header = _normalise_names([c for c, _ in cols], path)
-    _require(header, _ACLED_REQUIRED, path, "ACLED")
     pos = {n: j for j, n in enumerate(header)}
 
     def raw(name):
@@ -468,27 +444,65 @@ def _acled_onepass(con, path: str, file_no: int, extras) -> tuple[str, int]:
     def text(name):
         return _trim(raw(name)) if name in pos else "NULL::VARCHAR"
 
+    return src, header, pos, raw, text
+
+
+def _x_select(extras, pos, text, mapped) -> list[str]:
+    """SQL of the requested ``x_*`` group columns (trimmed text)."""
+    out = []
+    for name in extras:
+        base = name[2:] if name.startswith("x_") and name not in pos else name
+        if base in pos and base not in mapped:
+            col = name if name.startswith("x_") else f"x_{name}"
+            out.append((col, f"{text(base)} AS {_q(col)}"))
+    return out
+
+
+def _stage(con, sql, path):
+    try:
+        _run_ordered(con, sql, path)
+    except Exception as exc:  # duckdb.Error: malformed CSV, bad bytes
+        raise _read_error(path, exc) from None
+
+
+def _acled_onepass(con, path: str, file_no: int, extras, measure: str = "incidents") -> tuple[str, int]:
+    """Read an ACLED file in one pass into ``part{file_no}``; check it; return (table, rows).
+
+    Only the columns the normalisation uses are read and checked: ids, dates, precision,
+    country, location, sub_event_type, the requested ``x_*`` group columns and, for
+    ``measure="fatalities"``, ``fatalities``.
+    """
+    from ..io.acled import _FORMS, _MONTH_FIRST, ACLED_DATE_FORMATS
+
+    src, header, pos, raw, text = _source(con, path)
+    _require(header, _ACLED_REQUIRED, path, "ACLED")
+    fat = measure == "fatalities" and "fatalities" in pos
     dt = raw("event_date")
     iso = "'\\d{4}-\\d{2}-\\d{2}'"
     dtrim = _trim("t.draw")
-    alts = ", ".join(f"try_strptime({dtrim}, {_lit(f)})::DATE" for f in ("%d %B %Y", "%d-%B-%Y"))
-    x_sel = []
-    for name in extras:
-        base = name[2:] if name.startswith("x_") and name not in pos else name
-        if base in pos and base not in _ACLED_MAPPED:
-            out = name if name.startswith("x_") else f"x_{name}"
-            x_sel.append(f"{text(base)} AS {_q(out)}")
+    alts = ", ".join(f"try_strptime({dtrim}, {_lit(f)})::DATE" for f in ACLED_DATE_FORMATS)
+    mf = _lit(_MONTH_FIRST)
+    x_sel = _x_select(extras, pos, text, _ACLED_MAPPED - {"sub_event_type", "actor1"})
     table = f"part{file_no}"
+    fat_cols = (", CASE WHEN fat_txt IS NOT NULL AND NOT regexp_full_match(fat_txt, "
+                f"{_lit(_COUNT_RE[1:-1])}) THEN true ELSE false END AS bad_fat, "
+                f"CASE WHEN regexp_full_match(fat_txt, {_lit(_COUNT_RE[1:-1])}) THEN "
+                f"{_count_sql('fat_txt')} END AS fat") if fat else ", NULL::BIGINT AS fat"
     sql = f"""CREATE TEMP TABLE {table} AS
       SELECT _row, report_id, NULL::VARCHAR AS eid, d, p,
              country, location, actor, weapon, NULL::VARCHAR AS source,
-             NULL::VARCHAR AS source_url {''.join(', ' + c for c in ['"' + x.split(' AS ')[-1].strip('"') + '"' for x in x_sel])},
+             NULL::VARCHAR AS source_url {''.join(', ' + _q(c) for c, _ in x_sel)}{fat_cols},
+             NULL::BIGINT AS fat_low, NULL::BIGINT AS fat_high,
              (d IS NULL AND {_trim('draw')} IS NOT NULL) AS bad_date,
              (d IS NULL AND {_trim('draw')} IS NULL) AS no_date,
+             (regexp_full_match({_trim('draw')}, {mf}) AND
+              TRY_CAST(regexp_extract({_trim("draw")}, {mf}, 2) AS INTEGER) > 12) AS month_first,
              (tp IS NULL) AS no_prec, (tp NOT IN ('1', '2', '3')) AS bad_prec
       FROM (
         SELECT t.*, CASE WHEN regexp_full_match(t.draw, {iso}) THEN try_strptime(t.draw, '%Y-%m-%d')::DATE
                          WHEN regexp_full_match({dtrim}, {iso}) THEN try_strptime({dtrim}, '%Y-%m-%d')::DATE
+                         WHEN regexp_full_match({dtrim}, {mf}) AND
+                              TRY_CAST(regexp_extract({dtrim}, {mf}, 2) AS INTEGER) > 12 THEN NULL
                          ELSE coalesce({alts}) END AS d,
                CASE t.tp WHEN '2' THEN 'week' WHEN '3' THEN 'month' ELSE 'day' END AS p
         FROM (
@@ -497,16 +511,14 @@ def _acled_onepass(con, path: str, file_no: int, extras) -> tuple[str, int]:
                  CASE WHEN {raw('time_precision')} IN ('1', '2', '3') THEN {raw('time_precision')}
                       ELSE lower({text('time_precision')}) END AS tp, {text('country')} AS country,
                  {raw('location')} AS location, {text('actor1')} AS actor, {raw('sub_event_type')} AS weapon
-                 {''.join(', ' + x for x in x_sel)}
+                 {''.join(', ' + x for _, x in x_sel)}{', ' + text('fatalities') + ' AS fat_txt' if fat else ''}
           FROM {src}) AS t)"""
-    try:
-        _run_ordered(con, sql, path)
-    except Exception as exc:  # duckdb.Error: malformed CSV, bad bytes
-        raise _read_error(path, exc) from None
+    _stage(con, sql, path)
     checks = con.execute(f"""SELECT count(*),
         min(_row) FILTER (WHERE report_id IS NULL), min(_row) FILTER (WHERE country IS NULL),
-        min(_row) FILTER (WHERE no_date), min(_row) FILTER (WHERE bad_date),
-        min(_row) FILTER (WHERE no_prec), min(_row) FILTER (WHERE bad_prec) FROM {table}""").fetchall()[0]
+        min(_row) FILTER (WHERE no_date), min(_row) FILTER (WHERE month_first),
+        min(_row) FILTER (WHERE bad_date), min(_row) FILTER (WHERE no_prec),
+        min(_row) FILTER (WHERE bad_prec) FROM {table}""").fetchall()[0]
     n = int(checks[0])
     if n == 0:
         _no_rows(path)
@@ -521,22 +533,104 @@ def _acled_onepass(con, path: str, file_no: int, extras) -> tuple[str, int]:
             raise InputError(f"the cell is blank but {col!r} is required", file=path, row=row,
                              column=col)
     if checks[4] is not None:
-        raise InputError(f"cannot read {cell(checks[4], 'event_date').strip()!r} as a date; write it as "
-                         "YYYY-MM-DD (for example 2024-01-28) or 28 January 2024 or 28-January-2024",
+        v = cell(checks[4], "event_date").strip()
+        import re
+        month = int(re.match(_MONTH_FIRST, v).group(2))
+        raise InputError(f"{v!r} is month-first (there is no month {month}); ACLED writes "
+                         f"event_date as {_FORMS}. The file's numeric dates cannot be read "
+                         "day-first: re-export it, or convert the column to YYYY-MM-DD",
                          file=path, row=checks[4], column="event_date")
     if checks[5] is not None:
-        raise InputError("the cell is blank but 'time_precision' is required", file=path,
-                         row=checks[5], column="time_precision")
+        raise InputError(f"cannot read {cell(checks[5], 'event_date').strip()!r} as a date; write it as "
+                         f"{_FORMS}", file=path, row=checks[5], column="event_date")
     if checks[6] is not None:
-        raise InputError(f"{cell(checks[6], 'time_precision').strip()!r} is not an allowed value; "
-                         "use one of 1 (day), 2 (week), 3 (month)", file=path, row=checks[6],
+        raise InputError("the cell is blank but 'time_precision' is required", file=path,
+                         row=checks[6], column="time_precision")
+    if checks[7] is not None:
+        raise InputError(f"{cell(checks[7], 'time_precision').strip()!r} is not an allowed value; "
+                         "use one of 1 (day), 2 (week), 3 (month)", file=path, row=checks[7],
                          column="time_precision")
     _check_unique(con, table, "report_id", path, shown="event_id_cnty")
+    if fat:
+        i = _first_bad(con, table, "bad_fat")
+        if i is not None:
+            _check_counts(con, f"(SELECT _row, {raw('fatalities')} AS fatalities FROM "
+                               f"(SELECT {_row_expr(path)} AS _row, * FROM {src}))", "fatalities", path)
     return table, n
 
 
-def load_reports(con, paths, *, input_format: str = "auto", extras=(), dedupe: str = "auto") -> dict:
+_UCDP_REQUIRED = ("id", "date_start", "date_end", "date_prec", "country")
+_UCDP_MAPPED = {"id", "date_start", "date_end", "date_prec", "best", "country",
+                "where_coordinates", "source_article"}
+_MIDNIGHT_SQL = "'^(\\d{4}-\\d{2}-\\d{2})[ T]00:00(:00(\\.0+)?)?$'"
+
+
+def _ucdp_onepass(con, path: str, file_no: int, extras, measure: str = "incidents") -> tuple[str, int]:
+    """Read a UCDP GED export into ``part{file_no}`` (as :func:`analysis.io.read_ucdp` does:
+    ``id``, ``date_start``/``date_end`` taken as the interval, ``date_prec`` 1-5, ``best``
+    with ``low``/``high`` for ``measure="fatalities"``); check it; return (table, rows)."""
+    src, header, pos, raw, text = _source(con, path)
+    _require(header, _UCDP_REQUIRED, path, "UCDP GED")
+    fat = measure == "fatalities"
+    x_sel = _x_select(extras, pos, text, _UCDP_MAPPED)
+    table = f"stage{file_no}"
+    cols = ["id", "date_start", "date_end", "date_prec", "country", "where_coordinates", "side_a",
+            "source_article"] + (["best", "low", "high"] if fat else [])
+    sel = ", ".join(f"{text(c)} AS {_q(c)}" for c in cols)
+    _stage(con, f"CREATE TEMP TABLE {table} AS SELECT {_row_expr(path)} AS _row, {sel}"
+                f"{''.join(', ' + x for _, x in x_sel)} FROM {src}", path)
+    n = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+    if n == 0:
+        _no_rows(path)
+    for c in ("id", "country", "date_start", "date_end", "date_prec"):
+        _check_blank(con, table, c, path)
+    _check_unique(con, table, "id", path)
+    day = {}
+    for c in ("date_start", "date_end"):
+        v = f"regexp_replace({_q(c)}, {_MIDNIGHT_SQL}, '\\1')"
+        expr = (f"CASE WHEN regexp_full_match({v}, '\\d{{4}}-\\d{{2}}-\\d{{2}}') "
+                f"THEN try_strptime({v}, '%Y-%m-%d')::DATE END")
+        i = _first_bad(con, table, f"({expr}) IS NULL")
+        if i is not None:
+            raise InputError(f"cannot read {_cell(con, table, i, c)!r} as a date; write it as "
+                             "YYYY-MM-DD (for example 2024-01-28)", file=path, row=i, column=c)
+        day[c] = expr
+    i = _first_bad(con, table, "regexp_replace(date_prec, '\\.0*$', '') NOT IN ('1', '2', '3', '4', '5')")
+    if i is not None:
+        raise InputError(f"{_cell(con, table, i, 'date_prec')!r} is not an allowed value; use one of "
+                         "1 (day), 2 (week), 3 (week), 4 (month), 5 (year)", file=path, row=i,
+                         column="date_prec")
+    i = _first_bad(con, table, f"({day['date_end']}) < ({day['date_start']})")
+    if i is not None:
+        a, b = con.execute(f"SELECT {day['date_start']}, {day['date_end']} FROM {table} "
+                           f"WHERE _row = {i}").fetchall()[0]
+        raise InputError(f"date_end {b} is before date_start {a}", file=path, row=i, column="date_end")
+    fsel = "NULL::BIGINT AS fat, NULL::BIGINT AS fat_low, NULL::BIGINT AS fat_high"
+    if fat:
+        parts = []
+        for c, out in (("best", "fat"), ("low", "fat_low"), ("high", "fat_high")):
+            if c in pos:
+                _check_counts(con, table, c, path)
+                parts.append(f"{_count_sql(_q(c))} AS {out}")
+            else:
+                parts.append(f"NULL::BIGINT AS {out}")
+        fsel = ", ".join(parts)
+    part = f"part{file_no}"
+    con.execute(f"""CREATE TEMP TABLE {part} AS SELECT _row, id AS report_id, NULL::VARCHAR AS eid,
+        {_day_no(day['date_start'])} AS s, {_day_no(day['date_end'])} AS e, country,
+        where_coordinates AS location, side_a AS actor, NULL::VARCHAR AS weapon,
+        source_article AS source, NULL::VARCHAR AS source_url
+        {''.join(', ' + _q(c) for c, _ in x_sel)}, {fsel} FROM {table}""")
+    con.execute(f"DROP TABLE {table}")
+    return part, n
+
+
+def load_reports(con, paths, *, input_format: str = "auto", extras=(), dedupe: str = "auto",
+                 measure: str = "incidents") -> dict:
     """Create table ``rep`` (see the module notes) from ``paths``; return facts about it.
+
+    With ``measure="fatalities"`` ``rep`` also has ``fat``, ``fat_low`` and ``fat_high``
+    (BIGINT: ACLED ``fatalities``, GED ``best``/``low``/``high``, canonical ``fatalities``).
 
     Returns
     -------
@@ -554,10 +648,12 @@ def load_reports(con, paths, *, input_format: str = "auto", extras=(), dedupe: s
     for k, path in enumerate(paths):
         fmt = _format_of(con, path, input_format)
         if fmt == "acled":
-            table, n = _acled_onepass(con, path, k, extras)
+            table, n = _acled_onepass(con, path, k, extras, measure)
+        elif fmt == "ucdp":
+            table, n = _ucdp_onepass(con, path, k, extras, measure)
         else:
             fmt, n, header, names = _stage_file(con, path, k, fmt, extras)
-            sel, _ = _canonical_select(con, f"raw{k}", header, names, path)
+            sel, _ = _canonical_select(con, f"raw{k}", header, names, path, measure)
             table = f"part{k}"
             con.execute(f"CREATE TEMP TABLE {table} AS {sel}")
             con.execute(f"DROP TABLE raw{k}")
@@ -571,24 +667,27 @@ def load_reports(con, paths, *, input_format: str = "auto", extras=(), dedupe: s
     spans = []
     for k, table, n in tables:
         xs = ", ".join((_q(c) if c in colsets[k] else f"NULL::VARCHAR AS {_q(c)}") for c in all_x)
-        # coded event datasets (ACLED) are one incident per row unless dedupe="reports";
-        # dedupe="off" makes every row without an explicit id its own incident
-        own = dedupe == "off" or (dedupe == "auto" and formats[k] == "acled")
+        # coded event datasets (ACLED, UCDP GED) are one incident per row unless
+        # dedupe="reports"; dedupe="off" makes every row without an explicit id its own incident
+        own = dedupe == "off" or (dedupe == "auto" and formats[k] in ("acled", "ucdp"))
         eid = "coalesce(eid, report_id) AS eid" if own else "eid"
         if "d" in colsets[k]:  # ACLED parts store the day and precision; the interval is cheap
-            ps, pe = _interval_sql("d", "p")
+            ps, pe = _acled_interval_sql("d", "p")
             se = f"{_day_no(ps)} AS s, {_day_no(pe)} AS e"
         else:
             se = "s, e"
-        # days the file writes: ACLED's event_date (never the week or month it widens to)
+        fats = ("fat, fat_low, fat_high" if "fat" in colsets[k]
+                else "NULL::BIGINT AS fat, NULL::BIGINT AS fat_low, NULL::BIGINT AS fat_high")
+        # days the file writes: ACLED's event_date (never the week or month it widens to),
+        # GED's own date_start and date_end
         span_sql = (f"SELECT {_day_no('min(d)')}, {_day_no('max(d)')} FROM {table}" if "d" in colsets[k]
                     else f"SELECT min(s), max(e) FROM {table}")
         lo, hi = con.execute(span_sql).fetchall()[0]
         if lo is not None and hi is not None:
             spans.append((int(lo), int(hi)))
         parts.append(f"SELECT CAST(_row - 2 + {offset} AS BIGINT) AS idx, CAST({k} AS INTEGER) AS file_no, "
-                     f"_row, report_id, {eid}, {se}, country, location, actor, weapon, source, source_url"
-                     f"{', ' + xs if xs else ''} FROM {table}")
+                     f"_row, report_id, {eid}, {se}, country, location, actor, weapon, source, source_url, "
+                     f"{fats}{', ' + xs if xs else ''} FROM {table}")
         offset += n
     con.execute("CREATE TEMP VIEW rep AS " + " UNION ALL ".join(parts))
     if len(paths) > 1:
@@ -614,11 +713,9 @@ def _format_of(con, path: str, fmt: str) -> str:
         raise InputError("the file is empty (0 bytes); expected a header row and data rows",
                          file=path, row=1)
     if fmt != "auto":
-        if fmt == "ucdp":
-            _stage_file(con, path, -1, fmt)
         return fmt
     _, cols, _ = _describe(con, path)
     got = detect_format(_normalise_names([c for c, _ in cols], path))
-    if got is None or got == "ucdp":
+    if got is None:
         _stage_file(con, path, -1, "auto")  # raises the reader's message
     return got

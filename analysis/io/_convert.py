@@ -21,7 +21,8 @@ from ._csv import RawTable, first_true
 
 __all__ = [
     "check_columns", "require_nonblank", "blank", "to_str", "to_dates", "to_counts",
-    "to_enum", "to_float", "check_unique", "check_order", "extra_columns", "fail",
+    "to_enum", "to_float", "to_codes", "to_unix_time", "check_unique", "check_order",
+    "extra_columns", "fail",
 ]
 
 _ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
@@ -111,7 +112,7 @@ def _as_nullable(col: pa.ChunkedArray) -> pa.ChunkedArray:
 
 
 def to_dates(raw: RawTable, column: str, *, required: bool = False, midnight_ok: bool = False,
-             extra_formats: Sequence[str] = ()) -> np.ndarray:
+             extra_formats: Sequence[str] = (), forms: str | None = None) -> np.ndarray:
     """Parse ``YYYY-MM-DD`` cells into ``datetime64[D]`` (NaT where blank).
 
     Parameters
@@ -121,6 +122,9 @@ def to_dates(raw: RawTable, column: str, *, required: bool = False, midnight_ok:
     extra_formats : sequence of str
         Further ``strftime`` formats tried, strictly, on cells that are not ISO dates
         (ACLED exports write ``15 January 2024``).
+    forms : str, optional
+        How the error message describes the accepted forms (default: ISO, then an
+        example of each of ``extra_formats``).
     """
     col = raw.column(column)
     if required:
@@ -147,9 +151,11 @@ def to_dates(raw: RawTable, column: str, *, required: bool = False, midnight_ok:
     i = first_true(bad)
     if i >= 0:
         value = _cell(raw, column, i)
-        forms = "YYYY-MM-DD (for example 2024-01-28)"
-        if extra_formats:
-            forms += " or " + " or ".join(pd.Timestamp("2024-01-28").strftime(f) for f in extra_formats)
+        if forms is None:
+            forms = "YYYY-MM-DD (for example 2024-01-28)"
+            if extra_formats:
+                forms += " or " + " or ".join(pd.Timestamp("2024-01-28").strftime(f)
+                                              for f in extra_formats)
         fail(raw, i, column, f"cannot read {value!r} as a date; write it as {forms}")
     return out
 
@@ -272,6 +278,39 @@ def to_enum(raw: RawTable, column: str, allowed: Sequence[str], *,
     if default is not None:
         low = pc.if_else(pc.equal(low, ""), pa.scalar(default), low)
     return text_series(blank_as_null(low), column)
+
+
+def to_codes(raw: RawTable, column: str, meanings: Mapping[int, str]) -> pd.Series:
+    """A numeric code of a closed set (``1``, ``2.0``...) as ``Int64`` (NA where blank).
+
+    The message for a value outside ``meanings`` lists every code with its meaning.
+    """
+    col = raw.column(column)
+    digits = pc.replace_substring_regex(col, pattern=r"^\+?(\d{1,3})(\.0*)?$", replacement=r"\1")
+    keys = [str(k) for k in meanings]
+    ok = pc.or_(pc.equal(col, ""), pc.is_in(digits, value_set=pa.array(keys, digits.type)))
+    i = first_true(pc.invert(ok))
+    if i >= 0:
+        listed = ", ".join(f"{k} ({v})" for k, v in meanings.items())
+        fail(raw, i, column, f"{_cell(raw, column, i)!r} is not an allowed value; use one of {listed}")
+    ints = pc.cast(_as_nullable(digits), pa.int64())
+    out = ints.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
+    return pd.Series(out, name=column, dtype="Int64")
+
+
+def to_unix_time(raw: RawTable, column: str) -> pd.Series:
+    """Unix timestamps (whole seconds since 1970-01-01 UTC) as ``datetime64[s, UTC]``."""
+    col = raw.column(column)
+    ok = pc.or_(pc.equal(col, ""), pc.match_substring_regex(col, r"^\d{1,12}(\.0*)?$"))
+    i = first_true(pc.invert(ok))
+    if i >= 0:
+        fail(raw, i, column, f"cannot read {_cell(raw, column, i)!r} as a Unix timestamp; "
+                             "write whole seconds since 1970-01-01 UTC, for example 1676909320")
+    digits = pc.replace_substring_regex(col, pattern=r"\.0*$", replacement="")
+    secs = pc.cast(_as_nullable(digits), pa.int64()).to_pandas(
+        types_mapper={pa.int64(): pd.Int64Dtype()}.get)
+    return pd.Series(pd.to_datetime(pd.Series(secs, dtype="Int64"), unit="s", utc=True)
+                     .astype("datetime64[s, UTC]").array, name=column)
 
 
 # ------------------------------------------------------------------------ relations

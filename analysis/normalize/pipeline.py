@@ -21,7 +21,7 @@ from .dedupe import dedupe as _dedupe
 from .ledger import Ledger
 from .tallies import TallyResult, tallies_to_intervals
 
-__all__ = ["NormalizeResult", "normalize", "DEDUPE_MODES"]
+__all__ = ["NormalizeResult", "normalize", "DEDUPE_MODES", "resolve_group_names"]
 
 
 @dataclass(frozen=True)
@@ -160,6 +160,14 @@ def _clip_to_span(window, span):
     return (lo2, hi2) if lo2 <= hi2 else (lo, hi)
 
 
+def resolve_group_names(groups, columns) -> tuple[str, ...]:
+    """Group names as incident columns: a carried-through column may be named without its
+    ``x_`` prefix (``admin1`` for ``x_admin1``, ``geo_precision`` for ``x_geo_precision``)."""
+    groups = (groups,) if isinstance(groups, str) else tuple(groups)
+    cols = set(map(str, columns))
+    return tuple(g if g in cols or f"x_{g}" not in cols else f"x_{g}" for g in groups)
+
+
 def own_event_reasons(table: pd.DataFrame, labels) -> pd.DataFrame:
     """Ledger reason of rows counted as their own event: ``counted as its own event (ACLED event_id_cnty X)``.
 
@@ -196,7 +204,8 @@ def normalize(reports=None, tallies=None, *, freq: str = "W", groups: Sequence[s
         Canonical tallies (:func:`analysis.io.read_tallies`).
     freq, groups, allocate, window, n_imputations, seed, progress
         Binning (:func:`analysis.normalize.bin_incidents`). The window, when not given,
-        spans the incidents and the dated tallies. Without reports these do not apply:
+        spans the incidents and the dated tallies. Group names may leave out the ``x_`` of a
+        carried-through column (``admin1``, ``geo_precision``). Without reports these do not apply:
         the tally intervals keep their own dates (groups ``source, region, since``).
     dedupe : {"auto", "off", "reports"}, default "auto"
         Whether rows are matched into incidents. Coded event datasets (ACLED and UCDP
@@ -270,6 +279,8 @@ def normalize(reports=None, tallies=None, *, freq: str = "W", groups: Sequence[s
                                window=w, params=params)
 
     dd = _dedupe(reports, window_days=window_days, match_weapon=match_weapon, aliases=aliases)
+    groups = resolve_group_names(groups, dd.incidents.columns)
+    params["groups"] = list(groups)
     w_start, w_end = parse_window(window)
     inferred = _clip_to_span(infer_window(dd.incidents), span)
     if tallies is not None:
