@@ -11,6 +11,9 @@ A CountSeries is a table of intervals ``[start, end)`` (days; ``end`` exclusive)
     for "at least" statements);
 ``n_reports``
     number of input reports behind the count;
+``count_low``, ``count_high`` (optional)
+    for a fatality series (``attrs["measure"] == "fatalities"``), the sums of the low and
+    high estimates where the source gives a range; not bounds of a censored count;
 
 plus optional group columns (a panel). Regular series (``freq`` in D, W, M, Q, Y) come
 from incidents; irregular ones (``freq=None``) from tallies.
@@ -52,7 +55,11 @@ from .schema import SERIES_COLUMNS, InputError
 if TYPE_CHECKING:
     from ._summary import Summary
 
-__all__ = ["CountSeries", "RATE_UNITS"]
+__all__ = ["CountSeries", "RATE_UNITS", "BAND_COLUMNS"]
+
+#: Optional columns of a fatality series (``measure="fatalities"``): the same sums of the
+#: low and high estimates where the source gives a range (UCDP GED ``low``/``high``).
+BAND_COLUMNS = ("count_low", "count_high")
 
 #: The unit of every rate of a regular series, by frequency (see "Units" above).
 RATE_UNITS = {"D": "per day", "W": "per week", "M": "per month", "Q": "per quarter", "Y": "per year"}
@@ -529,8 +536,10 @@ class CountSeries:
         return self
 
     def to_frame(self) -> pd.DataFrame:
-        """The table in the CLI's CSV layout (dates as ISO days, ``end`` exclusive)."""
-        out = self.data[list(SERIES_COLUMNS) + list(self.groups)].copy()
+        """The table in the CLI's CSV layout (dates as ISO days, ``end`` exclusive), with the
+        fatality band ``count_low``/``count_high`` after ``n_reports`` when the series has it."""
+        band = [c for c in BAND_COLUMNS if c in self.data.columns]
+        out = self.data[list(SERIES_COLUMNS) + band + list(self.groups)].copy()
         out["start"] = out["start"].dt.strftime("%Y-%m-%d")
         out["end"] = out["end"].dt.strftime("%Y-%m-%d")
         return out

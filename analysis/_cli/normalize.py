@@ -85,6 +85,11 @@ def add_parser(sub):
                         "exports are coded event datasets, one incident per row (the exporter's "
                         "id); canonical report tables are matched (--window-days, weapons). "
                         "off: no matching. reports: match every row as a news report")
+    p.add_argument("--measure", default="incidents", choices=("incidents", "fatalities"),
+                   help="what the series counts: incidents (default), or fatalities (ACLED "
+                        "'fatalities', UCDP GED 'best', summed per bin under --allocate; GED's "
+                        "low/high become the columns count_low/count_high; the ledger gains "
+                        "a 'fatalities' column and the series total equals its sum)")
     p.add_argument("--window-days", type=_nonneg_int, default=1, metavar="N",
                    help="largest gap in days between reports of one incident (default 1)")
     p.add_argument("--no-weapon-match", action="store_true",
@@ -202,13 +207,15 @@ def run(args):
                 res = normalize_duckdb(args.reports, input_format=args.input_format, freq=args.freq,
                                        groups=tuple(args.group), allocate=args.allocate,
                                        window=args.window, window_days=args.window_days,
-                                       dedupe=args.dedupe, match_weapon=not args.no_weapon_match)
+                                       dedupe=args.dedupe, match_weapon=not args.no_weapon_match,
+                                       measure=args.measure)
             else:
                 res = normalize(reports, tallies, freq=args.freq, groups=tuple(args.group), allocate=args.allocate,
                                 window=args.window, window_days=args.window_days, dedupe=args.dedupe,
                                 match_weapon=not args.no_weapon_match, n_imputations=args.imputations,
                                 seed=args.seed, rule=args.tally_rule, preferred_sources=tuple(args.prefer),
-                                progress=False if getattr(args, "quiet", False) else None)
+                                progress=False if getattr(args, "quiet", False) else None,
+                                measure=args.measure)
     except InputError:
         raise
     except ValueError as exc:
@@ -252,7 +259,8 @@ def render_text(res: dict) -> str:
     if res["rows_in"]["reports"]:
         lines.append(f"{res['incidents']} incidents counted ({res['merged']} reports merged, "
                      f"{res['incidents_outside_window']} incidents outside the window); "
-                     f"total count {res['total_count']:g}")
+                     f"total {'fatalities' if res.get('measure') == 'fatalities' else 'count'} "
+                     f"{res['total_count']:g}")
     for table, reasons in res["excluded"].items():
         for reason, k in reasons.items():
             lines.append(f"excluded {k} {table} row(s): {reason}")

@@ -31,7 +31,7 @@ from ..normalize.bins import _check_args, allocate_counts, bin_edges, binned_fra
 from ..normalize.keys import weapon_label
 from ..normalize.ledger import Ledger
 from ..normalize.match import MATCH_COLUMNS
-from ..normalize.pipeline import DEDUPE_MODES, NormalizeResult, own_event_reasons
+from ..normalize.pipeline import DEDUPE_MODES, MEASURES, NormalizeResult, own_event_reasons
 from ..schema import LEDGER_COLUMNS, InputError
 from ..series import CountSeries
 from .dedupe import dedupe_sql
@@ -94,7 +94,7 @@ def resolve_groups(groups: Sequence[str], columns: Sequence[str]) -> tuple[str, 
 def normalize_engine(paths, *, engine: str = "auto", input_format: str = "auto", freq: str = "W",
                      groups: Sequence[str] = (), allocate: str = "start", window=None,
                      window_days: int = 1, match_weapon: bool = True, aliases=None,
-                     dedupe: str = "auto", **duck_options):
+                     dedupe: str = "auto", measure: str = "incidents", **duck_options):
     """Normalise report files with the chosen engine; return ``(NormalizeResult, engine)``.
 
     Group names may omit the ``x_`` prefix of carried-through columns (``admin1``).
@@ -104,7 +104,7 @@ def normalize_engine(paths, *, engine: str = "auto", input_format: str = "auto",
         res = normalize_duckdb(paths, input_format=input_format, freq=freq, groups=groups,
                                allocate=allocate, window=window, window_days=window_days,
                                match_weapon=match_weapon, aliases=aliases, dedupe=dedupe,
-                               **duck_options)
+                               measure=measure, **duck_options)
         return res, used
     from ..io import read_reports
     from ..normalize import normalize
@@ -114,7 +114,7 @@ def normalize_engine(paths, *, engine: str = "auto", input_format: str = "auto",
     groups = resolve_groups(groups, reports.columns)
     res = normalize(reports, freq=freq, groups=groups, allocate=allocate, window=window,
                     dedupe=dedupe, window_days=window_days, match_weapon=match_weapon,
-                    aliases=aliases)
+                    aliases=aliases, measure=measure)
     return res, used
 
 
@@ -160,15 +160,15 @@ def normalize_duckdb(paths, *, input_format: str = "auto", freq: str = "W",
                      window_days: int = 1, match_weapon: bool = True, dedupe: str = "auto",
                      aliases: Mapping[str, str] | None = None, incidents: bool = True,
                      threads: int | None = None, memory_limit: str | None = None,
-                     temp_directory: str | None = None) -> NormalizeResult:
+                     temp_directory: str | None = None, measure: str = "incidents") -> NormalizeResult:
     """Normalise report files (CSV or Parquet, canonical or ACLED) with DuckDB.
 
     Parameters
     ----------
     paths : str, os.PathLike or list of these
         Report files; rows are numbered per file as a spreadsheet does.
-    input_format : {"auto", "canonical", "acled"}
-        ``auto`` tells the format from the header (UCDP GED exports: pandas engine).
+    input_format : {"auto", "canonical", "acled", "ucdp"}
+        ``auto`` tells the format from the header.
     freq, groups, allocate, window
         As :func:`analysis.normalize.normalize` (``allocate="impute"`` is refused: use
         the pandas engine, whose seeded draws it would have to replay). Group names may
@@ -176,8 +176,10 @@ def normalize_duckdb(paths, *, input_format: str = "auto", freq: str = "W",
     window_days, match_weapon, aliases
         Matching rules of :func:`analysis.normalize.dedupe`.
     dedupe : {"auto", "off", "reports"}, default "auto"
-        As :func:`analysis.normalize.normalize`: ACLED rows are their own incidents
-        unless ``"reports"``.
+        As :func:`analysis.normalize.normalize`: ACLED and UCDP GED rows are their own
+        incidents unless ``"reports"``.
+    measure : {"incidents", "fatalities"}, default "incidents"
+        As :func:`analysis.normalize.normalize` (the same series, band and ledger column).
     incidents : bool, default True
         Return the incident table (``incident_id, date_start, date_end, n_reports,
         date_conflict, counted``); False saves memory on very large inputs.
@@ -201,6 +203,8 @@ def normalize_duckdb(paths, *, input_format: str = "auto", freq: str = "W",
     _check_args(freq, allocate, 20)
     if dedupe not in DEDUPE_MODES:
         raise ValueError(f"dedupe must be one of {', '.join(map(repr, DEDUPE_MODES))}, got {dedupe!r}")
+    if measure not in MEASURES:
+        raise ValueError(f"measure must be one of {', '.join(map(repr, MEASURES))}, got {measure!r}")
     if allocate == "impute":
         raise ValueError("allocate='impute' is not available in the duckdb engine (its seeded "
                          "draws are defined on the in-memory table); use engine='pandas', or "
@@ -212,7 +216,8 @@ def normalize_duckdb(paths, *, input_format: str = "auto", freq: str = "W",
     try:
         wanted = tuple(g if g.startswith("x_") or g in _INCIDENT_COLS else f"x_{g}" for g in groups)
         match_x = tuple(c for c in MATCH_COLUMNS if c.startswith("x_") and c not in wanted)
-        info = load_reports(con, files, input_format=input_format, extras=wanted + match_x, dedupe=dedupe)
+        info = load_reports(con, files, input_format=input_format, extras=wanted + match_x,
+                            dedupe=dedupe, measure=measure)
         groups = resolve_groups(groups, info["x_columns"])
         kinfo = add_keys(con, aliases=aliases, match_weapon=match_weapon, keep=groups)
         coded = [k for k, fmt in enumerate(info["formats"]) if fmt == "acled"]
@@ -221,7 +226,8 @@ def normalize_duckdb(paths, *, input_format: str = "auto", freq: str = "W",
                        window=window, want_incidents=incidents,
                        params={"freq": freq, "groups": list(groups), "allocate": allocate,
                                "dedupe": dedupe, "window_days": window_days,
-                               "match_weapon": match_weapon, "engine": "duckdb", "memory_limit": memory_limit})
+                               "match_weapon": match_weapon, "engine": "duckdb", "memory_limit": memory_limit,
+                               "measure": measure})
     finally:
         con.close()
         if temp_directory is None:
@@ -236,11 +242,20 @@ def _finish(con, files, info, kinfo, *, groups, freq, allocate, window, want_inc
     # incidents, one row per founding report (own-incident reports and multi-report ones)
     gex = _group_exprs(groups, info["x_columns"])
     gsel = (", " + ", ".join(gex)) if gex else ""
+    measure = params.get("measure", "incidents")
+    fat = measure == "fatalities"
+    # the measure: an event's own figure; for matched reports the lowest (as the pandas
+    # engine's fatalities_min), the band from the founding row
+    vsel = (", CASE WHEN i.incident_id IS NULL THEN CAST(k.fat AS DOUBLE) ELSE mv.fat END AS val, "
+            "CAST(k.fat_low AS DOUBLE) AS vlo, CAST(k.fat_high AS DOUBLE) AS vhi") if fat else ""
+    vjoin = ("LEFT JOIN (SELECT l2.founder_idx, CAST(min(k2.fat) AS DOUBLE) AS fat FROM lab1 l2 "
+             "JOIN keyed k2 USING (idx) WHERE l2.label IS NOT NULL GROUP BY l2.founder_idx) mv "
+             "ON mv.founder_idx = k.idx") if fat else ""
     con.execute(f"""CREATE OR REPLACE TEMP TABLE fnd AS
         SELECT k.idx AS founder_idx, coalesce(i.s, k.s) AS s, coalesce(i.e, k.e) AS e,
                coalesce(i.n_reports, 1) AS n_reports, coalesce(i.date_conflict, false) AS date_conflict,
-               coalesce(i.wm, k.wmask) AS wm, i.incident_id AS multi_id{gsel}
-        FROM keyed k LEFT JOIN lab1 l USING (idx) LEFT JOIN inc1 i ON i.founder_idx = k.idx
+               coalesce(i.wm, k.wmask) AS wm, i.incident_id AS multi_id{gsel}{vsel}
+        FROM keyed k LEFT JOIN lab1 l USING (idx) LEFT JOIN inc1 i ON i.founder_idx = k.idx {vjoin}
         WHERE l.idx IS NULL OR l.founder""")
     w_start, w_end = parse_window(window)
     edge_start = w_start is None
@@ -277,13 +292,26 @@ def _finish(con, files, info, kinfo, *, groups, freq, allocate, window, want_inc
     else:
         combos, gcol, gjoin = None, "CAST(0 AS BIGINT)", ""
     ng = len(combos) if groups else 1
-    if allocate == "split":  # the pandas engine sums in incident_id order
-        sel = (f"SELECT f.s, f.e, f.n_reports, {gcol} AS g FROM fnd f {gjoin} "
+    vcols = ", f.val, f.vlo, f.vhi, f.founder_idx" if fat else ""
+    if allocate == "split" or fat:  # the pandas engine sums in incident_id order
+        sel = (f"SELECT f.s, f.e, f.n_reports, {gcol} AS g{vcols} FROM fnd f {gjoin} "
                f"JOIN keyed k ON k.idx = f.founder_idx WHERE {counted} "
                f"ORDER BY coalesce(f.multi_id, k.report_id)")
     else:
         sel = f"SELECT f.s, f.e, f.n_reports, {gcol} AS g FROM fnd f {gjoin} WHERE {counted}"
     arr = con.execute(sel).fetchnumpy()
+    value = band = None
+    if fat:
+        def floats(x):  # DuckDB hands NULLs over as masked values
+            return np.ma.filled(np.ma.asarray(x).astype(float), np.nan)
+
+        value = floats(arr["val"])
+        miss = np.flatnonzero(np.isnan(value))
+        if len(miss):
+            raise _missing_fatalities(con, files, info, int(np.asarray(arr["founder_idx"])[miss[0]]))
+        lo, hi = floats(arr["vlo"]), floats(arr["vhi"])
+        if not (np.isnan(lo).all() and np.isnan(hi).all()):
+            band = (np.where(np.isnan(lo), value, lo), np.where(np.isnan(hi), value, hi))
     n_all, n_clipped = con.execute(f"SELECT count(*), count(*) FILTER (WHERE {clipped}) FROM fnd f"
                                    ).fetchall()[0]
 
@@ -295,11 +323,13 @@ def _finish(con, files, info, kinfo, *, groups, freq, allocate, window, want_inc
     cr = np.asarray(arr["n_reports"], np.int64)
     edges = bin_edges(freq, w0, w1)
     exposure = (np.minimum(edges[1:], w1) - np.maximum(edges[:-1], w0)).astype(float)
-    count, nrb = allocate_counts(cs, ce, cg, cr, edges, ng, allocate)
+    count, nrb, sums = allocate_counts(cs, ce, cg, cr, edges, ng, allocate, value=value, band=band)
     d = binned_frame(edges, exposure, count, nrb, combos=combos, groups=groups)
+    if sums is not None:
+        d["count_low"], d["count_high"] = sums
     attrs = {"freq": freq, "allocate": allocate, "window": (str(w_start.date()), str(w_end.date())),
              "n_incidents": int(len(s)), "n_clipped": int(n_clipped),
-             "n_outside_window": int(n_all - len(s))}
+             "n_outside_window": int(n_all - len(s)), "measure": measure}
     series = CountSeries(d, freq=freq, groups=groups, attrs=attrs)
     del arr, s, e, cs, ce, cg, cr
     inc = None
@@ -318,11 +348,15 @@ def _finish(con, files, info, kinfo, *, groups, freq, allocate, window, want_inc
         })
     # the ledger is as long as the input: make room for it first (DuckDB spills what it
     # still holds; the tables it needs are small apart from the report table)
+    if fat:  # what each counted founder adds, for the ledger
+        con.execute("CREATE OR REPLACE TEMP TABLE fval AS SELECT founder_idx AS idx, val, "
+                    "coalesce(vlo, val) AS vlo, coalesce(vhi, val) AS vhi FROM fnd")
     for t in ("fnd", "combos"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
     if params.get("memory_limit") is None:
         con.execute(f"SET memory_limit = {_lit(LEDGER_MEMORY_LIMIT)}")
-    ledger = _ledger(con, files, allocate, w_start, w_end, counted, clipped, edge_start)
+    ledger = _ledger(con, files, allocate, w_start, w_end, counted, clipped, edge_start,
+                     band=band is not None if fat else None)
     mode = params.get("dedupe", "auto")
     own = {"acled": "ACLED event_id_cnty", "ucdp": "UCDP GED id"}
     names = {f: (own[fmt] if fmt in own and mode != "reports"
@@ -370,13 +404,33 @@ def _in_idx_order(tab):
     return tab.take(pa.array(np.argsort(order, kind="stable")))
 
 
-def _ledger(con, files, allocate, w_start, w_end, counted, clipped, edge_start=False) -> Ledger:
+def _missing_fatalities(con, files, info, idx: int) -> InputError:
+    """The pandas engine's error for a counted incident without a figure."""
+    fmt_of = dict(enumerate(info["formats"]))
+    file_no, row, rid = con.execute(f"SELECT file_no, _row, coalesce(eid, report_id) FROM keyed "
+                                    f"WHERE idx = {int(idx)}").fetchall()[0]
+    column = "best" if fmt_of.get(int(file_no)) == "ucdp" else "fatalities"
+    return InputError(f"incident {rid} is counted but no report of it gives a fatalities figure "
+                      f"(the {column!r} cell is blank); write 0 where the source reports none, "
+                      "or use measure='incidents'", file=files[int(file_no)], row=int(row), column=column)
+
+
+def _ledger(con, files, allocate, w_start, w_end, counted, clipped, edge_start=False,
+            band=None) -> Ledger:
     what = "starts" if allocate == "start" else "lies"
     span = f"{w_start.date()} to {w_end.date()}"
     w0, w1 = _day(w_start), _day(w_end) + 1
     k_in, k_clip = _window_sql(allocate, w0, w1, "k.s", "k.e", edge_start)
     i_in, i_clip = _window_sql(allocate, w0, w1, "i.s", "i.e", edge_start)
     out_reason = f"'outside window: incident ' || label || ' {what} outside {span}'"
+    ok = "status0 = 'counted' AND inside"
+    fsel = fjoin = ""
+    if band is not None:  # measure="fatalities": what each counted row adds to the series
+        fsel = f", CASE WHEN {ok} THEN v.val END AS fatalities"
+        if band:
+            fsel += (f", CASE WHEN {ok} THEN v.vlo END AS fatalities_low"
+                     f", CASE WHEN {ok} THEN v.vhi END AS fatalities_high")
+        fjoin = " LEFT JOIN fval v ON v.idx = x.idx"
     clip_reason = f"'clipped to window: date interval cut to {span}'"
     # no ORDER BY: with insertion order preserved the scan of ``keyed`` comes in file
     # order; idx is checked below and the rows are reordered only if needed
@@ -388,13 +442,13 @@ def _ledger(con, files, allocate, w_start, w_end, counted, clipped, edge_start=F
                  CASE WHEN l.idx IS NULL THEN {k_in} ELSE {i_in} END AS inside,
                  CASE WHEN l.idx IS NULL THEN {k_clip} ELSE {i_clip} END AS clip
           FROM keyed k LEFT JOIN lab1 l USING (idx) LEFT JOIN inc1 i ON i.founder_idx = l.founder_idx)
-        SELECT idx, file_no, _row AS row, report_id AS record_id,
+        SELECT x.idx, file_no, _row AS row, report_id AS record_id,
                CASE WHEN status0 <> 'excluded' AND NOT inside THEN 'excluded' ELSE status0 END AS status,
                label AS incident_id,
                CASE WHEN status0 <> 'excluded' AND NOT inside THEN {out_reason}
                     WHEN status0 = 'counted' AND clip THEN {clip_reason}
-                    ELSE reason0 END AS reason
-        FROM x""").to_arrow_reader(1 << 20)
+                    ELSE reason0 END AS reason{fsel}
+        FROM x{fjoin}""").to_arrow_reader(1 << 20)
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -411,5 +465,8 @@ def _ledger(con, files, allocate, w_start, w_end, counted, clipped, edge_start=F
     del codes
     for name in ("record_id", "status", "incident_id", "reason"):
         cols[name] = pd.array(tab.column(name), dtype="str")
+    extra = [c for c in ("fatalities", "fatalities_low", "fatalities_high") if c in tab.column_names]
+    for name in extra:
+        cols[name] = pd.array(tab.column(name).to_numpy(), dtype="Float64")
     del tab
-    return Ledger(pd.DataFrame(cols, columns=list(LEDGER_COLUMNS)))
+    return Ledger(pd.DataFrame(cols, columns=list(LEDGER_COLUMNS) + extra))

@@ -29,7 +29,8 @@ from ..schema import ALLOCATIONS, FREQUENCIES, SERIES_COLUMNS, InputError
 from ..series import CountSeries
 from .dates import allocate_split, allocate_start, in_window, progress_wanted
 
-__all__ = ["bin_incidents", "bin_edges", "parse_window", "infer_window", "ImputedSeries"]
+__all__ = ["bin_incidents", "bin_edges", "parse_window", "infer_window", "ImputedSeries",
+           "MissingMeasureError"]
 
 
 def _day(x) -> int:
@@ -138,6 +139,8 @@ class ImputedSeries:
     n_reports: np.ndarray
     seed: Any = None
     attrs: Mapping[str, Any] = field(default_factory=dict)
+    #: ``{"count_low": draws, "count_high": draws}`` of the fatality band, same shape as ``draws``
+    bands: Mapping[str, np.ndarray] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return int(self.draws.shape[0])
@@ -150,6 +153,8 @@ class ImputedSeries:
             d = self.template.data.copy()
             d["count"] = self.draws[m]
             d["n_reports"] = self.n_reports[m].astype(np.int64)
+            for k, v in self.bands.items():
+                d[k] = v[m]
             out.append(CountSeries(d, freq=self.template.freq, groups=self.template.groups,
                                    attrs=dict(self.attrs, imputation=m + 1)))
         return tuple(out)
@@ -171,6 +176,8 @@ class ImputedSeries:
         d = t.loc[np.tile(np.arange(len(t)), m)].reset_index(drop=True)
         d["count"] = self.draws.reshape(-1)
         d["n_reports"] = self.n_reports.reshape(-1).astype(np.int64)
+        for k, v in self.bands.items():
+            d[k] = v.reshape(-1)
         d["imputation"] = np.repeat(np.arange(1, m + 1), len(t))
         return CountSeries(d, freq=self.template.freq, groups=("imputation",) + tuple(self.template.groups),
                            attrs=dict(self.attrs))
@@ -179,6 +186,8 @@ class ImputedSeries:
         """Mean count per bin over the imputations."""
         d = self.template.data.copy()
         d["count"] = self.draws.mean(axis=0)
+        for k, v in self.bands.items():
+            d[k] = v.mean(axis=0)
         return CountSeries(d, freq=self.template.freq, groups=self.template.groups, attrs=dict(self.attrs))
 
 
@@ -199,13 +208,16 @@ def _check_args(freq, allocate, n_imputations):
         raise ValueError(f"n_imputations must be a positive integer, not {n_imputations!r}")
 
 
-def allocate_counts(cs, ce, cg, cr, edges, ng: int, allocate: str):
+def allocate_counts(cs, ce, cg, cr, edges, ng: int, allocate: str, value=None, band=None):
     """Counts and reports per (group, bin) for the ``start`` and ``split`` rules.
 
     ``cs``/``ce`` are the incidents' first and last days clipped to the window, ``cg``
-    their group codes, ``cr`` their report counts. Returns two arrays of length
-    ``ng * (len(edges) - 1)``, group-major. Shared by the pandas and DuckDB engines so
-    that both bin by one rule.
+    their group codes, ``cr`` their report counts. ``value`` (optional) is what each
+    incident adds to the series (its fatalities for ``measure="fatalities"``; 1 when
+    None) and ``band`` an optional pair ``(low, high)`` of such arrays. Returns
+    ``(count, n_reports, band_sums)``: arrays of length ``ng * (len(edges) - 1)``,
+    group-major (``band_sums`` None without ``band``). Shared by the pandas and DuckDB
+    engines so that both bin by one rule.
     """
     nb = len(edges) - 1
     if allocate == "start":
@@ -213,11 +225,24 @@ def allocate_counts(cs, ce, cg, cr, edges, ng: int, allocate: str):
     else:
         item, b, w = allocate_split(cs, ce, edges)
     key = cg[item] * nb + b
-    count = np.bincount(key, weights=w, minlength=ng * nb)
+
+    def total(v):
+        out = np.bincount(key, weights=w if v is None else w * np.asarray(v, float)[item],
+                          minlength=ng * nb)
+        return np.rint(out) if allocate == "start" else out
+
+    count = total(value)
     nrb = np.bincount(key, weights=cr[item], minlength=ng * nb)
-    if allocate == "start":
-        count = np.rint(count)
-    return count, nrb
+    sums = None if band is None else (total(band[0]), total(band[1]))
+    return count, nrb, sums
+
+
+class MissingMeasureError(InputError):
+    """A counted incident has no value of the measure (``index``: its position in the incidents)."""
+
+    def __init__(self, message, index):
+        super().__init__(message)
+        self.index = int(index)
 
 
 def binned_frame(edges, exposure, count, nrep_bins, *, combos=None, groups=()) -> pd.DataFrame:
@@ -239,7 +264,8 @@ def binned_frame(edges, exposure, count, nrep_bins, *, combos=None, groups=()) -
 
 
 def _bin(incidents: pd.DataFrame, *, freq="W", allocate="start", window=None, groups: Sequence[str] = (),
-         n_imputations=20, seed=None, progress=None, default_window=None) -> _Binned:
+         n_imputations=20, seed=None, progress=None, default_window=None, value=None, band=None,
+         measure: str = "incidents") -> _Binned:
     _check_args(freq, allocate, n_imputations)
     groups = (groups,) if isinstance(groups, str) else tuple(groups)
     for c in ("date_start", "date_end"):
@@ -301,42 +327,67 @@ def _bin(incidents: pd.DataFrame, *, freq="W", allocate="start", window=None, gr
     ce = np.minimum(e[ci], w1 - 1)
     cg = gcode[ci]
     cr = nrep[ci]
+    cv = cb = None
+    if value is not None:
+        v = np.asarray(value, float)[order]
+        miss = np.flatnonzero(np.isnan(v[ci]))
+        if len(miss):
+            raise MissingMeasureError(f"a counted incident has no {measure} figure",
+                                      order[ci[miss[0]]])
+        cv = v[ci]
+        if band is not None:  # an incident without a range contributes its value to both sides
+            bb = [np.asarray(b, float)[order][ci] for b in band]
+            cb = tuple(np.where(np.isnan(x), cv, x) for x in bb)
 
-    def frame(count, nrep_bins):
-        return binned_frame(edges, exposure, count, nrep_bins, combos=combos, groups=groups)
+    def frame(count, nrep_bins, sums=None):
+        d = binned_frame(edges, exposure, count, nrep_bins, combos=combos, groups=groups)
+        if sums is not None:
+            d["count_low"], d["count_high"] = sums
+        return d
 
     attrs = {"freq": freq, "allocate": allocate, "window": (str(w_start.date()), str(w_end.date())),
              "n_incidents": int(len(ci)), "n_clipped": int(clipped.sum()),
-             "n_outside_window": int(n - len(ci))}
+             "n_outside_window": int(n - len(ci)), "measure": measure}
     if allocate in ("start", "split"):
-        count, nrb = allocate_counts(cs, ce, cg, cr, edges, ng, allocate)
-        result = CountSeries(frame(count, nrb), freq=freq, groups=groups, attrs=attrs)
+        count, nrb, sums = allocate_counts(cs, ce, cg, cr, edges, ng, allocate, value=cv, band=cb)
+        result = CountSeries(frame(count, nrb, sums), freq=freq, groups=groups, attrs=attrs)
     else:
         rng = np.random.default_rng(seed)
         fixed = cs == ce
         kf = cg[fixed] * nb + np.searchsorted(edges, cs[fixed], side="right") - 1
-        base = np.bincount(kf, minlength=ng * nb).astype(float)
+        weights = [cv] + (list(cb) if cb is not None else [])  # the measure, then its band
+
+        def fixed_sum(w):
+            return np.bincount(kf, weights=None if w is None else w[fixed], minlength=ng * nb).astype(float)
+
+        bases = [fixed_sum(w) for w in weights]
+        base = bases[0]
         base_r = np.bincount(kf, weights=cr[fixed], minlength=ng * nb)
         vs, ve, vg, vr = cs[~fixed], ce[~fixed], cg[~fixed], cr[~fixed]
+        vw = [None if w is None else w[~fixed] for w in weights]
         it = range(n_imputations)
         if progress_wanted(progress, n_imputations):
             from tqdm.std import tqdm
             it = tqdm(it, desc="imputing dates", unit="draw", file=None)
-        draws = np.empty((n_imputations, ng * nb))
+        all_draws = np.empty((len(weights), n_imputations, ng * nb))
         nreps = np.empty((n_imputations, ng * nb))
         for m in it:
             day = vs + rng.integers(0, ve - vs + 1)
             k = vg * nb + np.searchsorted(edges, day, side="right") - 1
-            draws[m] = base + np.bincount(k, minlength=ng * nb)
+            for j, w in enumerate(vw):
+                all_draws[j, m] = bases[j] + np.bincount(k, weights=w, minlength=ng * nb)
             nreps[m] = base_r + np.bincount(k, weights=vr, minlength=ng * nb)
-        fr = frame(base, base_r)
+        draws = all_draws[0]
+        fr = frame(base, base_r, (bases[1], bases[2]) if cb is not None else None)
         fr["_k"] = np.arange(len(fr))
         template = CountSeries(fr, freq=freq, groups=groups, attrs=attrs)
         perm = template.data["_k"].to_numpy()
         draws, nreps = draws[:, perm], nreps[:, perm]
+        bands = ({"count_low": all_draws[1][:, perm], "count_high": all_draws[2][:, perm]}
+                 if cb is not None else {})
         template = CountSeries(template.data.drop(columns="_k"), freq=freq, groups=groups, attrs=attrs)
         result = ImputedSeries(template, draws, nreps, seed=seed,
-                               attrs=dict(attrs, n_imputations=n_imputations, seed=seed))
+                               attrs=dict(attrs, n_imputations=n_imputations, seed=seed), bands=bands)
     back = np.empty(n, np.int64)
     back[order] = np.arange(n)
     return _Binned(result, counted[back], clipped[back], (w_start, w_end))

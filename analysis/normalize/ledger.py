@@ -19,11 +19,18 @@ One row per input row (report or tally) with the columns of
     a readable reason for ``merged`` and ``excluded`` rows (and notes on counted ones,
     such as a date interval clipped to the window).
 
+With ``measure="fatalities"`` (:func:`analysis.normalize.normalize`) the ledger also has
+``fatalities`` (what each counted row's incident adds to the series; blank for merged
+and excluded rows) and, where the source gives a range (UCDP GED ``low``/``high``),
+``fatalities_low`` and ``fatalities_high``.
+
 Conservation
 ------------
 For reports, the number of ``counted`` rows equals the number of incidents in the
 series, and the sum of the series' counts equals it exactly (for every allocation
-rule and for each imputation): :meth:`Ledger.check_conservation` asserts this.
+rule and for each imputation): :meth:`Ledger.check_conservation` asserts this. For a
+fatality series the sum of the series equals the sum of ``fatalities`` over the counted
+rows (and the band columns ``count_low``/``count_high`` those of the range).
 """
 
 from __future__ import annotations
@@ -35,7 +42,10 @@ import pandas as pd
 
 from ..schema import LEDGER_COLUMNS, LEDGER_STATUSES
 
-__all__ = ["Ledger", "ledger_frame"]
+__all__ = ["Ledger", "ledger_frame", "MEASURE_COLUMNS"]
+
+#: Optional ledger columns of a fatality series (kept after the standard columns).
+MEASURE_COLUMNS = ("fatalities", "fatalities_low", "fatalities_high")
 
 
 def ledger_frame(*, file=None, row=None, table="reports", record_id=None, status=None,
@@ -83,7 +93,8 @@ class Ledger:
         if bad.any():
             raise ValueError(f"ledger status must be one of {LEDGER_STATUSES}; "
                              f"found {sorted(set(t.loc[bad, 'status'].astype(str)))}")
-        object.__setattr__(self, "table", t[list(LEDGER_COLUMNS)].reset_index(drop=True))
+        cols = list(LEDGER_COLUMNS) + [c for c in MEASURE_COLUMNS if c in t.columns]
+        object.__setattr__(self, "table", t[cols].reset_index(drop=True))
 
     @classmethod
     def concat(cls, *parts: pd.DataFrame) -> "Ledger":
@@ -148,8 +159,18 @@ class Ledger:
         AssertionError
             Naming the totals when it does not.
         """
-        n = self.counts(table)["counted"]
         items = list(series) if isinstance(series, (list, tuple)) else [series]
+        measure = next((s.attrs.get("measure") for s in items if hasattr(s, "attrs")), None)
+        t = self.table[(self.table["table"] == table) & (self.table["status"] == "counted")]
+        checks = [("count", None, float(len(t)))]
+        if measure == "fatalities":
+            if "fatalities" not in t.columns:
+                raise AssertionError("the series counts fatalities but the ledger has no "
+                                     "'fatalities' column")
+            checks = [("count", "fatalities", float(np.nansum(t["fatalities"].to_numpy(float))))]
+            for col, lc in (("count_low", "fatalities_low"), ("count_high", "fatalities_high")):
+                if lc in t.columns:
+                    checks.append((col, lc, float(np.nansum(t[lc].to_numpy(float)))))
         expanded = []
         for s in items:
             if "imputation" in getattr(s, "groups", ()):
@@ -157,11 +178,16 @@ class Ledger:
             else:
                 expanded.append(s.data)
         for i, d in enumerate(expanded):
-            total = float(np.nansum(d["count"].to_numpy(float)))
-            if abs(total - n) > 1e-6 * max(1.0, n):
-                raise AssertionError(
-                    f"conservation fails{'' if len(expanded) == 1 else f' in series {i + 1}'}: "
-                    f"counts sum to {total:g} but the ledger counts {n} {table} rows")
+            for col, what, n in checks:
+                total = float(np.nansum(d[col].to_numpy(float)))
+                if abs(total - n) > 1e-6 * max(1.0, n):
+                    where = '' if len(expanded) == 1 else f' in series {i + 1}'
+                    if what is None:
+                        msg = f"counts sum to {total:g} but the ledger counts {n:g} {table} rows"
+                    else:
+                        msg = (f"{col} sums to {total:g} but the counted {table} rows of the "
+                               f"ledger hold {n:g} {what}")
+                    raise AssertionError(f"conservation fails{where}: {msg}")
         return True
 
     def to_csv(self, path) -> None:

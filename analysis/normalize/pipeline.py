@@ -16,12 +16,13 @@ import numpy as np
 import pandas as pd
 
 from ..series import CountSeries
-from .bins import ImputedSeries, _bin, infer_window, parse_window
+from .bins import ImputedSeries, MissingMeasureError, _bin, infer_window, parse_window
 from .dedupe import dedupe as _dedupe
 from .ledger import Ledger
 from .tallies import TallyResult, tallies_to_intervals
 
-__all__ = ["NormalizeResult", "normalize", "DEDUPE_MODES", "resolve_group_names"]
+__all__ = ["NormalizeResult", "normalize", "DEDUPE_MODES", "MEASURES", "resolve_group_names",
+           "measure_values"]
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ class NormalizeResult:
                             if self.series is not None and self.incidents is not None else None),
             "freq": self.params.get("freq"),
             "allocate": self.params.get("allocate"),
+            "measure": self.params.get("measure", "incidents"),
             "window": ([str(w.date()) if w is not None else None for w in self.window]
                        if self.window else None),
         }
@@ -103,6 +105,54 @@ def _concat(frames):
 
 #: Values of ``dedupe``.
 DEDUPE_MODES = ("auto", "off", "reports")
+#: Values of ``measure``.
+MEASURES = ("incidents", "fatalities")
+
+
+def measure_values(incidents: pd.DataFrame, measure: str):
+    """What each incident adds to the series: ``(value, band)`` in incident order.
+
+    ``incidents``: ``(None, None)`` (each incident adds 1). ``fatalities``: the incident's
+    ``fatalities_min`` (for an event-dataset row its own figure: ACLED ``fatalities``, GED
+    ``best``; for matched reports the lowest reported, the conservative figure ACLED's
+    codebook also records), NaN where no report gives one; ``band`` is ``(low, high)`` from
+    the ``x_low``/``x_high`` columns (UCDP GED) when they exist, else None.
+    """
+    if measure not in MEASURES:
+        raise ValueError(f"measure must be one of {', '.join(map(repr, MEASURES))}, got {measure!r}")
+    if measure == "incidents":
+        return None, None
+    if "fatalities_min" not in incidents.columns:
+        return np.full(len(incidents), np.nan), None
+
+    def num(c):
+        return pd.to_numeric(incidents[c], errors="coerce").to_numpy(float, na_value=np.nan)
+
+    value = num("fatalities_min")
+    band = None
+    if "x_low" in incidents.columns or "x_high" in incidents.columns:
+        band = tuple(num(c) if c in incidents.columns else np.full(len(incidents), np.nan)
+                     for c in ("x_low", "x_high"))
+    return value, band
+
+
+def _measure_ledger(ledger: pd.DataFrame, incidents: pd.DataFrame, value, band) -> pd.DataFrame:
+    """The ledger with ``fatalities`` (and the band) on the rows counted in the series."""
+    ids = incidents["incident_id"].astype("object").to_numpy()
+    counted = incidents["counted"].to_numpy(bool)
+    cols = {"fatalities": value}
+    if band is not None:
+        cols["fatalities_low"] = np.where(np.isnan(band[0]), value, band[0])
+        cols["fatalities_high"] = np.where(np.isnan(band[1]), value, band[1])
+    ledger = ledger.copy()
+    on = (ledger["status"] == "counted").to_numpy()
+    lab = ledger["incident_id"].astype("object")
+    for name, v in cols.items():
+        m = pd.Series(np.asarray(v, float)[counted], index=ids[counted])
+        got = np.full(len(ledger), np.nan)
+        got[on] = lab[on].map(m).to_numpy(float)
+        ledger[name] = pd.array(np.where(np.isnan(got), np.nan, got), dtype="Float64")
+    return ledger
 
 
 def _event_label(frame: pd.DataFrame) -> str | None:
@@ -160,6 +210,23 @@ def _clip_to_span(window, span):
     return (lo2, hi2) if lo2 <= hi2 else (lo, hi)
 
 
+def _missing_measure(dd, labels, index: int, measure: str):
+    """The InputError for a counted incident without a figure, naming its first report's cell."""
+    from ..schema import InputError
+
+    iid = dd.incidents["incident_id"].iloc[index]
+    v = dd.variants
+    rows = np.flatnonzero((v["incident_id"].astype("object") == iid).to_numpy())
+    i = int(rows[0]) if len(rows) else None
+    lab = labels[i] if i is not None and labels is not None and len(labels) > i else None
+    column = "best" if lab is not None and str(lab).startswith("UCDP") else "fatalities"
+    file = v["_file"].iloc[i] if i is not None and "_file" in v.columns else None
+    row = int(v["_row"].iloc[i]) if i is not None and "_row" in v.columns else None
+    return InputError(f"incident {iid} is counted but no report of it gives a {measure} figure "
+                      f"(the {column!r} cell is blank); write 0 where the source reports none, "
+                      "or use measure='incidents'", file=file, row=row, column=column)
+
+
 def resolve_group_names(groups, columns) -> tuple[str, ...]:
     """Group names as incident columns: a carried-through column may be named without its
     ``x_`` prefix (``admin1`` for ``x_admin1``, ``geo_precision`` for ``x_geo_precision``)."""
@@ -193,7 +260,7 @@ def normalize(reports=None, tallies=None, *, freq: str = "W", groups: Sequence[s
               match_weapon: bool = True,
               aliases: Mapping[str, str] | None = None, n_imputations: int = 20, seed=None,
               rule: str = "latest", preferred_sources: Sequence[str] = (), about_band: float = 0.1,
-              progress=None) -> NormalizeResult:
+              progress=None, measure: str = "incidents") -> NormalizeResult:
     """Reports and/or tallies to a count series with a full ledger.
 
     Parameters
@@ -217,6 +284,17 @@ def normalize(reports=None, tallies=None, *, freq: str = "W", groups: Sequence[s
         news report, including event-dataset rows.
     window_days, match_weapon, aliases
         Matching (:func:`analysis.normalize.dedupe`).
+    measure : {"incidents", "fatalities"}, default "incidents"
+        What the series counts. ``incidents``: each counted incident adds 1.
+        ``fatalities``: it adds its fatalities (ACLED ``fatalities``, UCDP GED ``best``; for
+        matched reports the lowest figure reported, see :func:`measure_values`), under the
+        same allocation rule (``split`` spreads them over the bins as it spreads the
+        incident). Where the source gives a range (GED ``low``/``high``) the series has
+        ``count_low``/``count_high``, the same sums of the low and high estimates (an
+        incident without a range adds its value to both). The ledger gains a
+        ``fatalities`` column (and the range), and conservation holds for it: the sum of
+        the series equals the sum over the counted rows. A counted incident with no figure
+        is an error naming its row (write 0 where the source reports none).
     rule, preferred_sources, about_band
         Tally conflicts and bounds (:func:`analysis.normalize.tallies_to_intervals`).
 
@@ -263,10 +341,15 @@ def normalize(reports=None, tallies=None, *, freq: str = "W", groups: Sequence[s
     tallies = _concat(tallies)
     if reports is None and tallies is None:
         raise ValueError("normalize needs reports, tallies or both")
+    if measure not in MEASURES:
+        raise ValueError(f"measure must be one of {', '.join(map(repr, MEASURES))}, got {measure!r}")
+    if measure != "incidents" and reports is None:
+        raise ValueError(f"measure={measure!r} needs reports (tallies count incidents)")
     params = {"freq": freq, "groups": list(groups if not isinstance(groups, str) else [groups]),
               "allocate": allocate, "dedupe": dedupe, "window_days": window_days, "match_weapon": match_weapon,
               "n_imputations": n_imputations if allocate == "impute" else None, "seed": seed,
-              "rule": rule, "preferred_sources": list(preferred_sources), "about_band": about_band}
+              "rule": rule, "preferred_sources": list(preferred_sources), "about_band": about_band,
+              "measure": measure}
     tres = None
     if tallies is not None:
         tres = tallies_to_intervals(tallies, rule=rule, preferred_sources=preferred_sources,
@@ -287,8 +370,13 @@ def normalize(reports=None, tallies=None, *, freq: str = "W", groups: Sequence[s
         t0, t1 = infer_window(None, tallies)
         inferred = (min((x for x in (inferred[0], t0) if x is not None), default=None),
                     max((x for x in (inferred[1], t1) if x is not None), default=None))
-    binned = _bin(dd.incidents, freq=freq, allocate=allocate, window=(w_start, w_end), groups=groups,
-                  n_imputations=n_imputations, seed=seed, progress=progress, default_window=inferred)
+    value, band = measure_values(dd.incidents, measure)
+    try:
+        binned = _bin(dd.incidents, freq=freq, allocate=allocate, window=(w_start, w_end), groups=groups,
+                      n_imputations=n_imputations, seed=seed, progress=progress, default_window=inferred,
+                      value=value, band=band, measure=measure)
+    except MissingMeasureError as exc:
+        raise _missing_measure(dd, labels, exc.index, measure) from None
     incidents = dd.incidents.copy()
     incidents["counted"] = binned.counted
     ledger_r = dd.ledger.copy()
@@ -308,6 +396,8 @@ def normalize(reports=None, tallies=None, *, freq: str = "W", groups: Sequence[s
     variants = dd.variants.copy()
     variants["status"] = pd.Categorical(ledger_r["status"].to_numpy(object), categories=["counted", "merged", "excluded"])
     ledger_r = own_event_reasons(ledger_r, labels)
+    if value is not None:
+        ledger_r = _measure_ledger(ledger_r, incidents, value, band)
     lg = Ledger.concat(ledger_r, tres.ledger if tres is not None else None)
     imputations = binned.result if isinstance(binned.result, ImputedSeries) else None
     series = imputations.panel() if imputations is not None else binned.result
