@@ -59,7 +59,8 @@ class NormalizeResult:
     params: Mapping[str, Any] = field(default_factory=dict)
 
     def summary(self) -> dict:
-        """A JSON-ready overview: rows in and out, incidents, exclusions by reason, totals."""
+        """A JSON-ready overview: rows in and out, incidents, exclusions by reason, totals
+        (with ``measure`` when the series counts fatalities: ``total_count`` is their sum)."""
         lg = self.ledger
         rows_in = {t: int((lg.table["table"] == t).sum()) for t in ("reports", "tallies")}
         out = {
@@ -74,10 +75,11 @@ class NormalizeResult:
                             if self.series is not None and self.incidents is not None else None),
             "freq": self.params.get("freq"),
             "allocate": self.params.get("allocate"),
-            "measure": self.params.get("measure", "incidents"),
             "window": ([str(w.date()) if w is not None else None for w in self.window]
                        if self.window else None),
         }
+        if self.params.get("measure", "incidents") != "incidents":
+            out["measure"] = self.params["measure"]  # total_count is then the fatalities
         if self.tallies is not None:
             tr = self.tallies
             out["tallies"] = {
