@@ -117,6 +117,10 @@ DATE_PRECISIONS = ("day", "week", "month", "season", "year")
 BOUNDS = ("exact", "at_least", "more_than", "about", "at_most")
 FREQUENCIES = ("D", "W", "M", "Q")
 ALLOCATIONS = ("start", "split", "impute")
+#: Event kinds that date features of the series itself (when attacks began, when a lull
+#: started): not candidate causes of its changes, so left out of attribution and alignment
+#: by default (``[attribution] exclude_kinds``).
+DATA_DERIVED_KINDS = ("attacks_begin", "attacks_end", "attacks_resume", "lull_start", "lull_end")
 
 REPORT_COLUMNS: tuple[ColumnSpec, ...] = (
     ColumnSpec("report_id", "str", True, "unique id of the report"),

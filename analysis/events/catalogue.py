@@ -17,10 +17,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..schema import InputError
+from ..schema import DATA_DERIVED_KINDS, InputError
 from ._dates import to_days
 
-__all__ = ["EventCatalogue", "validate_events", "load_events", "signed_lags"]
+__all__ = ["EventCatalogue", "validate_events", "load_events", "signed_lags", "DATA_DERIVED_KINDS"]
 
 _REQUIRED = ("event_id", "date", "label")
 _OPTIONAL = ("end_date", "kind", "source_url")
@@ -197,6 +197,21 @@ class EventCatalogue:
         if end is not None:
             m &= (self.dates <= pd.Timestamp(end))
         return EventCatalogue(self.frame.loc[m])
+
+    def candidates(self, exclude_kinds=DATA_DERIVED_KINDS) -> "EventCatalogue":
+        """The events that can be candidate causes: all but those of ``exclude_kinds``.
+
+        Examples
+        --------
+        >>> cat = EventCatalogue(pd.DataFrame({"event_id": ["E1", "E2"], "label": ["lull", "strike"],
+        ...                                    "date": ["2024-02-04", "2024-02-02"],
+        ...                                    "kind": ["lull_start", "us_strike"]}))
+        >>> cat.candidates().ids
+        ['E2']
+        """
+        kinds = [] if exclude_kinds is None else list(exclude_kinds)
+        m = ~self.frame["kind"].isin(kinds).fillna(False).to_numpy() if "kind" in self.frame else None
+        return self if m is None else EventCatalogue(self.frame.loc[m])
 
     def windows(self, before: float = 14, after: float | None = None) -> pd.DataFrame:
         """Each event's window ``[date - before, end_date + after]`` (days, inclusive)."""

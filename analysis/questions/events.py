@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .._format import plural
 from . import _text as tx
 
 __all__ = ["EventQuestions", "event_questions"]
@@ -43,7 +44,7 @@ class EventQuestions:
 def event_questions(series, segmentation, events, *, bayes=None, named=(), window_days: float = 14,
                     nulls=("uniform",), draws: int = 9999, seed: int = 0, min_size: int = 2,
                     p_change: float = 0.02, bayes_factors: bool = True, level: float = 0.95,
-                    noun: str = "events") -> EventQuestions:
+                    noun: str = "events", exclude_kinds=None) -> EventQuestions:
     """Attribution, alignment and per-event Bayesian evidence for one series.
 
     Parameters
@@ -66,6 +67,10 @@ def event_questions(series, segmentation, events, *, bayes=None, named=(), windo
         Prior change probability per row of the Bayes factors' posteriors.
     bayes_factors : bool
         Compute the per-event Bayes factors (one posterior per event).
+    exclude_kinds : sequence of str, optional
+        Event kinds left out as candidate causes (default
+        :data:`analysis.events.DATA_DERIVED_KINDS`: events that date features of the series
+        itself, such as the start of a lull). Named events are kept whatever their kind.
 
     Returns
     -------
@@ -75,13 +80,27 @@ def event_questions(series, segmentation, events, *, bayes=None, named=(), windo
 
     cat = ev.as_catalogue(events)
     lo, hi = series.start.min(), series.end.max()
+    if exclude_kinds is None:
+        exclude_kinds = ev.DATA_DERIVED_KINDS
+    excluded = set(cat.ids) - set(cat.candidates(exclude_kinds).ids) - set(named)
+    if excluded:                      # data-derived events are not candidate causes
+        cat_all, cat = cat, cat.select(ids=[i for i in cat.ids if i not in excluded])
+    else:
+        cat_all = cat
+    listed = cat_all.select(start=lo, end=hi - pd.Timedelta(days=1))
+    left_out = [i for i in listed.ids if i in excluded]
     in_window = cat.select(start=lo, end=hi - pd.Timedelta(days=1))
-    missing = [i for i in named if i not in cat.ids]
+    missing = [i for i in named if i not in cat_all.ids]
     if missing:
         raise ValueError(f"named events {missing} are not in the event list")
     named = [i for i in named if i in in_window.ids]
     unit = tx.unit_of(series)
     tables, numbers, s = {}, {}, {}
+    numbers["excluded_events"] = list(left_out)
+    if left_out:
+        kinds = listed.frame.set_index("event_id")["kind"]
+        s["excluded"] = ("Left out as candidate causes, because they date features of the series itself: "
+                         + ", ".join(f"{i} ({kinds[i]})" for i in left_out) + ".")
     cps = [int(c) for c in segmentation.changepoints]
     dates = ev.change_dates_of(series, cps)
     map_cps, prob = [], np.full(series.n, np.nan)
@@ -148,16 +167,17 @@ def event_questions(series, segmentation, events, *, bayes=None, named=(), windo
             near = (f"{r['nearest_event']} on {r['nearest_date'].date()} ({tx.short(r['nearest_label'])}), "
                     f"lag {r['lag_days']:+.0f} days")
             parts.append(f"the {unit} of {r['change_date'].date()}: nearest event {near}; "
-                         f"{r['n_within']} listed event(s) within +-{window_days:g} days "
+                         f"{plural(r['n_within'], 'listed event')} within +-{window_days:g} days "
                          f"({', '.join(r['events_within'])})")
-        s["changes"] = f"{how} finds {len(att)} change(s) in the {what}: " + "; ".join(parts) + "."
+        s["changes"] = f"{how} finds {plural(len(att), 'change')} in the {what}: " + "; ".join(parts) + "."
     else:
         s["changes"] = f"{how} finds no change in the {what}."
     if bayes is not None:
         ch = tables["changes"]
         ch = ch[ch["method"] == "Bayes MAP"]
+        one = len(ch) == 1
         txt = ("The exact Bayesian posterior (Poisson-Gamma product partition) puts its most probable "
-               f"segmentation's change(s) in the {unit}(s) of "
+               f"segmentation's {'change' if one else 'changes'} in the {unit if one else unit + 's'} of "
                + (", ".join(f"{r['change_date'].date()} (posterior probability of a change in that {unit} "
                             f"{r['prob_change']:.3f})" for _, r in ch.iterrows()) or f"no {unit}"))
         txt += (f"; the most probable number of changes is {numbers['bayes_n_changes_mode']} "
@@ -178,5 +198,6 @@ def event_questions(series, segmentation, events, *, bayes=None, named=(), windo
                           f"({next(iter(align.values())).draws} draws)? " + "; ".join(bits) + ".")
     settings = {"window_days": window_days, "named": list(named), "nulls": list(nulls), "draws": draws,
                 "seed": seed, "min_size": min_size, "p_change": p_change, "level": level,
+                "exclude_kinds": list(exclude_kinds),
                 "lag_sign": "lag_days = change date minus event date (positive: change after event)"}
     return EventQuestions(tables=tables, numbers=numbers, sentences=s, settings=settings)

@@ -69,6 +69,20 @@ class SensitivityResult:
         text = "; ".join(parts)
         return {self.name: text[:1].upper() + text[1:] + "."}
 
+    def robustness(self, *, unit: str = "week", method: str = "PELT") -> str:
+        """One sentence: do the change dates move when the tallies move within their bounds?"""
+        short = {"lower": "lowest", "stated": "stated", "upper": "highest"}
+        rules = [short[b] for b in self.changes["bounds"]]
+        found = [str(c) if str(c) else "none" for c in self.changes["changes"]]
+        said = rules[0] if len(rules) == 1 else ", ".join(rules[:-1]) + " and " + rules[-1]
+        if len(set(found)) == 1:
+            where = (f"a change in the {unit} of {found[0]}" if "," not in found[0] else
+                     f"changes in the {unit}s of {found[0]}") if found[0] != "none" else "no change"
+            return (f"Robustness: with the tallies at their {said} values, {method} finds the same: "
+                    f"{where}.")
+        moves = "; ".join(f"at the {r} values: {c}" for r, c in zip(rules, found))
+        return f"Robustness: the change dates move with the tally bounds ({moves})."
+
     def to_dict(self) -> dict:
         return {"changes": self.changes, "ratios": self.ratios, "numbers": self.numbers(),
                 "settings": self.settings}

@@ -155,12 +155,16 @@ def compute(spec: ReportSpec | str | Path | None = None, *, quiet: bool = True,
         from ..events import alignment_test, attribute_changes
         a = spec.attribution
         change_dates = [series.start[i] for i in data.segmentation.changepoints]
-        data.attribution = attribute_changes(change_dates, events, window_days=a["window_days"])
+        # events that date features of the series itself are not candidate causes
+        candidates = (events[~events["kind"].isin(a["exclude_kinds"]).fillna(False)]
+                      if "kind" in events.columns else events)
+        data.extras["excluded_events"] = sorted(set(events["event_id"]) - set(candidates["event_id"]))
+        data.attribution = attribute_changes(change_dates, candidates, window_days=a["window_days"])
         if change_dates:
             # changes can only fall on interval starts that leave min_size rows either side
             k = int(c["min_size"])
             cand = series.start[k:series.n - k + 1]
-            data.alignment = alignment_test(change_dates, events["date"],
+            data.alignment = alignment_test(change_dates, candidates["date"],
                                             window=(series.start.min(), series.start.max()),
                                             candidates=cand, draws=a["draws"], seed=spec.seed)
     from .sections import ORDER, REGISTRY
@@ -384,7 +388,8 @@ def _write_report(data: ReportData, out: Path, step) -> list[str]:
                           else (_display_path(v, spec) if v else v)) for k, v in params["data"].items()}
     prov = provenance(inputs, parameters=params, seed=spec.seed,
                       root=_root(spec))
-    doc = Document(title=spec.title, subtitle=spec.description, sections=sections, provenance=prov)
+    doc = Document(title=spec.title, subtitle=spec.description, sections=sections, provenance=prov,
+                   figure_formats=tuple(spec.outputs["figure_formats"]))
     (out / "index.html").write_text(render_html(doc), encoding="utf-8")
     (out / "report.md").write_text(render_markdown(doc), encoding="utf-8")
     results = narrative.results_json(data)

@@ -286,6 +286,16 @@ def sections(data, fig_paths: dict) -> tuple[list[Section], list[Table]]:
                     qsec.tables.append(t)
                     tables.append(t)
         secs.append(qsec)  # the coverage notes are in the summary
+    # -- methods, references, sources (from what the spec ran)
+    from .methods import methods_section, references_section, sources_section
+    msec, cited = methods_section(data)
+    secs.append(msec)
+    ssec, stab = sources_section(data)
+    secs.append(ssec)
+    if stab is not None:
+        tables.append(stab)  # exported as CSV/LaTeX; the section lists the links
+    if cited:
+        secs.append(references_section(cited))
     return secs, tables
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["Figure", "Table", "Section", "Document", "render_html", "render_markdown",
+__all__ = ["Figure", "Table", "Ref", "Section", "Document", "render_html", "render_markdown",
            "write_table"]
 
 
@@ -26,6 +26,8 @@ class Figure:
     key: str
     caption: str
     png_path: str | None = None
+    #: Position in the document (1, 2, ...), set by :class:`Document`.
+    number: int = 0
 
     @property
     def png_base64(self) -> str:
@@ -40,6 +42,8 @@ class Table:
     digits: int = 3
     #: Columns shown in HTML, Markdown and LaTeX (default: all); the CSV keeps every column.
     show: tuple | None = None
+    #: Position in the document (1, 2, ...), set by :class:`Document`.
+    number: int = 0
 
     @property
     def view(self) -> pd.DataFrame:
@@ -113,6 +117,20 @@ def _md_escape(text: str) -> str:
 
 
 @dataclass
+class Ref:
+    """A list item with an optional link (references, sources)."""
+
+    text: str
+    url: str | None = None
+
+    @property
+    def href(self) -> str | None:
+        """The URL when it is a web address (http or https); anything else is not linked."""
+        u = (self.url or "").strip()
+        return u if u.lower().startswith(("http://", "https://")) else None
+
+
+@dataclass
 class Section:
     key: str
     title: str
@@ -120,14 +138,42 @@ class Section:
     notes: list[str] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
+    refs: list[Ref] = field(default_factory=list)
 
 
 @dataclass
 class Document:
+    """Sections in order; figures and tables numbered in the order they appear."""
+
     title: str
     subtitle: str
     sections: list[Section]
     provenance: dict
+    #: Formats every figure is saved in (linked under each figure).
+    figure_formats: tuple = ("png",)
+
+    def __post_init__(self):
+        nf = nt = 0
+        for sec in self.sections:
+            for f in sec.figures:
+                nf += 1
+                f.number = nf
+            for t in sec.tables:
+                nt += 1
+                t.number = nt
+        seen = set()
+        for sec in self.sections:           # repeated paragraphs are a defect: keep the first
+            keep = []
+            for p in sec.paragraphs:
+                if p not in seen:
+                    keep.append(p)
+                    seen.add(p)
+            sec.paragraphs = keep
+
+    @property
+    def toc(self) -> list[tuple[str, str]]:
+        """(anchor, title) of every section, provenance last."""
+        return [(s.key, s.title) for s in self.sections] + [("provenance", "Provenance")]
 
     @property
     def parameters_json(self) -> str:

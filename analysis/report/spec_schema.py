@@ -43,7 +43,7 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
-from ..schema import InputError
+from ..schema import DATA_DERIVED_KINDS, InputError
 
 __all__ = ["Key", "Section", "SpecSchema", "SpecError", "Problem", "SCHEMA", "REQUIRED"]
 
@@ -536,6 +536,9 @@ def _build() -> SpecSchema:
     s.register(Section("attribution", (
         Key("window_days", "float", default=14, minimum=0, maximum=3660),
         Key("draws", "int", default=9999, minimum=1, maximum=1_000_000),
+        # kinds that date features of the series (not candidate causes), left out of attribution
+        Key("exclude_kinds", "list", default=list(DATA_DERIVED_KINDS),
+            items=Key("exclude_kinds", "str"), unique=True),
     )))
     s.register(Section("outputs", (
         Key("figure_formats", "list", default=["png", "svg", "pdf"],

@@ -37,14 +37,17 @@ def compute(spec, data, cfg):
                                named=list(cfg["named"]), window_days=a["window_days"], nulls=list(cfg["nulls"]),
                                draws=a["draws"], seed=spec.seed, min_size=c["min_size"],
                                p_change=c["p_change"], bayes_factors=bool(cfg["bayes_factors"]),
-                               noun=noun_of(spec))
+                               noun=noun_of(spec), exclude_kinds=list(a["exclude_kinds"]))
     except ValueError as exc:
         raise spec_error(spec, str(exc), "alignment.named") from None
 
 
 def render(result, data) -> Rendered:
     s = result.sentences
-    return Rendered(summary=[s["changes"]], paragraphs=[s["alignment"]] if "alignment" in s else [])
+    # the summary states the changes, which events were left out as candidate causes, and the
+    # alignment test; the questions section keeps the per-event evidence
+    summary = [s[k] for k in ("changes", "excluded", "alignment") if k in s]
+    return Rendered(summary=summary, paragraphs=[s["event_bayes"]] if "event_bayes" in s else [])
 
 
 def to_json(result, data) -> dict:

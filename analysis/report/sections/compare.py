@@ -23,6 +23,8 @@ Spec keys of one entry::
 
 from __future__ import annotations
 
+import pandas as pd
+
 from ...questions import Comparison, Period
 from ...questions import compare as compare_series
 from ...questions._text import unit_of
@@ -110,6 +112,7 @@ def render(result, data) -> Rendered:
     unit = unit_of(data.series)
     sent = result.sentences(noun=noun_of(data.spec), unit=unit)
     out = Rendered(summary=list(sent.values()), paragraphs=list(sent.values()), notes=list(result.notes))
+    out.notes += _tally_caveats(result, data)
     out.tables.append(table("compare_periods", f"Exact Poisson rates per {unit} in the compared periods",
                             result.periods))
     frame = result.rate_ratios
@@ -121,6 +124,31 @@ def render(result, data) -> Rendered:
     if (~exact).any():
         out.tables.append(table("compare_glm_steps", "Rate ratios: GLM level steps", frame[~exact]))
     return out
+
+
+def _tally_caveats(result, data) -> list[str]:
+    """One caveat naming the compared periods that rest on counts spread from tallies."""
+    comb = data.extras.get("combined")
+    if comb is None:
+        return []
+    d = comb.daily
+    tally_days = pd.DatetimeIndex(d.loc[d["source"] == "tallies", "day"])
+    parts, seen = [], set()
+    for c in result.comparisons:
+        for p in (c.first, c.second):
+            if p.name in seen:
+                continue
+            seen.add(p.name)
+            n = int((p.end - p.start).days)
+            k = int(((tally_days >= p.start) & (tally_days < p.end)).sum())
+            if k:
+                parts.append(f"{p.name.replace('_', ' ')} {k} of {n} days")
+    if not parts:
+        return []
+    return ["Days of the compared periods that rest on tally totals spread by rule rather than on dated "
+            "events: " + "; ".join(parts) + ". The exact tests treat those counts as Poisson draws, so "
+            "their p-values overstate the evidence; the NB2 rate ratios, which allow over-dispersion, "
+            "are the ones to read where they are given."]
 
 
 def _plain(result) -> dict:

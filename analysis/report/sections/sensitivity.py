@@ -76,6 +76,7 @@ def render(results, data) -> Rendered:
     unit = unit_of(data.series)
     method = data.spec.changepoints["method"].upper()
     for r in results:
+        out.summary.append(r.robustness(unit=unit, method=method))
         out.paragraphs += list(r.sentences(noun=noun_of(data.spec), unit=unit, method=method).values())
         out.tables.append(table(f"sensitivity_{r.name}_changes",
                                 f"Sensitivity ({r.name}): total and change dates under each tally bound",
