@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from analysis import InputError
+from analysis.schema import DATA_DERIVED_KINDS
 from analysis.cli import main
 from analysis.report.spec import ReportSpec, load_spec
 from analysis.report.spec_schema import SCHEMA, Key, Section, SpecError, SpecSchema
@@ -163,7 +164,8 @@ def test_valid_spec_fills_defaults_and_keeps_types(folder):
     spec = load_spec(p)
     assert isinstance(spec, ReportSpec)
     assert spec.series["window"] == ["2024-01-01", "2024-02-01"] and spec.series["freq"] == "W"
-    assert spec.changepoints["penalty"] == 7 and spec.attribution == {"window_days": 14, "draws": 9999}
+    assert spec.changepoints["penalty"] == 7 and spec.attribution == {"window_days": 14, "draws": 9999,
+                                                       "exclude_kinds": list(DATA_DERIVED_KINDS)}
     assert spec.data["reports"] == [str((folder / "reports.csv").resolve())]
     assert spec.data["events"] is None and "data_dir" not in spec.data
 
