@@ -20,7 +20,6 @@ from .schema import (  # noqa: E402
     ModelError,
     ModelWarning,
 )
-from .series import CountSeries  # noqa: E402
 
 # name -> module that defines it; loaded lazily (PEP 562)
 _LAZY: dict[str, str] = {}
@@ -34,6 +33,7 @@ def _register(module: str, *names: str) -> None:
 # Public API by area. Each area's module owns its names. The normalisation pipeline is
 # ``analysis.normalize.normalize``: a top-level name ``normalize`` would be shadowed by the
 # subpackage of the same name as soon as it is imported.
+_register("analysis.series", "CountSeries")
 _register("analysis.io", "read_reports", "read_tallies", "read_events", "read_acled", "read_ucdp",
           "read_aliases")
 _register("analysis.normalize", "dedupe", "bin_incidents", "tallies_to_intervals", "Ledger")

@@ -11,7 +11,6 @@ import json
 import os
 
 import numpy as np
-import pandas as pd
 
 from ..schema import InputError
 from ._args import min_size_for, nonneg_int, penalty, positive_int, scheduler, window
@@ -82,6 +81,8 @@ def _is_series_table(path: str) -> bool:
 
 def _load_series(args):
     """Return ``(frame_or_series, groups, freq, engine_used)``."""
+    import pandas as pd  # here, not at import: `incident-trends changepoints` needs no pandas
+
     paths = list(args.file)
     for p in paths:
         if not os.path.exists(p):
@@ -134,6 +135,8 @@ def run(args) -> dict:
                            min_size=min_size_for(args.cost, args.min_size),
                            max_changes=args.max_changes)
             if args.events:
+                import pandas as pd
+
                 from ..io import read_events
                 ev = read_events(args.events)
                 options.update(events=list(pd.DatetimeIndex(ev["date"])), draws=args.draws)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 
 import numpy as np
-import pandas as pd
 
 from ..schema import InputError, ModelError
 
@@ -250,5 +249,7 @@ def bootstrap_locations(seg, *, n_boot: int = 200, level: float = 0.95, seed=Non
                      "lower_time": sig.label(lo) if lo is not None else None,
                      "upper_time": sig.label(hi) if hi is not None else None,
                      "detected": len(f) / n_boot})
+    import pandas as pd
+
     return pd.DataFrame(rows, columns=["index", "time", "lower", "upper", "lower_time",
                                        "upper_time", "detected"])

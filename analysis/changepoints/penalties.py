@@ -23,7 +23,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 PENALTIES = ("aic", "bic", "sic", "mbic", "hq")
 
@@ -181,5 +180,7 @@ def crops(series, cost="poisson", beta_min: float = 1.0, beta_max: float = 100.0
         if lo_b <= hi_b + 1e-9:
             rows.append({"n_changes": m, "cost": q, "beta_low": lo_b, "beta_high": hi_b,
                          "changepoints": cps})
+    import pandas as pd
+
     table = pd.DataFrame(rows, columns=["n_changes", "cost", "beta_low", "beta_high", "changepoints"])
     return CropsResult(table, float(beta_min), float(beta_max), est.cost_.model)

@@ -6,12 +6,10 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 import numpy as np
-import pandas as pd
 
 from .._format import plural
 from ._data import SignalData
 from .intervals import garwood
-
 
 
 @dataclass(frozen=True, eq=False)
@@ -27,7 +25,8 @@ class Segmentation:
         Time label of each change row as written in the source (row indices for
         plain arrays).
     segments : pandas.DataFrame
-        One row per segment: ``start``, ``end`` (row indices, ``end`` exclusive),
+        (Built on first use from ``segment_data``, the same columns as a dict of
+        arrays, so a search needs no pandas.) One row per segment: ``start``, ``end`` (row indices, ``end`` exclusive),
         ``n`` (rows), ``sum``, ``exposure``, ``rate`` (sum per unit exposure; for the
         normal costs the mean), ``ci_low``, ``ci_high`` (exact Garwood interval for
         the count costs; mean +- 1.96 standard errors for the normal costs), ``var``
@@ -48,7 +47,7 @@ class Segmentation:
 
     changepoints: tuple
     times: tuple
-    segments: pd.DataFrame
+    segment_data: Mapping[str, Any]
     cost: float
     penalty: float
     penalised_cost: float
@@ -62,18 +61,32 @@ class Segmentation:
     penalty_spec: Any = field(default=None, repr=False, compare=False)
 
     @property
+    def segments(self):
+        """The segment table as a pandas DataFrame (see the class docstring)."""
+        df = self.__dict__.get("_segments_df")
+        if df is None:
+            import pandas as pd
+
+            df = pd.DataFrame(dict(self.segment_data))
+            object.__setattr__(self, "_segments_df", df)
+        return df
+
+    @property
     def n_changes(self) -> int:
         return len(self.changepoints)
 
     def to_dict(self) -> dict:
         """The CLI JSON object (DESIGN section 6)."""
+        t = self.segment_data
+        labelled = "time_start" in t
         segs = []
-        for r in self.segments.itertuples(index=False):
-            d = {"start": int(r.start), "end": int(r.end), "n": int(r.n), "rate": float(r.rate),
-                 "ci_low": float(r.ci_low), "ci_high": float(r.ci_high)}
-            if "time_start" in self.segments.columns:
-                d["time_start"] = r.time_start
-                d["time_end"] = r.time_end
+        for i in range(len(t["start"])):
+            d = {"start": int(t["start"][i]), "end": int(t["end"][i]), "n": int(t["n"][i]),
+                 "rate": float(t["rate"][i]), "ci_low": float(t["ci_low"][i]),
+                 "ci_high": float(t["ci_high"][i])}
+            if labelled:
+                d["time_start"] = t["time_start"][i]
+                d["time_end"] = t["time_end"][i]
             segs.append(d)
         return {"cost": self.cost_name, "method": self.method, "penalty": float(self.penalty),
                 "changepoints": [{"index": int(c), "time": _jsonable(t)}
@@ -146,6 +159,13 @@ def _jsonable(v):
 
 def segment_table(sig: SignalData, cost, changepoints, level: float = 0.95) -> pd.DataFrame:
     """Segment statistics for a list of changepoints (see :class:`Segmentation`)."""
+    import pandas as pd
+
+    return pd.DataFrame(segment_columns(sig, cost, changepoints, level))
+
+
+def segment_columns(sig: SignalData, cost, changepoints, level: float = 0.95) -> dict:
+    """:func:`segment_table` as a dict of column arrays (no pandas)."""
     n = sig.n
     b = np.r_[0, np.asarray(changepoints, int), n].astype(np.int64)
     s, e = b[:-1], b[1:]
@@ -171,8 +191,7 @@ def segment_table(sig: SignalData, cost, changepoints, level: float = 0.95) -> p
         lo, hi = rate - half, rate + half
         out["var"] = var
     out.update(rate=rate, ci_low=lo, ci_high=hi)
-    df = pd.DataFrame(out)
     if sig.labels is not None:
-        df["time_start"] = [sig.labels[i] for i in s]
-        df["time_end"] = [sig.labels[i - 1] for i in e]
-    return df
+        out["time_start"] = [sig.labels[i] for i in s]
+        out["time_end"] = [sig.labels[i - 1] for i in e]
+    return out

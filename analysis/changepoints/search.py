@@ -22,7 +22,7 @@ from ..schema import InputError, ModelError
 from . import _kernels as K
 from .costs import get_cost
 from .penalties import resolve_penalty
-from .result import Segmentation, segment_table
+from .result import Segmentation, segment_columns
 
 
 
@@ -102,7 +102,7 @@ class _Search:
         return Segmentation(
             changepoints=cps,
             times=tuple(sig.label(c) for c in cps),
-            segments=segment_table(sig, cost, cps),
+            segment_data=segment_columns(sig, cost, cps),
             cost=total, penalty=pen.value, penalised_cost=total + pen.value * len(cps),
             cost_name=cost.model, method=self.method, penalty_name=pen.name, n=sig.n,
             min_size=self.min_size_, attrs=attrs, estimator=self, penalty_spec=pen)
