@@ -202,3 +202,87 @@ def test_posterior_equals_enumeration_boundary_prior_with_events(seed):
     res = BayesianChangepoints((1.5, 0.7), p, min_size=ms,
                                event_prior=EventPrior([ev], window_days=1, odds=odds)).fit(y, exposure=x)
     _check(res, _enumerate(y, 1.5, 0.7, x=x, min_size=ms, boundary_logp=pt))
+
+
+# ------------------------------------------------------------------ filtered recursions
+#: filtered mode with nothing dropped or resampled: must equal the exact posterior
+_NO_THIN = dict(mode="filtered", tol=1e-300, max_run_lengths=100_000)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_filtered_without_thinning_equals_enumeration(seed):
+    """The filtered recursions keep every run length when tol and the cap allow it, so
+    they must then give the enumerated posterior: both priors, events, exposure,
+    min_size."""
+    from scipy.stats import nbinom
+
+    rng = np.random.default_rng(500 + seed)
+    n = int(rng.integers(4, 12))
+    y = rng.poisson(np.r_[np.full(n // 2, 1.0), np.full(n - n // 2, 5.0)]).astype(float)
+    x = rng.uniform(0.5, 2.0, n) if seed % 2 else None
+    ms = 1 + seed % 2
+    if seed < 4:
+        p = 0.1 + 0.05 * seed
+        res = BayesianChangepoints((1.5, 0.7), p, min_size=ms, **_NO_THIN).fit(y, exposure=x)
+        ref = _enumerate(y, 1.5, 0.7, x=x, min_size=ms, boundary_logp=np.full(n, p))
+    else:
+        mean, size = 4.0, 2.0
+        q = size / (size + mean - 1)
+        pmf = lambda L: nbinom.logpmf(L - 1, size, q)  # noqa: E731
+        sf = lambda L: nbinom.logsf(L - 2, size, q) if L > 1 else 0.0  # noqa: E731
+        ev = n // 2
+        boost = np.array([math.log(5.0) if abs(t - ev) <= 1 else 0.0 for t in range(n)])
+        res = BayesianChangepoints((2.0, 1.0), segment_length=("negbin", mean, size), min_size=ms,
+                                   event_prior=EventPrior([ev], window_days=1, odds=5.0),
+                                   **_NO_THIN).fit(y)
+        ref = _enumerate(y, 2.0, 1.0, min_size=ms, boundary_logp=boost, length_logpmf=pmf,
+                         length_logsf=sf)
+    assert res.prior["mode"] == "filtered"
+    assert res.prior["discarded_mass"] == 0.0 and res.prior["resampled_mass"] == 0.0
+    _check(res, ref)
+
+
+def _pieces(n, seed):
+    rng = np.random.default_rng(seed)
+    cps = np.sort(rng.choice(np.arange(50, n - 50), 4, replace=False))
+    lam = np.repeat(rng.uniform(1.0, 8.0, 5), np.diff(np.r_[0, cps, n]))
+    return rng.poisson(lam).astype(float)
+
+
+def test_filtered_close_to_exact_and_reports_what_it_drops():
+    """On 1,500 rows the defaults (resampling down to 500 run lengths) stay within 1e-4
+    of the exact P(change) and E[k]; a cap of 100 forces resampling, which is reported,
+    keeps P(change) within 0.01 and still finds the exact MAP segmentation."""
+    y = _pieces(1500, 11)
+    kw = dict(prior_rate=(1.0, 0.25), p_change=5 / 1500, n_draws=100)
+    ex = BayesianChangepoints(mode="exact", **kw).fit(y)
+    fi = BayesianChangepoints(mode="filtered", **kw).fit(y)
+    assert np.max(np.abs(fi.prob_change - ex.prob_change)) < 1e-4
+    assert fi.expected_changes == pytest.approx(ex.expected_changes, abs=1e-3)
+    assert fi.map_changepoints == ex.map_changepoints
+    small = BayesianChangepoints(mode="filtered", max_run_lengths=100, **kw).fit(y)
+    assert small.prior["resampled_mass"] > 0.1
+    assert small.prior["retained_run_lengths"] <= 100 + 50 + 1
+    assert small.map_changepoints == ex.map_changepoints
+    assert np.max(np.abs(small.prob_change - ex.prob_change)) < 0.01
+    assert small.expected_changes == pytest.approx(ex.expected_changes, abs=0.05)
+    assert small.log_evidence == pytest.approx(ex.log_evidence, abs=0.05)
+
+
+def test_auto_mode_switches_at_exact_max(monkeypatch):
+    from analysis.changepoints import bayes
+
+    monkeypatch.setattr(bayes, "EXACT_MAX", 60)
+    y = _pieces(200, 3)[:61]
+    assert BayesianChangepoints(p_change=0.05).fit(y[:60]).prior["mode"] == "exact"
+    res = BayesianChangepoints(p_change=0.05).fit(y)
+    assert res.prior["mode"] == "filtered"
+    ex = BayesianChangepoints(p_change=0.05, mode="exact").fit(y)
+    assert res.prob_change == pytest.approx(ex.prob_change, abs=1e-9)
+
+
+@pytest.mark.parametrize("kw,msg", [({"mode": "fast"}, "mode"), ({"tol": 0.0}, "tol"),
+                                    ({"tol": 1.5}, "tol"), ({"max_run_lengths": 0}, "max_run_lengths")])
+def test_filtered_bad_arguments(kw, msg):
+    with pytest.raises(ValueError, match=msg):
+        BayesianChangepoints(**kw)

@@ -35,7 +35,6 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 import numpy as np
-import pandas as pd
 
 from ..schema import InputError
 from . import _kernels as K
@@ -47,6 +46,25 @@ from ._data import SignalData, as_signal, check_counts
 #: (``BayesResult.prior["count_mass_bound"]``); shorter series keep every segment
 KEEP_LOG = -30.0
 EXACT_COUNT_MAX = 300
+#: ``mode="auto"`` runs the exact O(n^2) recursions up to this many rows and the filtered
+#: ones (O(n x retained run lengths) time, O(n) memory) beyond. At 5,000 rows the exact
+#: posterior takes about 0.5 s and 0.1 GiB on an idle 2-core machine; its time and memory
+#: grow as n^2 (10 s and 1.9 GiB at 20,000). The filtered one with the default cap differs
+#: from it by about 1e-4 in ``prob_change`` at 5,000 rows and 1e-3 at 20,000, with the
+#: same MAP segmentation (``benchmarks/bayes_filter_error.py``), so below 5,000 rows,
+#: where exact is affordable, exact is used. A ten-year daily series (3,650 rows) stays
+#: exact.
+EXACT_MAX = 5_000
+#: default relative weight below which the filtered recursions drop a run length
+FILTER_TOL = 1e-12
+#: default number of run lengths the filtered recursions resample down to
+FILTER_CAP = 500
+#: run lengths kept for the Viterbi (MAP) recursion whatever their weight
+FILTER_VKEEP = 32
+#: filtered mode: segments less probable than exp(FILTER_KEEP_LOG) are left out of the
+#: number-of-changes recursion and the draws (memory stays O(n); the mass left out is
+#: reported as ``prior["count_mass_bound"]``)
+FILTER_KEEP_LOG = -20.0
 
 
 @dataclass(frozen=True)
@@ -77,6 +95,8 @@ class EventPrior:
         """Boolean mask over rows 0..n-1: boundary at row t is near an event."""
         n = sig.n
         if sig.starts is not None:
+            import pandas as pd
+
             d = pd.to_datetime(pd.Series(list(self.dates))).to_numpy("datetime64[ns]")
             pos = sig.starts.astype("datetime64[ns]").astype(np.int64) / 86400e9
             ev = d.astype(np.int64) / 86400e9
@@ -193,6 +213,8 @@ class BayesResult:
 
     def to_frame(self) -> pd.DataFrame:
         """Per-row table: time, prob_change, rate_mean, rate_lower, rate_upper."""
+        import pandas as pd
+
         return pd.DataFrame({"time": self.labels if self.labels is not None else np.arange(self.n),
                              "prob_change": self.prob_change, "rate_mean": self.rate_mean,
                              "rate_lower": self.rate_lower, "rate_upper": self.rate_upper})
@@ -244,7 +266,19 @@ class BayesianChangepoints:
     n_draws : int
         Posterior draws of whole segmentations used for the location intervals.
     seed : int or numpy Generator
-        Seed for those draws (everything else is exact and deterministic).
+        Seed for those draws (everything else is deterministic).
+    mode : {"auto", "exact", "filtered"}
+        ``"exact"``: the forward-backward sums over every segment, O(n^2) time and
+        memory. ``"filtered"``: the same recursions over the starts (forward) and ends
+        (backward) of the current segment that keep a relative weight of at least
+        ``tol`` (at most ``max_run_lengths`` of them; Fearnhead and Liu 2007), O(n)
+        memory; the posterior mass dropped is ``prior["discarded_mass"]``.
+        ``"auto"`` (default): exact up to ``EXACT_MAX`` = 5,000 rows, filtered beyond.
+        The mode used is ``prior["mode"]``.
+    tol : float
+        Filtered mode: relative weight below which a run length is dropped.
+    max_run_lengths : int
+        Filtered mode: most run lengths kept at any row.
 
     Examples
     --------
@@ -257,7 +291,8 @@ class BayesianChangepoints:
 
     def __init__(self, prior_rate=None, p_change: float | None = None, *,
                  segment_length=None, min_size: int = 1, event_prior: EventPrior | None = None,
-                 level: float = 0.95, n_draws: int = 2000, seed=0):
+                 level: float = 0.95, n_draws: int = 2000, seed=0, mode: str = "auto",
+                 tol: float = FILTER_TOL, max_run_lengths: int = FILTER_CAP):
         if prior_rate is not None:
             a, b = prior_rate
             if not (a > 0 and b > 0 and np.isfinite(a) and np.isfinite(b)):
@@ -274,6 +309,16 @@ class BayesianChangepoints:
             raise ValueError(f"`min_size` must be a positive integer, not {min_size!r}")
         if not (0 < level < 1):
             raise ValueError(f"`level` must be in (0, 1), not {level!r}")
+        if mode not in ("auto", "exact", "filtered"):
+            raise ValueError(f"`mode` must be 'auto', 'exact' or 'filtered', not {mode!r}")
+        if not (0 < tol < 1):
+            raise ValueError(f"`tol` must be in (0, 1), not {tol!r}")
+        if isinstance(max_run_lengths, bool) or int(max_run_lengths) != max_run_lengths \
+                or max_run_lengths < 1:
+            raise ValueError(f"`max_run_lengths` must be a positive integer, not {max_run_lengths!r}")
+        self.mode = mode
+        self.tol = float(tol)
+        self.max_run_lengths = int(max_run_lengths)
         self.prior_rate = prior_rate
         self.p_change = p_change
         self.segment_length = segment_length
@@ -376,18 +421,38 @@ class BayesianChangepoints:
             LB = np.log(b + np.arange(n + 1, dtype=float))
             tables |= 2
         LEN, LENF, BOOST, NOCH, normalised, desc = self._prior_arrays(sig)
-        A, V, vlast = K.bayes_forward(cy, ce, a, b, LG, LB, tables, LEN, LENF, BOOST, NOCH, True)
+        mode = self.mode if self.mode != "auto" else ("exact" if n <= EXACT_MAX else "filtered")
+        keep = -np.inf if n <= EXACT_COUNT_MAX else KEEP_LOG
+        args = (cy, ce, a, b, LG, LB, tables, LEN, LENF, BOOST, NOCH)
+        ms = self.min_size
+        if mode == "exact":
+            A, V, vlast = K.bayes_forward(*args, True)
+        else:
+            seed = int(np.random.default_rng(self.seed).integers(2**31)) \
+                if not isinstance(self.seed, np.random.Generator) else int(self.seed.integers(2**31))
+            # geometric prior: the weight of a segment ending at e and that of a run
+            # lasting past it differ by a constant, which saves a pass of exps
+            geo = bool(np.all(LEN[ms:] == 0.0) and np.all(LENF[ms:] == 0.0))
+            fargs = (ms, -math.log(self.tol), self.max_run_lengths, FILTER_VKEEP, seed, geo)
+            A, V, vlast, drop_f, res_f, kept_f = K.bayes_forward_filtered(*args, True, *fargs)
         logZ = A[n]
         if not np.isfinite(logZ):
             raise InputError("no segmentation satisfies the prior (check min_size against the series length)")
         if normalised:
             logZ0 = 0.0
+        elif mode == "exact":
+            logZ0 = K.bayes_forward(*args, False)[0][n]
         else:
-            A0, _, _ = K.bayes_forward(cy, ce, a, b, LG, LB, tables, LEN, LENF, BOOST, NOCH, False)
-            logZ0 = A0[n]
-        keep = -np.inf if n <= EXACT_COUNT_MAX else KEEP_LOG
-        B, m1, m2, ps, pe, pw, dropped = K.bayes_backward(cy, ce, a, b, LG, LB, tables, LEN, LENF,
-                                                          BOOST, NOCH, A, keep)
+            logZ0 = K.bayes_forward_filtered(*args, False, *fargs)[0][n]
+        if mode == "exact":
+            B, m1, m2, ps, pe, pw, dropped = K.bayes_backward(*args, A, keep)
+            desc.update(mode="exact")
+        else:
+            B, m1, m2, ps, pe, pw, dropped, drop_b, res_b, kept_b = K.bayes_backward_filtered(
+                *args, A, keep if n <= EXACT_COUNT_MAX else max(keep, FILTER_KEEP_LOG), *fargs)
+            desc.update(mode="filtered", tol=self.tol, max_run_lengths=self.max_run_lengths,
+                        discarded_mass=float(drop_f + drop_b), resampled_mass=float(res_f + res_b),
+                        retained_run_lengths=int(max(kept_f, kept_b)))
         const = float(np.sum(y * np.log(x)) - np.sum(_lgamma1(y)))
         log_evidence = float(logZ - logZ0 + const)
         prob = np.zeros(n)
@@ -408,11 +473,11 @@ class BayesianChangepoints:
         var = np.maximum(m2 - m1 * m1, 0.0)
         lo, hi = _gamma_band(m1, var, self.level)
         from .costs import CostPoisson
-        from .result import Segmentation, segment_table
+        from .result import Segmentation, segment_columns
         cost = CostPoisson().fit(sig)
-        segs = segment_table(sig, cost, cps, self.level)
+        segs = segment_columns(sig, cost, cps, self.level)
         mapseg = Segmentation(changepoints=cps, times=tuple(sig.label(c) for c in cps),
-                              segments=segs, cost=float("nan"), penalty=float("nan"),
+                              segment_data=segs, cost=float("nan"), penalty=float("nan"),
                               penalised_cost=float("nan"), cost_name="poisson", method="bayes-map",
                               penalty_name="prior", n=n, min_size=self.min_size,
                               attrs={"rate_unit": "row" if sig.exposure is None else "exposure"})
@@ -458,6 +523,8 @@ def _locations(prob, cps, sig, level, n, ps, pe, pw, n_draws, seed) -> pd.DataFr
     stretch, ``mass`` the expected number of changes there and ``prob`` is
     ``prob_change`` at ``c``.
     """
+    import pandas as pd
+
     q = (1 - level) / 2
     cps = list(cps)
     cols = ["index", "time", "lower", "upper", "lower_time", "upper_time", "detected", "mass", "prob"]
