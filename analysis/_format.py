@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import math
 
-import pandas as pd
-
 __all__ = ["fmt_num", "fmt_ci", "fmt_p", "fmt_date", "fmt_rate_ci", "plural"]
 
 
@@ -42,6 +40,8 @@ def fmt_p(p) -> str:
 
 def fmt_date(d) -> str:
     """``28 January 2024``."""
+    import pandas as pd  # here: the changepoint command formats no dates and needs no pandas
+
     if d is None or d is pd.NaT:
         return "n/a"
     d = pd.Timestamp(d)
