@@ -63,7 +63,7 @@ def __dir__():
 
 
 __all__ = [
-    "__version__", "CountSeries", "IncidentTrendsError", "InputError", "ModelError",
+    "__version__", "IncidentTrendsError", "InputError", "ModelError",
     "IncidentTrendsWarning", "DataWarning", "ModelWarning", "ConvergenceWarning",
     "DispersionWarning", *_LAZY,
 ]
