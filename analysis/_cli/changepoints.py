@@ -279,11 +279,12 @@ def _signal(path: str, args):
     observed in part), ``"exposure"``/``COL`` (a column), ``"days"`` (irregular intervals).
     """
     from ..changepoints._data import as_signal
-    from ..series import CountSeries
 
     sig = None if getattr(args, "events", None) else _fast_signal(path, args)
     if sig is not None:
         return sig, None, args.exposure
+    from ..series import CountSeries  # after the fast path, which needs no pandas
+
     series, table = _full_series(path, args)
     if CountSeries.is_interval_table(table, args.time):
         if args.exposure:  # a column of the file (days observed, a population, ...)
