@@ -1023,3 +1023,263 @@ def gamma_ppf(q, shape, scale):
             continue
         out[i] = _gamma_ppf1(q[i], a) * scale[i]
     return out
+
+
+# ------------------------------------------------------------ functional pruning (FPOP)
+#: most intervals kept in the rate set of one FPOP candidate
+_FP_K = 4
+#: the new candidate's rate set is cut by the sets where the current best and the
+#: newest candidates are cheaper (all candidates would cut more but cost more time;
+#: fewer cuts leave a larger set, which is still exact)
+_FP_J = 2
+@njit(cache=True)
+def _gmu(mu, E, S, c):
+    """``2 (mu E - S log mu) - 2 S - c``: the Poisson cost of a segment at rate ``mu``
+    (its minimum over ``mu`` is R's cost ``2 S (log E - log S)``) less ``c``."""
+    if S > 0.0:
+        if mu <= 0.0:
+            return np.inf
+        return 2.0 * (mu * E - S * math.log(mu)) - 2.0 * S - c
+    return 2.0 * mu * E - c
+
+
+@njit(cache=True)
+def _left_root(E, S, c, lo):
+    """A point ``<=`` the smaller root of :func:`_gmu` and ``>= lo`` (``g(lo) >= 0``).
+
+    Newton in ``u = log mu`` from a point where ``g >= 0`` on the decreasing branch of
+    a convex function never passes the root; the result is widened by 1e-12."""
+    # g(e^u) >= -2 S u - 2 S - c >= 0 for u <= -1 - c / (2 S)
+    u = -1.0 - c / (2.0 * S)
+    if lo > 0.0 and math.log(lo) > u:
+        u = math.log(lo)
+    for _ in range(100):
+        mu = math.exp(u)
+        h = 2.0 * (mu * E - S * u) - 2.0 * S - c
+        if h <= 0.0:
+            break
+        d = 2.0 * (mu * E - S)
+        if d >= 0.0:
+            break
+        step = h / d
+        u -= step
+        if -step <= 1e-13 * max(1.0, abs(u)):
+            break
+    r = math.exp(u) * (1.0 - 1e-12)
+    return r if r > lo else lo
+
+
+@njit(cache=True)
+def _right_root(E, S, c, hi):
+    """A point ``>=`` the larger root of :func:`_gmu` and ``<= hi`` (``g(hi) >= 0``);
+    Newton from ``hi`` on the increasing branch, widened by 1e-12."""
+    mu = hi
+    for _ in range(100):
+        g = _gmu(mu, E, S, c)
+        if g <= 0.0:
+            break
+        d = 2.0 * (E - S / mu) if S > 0.0 else 2.0 * E
+        if d <= 0.0:
+            break
+        step = g / d
+        mu -= step
+        if step <= 1e-13 * mu:
+            break
+    r = mu * (1.0 + 1e-12)
+    return r if r < hi else hi
+
+
+@njit(cache=True)
+def fpop_poisson_kernel(code, cs, cq, ce, param, LT, pen, rmin, rmax):
+    """Exact penalised Poisson segmentation with functional pruning (FPOP; Maidstone
+    et al. 2017), ``min_size = 1``, no MBIC terms.
+
+    Each candidate start ``tau`` keeps the set of rates ``mu`` (up to ``_FP_K``
+    intervals) at which it can still give the least cost: at each time ``t`` the rates
+    where ``F[tau] + C_mu(tau, t) > F[t] + margin`` go (``C_mu`` is the cost at rate
+    ``mu``, additive over rows, so candidate ``t`` is cheaper at ``mu`` for every later
+    end), and the new candidate ``t`` starts without the rates at which an older
+    candidate is already cheaper than ``F[t] - margin``. Each such set is an interval
+    (the costs are convex in ``mu``); roots are found by Newton steps that stay on the
+    safe side, and when a new candidate's set has more than ``_FP_K`` pieces the
+    closest ones are merged (a larger set, so still exact). A candidate whose set is
+    empty can never be the best and is dropped. Rates are restricted to
+    ``[rmin, rmax]``, the range of the row rates, which holds every segment's rate
+    estimate. ``margin`` (1e-11 relative) keeps rounding from dropping a candidate that
+    ties, so ties still go to the earliest start. ``F`` is computed with the arithmetic
+    of :func:`op_kernel`, so the result is the same. Returns ``F``, ``last`` and the
+    largest candidate-set size.
+    """
+    n = cs.shape[0] - 1
+    KP = _FP_K
+    F = np.full(n + 1, np.inf)
+    last = np.full(n + 1, -1, np.int64)
+    F[0] = -pen
+    cand = np.empty(n + 1, np.int64)
+    fc = np.empty(n + 1)
+    pl = np.empty((n + 1, KP))
+    pr = np.empty((n + 1, KP))
+    npc = np.empty(n + 1, np.int64)
+    vals = np.empty(n + 1)
+    jl = np.empty(n + 1)
+    jr = np.empty(n + 1)
+    wl = np.empty(n + 1)
+    wr = np.empty(n + 1)
+    # pieces of the next candidate
+    ql = np.empty(n + 2)
+    qr = np.empty(n + 2)
+    nq = 1
+    ql[0] = rmin
+    qr[0] = rmax
+    nc = 0
+    maxc = 0
+    nLT = LT.shape[0]
+    for t in range(1, n + 1):
+        if nq > 0:
+            cand[nc] = t - 1
+            fc[nc] = F[t - 1]
+            for k in range(nq):
+                pl[nc, k] = ql[k]
+                pr[nc, k] = qr[k]
+            npc[nc] = nq
+            wl[nc] = -1.0
+            wr[nc] = -1.0
+            nc += 1
+        if nc > maxc:
+            maxc = nc
+        best = np.inf
+        arg = -1
+        for i in range(nc):
+            tau = cand[i]
+            if code == 4:
+                S = np.int64(cs[t] - cs[tau] + 0.5)
+                if S > 0:
+                    lS = LT[S] if S < nLT else math.log(S)
+                    c = 2.0 * S * (LT[t - tau] - lS)
+                else:
+                    c = 0.0
+            else:
+                c = seg_cost(code, cs, cq, ce, tau, t, param, False, LT)
+            v = fc[i] + c
+            vals[i] = v
+            if v < best:
+                best = v
+                arg = i
+        F[t] = best + pen
+        last[t] = cand[arg]
+        if t == n:
+            break
+        Ft = F[t]
+        margin = 1e-11 * (1.0 + abs(Ft))
+        j = 0
+        nj = 0
+        for i in range(nc):
+            tau = cand[i]
+            S = cs[t] - cs[tau]
+            E = ce[t] - ce[tau]
+            m0 = S / E
+            # rates at which tau is already cheaper than the next candidate (t): an
+            # inner approximation, so the set left to t holds every rate it can win at
+            cj = Ft - margin - fc[i]
+            m = min(max(m0, rmin), rmax)
+            wli, wri = wl[i], wr[i]
+            wl_new, wr_new = -1.0, -1.0
+            if nj < _FP_J and (i == arg or i == nc - 1) and _gmu(m, E, S, cj) < 0.0:
+                l = rmin
+                if _gmu(rmin, E, S, cj) >= 0.0:
+                    # warm start from the last root when it is still left of this one
+                    st = wli if (wli > rmin and wli < m and _gmu(wli, E, S, cj) >= 0.0) else rmin
+                    l0 = _left_root(E, S, cj, st)
+                    wl_new = l0
+                    l = l0 * (1.0 + 1e-9)
+                r = rmax
+                if _gmu(rmax, E, S, cj) >= 0.0:
+                    st = wri if (wri > m and wri < rmax and _gmu(wri, E, S, cj) >= 0.0) else rmax
+                    r0 = _right_root(E, S, cj, st)
+                    wr_new = r0
+                    r = r0 * (1.0 - 1e-9)
+                if l < r:
+                    jl[nj] = l
+                    jr[nj] = r
+                    nj += 1
+            cc = Ft + margin - fc[i]
+            # the minimum over all rates is the segment cost: drop at once if even it
+            # loses (the PELT rule), else cut the set to where the candidate wins
+            if vals[i] - fc[i] > cc + 1e-9 * (1.0 + abs(cc)):
+                continue
+            k0 = npc[i]
+            a, b = pl[i, 0], pr[i, k0 - 1]
+            ga = _gmu(a, E, S, cc)
+            gb = _gmu(b, E, S, cc)
+            if ga >= 0.0 or gb >= 0.0:
+                # both ends below: the convex sublevel set holds [a, b], nothing to cut
+                m = min(max(m0, a), b)
+                if _gmu(m, E, S, cc) >= 0.0:
+                    continue
+                if ga >= 0.0:
+                    a = _left_root(E, S, cc, a) if S > 0.0 else a
+                if gb >= 0.0:
+                    b = _right_root(E, S, cc, b)
+            kk = 0
+            for k in range(k0):
+                lo_k = max(pl[i, k], a)
+                hi_k = min(pr[i, k], b)
+                if lo_k <= hi_k:
+                    pl[j, kk] = lo_k
+                    pr[j, kk] = hi_k
+                    kk += 1
+            if kk == 0:
+                continue
+            cand[j] = tau
+            fc[j] = fc[i]
+            npc[j] = kk
+            wl[j] = wl_new
+            wr[j] = wr_new
+            j += 1
+        nc = j
+        # the next candidate's set: [rmin, rmax] less the union of the J intervals
+        nq = 0
+        if nj == 0:
+            ql[0] = rmin
+            qr[0] = rmax
+            nq = 1
+        else:
+            # insertion sort by left end (few intervals)
+            for k in range(1, nj):
+                x, y = jl[k], jr[k]
+                h = k - 1
+                while h >= 0 and jl[h] > x:
+                    jl[h + 1] = jl[h]
+                    jr[h + 1] = jr[h]
+                    h -= 1
+                jl[h + 1] = x
+                jr[h + 1] = y
+            cur = rmin
+            for k in range(nj):
+                if jl[k] > cur:
+                    ql[nq] = cur
+                    qr[nq] = jl[k]
+                    nq += 1
+                if jr[k] > cur:
+                    cur = jr[k]
+            if cur < rmax:
+                ql[nq] = cur
+                qr[nq] = rmax
+                nq += 1
+            elif cur == rmax and nq == 0:
+                pass
+            while nq > KP:
+                # merge the two neighbours with the smallest gap
+                g = 0
+                best_gap = np.inf
+                for k in range(nq - 1):
+                    d = ql[k + 1] - qr[k]
+                    if d < best_gap:
+                        best_gap = d
+                        g = k
+                qr[g] = qr[g + 1]
+                for k in range(g + 1, nq - 1):
+                    ql[k] = ql[k + 1]
+                    qr[k] = qr[k + 1]
+                nq -= 1
+    return F, last, maxc

@@ -146,12 +146,24 @@ class _Penalised(_Search):
         """
         pen = self._pen(penalty)
         code, cs, cq, ce, param, LT = self.cost_.kernel_args()
+        if self._functional(pen):
+            sig = self.cost_.signal
+            r = sig.y if sig.exposure is None else sig.y / sig.exposure
+            out = K.fpop_poisson_kernel(code, cs, cq, ce, param, LT, pen.value,
+                                        float(r.min()), float(r.max()))
+            cps = _backtrack(out[1], self.cost_.n)
+            return self._result(cps, pen, {"max_candidates": int(out[2]), "pruning": "exact",
+                                           "functional": True})
         args = (code, cs, cq, ce, param, LT, pen.mbic, pen.value, self.min_size_, self.jump)
         out = type(self)._kernel(*args, *self._kernel_extra(pen.mbic))
         cps = _backtrack(out[1], self.cost_.n)
         extra = {"max_candidates": int(out[2]), "pruning": self._pruning_used(pen.mbic)} \
             if len(out) > 2 else None
         return self._result(cps, pen, extra)
+
+
+    def _functional(self, pen) -> bool:
+        return False
 
 
 class OptimalPartitioning(_Penalised):
@@ -197,7 +209,12 @@ class Pelt(_Penalised):
         rows, where it uses R's rule.
 
     Without MBIC the two rules prune alike (the exact one waits ``min_size - 1`` rows
-    before dropping a candidate) and coincide for ``min_size = 1``.
+    before dropping a candidate) and coincide for ``min_size = 1``. With the Poisson
+    cost, no MBIC, ``min_size = 1`` and ``jump = 1``, ``"auto"`` and ``"exact"`` use
+    functional pruning instead (FPOP, Maidstone et al. 2017; see
+    :func:`_kernels.fpop_poisson_kernel`): the same optimum, but near-linear with
+    small penalties such as BIC, where PELT keeps every candidate of a segment
+    (``attrs["functional"]`` is then true).
     The rule used is in ``Segmentation.attrs["pruning"]``.
 
     Parameters
@@ -239,6 +256,13 @@ class Pelt(_Penalised):
 
     def _kernel_extra(self, mbic: bool = True):
         return (self._pruning_used(mbic) == "exact",)
+
+    def _functional(self, pen) -> bool:
+        """Functional pruning (FPOP) for the Poisson cost without MBIC, ``min_size = 1``
+        and ``jump = 1``: exact like the exact rule, and near-linear even with small
+        penalties (BIC), where PELT's pruning keeps every candidate of a segment."""
+        return (self.pruning != "r" and not pen.mbic and self.cost_.model == "poisson"
+                and self.min_size_ == 1 and self.jump == 1)
 
 
 class SegNeigh(_Search):

@@ -1,0 +1,62 @@
+"""Functional pruning (FPOP) for the Poisson cost: the same optimum as OP, exactly."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis.changepoints import OptimalPartitioning, Pelt, crops
+
+
+def _series(seed: int, n: int, exposure: bool):
+    rng = np.random.default_rng(seed)
+    k = int(rng.integers(1, 5))
+    cuts = np.sort(rng.choice(np.arange(1, n), min(k - 1, n - 1), replace=False)) if n > 1 else []
+    lam = np.repeat(rng.uniform(0.0, 8.0, len(cuts) + 1), np.diff(np.r_[0, cuts, n]).astype(int))
+    x = rng.uniform(0.3, 3.0, n) if exposure else None
+    y = rng.poisson(lam * (1.0 if x is None else x)).astype(float)
+    return y, x
+
+
+@settings(max_examples=150, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), n=st.integers(1, 70), exposure=st.booleans(),
+       pen=st.sampled_from([0.0, 0.3, 2.0, 5.0, 12.0, "bic", "aic", "hq"]))
+def test_fpop_equals_optimal_partitioning(seed, n, exposure, pen):
+    """Random piecewise Poisson series, with and without exposure, penalties from 0 up:
+    FPOP (the default PELT search for this cost) returns OP's changepoints and cost."""
+    y, x = _series(seed, n, exposure)
+    if pen == "hq" and n < 3:
+        pen = 1.0
+    fp = Pelt("poisson").fit(y, exposure=x).predict(pen)
+    op = OptimalPartitioning("poisson").fit(y, exposure=x).predict(pen)
+    assert fp.attrs.get("functional") is True
+    assert fp.changepoints == op.changepoints
+    assert fp.penalised_cost == pytest.approx(op.penalised_cost, rel=1e-12, abs=1e-9)
+
+
+def test_fpop_on_a_long_series_equals_the_pruned_search():
+    """2,000 rows and BIC: FPOP equals PELT's exact pruning (which
+    equals OP; OP itself is too slow to run here often) and keeps far fewer candidates."""
+    rng = np.random.default_rng(5)
+    lam = np.repeat([3.0, 1.0, 0.5, 7.0, 2.0], 400)
+    y = rng.poisson(lam).astype(float)
+    fp = Pelt("poisson").fit(y).predict("bic")
+    pe = Pelt("poisson", pruning="r").fit(y).predict("bic")
+    assert "functional" not in pe.attrs
+    assert fp.changepoints == pe.changepoints
+    assert fp.attrs["max_candidates"] < pe.attrs["max_candidates"] / 3
+
+
+def test_crops_uses_fpop_and_matches_op_on_a_grid():
+    y, _ = _series(11, 120, False)
+    res = crops(y, "poisson", beta_min=1.0, beta_max=40.0)
+    for beta in np.linspace(1.0, 40.0, 25):
+        want = OptimalPartitioning("poisson").fit(y).predict(float(beta))
+        got = res.segmentation_for(float(beta))
+        # at a boundary of the path two segmentations tie; compare costs there
+        if tuple(got) != want.changepoints:
+            alt = OptimalPartitioning("poisson").fit(y)
+            assert alt.cost_.sum_of_costs(got) + beta * len(got) == pytest.approx(
+                want.penalised_cost, rel=1e-9)
