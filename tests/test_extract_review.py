@@ -74,3 +74,24 @@ def test_review_loop_through_the_cli(tmp_path, capsys):
     assert int(s["count"].sum()) == 1
     led = pd.read_csv(ledger)
     assert led.astype(str).apply(lambda c: c.str.contains("reviewer says duplicate")).any().any()
+
+
+def test_review_table_in_memory_and_find_article(tmp_path, monkeypatch):
+    from analysis.extract import Article, extract, find_article, read_review, review_frame
+    from analysis.schema import InputError
+    from datetime import date
+    import pytest
+
+    ex = extract([Article("synthetic-mem", SYNTHETIC, date(2024, 1, 12), "https://example.org/synthetic")])
+    rf = review_frame(ex)
+    with pytest.raises(InputError, match="not reviewed"):
+        read_review(rf)
+    rf.loc[rf["location"] == "al-Tanf", "decision"] = "reject"
+    rv = read_review(rf, accept_all=True)
+    assert sorted(rv.reports["location"]) == ["Erbil"]
+    assert set(rv.rows["review"]) == {"accepted (--accept-all)", "rejected"}
+    # find_article: $INCIDENT_TRENDS_ARTICLES first, None when nowhere
+    (tmp_path / "synthetic-article.txt").write_text("SYNTHETIC.")
+    monkeypatch.setenv("INCIDENT_TRENDS_ARTICLES", str(tmp_path))
+    assert find_article("synthetic-article.txt") == tmp_path / "synthetic-article.txt"
+    assert find_article("no-such-synthetic-article.txt") is None

@@ -26,10 +26,10 @@ Modules: :mod:`~analysis.extract.articles` (reading text, HTML, JSONL),
 :mod:`~analysis.extract.review` (the review file and reading it back).
 """
 
-from .articles import Article, html_to_text, read_articles
+from .articles import Article, find_article, html_to_text, read_articles
 from .core import Extraction, extract
 from .gazetteer import Gazetteer, Place
 from .review import Reviewed, annotate_ledger, read_review, review_frame, review_html
 
-__all__ = ["Article", "read_articles", "html_to_text", "Extraction", "extract", "Gazetteer", "Place",
+__all__ = ["Article", "find_article", "read_articles", "html_to_text", "Extraction", "extract", "Gazetteer", "Place",
            "Reviewed", "read_review", "annotate_ledger", "review_frame", "review_html"]

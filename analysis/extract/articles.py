@@ -157,3 +157,30 @@ def read_articles(paths, *, published=None) -> list[Article]:
             title, text = "", content
         out.append(Article(p.stem, text, pub_default, "", "", title))
     return out
+
+
+def find_article(name: str, *, start=None):
+    """Path of a shared article kept outside the project, or None.
+
+    Article texts are other people's words and are never committed: tests and the
+    notebooks read them from ``$INCIDENT_TRENDS_ARTICLES`` (a folder) or from a
+    ``shared/articles`` folder beside the checkout (``../shared/articles`` seen from the
+    repository or from ``start`` and its parents).
+
+    >>> find_article("no-such-article.txt") is None
+    True
+    """
+    import os
+
+    dirs = []
+    if os.environ.get("INCIDENT_TRENDS_ARTICLES"):
+        dirs.append(Path(os.environ["INCIDENT_TRENDS_ARTICLES"]))
+    for base in ([Path(start)] if start is not None else []) + [Path.cwd(), Path(__file__).resolve().parents[2]]:
+        base = base.resolve()
+        dirs.extend(p / "shared" / "articles" for p in [base, *base.parents][:4])
+    for d in dirs:
+        f = d / name
+        if f.is_file():
+            return f
+    return None
+

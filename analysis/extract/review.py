@@ -176,8 +176,8 @@ def read_review(path, *, accept_all: bool = False) -> Reviewed:
 
     Parameters
     ----------
-    path : path
-        ``review.csv``.
+    path : path or DataFrame
+        ``review.csv``, or the review table itself (:func:`review_frame`, marked).
     accept_all : bool
         Take rows with a blank decision as accepted. Without it a blank decision is an
         error naming the row: nothing extracted is counted unreviewed.
@@ -190,10 +190,16 @@ def read_review(path, *, accept_all: bool = False) -> Reviewed:
     """
     from ..io import read_reports, read_tallies
 
-    path = Path(path)
-    if not path.exists():
-        raise InputError("no such file", file=path)
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if isinstance(path, pd.DataFrame):  # a review table in memory (review_frame), read as its CSV would be
+        import io
+
+        df = pd.read_csv(io.StringIO(path.to_csv(index=False)), dtype=str, keep_default_na=False)
+        path = Path("<review frame>")
+    else:
+        path = Path(path)
+        if not path.exists():
+            raise InputError("no such file", file=path)
+        df = pd.read_csv(path, dtype=str, keep_default_na=False)
     missing = [c for c in ("candidate_id", "table", "decision") if c not in df.columns]
     if missing:
         raise InputError(f"not a review file: missing column(s) {', '.join(missing)}", file=path, row=1)
