@@ -163,8 +163,8 @@ def main(argv=None) -> int:
     for name in ("dev", "heldout"):
         urls = {u for u in split.index[split == name] if u in have}
         rows[name] = evaluate(ex, labels, urls, verbose=args.verbose and name == "dev", name=name)
-    df = pd.DataFrame(rows)
-    fmt = df.map(lambda v: f"{v:.2f}" if isinstance(v, float) else str(v))
+    fmt = pd.DataFrame({k: {m: (f"{v:.2f}" if isinstance(v, float) else str(v)) for m, v in r.items()}
+                        for k, r in rows.items()})
     print(fmt.to_string())
     print("targets (heldout): incident precision and recall >= 0.8, date_contains >= 0.75, tallies >= 0.85")
     return 0
