@@ -44,6 +44,8 @@ COLORS = {
     "bound": "#000000",          # censored-interval bounds
     "event": "#4D4D4D",          # event markers and labels
     "event_span": "#BBBBBB",     # events with an end date
+    "spread": "#CFE8F7",         # counts spread over their days from tally totals (hatched)
+    "no_coverage": "#F2F2F2",    # stretches no source covers (zeros unconfirmed)
     "reference": "#777777",      # reference lines (rate ratio 1)
     "grid": "#E5E5E5",
 }

@@ -60,7 +60,7 @@ def draw_bounds(ax, mid, lo, hi, *, color=None, label="bounds (censored)"):
 
 
 def plot_counts(series, *, ax=None, kind: str = "bar", label=None, show_bounds: bool = True,
-                color=None, ylabel="auto", **style):
+                color=None, ylabel="auto", spread=None, no_coverage=None, **style):
     """Counts over time, one bar spanning each interval ``[start, end)``.
 
     Parameters
@@ -85,6 +85,13 @@ def plot_counts(series, *, ax=None, kind: str = "bar", label=None, show_bounds: 
         Y-axis label; ``"auto"`` names the bin ("count per week") from the series'
         frequency or, for a frame, from interval lengths that all match one calendar
         unit; else "count". None leaves the label alone.
+    spread : array_like of bool, optional
+        Rows whose counts were spread over their days from tally totals rather than dated
+        one by one: drawn hatched in a lighter colour, with their own legend entry
+        (``label`` names the others, "dated incidents" by default). Bar kind only.
+    no_coverage : sequence of (start, end), optional
+        Stretches (inclusive days) that no source covers: shaded behind the bars, so
+        their zeros read as "nothing reported", not "nothing happened".
     **style
         Passed to ``Axes.bar`` or ``Axes.stairs``.
 
@@ -114,12 +121,30 @@ def plot_counts(series, *, ax=None, kind: str = "bar", label=None, show_bounds: 
     color = color or COLORS["count"]
     with project_style():
         if len(s):
+            if no_coverage is not None and len(no_coverage):
+                for k, (a, b) in enumerate(no_coverage):
+                    a_num, b_num = to_num([a])[0], to_num([b])[0] + 1.0   # inclusive last day
+                    ax.axvspan(a_num, b_num, color=COLORS["no_coverage"], zorder=0, lw=0,
+                               label="no source covers these days" if k == 0 else None)
             if kind == "bar":
                 h = np.where(np.isfinite(y), y, 0.0)
                 kw = dict(width=e - s, align="edge", color=color, edgecolor=COLORS["count_edge"],
                           linewidth=0.4 if len(s) < 150 else 0.0, label=label, zorder=2)
                 kw.update(style)
-                ax.bar(s, h, **kw)
+                if spread is None:
+                    ax.bar(s, h, **kw)
+                else:
+                    m = np.asarray(spread, bool)
+                    if m.shape != h.shape:
+                        raise ValueError(f"`spread` must have one value per row ({h.shape[0]}), "
+                                         f"got shape {m.shape}")
+                    kw["label"] = label or "dated incidents"
+                    # every row keeps its bar (zero height where the other kind holds it), so
+                    # ax.containers[0] still has one bar per row
+                    ax.bar(s, np.where(m, 0.0, h), **kw)
+                    kw_s = dict(kw, color=COLORS["spread"], edgecolor=color, hatch="////",
+                                linewidth=0.4, label="spread from tally totals")
+                    ax.bar(s[m], h[m], **{k: (v[m] if k == "width" else v) for k, v in kw_s.items()})
             else:
                 edges, vals = _stairs_edges(s, e, y)
                 kw = dict(color=color, linewidth=1.5, label=label, baseline=None, zorder=2)

@@ -220,9 +220,14 @@ def figures(data: ReportData) -> dict:
     with plots.project_style():
         wev = _window_events(ev, data.series)
         fig, ax = plt.subplots(figsize=(10, 4.2))
-        plots.plot_counts(data.series, ax=ax)
+        spread, gaps = _count_sources(data)
+        plots.plot_counts(data.series, ax=ax, spread=spread, no_coverage=gaps)
         if wev is not None:
             plots.plot_events(wev, ax=ax, labels=event_label_column(wev))
+        ax.set_xlabel(_period_axis_label(data.series))
+        if spread is not None or gaps:
+            from ..plots._axes import place_legend
+            place_legend(ax)
         out["counts"] = fig
 
         if data.fit is not None:
@@ -256,6 +261,31 @@ def figures(data: ReportData) -> dict:
             plots.plot_tallies(tframe, ax=ax, region="all")
             out["tallies"] = fig
     return out
+
+
+def _count_sources(data):
+    """Rows spread from tally totals (most of their days) and the stretches no source covers."""
+    spread = None
+    comb = data.extras.get("combined")
+    if comb is not None:
+        d = comb.daily
+        days = pd.DatetimeIndex(d["day"])
+        tally = (d["source"] == "tallies").to_numpy()
+        s, e = data.series.start, data.series.end
+        spread = np.array([tally[(days >= a) & (days < b)].mean() > 0.5 if ((days >= a) & (days < b)).any()
+                           else False for a, b in zip(s, e)])
+        if not spread.any():
+            spread = None
+    gaps = []
+    cov = data.sections.get("coverage")
+    if cov is not None:
+        gaps = [(pd.Timestamp(a), pd.Timestamp(b)) for a, b in cov.facts.get("gaps", [])]
+    return spread, gaps
+
+
+def _period_axis_label(series) -> str:
+    return {"W": "ISO week (Monday to Sunday)", "M": "calendar month", "D": "day",
+            "Q": "calendar quarter", "Y": "year"}.get(series.freq, "date")
 
 
 #: More listed events than this are labelled by ``event_id`` (keyed to the events table).

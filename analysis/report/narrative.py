@@ -196,10 +196,18 @@ def sections(data, fig_paths: dict) -> tuple[list[Section], list[Table]]:
         tables.append(t)
     from .build import _window_events, event_label_column
     by_id = event_label_column(_window_events(data.events, series)) == "event_id"
+    from .build import _count_sources
+    spread, gaps = _count_sources(data)
+    marks = (f"; hatched: {unit}s whose counts are tally totals spread over their days" if spread is not None
+             else "") + ("; light grey: days no source covers (zeros unconfirmed)" if gaps else "")
+    key = ""
+    wev = _window_events(data.events, series)
+    if by_id and wev is not None:
+        key = " Key: " + "; ".join(f"{r.event_id} {_short(r.label, 48)} ({fmt_date(r.date)})"
+                                   for r in wev.itertuples()) + "."
     dsec.figures += fig("counts", f"{noun.capitalize()} per {unit}, with the listed events (dashed lines; "
-                                  + ("labelled by event id, as in the events table" if by_id
-                                     else "long labels shortened")
-                                  + "; shaded: events with an end date).")
+                                  + ("labelled by event id" if by_id else "long labels shortened")
+                                  + "; dark grey band: events with an end date" + marks + ")." + key)
     dsec.figures += fig("tallies", "Cumulative tallies by counter, with their bounds.")
     secs.append(dsec)
 
