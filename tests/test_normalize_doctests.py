@@ -11,7 +11,7 @@ import pytest
 
 MODULES = ["analysis.normalize.pipeline", "analysis.normalize.dedupe", "analysis.normalize.bins",
            "analysis.normalize.tallies", "analysis.normalize.keys", "analysis.normalize.dates",
-           "analysis.normalize.reconcile"]
+           "analysis.normalize.reconcile", "analysis.normalize.link"]
 
 
 @pytest.mark.parametrize("module", MODULES)

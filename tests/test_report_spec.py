@@ -220,14 +220,14 @@ def test_sections_register_their_own_keys(folder):
     schema.register(Section("example", (Key("label", "str"), Key("family", "str", default="poisson",
                                                                     choices=("poisson", "negbin")),
                                          Key("source", "path", default=None)), many=True))
-    schema.extend("series", Key("dedupe", "str", default="auto", choices=("auto", "off", "reports")))
+    schema.extend("series", Key("example_mode", "str", default="auto", choices=("auto", "off", "reports")))
     with pytest.raises(ValueError, match="already declared"):
         schema.register(Section("series", ()))
     import tomllib
-    raw = tomllib.loads(HEAD + DATA + '[series]\ndedupe = "off"\n[[example]]\nlabel = "a"\n'
+    raw = tomllib.loads(HEAD + DATA + '[series]\nexample_mode = "off"\n[[example]]\nlabel = "a"\n'
                                '[[example]]\nlabel = "b"\nfamily = "gaussian"\n')
     top, sections, problems = schema.validate(raw)
-    assert sections["series"]["dedupe"] == "off"
+    assert sections["series"]["example_mode"] == "off"
     assert [str(q) for q in problems] == [
         "key 'example[1].family': 'gaussian' is not allowed; allowed: one of 'poisson', 'negbin'"]
     top, sections, problems = schema.validate(tomllib.loads(HEAD + DATA + "[[example]]\nlabel = 'a'\n"))
@@ -236,7 +236,7 @@ def test_sections_register_their_own_keys(folder):
     assert [q.allowed for q in problems] == ["a list of tables, written [[example]]"]
     assert ("example", "source") in {(s.name, k.name) for s, k in schema.path_keys()}
     # the shared registry is untouched
-    assert "example" not in SCHEMA.sections and "dedupe" not in {k.name for k in SCHEMA.sections["series"].keys}
+    assert "example" not in SCHEMA.sections and "example_mode" not in {k.name for k in SCHEMA.sections["series"].keys}
 
 
 def test_registered_path_keys_are_resolved_and_confined(folder, monkeypatch, tmp_path_factory):

@@ -80,11 +80,15 @@ def add_parser(sub):
     p.add_argument("--window", type=_window, default=None, metavar="START:END",
                    help="coverage window, inclusive ISO days; either side may be empty "
                         "(default: spanned by the data)")
-    p.add_argument("--dedupe", default="auto", choices=("auto", "off", "reports"),
+    p.add_argument("--dedupe", default="auto", choices=("auto", "off", "reports", "link"),
                    help="matching of rows into incidents. auto (default): ACLED and UCDP GED "
                         "exports are coded event datasets, one incident per row (the exporter's "
-                        "id); canonical report tables are matched (--window-days, weapons). "
-                        "off: no matching. reports: match every row as a news report")
+                        "id); canonical report tables are report collections, matched (--window-days, "
+                        "weapons; every pair of an incident's reports must match). "
+                        "off: no matching. reports: match every row as a news report. "
+                        "link: count the ACLED/UCDP rows as auto does and link each row of the "
+                        "report tables to the coded event it matches, without counting it (link "
+                        "table: --links)")
     p.add_argument("--measure", default="incidents", choices=("incidents", "fatalities"),
                    help="what the series counts: incidents (default), or fatalities (ACLED "
                         "'fatalities', UCDP GED 'best', summed per bin under --allocate; GED's "
@@ -106,6 +110,9 @@ def add_parser(sub):
                         "memory; no --tallies, no --allocate impute) or auto (duckdb above 256 MiB)")
     p.add_argument("--out", required=True, metavar="FILE", help="series CSV (or .parquet) to write")
     p.add_argument("--ledger", metavar="FILE", help="ledger CSV to write")
+    p.add_argument("--links", metavar="FILE",
+                   help="with --dedupe link: link table CSV to write (default: next to --out, "
+                        "named <out>.links.csv)")
     p.add_argument("--tallies-out", metavar="FILE",
                    help="tally intervals CSV to write (when both reports and tallies are given)")
     p.add_argument("--raw-csv", action="store_true",
@@ -169,10 +176,20 @@ def run(args):
         print(f"incident-trends normalize: error: {', '.join(used)} bin incident reports; give --reports "
               "(tally intervals keep their own dates and regions)", file=sys.stderr)
         return 2
+    link = getattr(args, "dedupe", "auto") == "link"
+    if getattr(args, "links", None) and not link:
+        print("incident-trends normalize: error: --links applies to --dedupe link", file=sys.stderr)
+        return 2
+    if link and getattr(args, "engine", "pandas") == "duckdb":
+        print("incident-trends normalize: error: --dedupe link runs on the pandas engine; use --engine "
+              "pandas or auto", file=sys.stderr)
+        return 2
     from ..io import read_reports, read_tallies
     from ..normalize import normalize
 
     engine = getattr(args, "engine", "pandas")
+    if link:
+        engine = "pandas"
     if engine != "pandas":
         if args.tallies or args.allocate == "impute":
             if engine == "duckdb":
@@ -240,9 +257,15 @@ def run(args):
             ledger_frame = annotate_ledger(ledger_frame, reviewed)  # spans and review decisions
     tally_frame = (res.tallies.panel().to_frame() if args.tallies_out and res.tallies is not None
                    else None)
-    outputs = {"series": None, "ledger": None, "tallies": None}
+    links_path = None
+    if getattr(res, "links", None) is not None:  # --dedupe link: next to --out unless --links says
+        out = Path(args.out)
+        links_path = args.links or str(out.with_name((out.name[:-len(out.suffix)] if out.suffix else out.name)
+                                                     + ".links.csv"))
+    outputs = {"series": None, "ledger": None, "tallies": None, "links": None}
     outputs.update(_write_all({"series": (series_frame, args.out), "ledger": (ledger_frame, args.ledger),
-                               "tallies": (tally_frame, args.tallies_out)}, raw))
+                               "tallies": (tally_frame, args.tallies_out),
+                               "links": (getattr(res, "links", None), links_path)}, raw))
     summary = res.summary()
     summary["outputs"] = outputs
     summary["warnings"] = messages
@@ -277,6 +300,8 @@ def render_text(res: dict) -> str:
     lines.append(f"wrote {res['rows_out']} rows to {res['outputs']['series']}")
     if res["outputs"]["ledger"]:
         lines.append(f"wrote the ledger to {res['outputs']['ledger']}")
+    if res["outputs"].get("links"):
+        lines.append(f"wrote the link table to {res['outputs']['links']}")
     if res["outputs"]["tallies"]:
         lines.append(f"wrote the tally intervals to {res['outputs']['tallies']}")
     return "\n".join(lines)

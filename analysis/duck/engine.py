@@ -99,7 +99,7 @@ def normalize_engine(paths, *, engine: str = "auto", input_format: str = "auto",
 
     Group names may omit the ``x_`` prefix of carried-through columns (``admin1``).
     """
-    used = choose_engine(paths, engine)
+    used = choose_engine(paths, engine) if dedupe != "link" or engine == "duckdb" else "pandas"
     if used == "duckdb":
         res = normalize_duckdb(paths, input_format=input_format, freq=freq, groups=groups,
                                allocate=allocate, window=window, window_days=window_days,
@@ -177,7 +177,7 @@ def normalize_duckdb(paths, *, input_format: str = "auto", freq: str = "W",
         Matching rules of :func:`analysis.normalize.dedupe`.
     dedupe : {"auto", "off", "reports"}, default "auto"
         As :func:`analysis.normalize.normalize`: ACLED and UCDP GED rows are their own
-        incidents unless ``"reports"``.
+        incidents unless ``"reports"``. ``"link"`` is refused: it runs on the pandas engine.
     measure : {"incidents", "fatalities"}, default "incidents"
         As :func:`analysis.normalize.normalize` (the same series, band and ledger column).
     incidents : bool, default True
@@ -205,6 +205,9 @@ def normalize_duckdb(paths, *, input_format: str = "auto", freq: str = "W",
         raise ValueError(f"dedupe must be one of {', '.join(map(repr, DEDUPE_MODES))}, got {dedupe!r}")
     if measure not in MEASURES:
         raise ValueError(f"measure must be one of {', '.join(map(repr, MEASURES))}, got {measure!r}")
+    if dedupe == "link":
+        raise ValueError("dedupe='link' runs on the pandas engine (engine='pandas'): the link table "
+                         "holds a row per candidate pair, built in memory")
     if allocate == "impute":
         raise ValueError("allocate='impute' is not available in the duckdb engine (its seeded "
                          "draws are defined on the in-memory table); use engine='pandas', or "

@@ -47,6 +47,8 @@ class NormalizeResult:
         Coverage window used, inclusive days.
     params : dict
         The settings.
+    links : pandas.DataFrame or None
+        With ``dedupe="link"``: the link table (:func:`analysis.normalize.link.link_reports`).
     """
 
     series: CountSeries | None
@@ -57,6 +59,7 @@ class NormalizeResult:
     imputations: ImputedSeries | None = None
     window: tuple | None = None
     params: Mapping[str, Any] = field(default_factory=dict)
+    links: pd.DataFrame | None = None
 
     def summary(self) -> dict:
         """A JSON-ready overview: rows in and out, incidents, exclusions by reason, totals
@@ -80,6 +83,12 @@ class NormalizeResult:
         }
         if self.params.get("measure", "incidents") != "incidents":
             out["measure"] = self.params["measure"]  # total_count is then the fatalities
+        if self.links is not None:
+            best = self.links[self.links["rank"] == 1]
+            linked = int(best["report_id"].nunique())
+            n_rep = int(lg.table["reason"].fillna("").str.contains("dedupe='link'", regex=False).sum())
+            out["links"] = {"pairs": int(len(self.links)), "reports_linked": linked,
+                            "reports_not_linked": n_rep - linked}
         if self.tallies is not None:
             tr = self.tallies
             out["tallies"] = {
@@ -106,7 +115,7 @@ def _concat(frames):
 
 
 #: Values of ``dedupe``.
-DEDUPE_MODES = ("auto", "off", "reports")
+DEDUPE_MODES = ("auto", "off", "reports", "link")
 #: Values of ``measure``.
 MEASURES = ("incidents", "fatalities")
 
@@ -276,14 +285,19 @@ def normalize(reports=None, tallies=None, *, freq: str = "W", groups: Sequence[s
         spans the incidents and the dated tallies. Group names may leave out the ``x_`` of a
         carried-through column (``admin1``, ``geo_precision``). Without reports these do not apply:
         the tally intervals keep their own dates (groups ``source, region, since``).
-    dedupe : {"auto", "off", "reports"}, default "auto"
+    dedupe : {"auto", "off", "reports", "link"}, default "auto"
         Whether rows are matched into incidents. Coded event datasets (ACLED and UCDP
         GED, as :func:`analysis.io.read_reports` reads them) are already one event per
         row: with ``auto`` each row is its own incident, its id the exporter's id
         (ledger: "counted as its own event (ACLED event_id_cnty X)"), and report
         collections (canonical tables) are matched. ``off`` matches nothing (a row
         without ``incident_id`` is its own incident); ``reports`` matches every row as a
-        news report, including event-dataset rows.
+        news report, including event-dataset rows. ``link`` counts the coded event
+        datasets exactly as ``auto`` does on them alone and links every row of the
+        report collections to the coded event it matches best
+        (:func:`analysis.normalize.link.link_reports`): the link table is ``links``, and
+        the reports enter the ledger as excluded (not counted), with the event they
+        were linked to as ``incident_id``. It needs at least one table of each kind.
     window_days, match_weapon, aliases
         Matching (:func:`analysis.normalize.dedupe`).
     measure : {"incidents", "fatalities"}, default "incidents"
@@ -335,6 +349,12 @@ def normalize(reports=None, tallies=None, *, freq: str = "W", groups: Sequence[s
     >>> res.series.counts.tolist(), res.ledger.counts()["merged"]
     ([1.0, 1.0], 1)
     """
+    if dedupe == "link":
+        return _normalize_link(reports, tallies, freq=freq, groups=groups, allocate=allocate, window=window,
+                               window_days=window_days, match_weapon=match_weapon, aliases=aliases,
+                               n_imputations=n_imputations, seed=seed, rule=rule,
+                               preferred_sources=preferred_sources, about_band=about_band, progress=progress,
+                               measure=measure)
     labels = span = None
     if reports is not None and not (isinstance(reports, (list, tuple)) and not reports):
         reports, labels, span = _prepare_dedupe(reports, dedupe)
@@ -405,3 +425,34 @@ def normalize(reports=None, tallies=None, *, freq: str = "W", groups: Sequence[s
     series = imputations.panel() if imputations is not None else binned.result
     return NormalizeResult(series=series, incidents=incidents, variants=variants, tallies=tres, ledger=lg,
                            imputations=imputations, window=binned.window, params=params)
+
+
+def _normalize_link(reports, tallies, **kw) -> NormalizeResult:
+    """``dedupe="link"``: the coded events counted as ``auto`` counts them, the reports linked."""
+    from dataclasses import replace
+
+    from .link import link_reports
+
+    frames = ([] if reports is None else [reports] if isinstance(reports, pd.DataFrame) else list(reports))
+    events = [f for f in frames if _event_label(f) is not None]
+    others = [f for f in frames if _event_label(f) is None]
+    if not events or not others:
+        lack = ("a coded event dataset (an ACLED or UCDP GED export)" if not events
+                else "a report collection (a canonical reports table)")
+        raise ValueError(f"dedupe='link' needs a coded event dataset and a report collection to link to "
+                         f"it; the input has no {lack}. Give both, or use dedupe='auto'")
+    res = normalize(events, tallies, dedupe="auto", **kw)
+    links, lg_rep = link_reports(events, others, window_days=kw["window_days"],
+                                 match_weapon=kw["match_weapon"], aliases=kw["aliases"])
+    t = res.ledger.table
+    ev_rows = t[t["table"] == "reports"]
+    parts, a, b = [], 0, 0
+    for f in frames:  # ledger rows in the order the tables were given
+        if _event_label(f) is not None:
+            parts.append(ev_rows.iloc[a:a + len(f)])
+            a += len(f)
+        else:
+            parts.append(lg_rep.iloc[b:b + len(f)])
+            b += len(f)
+    ledger = Ledger.concat(*parts, t[t["table"] != "reports"])
+    return replace(res, ledger=ledger, links=links, params={**res.params, "dedupe": "link"})

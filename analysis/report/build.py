@@ -128,7 +128,7 @@ def compute(spec: ReportSpec | str | Path | None = None, *, quiet: bool = True,
     else:
         norm = normalize(reports=reports, tallies=tallies, freq=s["freq"], groups=tuple(s["groups"]),
                          allocate=s["allocate"], window=window, window_days=s["window_days"],
-                         aliases=aliases, rule=s["tally_rule"])
+                         aliases=aliases, rule=s["tally_rule"], dedupe=s["dedupe"])
         series = norm.series
     data = ReportData(spec=spec, series=series, normalized=norm, extras=extras)
     step("normalised")

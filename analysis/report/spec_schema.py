@@ -15,8 +15,7 @@ A feature that reads its own part of the spec declares it here, next to the othe
     SCHEMA.register(Section("coverage", (
         Key("min_share", "float", default=0.5, minimum=0, maximum=1),
     )))
-    SCHEMA.extend("series", Key("dedupe", "str", default="auto",
-                                choices=("auto", "off", "reports")))
+    SCHEMA.extend("series", Key("min_reports", "int", default=1, minimum=1))
     SCHEMA.register(Section("compare", (Key("family", "str", choices=FAMILIES),),
                             many=True))          # [[compare]]: a list of tables
 
@@ -505,6 +504,8 @@ def _build() -> SpecSchema:
         Key("groups", "list", default=[], items=Key("groups", "str", parse=_nonblank), unique=True),
         Key("window_days", "int", default=1, minimum=0, maximum=3660,
             doc="days apart two reports may be and still describe one incident"),
+        Key("dedupe", "str", default="auto", choices=("auto", "off", "reports", "link"),
+            doc="matching of rows into incidents (analysis.normalize.normalize)"),
         Key("tally_rule", "str", default="latest", choices=("latest", "preferred", "bounds")),
         Key("source", "str", default="incidents", choices=("incidents", "tallies", "tallies+incidents"),
             doc="incident list binned; the periods a counter's tallies count; or tallies where they "
