@@ -107,3 +107,15 @@ def test_engines_agree_on_the_case_study(data_dir, window):
         warnings.simplefilter("ignore")
         _same(normalize(read_reports(path), freq="W", window_days=window),
               normalize_duckdb(path, freq="W", window_days=window))
+
+
+def test_engines_agree_on_the_real_ucdp_sample_matched_as_reports():
+    from pathlib import Path
+
+    path = Path(__file__).parent / "data" / "real" / "ucdp_ged_23_1_car_482.csv"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a = normalize(read_reports(path), freq="M", dedupe="reports")
+        b = normalize_duckdb(path, freq="M", dedupe="reports")
+    _same(a, b)
+    assert a.ledger.counts() == {"counted": 1674, "merged": 174, "excluded": 0}

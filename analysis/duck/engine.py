@@ -223,7 +223,7 @@ def normalize_duckdb(paths, *, input_format: str = "auto", freq: str = "W",
                             dedupe=dedupe, measure=measure)
         groups = resolve_groups(groups, info["x_columns"])
         kinfo = add_keys(con, aliases=aliases, match_weapon=match_weapon, keep=groups)
-        coded = [k for k, fmt in enumerate(info["formats"]) if fmt == "acled"]
+        coded = [k for k, fmt in enumerate(info["formats"]) if fmt in ("acled", "ucdp")]
         dedupe_sql(con, window_days=window_days, match_weapon=match_weapon, coded_files=coded)
         return _finish(con, files, info, kinfo, groups=groups, freq=freq, allocate=allocate,
                        window=window, want_incidents=incidents,
