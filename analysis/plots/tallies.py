@@ -44,7 +44,8 @@ def tally_bounds(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarra
 
 
 def plot_tallies(tallies, *, ax=None, region=None, ylabel: str = "cumulative count",
-                 legend: bool = True, max_colors: int = 7):
+                 legend: bool = True, max_colors: int = 7, source=None, chains: str = "region",
+                 connect: bool = True):
     """Cumulative tallies: a staircase per counter (and region), with bounds.
 
     Parameters
@@ -66,6 +67,15 @@ def plot_tallies(tallies, *, ax=None, region=None, ylabel: str = "cumulative cou
         The counters with the most statements get distinct palette colours, at most
         this many; the others are drawn in grey as "other counters" (a colour-blind-safe
         palette has few distinguishable colours).
+    source : str or list of str, optional
+        Draw only these counters (default: all); e.g. the main counter in one panel and
+        the others in a small one.
+    chains : {"region", "since"}
+        What the line styles tell apart: regions, or the chains of one counter counted from
+        different days (a counter that starts again, "0 attacks since 5 February", is its
+        own chain with its own style and legend entry).
+    connect : bool
+        Draw the thin dotted line from zero on ``since`` to each chain's first statement.
 
     Returns
     -------
@@ -93,6 +103,11 @@ def plot_tallies(tallies, *, ax=None, region=None, ylabel: str = "cumulative cou
     if region is not None:
         keep = [region] if isinstance(region, str) else list(region)
         frame = frame[frame["region"].isin(keep)]
+    if source is not None:
+        keep = [source] if isinstance(source, str) else list(source)
+        frame = frame[frame["source"].isin(keep)]
+    if chains not in ("region", "since"):
+        raise ValueError(f"`chains` must be 'region' or 'since', not {chains!r}")
     frame["since"] = pd.to_datetime(frame["since"])
     frame["as_of"] = pd.to_datetime(frame["as_of"])
     frame = frame[frame["as_of"].notna()].reset_index(drop=True)
@@ -107,13 +122,17 @@ def plot_tallies(tallies, *, ax=None, region=None, ylabel: str = "cumulative cou
         raise ValueError(f"`max_colors` must be an int in [1, {len(PALETTE)}], got {max_colors!r}")
     counts = frame.groupby("source").size()
     sources = sorted(counts.index, key=lambda s: (-int(counts[s]), s))
-    regions = sorted(frame["region"].unique(), key=lambda r: (r != "all", r))
+    if chains == "since":
+        regions = sorted(pd.to_datetime(frame["since"]).dt.strftime("%Y-%m-%d").unique())
+    else:
+        regions = sorted(frame["region"].unique(), key=lambda r: (r != "all", r))
     colors = {s: (PALETTE[k] if k < max_colors else _OTHER) for k, s in enumerate(sources)}
     styles = {r: _LINESTYLES[k % len(_LINESTYLES)] for k, r in enumerate(regions)}
     with project_style():
         for (src, reg, since), g in frame.groupby(["source", "region", "since"], sort=True):
             g = g.sort_values("as_of", kind="stable")
-            col, ls = colors[src], styles[reg]
+            col = colors[src]
+            ls = styles[pd.Timestamp(since).strftime("%Y-%m-%d") if chains == "since" else reg]
             x = to_num(g["as_of"])
             v = g["_v"].to_numpy(float)
             x0 = to_num([since])[0]
@@ -121,8 +140,9 @@ def plot_tallies(tallies, *, ax=None, region=None, ylabel: str = "cumulative cou
             lw = 1.4 if col != _OTHER else 1.0
             if ok.any():
                 first = np.flatnonzero(ok)[0]
-                ax.plot([x0, x[first]], [0.0, v[first]], color=col, ls=(0, (1, 3)), lw=0.7,
-                        alpha=0.6, zorder=2)
+                if connect:
+                    ax.plot([x0, x[first]], [0.0, v[first]], color=col, ls=(0, (1, 3)), lw=0.7,
+                            alpha=0.6, zorder=2)
                 if ok.sum() > 1:
                     ax.step(x[ok], v[ok], where="post", color=col, ls=ls, lw=lw, zorder=3)
             glo, ghi = g["_lo"].to_numpy(float), g["_hi"].to_numpy(float)
@@ -149,11 +169,11 @@ def plot_tallies(tallies, *, ax=None, region=None, ylabel: str = "cumulative cou
         if ylabel:
             ax.set_ylabel(ylabel)
         if legend and len(frame):
-            _legend(ax, sources, regions, colors, styles, frame)
+            _legend(ax, sources, regions, colors, styles, frame, what=chains)
     return ax
 
 
-def _legend(ax, sources, regions, colors, styles, frame):
+def _legend(ax, sources, regions, colors, styles, frame, what="region"):
     from matplotlib.lines import Line2D
 
     h, lab = [], []
@@ -168,7 +188,7 @@ def _legend(ax, sources, regions, colors, styles, frame):
     if len(regions) > 1:
         for r in regions:
             h.append(Line2D([], [], color="#555555", ls=styles[r], lw=1.4))
-            lab.append(f"region: {r}")
+            lab.append(f"region: {r}" if what == "region" else f"counted from {r}")
     ink = COLORS["bound"]
     lo, hi = frame["_lo"].to_numpy(float), frame["_hi"].to_numpy(float)
     exact = np.isfinite(lo) & np.isfinite(hi) & (lo == hi)

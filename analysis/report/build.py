@@ -257,10 +257,34 @@ def figures(data: ReportData) -> dict:
         tallies = getattr(data.normalized, "tallies", None)
         tframe = _tally_frame(tallies)
         if tframe is not None and len(tframe):
-            fig, ax = plt.subplots(figsize=(10, 4.6))
-            plots.plot_tallies(tframe, ax=ax, region="all")
-            out["tallies"] = fig
+            out["tallies"] = _tallies_figure(tframe, data.spec.series.get("tally_source"))
     return out
+
+
+def _tallies_figure(tframe, main=None):
+    """The main counter's chains (each day it counts from its own style) above, the other
+    counters' statements in a small panel below (no connectors, so they do not crowd it)."""
+    import matplotlib.pyplot as plt
+
+    from .. import plots
+
+    t = tframe[tframe["region"].astype("object").fillna("all").eq("all")] if "region" in tframe else tframe
+    sources = t["source"].astype("object").fillna("").astype(str)
+    main = main if main in set(sources) else sources.value_counts().idxmax()
+    others = sorted(set(sources) - {main})
+    if not others:
+        fig, ax = plt.subplots(figsize=(10, 4.6))
+        plots.plot_tallies(t, ax=ax, chains="since")
+        ax.set_xlabel("date of the statement (as of)")
+        return fig
+    fig, (top, bot) = plt.subplots(2, 1, figsize=(10, 6.2), sharex=True,
+                                   gridspec_kw={"height_ratios": [3, 1.3]})
+    plots.plot_tallies(t, ax=top, source=main, chains="since")
+    top.set_title(f"{main}: cumulative count, one line per day it counts from")
+    plots.plot_tallies(t, ax=bot, source=others, connect=False, max_colors=7)
+    bot.set_title(f"{len(others)} other counters: their statements")
+    bot.set_xlabel("date of the statement (as of)")
+    return fig
 
 
 def _count_sources(data):

@@ -208,7 +208,11 @@ def sections(data, fig_paths: dict) -> tuple[list[Section], list[Table]]:
     dsec.figures += fig("counts", f"{noun.capitalize()} per {unit}, with the listed events (dashed lines; "
                                   + ("labelled by event id" if by_id else "long labels shortened")
                                   + "; dark grey band: events with an end date" + marks + ")." + key)
-    dsec.figures += fig("tallies", "Cumulative tallies by counter, with their bounds.")
+    dsec.figures += fig("tallies", "Cumulative tallies with their bounds. Above: the main counter, one "
+                                   "staircase per day it counts from (a counter that starts again is a "
+                                   "chain of its own); below: every other counter's statements, by "
+                                   "colour. Markers: filled circle exact, open triangle a lower bound "
+                                   "(\"at least\", \"more than\"), translucent bar a range.")
     secs.append(dsec)
 
     # -- count model
