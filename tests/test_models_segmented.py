@@ -239,6 +239,13 @@ def test_cli_fit_segmented(data, capsys):
     assert abs(out["psi"] - r["psi"]) < 1e-4
     assert out["psi_ci"] == pytest.approx(r["psi_ci"], rel=1e-5)  # t quantile, as confint.segmented
     assert [t["name"] for t in out["terms"]] == ["intercept", "trend", "level:1983-02-01", "U1.trend"]
+    # without --ci-dist the breakpoint interval is R's (t), as fit_segmented's default
+    assert main(args + ["--format", "json"]) == 0
+    default = json.loads(capsys.readouterr().out)
+    assert default["psi_ci_method"] == "delta (t)" and default["psi_ci"] == pytest.approx(r["psi_ci"], rel=1e-5)
+    assert main(args + ["--ci-dist", "normal", "--format", "json"]) == 0
+    normal = json.loads(capsys.readouterr().out)
+    assert normal["psi_ci_method"] == "delta (normal)" and normal["psi_ci"] != pytest.approx(r["psi_ci"], rel=1e-5)
     assert main(args) == 0
     text = capsys.readouterr().out
     assert "breakpoint psi 23.256" in text and "slope 2:" in text

@@ -114,9 +114,10 @@ def add_parser(sub):
     p.add_argument("--ci", default="wald", choices=("wald", "profile"),
                    help="intervals: wald (default; R's confint.default) or profile likelihood "
                         "(R's confint() on a glm; NB2 with theta held at its estimate, as MASS)")
-    p.add_argument("--ci-dist", default="normal", choices=("normal", "t"),
+    p.add_argument("--ci-dist", default=None, choices=("normal", "t"),
                    help="quantile of intervals and p-values: normal (default, every family; "
-                        "R's confint.default and the tutorials) or Student t with the residual df")
+                        "R's confint.default and the tutorials) or Student t with the residual df; "
+                        "with --segmented the default is t, as R's confint.segmented")
     p.add_argument("--cov-type", default="nonrobust", choices=("nonrobust", "HAC"),
                    help="model-based or Newey-West (HAC) standard errors")
     p.add_argument("--segmented", action="store_true",
@@ -294,7 +295,7 @@ def run(args) -> dict:
             fit = fit_counts(series, family=args.family, trend=args.trend,
                              seasonality=args.seasonality, events=events, cov_type=args.cov_type,
                              hac_maxlags=args.hac_maxlags, level=args.level, events_outside=outside,
-                             exposure=exposure, ci=args.ci, ci_dist=args.ci_dist,
+                             exposure=exposure, ci=args.ci, ci_dist=args.ci_dist or "normal",
                              slope_start=args.slope_start, covariates=covariates,
                              standardize=args.standardize)
         except ValueError as exc:
@@ -335,7 +336,7 @@ def _run_segmented(args, series, events, outside, exposure, covariates, read_war
         try:
             fit = fit_segmented(series, family=args.family, seasonality=args.seasonality, events=events,
                                 exposure=exposure, level=args.level,
-                                ci_dist="t" if args.ci_dist == "t" else "normal",
+                                ci_dist=args.ci_dist or "t",   # R's confint.segmented
                                 events_outside=outside, slope_start=args.slope_start,
                                 covariates=covariates, standardize=args.standardize)
         except ValueError as exc:
