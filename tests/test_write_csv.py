@@ -77,3 +77,16 @@ def test_normalize_outputs(tmp_path, capsys, raw):
     ledger = pd.read_csv(led)
     assert set(ledger["record_id"]) == {q + "=HYPERLINK(1)", q + "+cmd"}
     assert ledger["row"].tolist() == [2, 3]
+
+
+def test_carriage_return_in_a_text_cell_reads_back_whole(tmp_path):
+    """A CR inside a cell is quoted (the file then ends lines with CRLF, RFC 4180): no row splits."""
+    f = pd.DataFrame({"note": ["first\rsecond", "\rleading", "plain"], "count": [1, 2, 3]})
+    raw = write_csv(f, tmp_path / "raw.csv", raw=True)
+    back = pd.read_csv(raw)
+    assert back.shape == (3, 2) and back["note"].tolist() == f["note"].tolist()
+    assert open(raw, "rb").read().startswith(b'note,count\r\n"first\rsecond",1\r\n')
+    safe = pd.read_csv(write_csv(f, tmp_path / "safe.csv"))
+    assert safe["note"].tolist() == ["first\rsecond", "'\rleading", "plain"]
+    # without a CR the lines end with \n, as before
+    assert b"\r" not in open(write_csv(f.iloc[2:], tmp_path / "lf.csv"), "rb").read()

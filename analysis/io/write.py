@@ -73,7 +73,10 @@ def write_csv(frame: pd.DataFrame, path, *, raw: bool = False, date_format: str 
     same folder, then renamed). Unless ``raw``, text cells starting with ``=``, ``+``,
     ``-``, ``@``, tab or carriage return are prefixed with a single quote so that a
     spreadsheet shows them as text instead of running them as formulas (OWASP rule);
-    numeric columns are never changed. Lines end with ``\\n``.
+    numeric columns are never changed. Lines end with ``\\n``, except in a file where a text
+    cell holds a carriage return: there they end with ``\\r\\n`` (RFC 4180), so that the cell
+    is quoted and reads back whole (Python's csv writer quotes only the characters of the
+    line terminator).
 
     Parameters
     ----------
@@ -100,8 +103,10 @@ def write_csv(frame: pd.DataFrame, path, *, raw: bool = False, date_format: str 
         raise TypeError(f"`frame` must be a pandas DataFrame; got {type(frame).__name__}")
     path = path_like(path, "path")
     out = frame if raw else neutralise_formulas(frame)
+    text = [c for c in out.columns if out[c].dtype == object or pd.api.types.is_string_dtype(out[c])]
+    cr = any(out[c].astype(str).str.contains("\r", regex=False).any() for c in text)
     with atomic_path(path) as tmp:
-        out.to_csv(tmp, index=False, lineterminator="\n", date_format=date_format)
+        out.to_csv(tmp, index=False, lineterminator="\r\n" if cr else "\n", date_format=date_format)
     return os.fspath(path)
 
 
