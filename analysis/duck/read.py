@@ -109,6 +109,15 @@ def _no_rows(path: str):
     raise InputError("the file has a header but no data rows", file=path, row=2)
 
 
+def _renumber(exc: InputError, path: str) -> None:
+    """DuckDB skips blank lines when it numbers CSV rows, so a row it names after one is off:
+    on the error path only, the streamed diagnosis names the first blank row instead (the
+    pandas reader refuses blank rows with the same message), else the error stands."""
+    if exc.row is None or path.lower().endswith(_PARQUET):
+        return
+    diagnose_csv(path, path, blank_rows=True)
+
+
 def _run_ordered(con, sql: str, path: str) -> None:
     """Run a statement that numbers the rows of ``path``.
 
@@ -647,16 +656,20 @@ def load_reports(con, paths, *, input_format: str = "auto", extras=(), dedupe: s
     tables = []
     for k, path in enumerate(paths):
         fmt = _format_of(con, path, input_format)
-        if fmt == "acled":
-            table, n = _acled_onepass(con, path, k, extras, measure)
-        elif fmt == "ucdp":
-            table, n = _ucdp_onepass(con, path, k, extras, measure)
-        else:
-            fmt, n, header, names = _stage_file(con, path, k, fmt, extras)
-            sel, _ = _canonical_select(con, f"raw{k}", header, names, path, measure)
-            table = f"part{k}"
-            con.execute(f"CREATE TEMP TABLE {table} AS {sel}")
-            con.execute(f"DROP TABLE raw{k}")
+        try:
+            if fmt == "acled":
+                table, n = _acled_onepass(con, path, k, extras, measure)
+            elif fmt == "ucdp":
+                table, n = _ucdp_onepass(con, path, k, extras, measure)
+            else:
+                fmt, n, header, names = _stage_file(con, path, k, fmt, extras)
+                sel, _ = _canonical_select(con, f"raw{k}", header, names, path, measure)
+                table = f"part{k}"
+                con.execute(f"CREATE TEMP TABLE {table} AS {sel}")
+                con.execute(f"DROP TABLE raw{k}")
+        except InputError as exc:
+            _renumber(exc, path)
+            raise
         tables.append((k, table, n))
         formats.append(fmt)
     all_x: list[str] = []
