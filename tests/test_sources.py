@@ -125,3 +125,15 @@ def test_tallies_only_keeps_the_periods_the_tallies_count():
     short = _tallies([("2024-01-01", "2024-01-03", 10, "exact")])   # three days: no whole week
     with pytest.raises(ValueError, match="no whole period"):
         tallies_and_incidents(None, short, source="ministry", window=("2024-01-01", "2024-01-15")).tallies_only()
+
+
+def test_dedupe_rule_reaches_the_incident_days():
+    # two reports of one attack (same place, next day) after the tallies stop: matched by
+    # default, two incidents with dedupe="off" (the spec's series.dedupe reaches this path)
+    rep = read_reports(pd.DataFrame({"report_id": ["a", "b"], "date": ["2024-01-16", "2024-01-17"],
+                                     "country": "X", "location": "Base One", "source": "synthetic"}))
+    tal = _tallies([("2024-01-01", "2024-01-14", 21, "exact")])
+    kw = dict(source="ministry", window=("2024-01-01", "2024-01-29"))
+    assert tallies_and_incidents(rep, tal, **kw).series.counts.tolist() == [11.0, 10.0, 1.0, 0.0]
+    off = tallies_and_incidents(rep, tal, dedupe="off", **kw)
+    assert off.series.counts.tolist() == [11.0, 10.0, 2.0, 0.0]

@@ -219,7 +219,7 @@ def _check_window(w0: pd.Timestamp, w1: pd.Timestamp, freq: str) -> None:
 def tallies_and_incidents(reports, tallies, *, source: str, window, freq: str = "W",
                           region: str = "all", since=None, bounds: str = "stated",
                           aliases: Mapping[str, str] | None = None, name: str | None = None,
-                          noun: str = "events") -> CombinedSeries:
+                          noun: str = "events", dedupe: str = "auto") -> CombinedSeries:
     """Series of counts from ``source``'s tallies where they reach, incidents elsewhere.
 
     Parameters
@@ -236,6 +236,8 @@ def tallies_and_incidents(reports, tallies, *, source: str, window, freq: str = 
         The chain and the bounds rule (:func:`tally_point_path`).
     aliases : mapping, optional
         Place-name aliases for matching reports (:func:`analysis.normalize.dedupe`).
+    dedupe : {"auto", "off", "reports", "link"}
+        How the reports are matched into incidents (:func:`analysis.normalize.normalize`).
     name : str, optional
         ``attrs["name"]`` of the series.
     noun : str
@@ -274,7 +276,8 @@ def tallies_and_incidents(reports, tallies, *, source: str, window, freq: str = 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         norm = normalize(reports=reports, tallies=tallies, freq="D",
-                         window=(w0, w1 - pd.Timedelta(days=1)), allocate="start", aliases=aliases)
+                         window=(w0, w1 - pd.Timedelta(days=1)), allocate="start", aliases=aliases,
+                         dedupe=dedupe)
     days = pd.date_range(w0, w1 - pd.Timedelta(days=1), freq="D")
     if reports is None or not len(reports):   # tallies alone: no incident on any day
         inc, nrep = pd.Series(0.0, index=days), pd.Series(0, index=days)

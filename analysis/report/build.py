@@ -116,7 +116,8 @@ def compute(spec: ReportSpec | str | Path | None = None, *, quiet: bool = True,
         try:
             comb = tallies_and_incidents(reports, tallies, source=s["tally_source"], region=s["tally_region"],
                                          since=s["tally_since"], bounds=s["bounds"], window=window,
-                                         freq=s["freq"], aliases=aliases, noun=s["noun"])
+                                         freq=s["freq"], aliases=aliases, noun=s["noun"],
+                                         dedupe=s.get("dedupe", "auto"))
         except ValueError as exc:
             raise InputError(str(exc), file=spec.path, column="series") from None
         try:
