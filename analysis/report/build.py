@@ -233,7 +233,11 @@ def figures(data: ReportData) -> dict:
 
         if data.fit is not None:
             fig, ax = plt.subplots(figsize=(10, 4.2))
+            ax.set_xlabel(_period_axis_label(data.series))   # before the legend is placed under it
             plots.plot_fit(_fit_frame(data.fit), ax=ax)
+            steps = _step_marks(data.fit, ev)
+            if steps is not None:        # the dates of the model's event terms, labelled
+                plots.plot_events(steps, ax=ax, labels=True)
             out["model_fit"] = fig
             terms = data.fit.terms
             ev_terms = terms[terms["name"].str.contains(":", regex=False)]
@@ -260,6 +264,24 @@ def figures(data: ReportData) -> dict:
         if tframe is not None and len(tframe):
             out["tallies"] = _tallies_figure(tframe, data.spec.series.get("tally_source"))
     return out
+
+
+def _step_marks(fit, ev):
+    """An events frame of the model's event terms (date and a short label), for plot_events."""
+    names = [n for n in fit.terms["name"].astype(str) if ":" in n]
+    if not names:
+        return None
+    labels = term_labels(names, ev)
+    rows = []
+    for n in names:
+        when = n.split(":", 1)[1]
+        try:
+            day = pd.Timestamp(when)
+        except ValueError:
+            continue
+        rows.append({"event_id": n, "date": day, "end_date": pd.NaT, "kind": "model term",
+                     "label": labels.get(n, n)})
+    return pd.DataFrame(rows) if rows else None
 
 
 def _tallies_figure(tframe, main=None):

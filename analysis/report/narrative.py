@@ -235,7 +235,8 @@ def sections(data, fig_paths: dict) -> tuple[list[Section], list[Table]]:
         msec.tables.append(t)
         tables.append(t)
         msec.figures += fig("model_fit", "Observed counts, fitted mean, and the counterfactual without the "
-                                          "event terms (bands: 95% intervals of the mean).")
+                                          "event terms (bands: 95% intervals of the mean); dashed lines "
+                                          "mark the dates of the model's event terms.")
         msec.figures += fig("rate_ratios", "Rate ratios of the event terms (95% CI, log scale).")
         secs.append(msec)
 
