@@ -19,6 +19,7 @@ from dataclasses import dataclass
 __all__ = [
     "IncidentTrendsError",
     "InputError",
+    "check_input_file",
     "ModelError",
     "IncidentTrendsWarning",
     "DataWarning",
@@ -71,6 +72,21 @@ class InputError(IncidentTrendsError, ValueError):
         if self.column is not None:
             where.append(f"column {self.column!r}")
         return (", ".join(where) + ": " if where else "") + self.detail
+
+
+def check_input_file(path, *, file=None, empty_ok: bool = True) -> None:
+    """Refuse a path that names no file or names a folder, and (unless ``empty_ok``) a
+    0-byte file, with the readers' one wording; ``file`` is the name messages give."""
+    import os
+
+    where = path if file is None else file
+    if not os.path.exists(path):
+        raise InputError("no such file", file=where)
+    if os.path.isdir(path):
+        raise InputError("is a directory, not a file", file=where)
+    if not empty_ok and os.path.getsize(path) == 0:
+        raise InputError("the file is empty (0 bytes); expected a header row and data rows",
+                         file=where, row=1)
 
 
 class ModelError(IncidentTrendsError, ValueError):

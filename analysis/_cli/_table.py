@@ -20,15 +20,9 @@ def read_table(path: str):
     """The table in ``path`` as a DataFrame (CSV cells as strings)."""
     import pandas as pd
 
-    from ..schema import InputError
+    from ..schema import InputError, check_input_file
     path = os.fspath(path)
-    if not os.path.exists(path):
-        raise InputError("no such file", file=path)
-    if os.path.isdir(path):
-        raise InputError("is a directory, not a file", file=path)
-    if os.path.getsize(path) == 0:
-        raise InputError("the file is empty (0 bytes); expected a header row and data rows",
-                         file=path, row=1)
+    check_input_file(path, empty_ok=False)
     if path.lower().endswith(PARQUET):
         import pyarrow as pa
         import pyarrow.parquet as pq

@@ -260,7 +260,6 @@ def run(args) -> dict:
     import warnings
 
     from ..models import fit_counts
-    from ..schema import IncidentTrendsError, ModelError
     from ..series import CountSeries
 
     table = _read_table(args.file)
@@ -289,58 +288,33 @@ def run(args) -> dict:
         events = uniq
     if getattr(args, "segmented", False):
         return _run_segmented(args, series, events, outside, exposure, covariates, read_warnings)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            fit = fit_counts(series, family=args.family, trend=args.trend,
-                             seasonality=args.seasonality, events=events, cov_type=args.cov_type,
-                             hac_maxlags=args.hac_maxlags, level=args.level, events_outside=outside,
-                             exposure=exposure, ci=args.ci, ci_dist=args.ci_dist or "normal",
-                             slope_start=args.slope_start, covariates=covariates,
-                             standardize=args.standardize)
-        except ValueError as exc:
-            if isinstance(exc, ModelError):  # name the file the model could not be fitted to
-                raise ModelError(f"{args.file}: {exc}") from None
-            if isinstance(exc, IncidentTrendsError):  # InputError is also a ValueError
-                raise
-            # options that do not fit these data (e.g. --seasonality on a yearly series):
-            # bad usage, exit 2 with the message and no traceback
-            import sys
-            print(f"incident-trends fit: error: {exc}", file=sys.stderr)
-            return 2
-    if not getattr(args, "quiet", False):
-        import sys
-        for w in list(read_warnings) + list(caught):
-            print(f"incident-trends fit: warning: {w.message}", file=sys.stderr)
+    fit = _fit_or_exit(args, read_warnings, lambda: fit_counts(
+        series, family=args.family, trend=args.trend, seasonality=args.seasonality, events=events,
+        cov_type=args.cov_type, hac_maxlags=args.hac_maxlags, level=args.level, events_outside=outside,
+        exposure=exposure, ci=args.ci, ci_dist=args.ci_dist or "normal", slope_start=args.slope_start,
+        covariates=covariates, standardize=args.standardize))
+    if isinstance(fit, int):
+        return fit
     d = fit.to_dict()
     return {k: d[k] for k in JSON_KEYS}
 
 
-def _run_segmented(args, series, events, outside, exposure, covariates, read_warnings):
-    """``fit --segmented``: :func:`analysis.models.fit_segmented` with the same terms."""
+def _fit_or_exit(args, read_warnings, fit):
+    """Run ``fit()`` with warnings recorded; the fit, or exit code 2 for options that do not
+    fit these data (e.g. --seasonality on a yearly series: bad usage, message, no traceback).
+    A ModelError names the file; other package errors (InputError is a ValueError) propagate.
+    The reader's and the fit's warnings are printed unless --quiet."""
     import sys
     import warnings
 
-    from ..models import fit_segmented
     from ..schema import IncidentTrendsError, ModelError
 
-    bad = ([f"--family {args.family} (poisson or negbin only)"] if args.family not in ("poisson", "negbin") else [])
-    bad += ["--cov-type HAC"] if args.cov_type != "nonrobust" else []
-    bad += ["--ci profile"] if args.ci != "wald" else []
-    if bad:
-        print(f"incident-trends fit: error: --segmented does not take {', '.join(bad)}; its standard "
-              "errors are model-based and its psi interval is delta-method and profile", file=sys.stderr)
-        return 2
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            fit = fit_segmented(series, family=args.family, seasonality=args.seasonality, events=events,
-                                exposure=exposure, level=args.level,
-                                ci_dist=args.ci_dist or "t",   # R's confint.segmented
-                                events_outside=outside, slope_start=args.slope_start,
-                                covariates=covariates, standardize=args.standardize)
+            result = fit()
         except ValueError as exc:
-            if isinstance(exc, ModelError):
+            if isinstance(exc, ModelError):  # name the file the model could not be fitted to
                 raise ModelError(f"{args.file}: {exc}") from None
             if isinstance(exc, IncidentTrendsError):
                 raise
@@ -349,7 +323,28 @@ def _run_segmented(args, series, events, outside, exposure, covariates, read_war
     if not getattr(args, "quiet", False):
         for w in list(read_warnings) + list(caught):
             print(f"incident-trends fit: warning: {w.message}", file=sys.stderr)
-    return fit.to_dict()
+    return result
+
+
+def _run_segmented(args, series, events, outside, exposure, covariates, read_warnings):
+    """``fit --segmented``: :func:`analysis.models.fit_segmented` with the same terms."""
+    import sys
+
+    from ..models import fit_segmented
+
+    bad = ([f"--family {args.family} (poisson or negbin only)"] if args.family not in ("poisson", "negbin") else [])
+    bad += ["--cov-type HAC"] if args.cov_type != "nonrobust" else []
+    bad += ["--ci profile"] if args.ci != "wald" else []
+    if bad:
+        print(f"incident-trends fit: error: --segmented does not take {', '.join(bad)}; its standard "
+              "errors are model-based and its psi interval is delta-method and profile", file=sys.stderr)
+        return 2
+    fit = _fit_or_exit(args, read_warnings, lambda: fit_segmented(
+        series, family=args.family, seasonality=args.seasonality, events=events, exposure=exposure,
+        level=args.level, ci_dist=args.ci_dist or "t",   # R's confint.segmented
+        events_outside=outside, slope_start=args.slope_start, covariates=covariates,
+        standardize=args.standardize))
+    return fit if isinstance(fit, int) else fit.to_dict()
 
 
 def _render_segmented(res: dict) -> str:

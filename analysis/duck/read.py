@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import os
 
-from ..schema import DATE_PRECISIONS, REPORT_COLUMNS, InputError
+from ..schema import DATE_PRECISIONS, REPORT_COLUMNS, InputError, check_input_file
 from ..io._csv import _normalise_names, _read_header, diagnose_csv
 from ..io.reports import detect_format
 
@@ -213,13 +213,7 @@ def _stage_file(con, path: str, file_no: int, fmt: str, extras=()) -> tuple[str,
     (``x_*``) columns named in ``extras``. Returns ``(format, rows, header names,
     kept names)``.
     """
-    if not os.path.exists(path):
-        raise InputError("no such file", file=path)
-    if os.path.isdir(path):
-        raise InputError("is a directory, not a file", file=path)
-    if os.path.getsize(path) == 0:
-        raise InputError("the file is empty (0 bytes); expected a header row and data rows",
-                         file=path, row=1)
+    check_input_file(path, empty_ok=False)
     src, cols, positional = _describe(con, path)
     names = _normalise_names([c for c, _ in cols], path)
     if fmt == "auto":

@@ -29,7 +29,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..schema import InputError
+from ..schema import InputError, check_input_file
 
 __all__ = ["RawTable", "load_table", "first_true", "diagnose_csv", "PARQUET_SUFFIXES"]
 
@@ -99,10 +99,7 @@ def load_table(source, *, name: str | None = None) -> RawTable:
             raise TypeError(f"`path` must be a file path or a DataFrame; got {type(source).__name__}")
         path = os.fspath(source)
         file = name or path
-        if not os.path.exists(path):
-            raise InputError("no such file", file=file)
-        if os.path.isdir(path):
-            raise InputError("is a directory, not a file", file=file)
+        check_input_file(path, file=file)
         if path.lower().endswith(_SPREADSHEET_SUFFIXES):
             raise InputError("spreadsheet workbooks are not read; export the sheet as CSV "
                              "(UTF-8) or Parquet", file=file)
