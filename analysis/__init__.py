@@ -4,9 +4,7 @@
 numba kernels) load on first use of the names that need them.
 """
 
-from __future__ import annotations
-
-import importlib
+import importlib as _importlib
 
 __version__ = "0.1.0"
 
@@ -53,13 +51,14 @@ _register("analysis.duck", "normalize_duckdb")
 
 def __getattr__(name: str):
     if name in _LAZY:
-        mod = importlib.import_module(_LAZY[name])
+        mod = _importlib.import_module(_LAZY[name])
         return getattr(mod, name)
     raise AttributeError(f"module 'analysis' has no attribute {name!r}")
 
 
 def __dir__():
-    return sorted(list(globals()) + list(_LAZY))
+    # the public names and the subpackages already imported; no helper names
+    return sorted({n for n in globals() if not n.startswith("_")} | set(_LAZY) | {"__version__"})
 
 
 __all__ = [

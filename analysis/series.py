@@ -97,6 +97,17 @@ class CountSeries:
     attrs: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self):
+        if isinstance(self.data, pd.Series):
+            # a dated pandas Series: CountSeries(s) is CountSeries.from_pandas(s), dates kept
+            made = CountSeries.from_pandas(self.data, freq=self.freq, attrs=self.attrs)
+            for name in ("data", "freq", "attrs"):
+                object.__setattr__(self, name, getattr(made, name))
+            return
+        if not isinstance(self.data, pd.DataFrame):
+            raise InputError(
+                f"CountSeries takes a table (DataFrame with start, end, count) or a pandas Series "
+                f"indexed by dates or periods, not {type(self.data).__name__}; for a plain sequence "
+                "use CountSeries.from_counts(values, start=..., freq=...)")
         df = self.data.copy()
         missing = [c for c in ("start", "end", "count") if c not in df.columns]
         if missing:
@@ -129,15 +140,35 @@ class CountSeries:
 
     # ---------------------------------------------------------------- constructors
     @classmethod
-    def from_counts(cls, counts, *, start=None, freq: str = "D", exposure=None,
+    def from_counts(cls, counts, *, start=None, freq: str | None = None, exposure=None,
                     labels=None, attrs=None) -> "CountSeries":
         """A regular series from an array of counts.
 
         Either ``labels`` (time labels, see :mod:`analysis._time`) or ``start`` with
-        ``freq`` place the counts in time. With neither, rows are consecutive days from
-        1970-01-01 (useful for plain sequences).
+        ``freq`` (default ``"D"``) place the counts in time. With neither, rows are
+        consecutive days from 1970-01-01 (useful for plain sequences). A pandas Series
+        indexed by dates or periods keeps its dates (as :meth:`from_pandas`); giving it a
+        ``start`` or ``labels`` as well is refused, since its index already places it.
+
+        Examples
+        --------
+        >>> CountSeries.from_counts([2, 0, 1], start="2024-01-01", freq="W").labels
+        ['2024-W01', '2024-W02', '2024-W03']
+        >>> import pandas as pd
+        >>> s = pd.Series([2, 0, 1], index=pd.period_range("2024-01", periods=3, freq="M"))
+        >>> CountSeries.from_counts(s).labels
+        ['2024-01', '2024-02', '2024-03']
         """
+        if isinstance(counts, pd.Series) and isinstance(counts.index, (pd.DatetimeIndex, pd.PeriodIndex)):
+            if start is not None or labels is not None:
+                raise InputError("the Series' DatetimeIndex/PeriodIndex already places the counts in "
+                                 "time; drop start=/labels=, or pass counts.to_numpy()")
+            return cls.from_pandas(counts, freq=freq, attrs=attrs)
+        freq = "D" if freq is None else freq
         counts = np.asarray(counts, dtype=float)
+        if counts.ndim != 1:
+            raise InputError(f"counts must be one-dimensional, got shape {counts.shape}; for a table "
+                             "use CountSeries(frame) or CountSeries.from_table(...)")
         if labels is not None:
             s, e, freq = period_bounds(labels)
         else:
@@ -192,6 +223,8 @@ class CountSeries:
         """
         if not isinstance(obj, pd.Series):
             raise InputError(f"expected a pandas Series of counts, not {type(obj).__name__}")
+        if isinstance(obj.index, pd.DatetimeIndex) and not obj.index.is_monotonic_increasing:
+            obj = obj.sort_index(kind="stable")   # newest first: its period, not a "-1W" frequency
         periods = _to_periods(obj.index, freq)
         if periods.has_duplicates:
             dup = periods[periods.duplicated()][0]

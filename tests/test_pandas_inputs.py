@@ -106,3 +106,43 @@ def test_searches_keep_the_dates():
 def test_plain_series_refused_by_the_searches():
     with pytest.raises(InputError, match="to_numpy"):
         it.Pelt(cost="poisson").fit(pd.Series([1.0, 2.0, 3.0, 4.0]))
+
+
+def test_countseries_and_from_counts_keep_the_dates_of_a_series():
+    s = _weekly(6)
+    for made in (CountSeries(s), CountSeries.from_counts(s)):
+        assert made.freq == "W" and made.labels[0] == "2024-W01"
+        assert str(made.start[0].date()) == "2024-01-01"
+        assert made.counts.tolist() == s.to_numpy(float).tolist()
+        assert made.attrs["name"] == "attacks"
+    monthly = pd.Series([3, 1], index=pd.period_range("2023-11", periods=2, freq="M"))
+    assert CountSeries(monthly).labels == CountSeries.from_counts(monthly).labels == ["2023-11", "2023-12"]
+    backwards = CountSeries(s.iloc[::-1])                  # newest first, as many exports are
+    assert backwards.labels == made.labels and backwards.counts.tolist() == made.counts.tolist()
+
+
+@pytest.mark.parametrize("obj, message", [
+    ([1, 2, 3], "not list"),
+    (np.array([1, 2]), "not ndarray"),
+    (pd.Series([1, 2, 3]), "DatetimeIndex or PeriodIndex"),
+])
+def test_countseries_refuses_what_has_no_dates(obj, message):
+    with pytest.raises(InputError, match=message):
+        CountSeries(obj)
+
+
+def test_from_counts_refuses_a_second_placement_and_tables():
+    with pytest.raises(InputError, match="already places"):
+        CountSeries.from_counts(_weekly(4), start="2020-01-01")
+    with pytest.raises(InputError, match="one-dimensional"):
+        CountSeries.from_counts(pd.DataFrame({"count": [1, 2]}))
+    # a plain sequence still starts where it is told (or on 1970-01-01)
+    assert CountSeries.from_counts(pd.Series([1, 2])).labels == ["1970-01-01", "1970-01-02"]
+
+
+def test_namespace_has_no_helper_names():
+    assert not hasattr(it, "importlib") and not hasattr(it, "annotations")
+    public = [n for n in dir(it) if not n.startswith("_")]
+    import types
+    leaked = [n for n in public if n not in it.__all__ and not isinstance(getattr(it, n), types.ModuleType)]
+    assert leaked == []
