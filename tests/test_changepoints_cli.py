@@ -233,3 +233,10 @@ def test_pruning_rule_reported(tmp_path, capsys):
     code, out, _ = _run(["changepoints", str(f), "--time", "t", "--count", "n", "--pruning", "exact",
                          "--format", "json"], capsys)
     assert json.loads(out)["pruning"] == "exact"
+
+
+def test_text_output_counts_changes_in_words(data_dir, capsys):
+    code, out, _ = _run(["changepoints", str(data_dir / "coal_mining_disasters.csv"), "--time", "year",
+                         "--count", "count", "--min-size", "2"], capsys)
+    assert code == 0
+    assert out.splitlines()[1] == "1 change: 1892 (row 41)"

@@ -75,7 +75,7 @@ def test_groups_split_and_text_output(files, capsys):
                  "--allocate", "split", "--out", str(d / "s.csv")])
     assert code == 0
     out = capsys.readouterr().out
-    assert "3 incidents counted (1 reports merged" in out
+    assert "3 incidents counted (1 report merged" in out
     s = pd.read_csv(d / "s.csv")
     assert list(s.columns) == list(SERIES_COLUMNS) + ["country"]
     assert s.groupby("country")["count"].sum().to_dict() == {"Iraq": 2.0, "Syria": 1.0}
@@ -187,3 +187,13 @@ def test_console_script_contract(tmp_path):
         p = run(*args)
         assert p.returncode == 2, (args, p.stderr)
         assert p.stdout == "" and "Traceback" not in p.stderr and "error" in p.stderr
+
+
+def test_text_summary_uses_proper_plurals(files, capsys):
+    d, r, t = files
+    code = main(["normalize", "--reports", str(r), "--tallies", str(t), "--freq", "M",
+                 "--out", str(d / "p.csv")])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "(s)" not in out
+    assert "excluded 1 row of reports: no date" in out and "excluded 1 row of tallies: no as_of date" in out

@@ -417,7 +417,8 @@ def render_text(d: dict) -> str:
              f"{'-' if d.get('penalty') is None else format(d['penalty'], '.4g')}"
              + (f"; rates {d['rate_unit']}" if d.get("rate_unit") else "")]
     cps = d["changepoints"]
-    lines.append(f"{len(cps)} change(s)" + (": " + ", ".join(f"{c['time']} (row {c['index']})"
+    from .._format import plural
+    lines.append(plural(len(cps), "change") + (": " + ", ".join(f"{c['time']} (row {c['index']})"
                                                             for c in cps) if cps else ""))
     lines.append(f"{'first':>12} {'last':>12} {'rows':>7} {'rate':>10} {'95% interval':>23}")
     for s in d["segments"]:

@@ -278,20 +278,23 @@ def run(args):
 
 
 def render_text(res: dict) -> str:
-    lines = [f"read {res['rows_in']['reports']} report rows and {res['rows_in']['tallies']} tally rows"]
+    from .._format import plural
+    lines = [f"read {plural(res['rows_in']['reports'], 'report row')} and "
+             f"{plural(res['rows_in']['tallies'], 'tally row')}"]
     if res["rows_in"]["reports"]:
-        lines.append(f"{res['incidents']} incidents counted ({res['merged']} reports merged, "
-                     f"{res['incidents_outside_window']} incidents outside the window); "
+        lines.append(f"{plural(res['incidents'], 'incident')} counted ({plural(res['merged'], 'report')} merged, "
+                     f"{plural(res['incidents_outside_window'], 'incident')} outside the window); "
                      f"total {'fatalities' if res.get('measure') == 'fatalities' else 'count'} "
                      f"{res['total_count']:g}")
     for table, reasons in res["excluded"].items():
         for reason, k in reasons.items():
-            lines.append(f"excluded {k} {table} row(s): {reason}")
+            lines.append(f"excluded {plural(k, 'row')} of {table}: {reason}")
     if "tallies" in res:
         t = res["tallies"]
-        lines.append(f"tallies: {t['intervals']} intervals from {len(t['sources'])} source(s), "
-                     f"{t['conflicts']} conflict(s) resolved, {t.get('disagreements', 0)} statement(s) "
-                     "contradicted by another counter (kept as separate series)")
+        lines.append(f"tallies: {plural(t['intervals'], 'interval')} from {plural(len(t['sources']), 'source')}, "
+                     f"{plural(t['conflicts'], 'conflict')} resolved, "
+                     f"{plural(t.get('disagreements', 0), 'statement')} contradicted by another counter "
+                     "(kept as separate series)")
     w = res.get("window")
     if w:
         lines.append(f"window {w[0]} to {w[1]}, freq {res['freq']}, allocate {res['allocate']}")
