@@ -26,5 +26,11 @@ def test_docs_build_without_warnings(tmp_path):
     assert "analysis.fit_counts.html" in api_pages
     # the API page is generated from the docstrings: fit_counts documents its family parameter
     assert "family" in (out / "_api" / "analysis.fit_counts.html").read_text(encoding="utf-8")
+    # getting started shows the README's tested examples (the report's series, the CLI as it runs)
+    start = (out / "getting-started.html").read_text(encoding="utf-8")
+    import re
+    code = re.sub(r"<[^>]+>", "", start)
+    assert "case_study_series" in code and "weekly.csv --time start --count count" in code
+    assert "Which series." in start
     gallery = (out / "gallery.html").read_text(encoding="utf-8")
     assert gallery.count("<img") >= len(list((ROOT / "reports").glob("*/figures/*.png")))

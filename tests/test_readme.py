@@ -59,23 +59,34 @@ def test_python_block_gives_the_report_numbers(python_run):
     assert exact["p_value"] == pytest.approx(q["p_talks_exact"], rel=1e-12)
 
 
-def _commands() -> list[list[str]]:
+def _commands() -> list[tuple[list[str], list[str]]]:
+    """(argv, expected output lines) of each command; ``# -> LINE`` under a command is a line of its output."""
     (block,) = [b for b in _blocks("bash") if "incident-trends normalize" in b]
     joined = block.replace("\\\n", " ")
     cmds = []
     for line in joined.splitlines():
+        line = line.strip()
+        if line.startswith("# -> ") and cmds:
+            cmds[-1][1].append(line[len("# -> "):])
+            continue
         line = line.split("#", 1)[0].strip()
         if line.startswith("incident-trends "):
-            cmds.append(shlex.split(line))
+            cmds.append((shlex.split(line), []))
     return cmds
 
 
-def test_command_line_block_runs_as_written(tmp_path):
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_command_line_block_runs_as_written_and_prints_what_it_says(tmp_path):
     os.symlink(ROOT / "data", tmp_path / "data")
     cmds = _commands()
-    assert [c[1] for c in cmds] == ["normalize", "fit", "changepoints", "panel", "report", "reproduce"]
+    assert [c[1] for c, _ in cmds] == ["normalize", "fit", "changepoints", "panel", "report", "reproduce"]
+    assert all(expected for c, expected in cmds if c[1] not in ("report", "reproduce"))
     env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONPATH": str(ROOT)}
-    for cmd in cmds:
+    outputs = {}
+    for cmd, expected in cmds:
         if cmd[1] in ("report", "reproduce"):
             continue
         proc = subprocess.run([sys.executable, "-m", "analysis.cli", *cmd[1:]], cwd=tmp_path, env=env,
@@ -83,4 +94,15 @@ def test_command_line_block_runs_as_written(tmp_path):
         assert proc.returncode == 0, (cmd, proc.stderr[-2000:])
         if "--format" in cmd and "json" in cmd:
             json.loads(proc.stdout)
+        printed = _squash(proc.stdout + "\n" + proc.stderr)
+        for line in expected:
+            assert _squash(line) in printed, (cmd[1], line, printed[-2000:])
+        outputs[cmd[1]] = proc.stdout
     assert (tmp_path / "weekly.csv").is_file() and (tmp_path / "panel.csv").is_file()
+    # the sentence under the block names the CLI's late-January rate ratio and the report's
+    term = next(ln for ln in outputs["fit"].splitlines() if ln.startswith("level:2024-01-28"))
+    cli_rr = float(term.split()[3])
+    res = json.loads((ROOT / "reports" / "coalition-attacks" / "results.json").read_text(encoding="utf-8"))
+    report_rr = {t["name"]: t for t in res["model"]["terms"]}["level:2024-01-28"]["rate_ratio"]
+    which = _squash(README[README.index("**Which series.**"):].split("\n\n", 1)[0])
+    assert f"rate ratio of {cli_rr:.3f}" in which and f"finds {report_rr:.3f}" in which
