@@ -15,7 +15,8 @@ def monitor(series, *, baseline, direction: str = "up", arl: float = 52.0,
             expected_run_length: float | None = None, k: int = 4, n_sim: int = 1000,
             seed: int = 0, rate_prior: tuple[float, float] | None = None,
             min_rate: float | None = None, observation: str | None = None,
-            alpha: float | None = None, change_prior: tuple[float, float] | None = None) -> pd.DataFrame:
+            alpha: float | None = None, change_prior: tuple[float, float] | None = None,
+            detector: str | None = None) -> pd.DataFrame:
     """Monitor the periods after a baseline for a change in the rate.
 
     Parameters
@@ -28,14 +29,23 @@ def monitor(series, *, baseline, direction: str = "up", arl: float = 52.0,
         unobserved ones none). Or a :class:`~analysis.models.CountFit` fitted on consecutive
         rows of ``series`` (e.g. ``fit_counts(series.window(a, b), trend=True, ...)``): its
         trend, seasonality, event terms and offset are extended to the rows after it
-        (:mod:`analysis.monitor.baseline`), and an NB2 fit's ``alpha`` enters the threshold
-        calibration and the online detector.
+        (:mod:`analysis.monitor.baseline`); an NB2 fit is monitored with the NB2 GLR
+        statistic at its ``alpha`` (``detector``) and an NB online detector.
     direction : {"up", "down", "both"}
     arl : float
         Target in-control average run length (periods) of the calibrated threshold.
     threshold : float, optional
-        Poisson GLR threshold; None calibrates it for ``arl`` by ``n_sim`` seeded simulations
-        from the in-control model (Poisson, or NB2 with the fit's / given ``alpha``).
+        GLR threshold; None calibrates it for ``arl`` by ``n_sim`` seeded simulations of the
+        detector on the in-control model (Poisson, or NB2 with the fit's / given ``alpha``),
+        with the Monte-Carlo error in ``attrs["calibration"]``.
+    M : int, optional
+        Window of the GLR statistic (surveillance's ``M``): change times at most ``M`` periods
+        back. None (default) searches all periods since the last alarm, as surveillance does.
+    detector : {"poisson", "nb"}, optional
+        The GLR statistic. Default: "nb" (the NB2 GLR of R ``surveillance::glrnb`` with the
+        in-control ``alpha``) when the in-control model is NB2 (an NB2 fit, or ``alpha``
+        given), else "poisson" (``glrpois``). "poisson" with an NB2 in-control model keeps
+        the Poisson statistic and calibrates its threshold on NB2 counts.
     rate_prior : (a, b), optional
         Period baselines: a Gamma(a, b) prior on the in-control rate, which becomes the
         posterior mean ``(a + S) / (b + E)`` of the baseline's ``S`` events in ``E`` periods.
@@ -130,6 +140,18 @@ def monitor(series, *, baseline, direction: str = "up", arl: float = 52.0,
         disp = float(alpha or 0.0)
         mu0 = rate * mon.period_exposure
         bexp = mon.period_exposure
+    if detector not in (None, "poisson", "nb"):
+        raise ValueError(f"detector must be 'poisson' or 'nb', not {detector!r}")
+    det = detector or ("nb" if disp > 0 else "poisson")
+    if det == "nb" and not disp > 0:
+        raise ValueError("detector='nb' needs alpha (or an NB2 baseline fit)")
+    if det == "nb":
+        det_desc = f"NB2 GLR (alpha {disp:.4g}; as R surveillance::glrnb)"
+    elif disp > 0:
+        det_desc = (f"Poisson GLR (as R surveillance::glrpois), threshold calibrated on NB2 "
+                    f"in-control counts (alpha {disp:.4g})")
+    else:
+        det_desc = "Poisson GLR (as R surveillance::glrpois)"
     obs = observation or ("negbin" if disp > 0 else "poisson")
     if obs == "negbin" and not disp > 0:
         raise ValueError("observation='negbin' needs alpha (or an NB2 baseline fit)")
@@ -139,9 +161,11 @@ def monitor(series, *, baseline, direction: str = "up", arl: float = 52.0,
             raise ValueError("the in-control rate is 0 (the baseline has no events): every event would "
                              "alarm and no threshold controls the ARL; give rate_prior=(a, b) or min_rate "
                              "(a stated expectation), a longer baseline, or a threshold")
-        cal = calibrate_threshold(mu0, arl, direction=direction, M=M, n_sim=n_sim, seed=seed, alpha=disp)
+        cal = calibrate_threshold(mu0, arl, direction=direction, M=M, n_sim=n_sim, seed=seed, alpha=disp,
+                                  statistic=det)
         threshold = cal.threshold
-    stat, alarm, change, _ = glr_path(mon.counts, mu0, direction=direction, threshold=threshold, M=M)
+    stat, alarm, change, _ = glr_path(mon.counts, mu0, family=det, alpha=disp, direction=direction,
+                                      threshold=threshold, M=M)
     erl = float(expected_run_length or arl)
     # the baseline regime's Gamma on the rate (or, for a fit, on the multiplier of its means)
     mean, base_prior = (S + 0.5) / E, (0.5 + S, E)
@@ -174,5 +198,6 @@ def monitor(series, *, baseline, direction: str = "up", arl: float = 52.0,
         "change_start": [starts[c] if a else pd.NaT for a, c in zip(alarm, change)],
         "p_changed": bo["p_changed"], "p_run_lt_k": bo["p_short"][k]})
     out.attrs.update(rate=rate, rate_unit=series.rate_unit, calibration=cal, k=k, in_control=desc,
-                     observation=obs, alpha=disp or None, direction=direction)
+                     observation=obs, alpha=disp or None, direction=direction, detector=det,
+                     detector_description=det_desc)
     return out

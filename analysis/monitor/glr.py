@@ -56,34 +56,6 @@ def _poisson_llr(sx, sm, d: int):
     return np.where(ratio_side, free, 0.0)
 
 
-def _nb_llr(x, mu, alpha: float, d: int, iters: int = 60):
-    """Rows of ``x``/``mu`` (masked by NaN in mu) are segments; returns (llr, kappa) per row,
-    kappa by Newton on the NB2 score (the C code's iteration), then clamped by direction."""
-    valid = np.isfinite(mu)
-    xz = np.where(valid, x, 0.0)
-    mz = np.where(valid, mu, 0.0)
-    sx = xz.sum(1)
-    sm = mz.sum(1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        kappa = np.where((sx > 0) & (sm > 0), np.log(sx / sm), -18.0)
-    for _ in range(iters):
-        e = np.exp(kappa)[:, None]
-        score = ((xz - e * mz) / (1 + alpha * e * mz)).sum(1)
-        fisher = np.exp(kappa) * (mz * (alpha * xz + 1) / (1 + alpha * e * mz) ** 2).sum(1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            step = np.where(fisher > 0, score / fisher, 0.0)
-        new = np.clip(kappa + step, -18.0, 18.0)
-        if np.all(np.abs(new - kappa) < 1e-10):
-            kappa = new
-            break
-        kappa = new
-    if d != 0:
-        kappa = d * np.maximum(0.0, d * kappa)
-    e = np.exp(kappa)[:, None]
-    lnk = (kappa[:, None] * xz + (xz + 1 / alpha) * np.log((1 + alpha * mz) / (1 + alpha * mz * e))).sum(1)
-    return lnk, kappa
-
-
 def glr_path(x, mu0, *, family: str = "poisson", alpha: float = 0.0, direction: str = "up",
              threshold: float = np.inf, M: int | None = None, Mtilde: int = 1,
              empty_segments: str = "limit"):
@@ -92,7 +64,14 @@ def glr_path(x, mu0, *, family: str = "poisson", alpha: float = 0.0, direction: 
     ``empty_segments`` sets how a segment without events scores against a decrease:
     ``"limit"`` (default) takes the limit kappa -> -inf, i.e. its summed in-control mean;
     ``"skip"`` leaves it out of the maximum, as surveillance's C code does (its
-    ``0 * log(0)`` evaluates to NaN there). The two agree for ``direction="up"``.
+    ``0 * log(0)`` evaluates to NaN there). The two agree for ``direction="up"``. It is a
+    Poisson matter: the NB2 statistic (``family="nb"``, dispersion ``alpha``; compiled in
+    :mod:`analysis.monitor._kernels`, which follows surveillance's Newton iteration) scores an
+    empty segment near its limit, as the C code does.
+
+    ``M`` is surveillance's window (starts at most ``M`` periods back; None: all since the
+    last restart) and bounds the work per period, ``O(M)`` starts each of ``O(M)`` periods
+    for the NB2 statistic; ``Mtilde`` the fewest periods a segment spans.
 
     Returns ``(statistic, alarm, change, kappa)`` arrays over the periods: the statistic
     since the last restart, alarm flags, the estimated change period (0-based index into
@@ -101,8 +80,24 @@ def glr_path(x, mu0, *, family: str = "poisson", alpha: float = 0.0, direction: 
     d = _check_direction(direction)
     if empty_segments not in ("limit", "skip"):
         raise ValueError(f"empty_segments must be 'limit' or 'skip', not {empty_segments!r}")
+    if family not in ("poisson", "nb"):
+        raise ValueError(f"family must be 'poisson' or 'nb', not {family!r}")
     x = np.asarray(x, float)
     mu0 = np.asarray(mu0, float)
+    if x.shape != mu0.shape or x.ndim != 1:
+        raise ValueError(f"counts and in-control means must be 1-d of one length, not {x.shape} and {mu0.shape}")
+    if M is not None and M < 1:
+        raise ValueError(f"M must be a positive window length or None, not {M!r}")
+    if Mtilde < 1:
+        raise ValueError(f"Mtilde must be >= 1, not {Mtilde!r}")
+    if family == "nb":
+        if not (np.isfinite(alpha) and alpha > 0):
+            raise ValueError(f"the NB2 GLR needs a dispersion alpha > 0, not {alpha!r}")
+        from ._kernels import nb_glr_path
+
+        stat, alarm, change, kap = nb_glr_path(x, mu0, float(alpha), d, float(threshold),
+                                               -1 if M is None else int(M), int(Mtilde))
+        return stat, alarm, change, kap
     n_all = len(x)
     stat = np.zeros(n_all)
     change = np.full(n_all, -1)
@@ -119,29 +114,18 @@ def glr_path(x, mu0, *, family: str = "poisson", alpha: float = 0.0, direction: 
             if hi < lo:
                 continue
             ks = np.arange(lo, hi + 1)
-            if family == "poisson":
-                sx = cx[n + 1] - cx[ks]
-                sm = cm[n + 1] - cm[ks]
-                vals = _poisson_llr(sx, sm, d)
-                if empty_segments == "skip" and d <= 0:
-                    vals = np.where(sx > 0, vals, -np.inf)
-                    if not (sx > 0).any():
-                        continue
-                # the C code scans k backwards with a strict '>': ties go to the latest start
-                j = len(ks) - 1 - int(np.argmax(vals[::-1]))
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    kk = np.log(sx[j] / sm[j]) if sm[j] > 0 else np.inf
-                kk = d * max(0.0, d * kk) if d else kk
-            else:
-                L = n + 1 - ks
-                idx = ks[:, None] + np.arange(L.max())[None, :]
-                ok = idx <= n
-                idx = np.minimum(idx, n)
-                xm = np.where(ok, xs[idx], 0.0)
-                mm = np.where(ok, ms[idx], np.nan)
-                vals, kv = _nb_llr(xm, mm, alpha, d)
-                j = int(np.argmax(vals))  # forward scan, strict '>': ties go to the earliest
-                kk = kv[j]
+            sx = cx[n + 1] - cx[ks]
+            sm = cm[n + 1] - cm[ks]
+            vals = _poisson_llr(sx, sm, d)
+            if empty_segments == "skip" and d <= 0:
+                vals = np.where(sx > 0, vals, -np.inf)
+                if not (sx > 0).any():
+                    continue
+            # the C code scans k backwards with a strict '>': ties go to the latest start
+            j = len(ks) - 1 - int(np.argmax(vals[::-1]))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                kk = np.log(sx[j] / sm[j]) if sm[j] > 0 else np.inf
+            kk = d * max(0.0, d * kk) if d else kk
             stat[begin + n] = vals[j]
             change[begin + n] = begin + ks[j]
             kap[begin + n] = kk

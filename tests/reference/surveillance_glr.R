@@ -49,17 +49,30 @@ run <- function(name, data, range, control, family = "poisson") {
   x <- data$observed[range]; mu0 <- as.numeric(res$control$mu0)
   alarm <- as.logical(res$alarm)
   alpha <- if (family == "poisson") 0 else res$control$alpha
-  M <- if (is.null(control$M)) -1 else control$M
-  Mtilde <- if (is.null(control$Mtilde)) 1 else control$Mtilde
-  dir <- if (is.null(control$dir) || control$dir == "inc") 1 else -1
-  ct <- if (is.null(control$theta)) change_times(x, mu0, alarm, M, Mtilde, alpha, dir) else NULL
+  get <- function(name) control[[name, exact = TRUE]]  # control$M would partially match Mtilde
+  M <- if (is.null(get("M"))) -1 else get("M")
+  Mtilde <- if (is.null(get("Mtilde"))) 1 else get("Mtilde")
+  dir <- if (is.null(get("dir")) || get("dir") == "inc") 1 else -1
+  ct <- if (is.null(get("theta"))) change_times(x, mu0, alarm, M, Mtilde, alpha, dir) else NULL
   list(name = name, family = family, x = as.integer(x), mu0 = mu0, alpha = alpha,
        c_ARL = control$c.ARL, M = M, Mtilde = Mtilde, dir = ifelse(dir == 1, "up", "down"),
-       theta = if (is.null(control$theta)) NULL else control$theta,
+       theta = get("theta"),
        alarm_index = which(alarm),               # 1-based positions in the monitored range
        change_index = ct,                        # 1-based, NULL for the known-theta CUSUM
        statistic = as.numeric(res$upperbound))
 }
+
+# In-control means stated directly (glrnb with a given mu0 and alpha): a seasonal Poisson GLM
+# (one sine/cosine pair, period 52) fitted on the weeks before the monitored range and
+# predicted for it, or the constant mean of those weeks.
+seasonal_mu0 <- function(obs, range) {
+  obs <- as.numeric(obs)
+  t <- seq_along(obs)
+  d <- data.frame(y = obs, s1 = sin(2 * pi * t / 52), c1 = cos(2 * pi * t / 52))
+  m <- glm(y ~ s1 + c1, family = poisson, data = d[seq_len(min(range) - 1), ])
+  as.numeric(predict(m, newdata = d[range, ], type = "response"))
+}
+constant_mu0 <- function(obs, range) rep(mean(as.numeric(obs)[seq_len(min(range) - 1)]), length(range))
 
 data("shadar"); data("salmonella.agona"); data("ha"); data("m1")
 ha1 <- suppressWarnings(create.disProg(week = 1:nrow(ha$observed), observed = rowSums(ha$observed),
@@ -80,6 +93,25 @@ cases <- list(
   run("agona_nb_c5", salmonella.agona, 157:312, list(c.ARL = 5, mu0 = list(S = 1, trend = TRUE),
                                                      ret = "value"), family = "nb"),
   run("ha_total_nb_c4_M52", ha1, 157:290, list(c.ARL = 4, M = 52, mu0 = list(S = 2), ret = "value"),
+      family = "nb"),
+  # glrnb with a given alpha and mu0, increase and decrease
+  run("shadar_nb_given_inc", shadar, 105:295,
+      list(c.ARL = 3, alpha = 0.2, mu0 = seasonal_mu0(shadar$observed, 105:295), ret = "value"),
+      family = "nb"),
+  run("shadar_nb_given_dec", shadar, 105:295,
+      list(c.ARL = 3, alpha = 0.2, dir = "dec", mu0 = seasonal_mu0(shadar$observed, 105:295),
+           ret = "value"), family = "nb"),
+  run("agona_nb_given_inc_const", salmonella.agona, 157:312,
+      list(c.ARL = 2.5, alpha = 0.2, mu0 = constant_mu0(salmonella.agona$observed, 157:312),
+           ret = "value"), family = "nb"),
+  run("agona_nb_given_dec_const_M26", salmonella.agona, 157:312,
+      list(c.ARL = 2.5, alpha = 0.5, dir = "dec", M = 26,
+           mu0 = constant_mu0(salmonella.agona$observed, 157:312), ret = "value"), family = "nb"),
+  run("ha_total_nb_given_dec_Mt2", ha1, 157:290,
+      list(c.ARL = 3, alpha = 0.1, dir = "dec", Mtilde = 2,
+           mu0 = seasonal_mu0(ha1$observed, 157:290), ret = "value"), family = "nb"),
+  run("ha_total_nb_given_inc_M26", ha1, 157:290,
+      list(c.ARL = 3, alpha = 0.1, M = 26, mu0 = seasonal_mu0(ha1$observed, 157:290), ret = "value"),
       family = "nb")
 )
 out <- list(
