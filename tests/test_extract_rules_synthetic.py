@@ -114,3 +114,98 @@ def test_synthetic_no_deaths_sentence_completes_the_incident():
     assert r["incident_id"].nunique() == 1 and len(r) == 2
     last = r.iloc[-1]
     assert last["fatalities"] == 0 and pd.isna(last["injuries"])  # "no deaths" says nothing of injuries
+
+
+# --- rules from the second round on the dev articles (each on a synthetic text written for this test) ---
+
+def _one(ex):
+    assert ex.reports["incident_id"].nunique() == 1, ex.reports[["incident_id", "location", "x_span_text"]]
+    return ex.reports.iloc[0]
+
+
+def test_synthetic_statement_day_dates_an_undated_attack():
+    # "on Friday announced that ...": Friday dates the statement; the attack is that day or the day before
+    r = _one(_ex("SYNTHETIC. CENTCOM on Friday announced that three drones attacked the al-Tanf garrison."))
+    assert (r.date_start, r.date_end, r.date_precision) == ("2024-01-11", "2024-01-12", "day")
+    assert "dated by its statement" in r.notes
+    # "..., the agency reported on Monday": the same, with the speech verb before the day
+    r = _one(_ex("SYNTHETIC. Four soldiers were injured in a rocket attack on Ain al-Asad, the agency reported on "
+                 "Monday.", published="2024-01-09"))
+    assert (r.date_start, r.date_end) == ("2024-01-07", "2024-01-08")
+    # the day of the attack itself, when stated, is kept
+    r = _one(_ex("SYNTHETIC. Rockets struck the Conoco base on Tuesday, officials said on Thursday."))
+    assert (r.date_start, r.date_end) == ("2024-01-09", "2024-01-09")
+
+
+def test_synthetic_the_day_before_a_report():
+    r = _one(_ex("SYNTHETIC. The day before, a television channel, citing officials, reported that two soldiers "
+                 "were hurt in the shelling of the Ain al-Asad base.", published="2024-01-21"))
+    assert (r.date_start, r.date_end) == ("2024-01-19", "2024-01-20")
+
+
+def test_synthetic_time_of_a_us_strike_does_not_date_the_attack():
+    ex = _ex("SYNTHETIC. Two rockets hit the Ain al-Asad base, officials reported on Monday. "
+             "The rocket attack on Ain al-Asad is likely a response to airstrikes the US launched in Iraq last week.",
+             published="2024-01-15")
+    r = ex.reports
+    assert r["incident_id"].nunique() == 1 and len(r) == 2
+    assert set(r["date_start"]) == {"2024-01-14"} and set(r["date_end"]) == {"2024-01-15"}
+
+
+def test_synthetic_strikes_by_the_us_or_on_militia_convoys_are_not_attacks_on_us_forces():
+    ex = _ex("SYNTHETIC. Drones struck the Conoco base on Monday. "
+             "Aircraft of unknown origin targeted a convoy belonging to Iranian-backed groups near the border on Sunday. "
+             "Militias have increased their activity since 2020, when a US drone attack targeted the capital Baghdad.")
+    assert list(ex.reports["location"]) == ["Conoco"]
+    assert (ex.rejected["x_extraction_rule"] == "reject-retaliation").sum() == 2
+
+
+def test_synthetic_undated_recap_of_two_bases_joins_their_incidents():
+    ex = _ex("SYNTHETIC. Ten rockets hit the Ain al-Asad base on Wednesday. Officials said the Erbil airport also "
+             "came under fire. \"This new attack on Erbil airport and Ain al-Asad is terrorism,\" a spokesman said.")
+    r = ex.reports
+    assert r["incident_id"].nunique() == 2 and len(r) == 4
+    assert r.groupby("location")["incident_id"].nunique().to_dict() == {"Ain al-Asad": 1, "Erbil": 1}
+
+
+def test_synthetic_mentions_with_no_country_place_or_date_are_left_out():
+    ex = _ex("SYNTHETIC. The Pentagon says it is counting attacks as strikes on its facilities, so drones downed "
+             "outside bases are not tallied. So far, 30 injuries have been reported in the attacks on US troops. "
+             "A group calling itself the Islamic Resistance of Iraq took credit for many of the attacks.")
+    assert len(ex.reports) == 0
+    rules = set(ex.rejected["x_extraction_rule"])
+    assert "reject-unplaced" in rules and "reject-unquantified" in rules
+
+
+def test_synthetic_undated_claim_about_another_base_is_left_out():
+    ex = _ex("SYNTHETIC. Late on Sunday, rockets hit the al-Khazra base. The group also claimed responsibility for "
+             "striking the Harir airbase with a drone.", published="2024-01-16")
+    assert list(ex.reports["location"]) == ["al-Khazra"]
+    assert "reject-claim-undated" in set(ex.rejected["x_extraction_rule"])
+
+
+def test_synthetic_list_of_days_gives_one_background_incident_each():
+    ex = _ex("SYNTHETIC. A drone hit the Harir airbase on Monday. Similar attacks on the same base were reported "
+             "earlier, with strikes on December 19, 22, and earlier on December 15 at the Ain al-Asad airbase.",
+             published="2024-01-10")
+    r = ex.reports
+    got = sorted(zip(r["location"], r["date_start"], r["x_background"]))
+    assert got == [("Ain al-Asad", "2023-12-15", True), ("Harir", "2023-12-19", True),
+                   ("Harir", "2023-12-22", True), ("Harir", "2024-01-08", False)]
+    assert r["incident_id"].nunique() == 4
+
+
+def test_synthetic_summary_over_provinces_joins_the_base_attacks():
+    ex = _ex("SYNTHETIC. US bases in Syria's Hasakah and Deir ez-Zor provinces came under attack on Monday. "
+             "Rockets were fired at the Conoco base while drones targeted the Kharab al-Jir base.")
+    r = ex.reports
+    assert r["incident_id"].nunique() == 2
+    assert set(r["location"]) == {"Conoco", "Kharab al-Jir"} and set(r["date_start"]) == {"2024-01-08"}
+    assert r["notes"].str.contains("summary of the story").sum() == 1
+
+
+def test_synthetic_attacks_have_continued_is_a_statement_about_the_pace():
+    ex = _ex("SYNTHETIC. Two rockets hit the Conoco base on Tuesday. "
+             "Attacks on US bases in Syria have continued through the weekend.")
+    assert list(ex.reports["location"]) == ["Conoco"] and len(ex.reports) == 1
+    assert "reject-rate" in set(ex.rejected["x_extraction_rule"])

@@ -6,19 +6,32 @@ Each sentence is tried against the rules in this order; the first that applies d
 1. ``event-meeting`` / ``event-ceasefire``: talks, meetings, truces -> an ``events`` row;
 2. ``reject-unquantified``: "dozens of attacks", "a wave of strikes" -> rejected;
 3. ``reject-retaliation``: strikes carried out *by* the United States or the coalition
-   (retaliatory or not) -> rejected;
+   (retaliatory or not, "a US drone attack targeted ..."), and strikes on the other side
+   ("targeted a convoy belonging to Iranian-backed groups") -> rejected;
 4. ``reject-announcement``: threats, vows, warnings, plans -> rejected;
 5. ``reject-siren``: alarms with nothing found -> rejected;
 6. ``tally`` (``tally-since``, ``tally-period``, ``tally-total``, ``tally-assumed-since``):
    a count of attacks over an interval, with its bound -> a ``tallies`` row;
 7. ``reject-rate``: statements about the pace of attacks ("largely halted",
-   "resumed") with no count -> rejected;
+   "resumed", "attacks ... have continued") with no count -> rejected;
 8. ``incident-*``: an attack mention -> a ``reports`` row. Mentions without a date of
    their own, or whose date overlaps an incident already read at a compatible place,
    are variant accounts of that incident (same ``incident_id``); a new date or a new
    place starts a new incident; a sentence naming several bases gives one incident per
-   base;
-9. ``reject-reference``: a mention of "the attack" that adds no fact -> rejected.
+   base, and a sentence stating several days ("strikes on November 19, 22, and earlier on
+   November 15 at the Ain al-Asad Airbase") one incident per day. An undated mention of a
+   base already read is an account of that base's incident (a recap). A day that dates a
+   statement ("announced Friday", "on Friday announced that ...", "the day before, the
+   channel reported that ...") dates an otherwise undated attack as that day or the day
+   before; a time inside a clause about a US strike ("airstrikes the US launched last
+   week") dates nothing. After reading, an incident known only from summary sentences
+   (several provinces or "bases", no base named) whose dates overlap an incident at a base
+   of its country joins that incident;
+9. ``reject-reference``: a mention of "the attack" that adds no fact -> rejected;
+   ``reject-claim-undated``: a claim with no date of its own about a base the article dates
+   nothing for (a recap of earlier claims); ``reject-unplaced``: a mention with no country,
+   place, date or count outside any story ("defining attacks as strikes on our facilities"),
+   or a sum over "the attacks" ("21 injuries ... in the attacks on US troops").
 
 Sentences with no attack vocabulary are skipped silently; every sentence with attack
 vocabulary ends either as a row or in the rejected list with its reason.
@@ -108,16 +121,31 @@ _RETALIATION = re.compile(
     r"sites?|positions?|headquarters|militia|kata'?ib|irgc|command)|"
     r"\b(?:air\s*)?strikes?\s+(?:on|against)\s+(?:\w+\s+){0,6}?(?:(?:it\s+said\s+were\s+)?linked\s+to\s+iran|"
     r"iran-(?:backed|linked|aligned)\s+(?:militias?|groups?|facilities|sites?)|kata'?ib|irgc|revolutionary\s+guard)|"
-    r"\b(?:biden|trump|president)\s+(?:\w+\s+){0,2}?ordered\s+(?:\w+\s+){0,3}?(?:air\s*)?strikes\b", re.I)
+    r"\b(?:biden|trump|president)\s+(?:\w+\s+){0,2}?ordered\s+(?:\w+\s+){0,3}?(?:air\s*)?strikes\b|"
+    # "a US drone attack targeted the capital": a strike by the United States
+    r"\b(?:u\.?s\.?|us|american|israeli)\s+(?:drone|air|missile)\s*(?:attack|strike|raid)s?\s+(?:\w+\s+){0,2}?"
+    r"(?:targeted|killed|hit|struck)\b|"
+    # "targeted a military convoy belonging to Iranian-backed groups": an attack on the other side
+    r"\b(?:targeted|struck|hit|bombed|attacked)\s+(?:an?\s+|the\s+)?(?:[\w\-]+\s+){0,2}?(?:convoys?|positions?|"
+    r"headquarters|vehicles?|trucks?|depots?|camps?|launchers?)\s+(?:belonging\s+to|of|used\s+by|run\s+by|"
+    r"affiliated\s+with)\s+(?:the\s+)?(?:[\w\-]+\s+){0,2}?(?:iran\w*[\s\-]+(?:backed|aligned|linked|affiliated)|"
+    r"pro-iran\w*|militias?|hezbollah|kata'?ib|irgc|terrorist)", re.I)
+_CLAIM = re.compile(r"\bclaim\w*\s+(?:responsibility\s+)?for\s+(?:\w+\s+){0,2}?(?:striking|targeting|attacking|hitting|"
+                    r"the\s+(?:attack|strike|drone|rocket))", re.I)
+_LIST_AT = re.compile(r"\s*,?\s*(?:(?:and\s+)?(?:earlier|later)\s+)?(?:at|in|on|near|against)\s+(?:the\s+)?"
+                      r"(?:[\w\-]+\s+){0,2}", re.I)
 _ANNOUNCE = re.compile(r"\b(?:vow\w*|threaten\w*|warn\w*|pledg\w*|promis\w*|plans?\s+to|would\s+(?:target|attack|strike|respond)|"
                        r"will\s+(?:target|attack|strike|continue|respond)|intends?\s+to|announc\w+\s+(?:that\s+)?(?:it|they)\s+(?:would|will))\b", re.I)
 _SIREN = re.compile(r"\bsirens?\b|\balarms?\b", re.I)
 _NOTHING = re.compile(r"\bno\s+(?:\w+\s+)?(?:rockets?|drones?|projectiles?|impact|attack)s?\s+(?:were|was)\s+found|"
                       r"\bnothing\s+(?:was\s+)?found|\bfalse\s+alarm", re.I)
 _UNQUANT = re.compile(r"\b(?:dozens|scores|hundreds|numerous|a\s+(?:wave|series|string|spate|flurry|barrage)|"
-                      r"a\s+number)\s+of\s+(?:\w+\s+){0,3}?(?:attacks?|strikes?|assaults?|incidents?)\b", re.I)
+                      r"a\s+number)\s+of\s+(?:\w+\s+){0,3}?(?:attacks?|strikes?|assaults?|incidents?)\b|"
+                      r"\b(?:many|most|several|some)\s+of\s+(?:the|these|those)\s+(?:\w+\s+){0,2}?(?:attacks|strikes)\b", re.I)
 _RATE = re.compile(r"\b(?:largely\s+)?(?:halted|paused|stopped|ceased|suspended|resumed|decreased|increased|"
-                   r"surged|slowed|dropped|declined|escalated|intensified|subsided)\b|\bin\s+recent\s+(?:months|weeks)\b", re.I)
+                   r"surged|slowed|dropped|declined|escalated|intensified|subsided)\b|\bin\s+recent\s+(?:months|weeks)\b|"
+                   r"\bha(?:ve|s)\s+continued\b|\bcontinu\w*\s+to\s+(?:be\s+)?(?:fired|launched|targeted|attacked)\b|"
+                   r"\battacks\s+(?:[\w\-]+\s+){0,6}?continu\w+\b", re.I)
 _REFERENCE = re.compile(r"\b(?:the|this|that|thursday'?s|monday'?s|tuesday'?s|wednesday'?s|friday'?s|saturday'?s|"
                         r"sunday'?s|[a-z]+day\u2019s|latest|last|recent|previous)\s+(?:\w+\s+)?(?:attacks?|strikes?|incidents?)\b", re.I)
 _EVENT = [
@@ -170,6 +198,17 @@ _AFTER_START = re.compile(r"^\W*(?:after|following|since)\s", re.I)
 _PLURAL_ATTACKS = re.compile(r"\battacks\b", re.I)
 _SAME_BASE = re.compile(r"\b(?:the\s+same|that|this)\s+(?:base|site|facility|garrison|airbase|air\s+base)\b", re.I)
 _SPEECH_BEFORE = re.compile(r"(?:said|told|announced|stated|reported|added|says|confirmed)\s*(?:on\s+)?$", re.I)
+_SPEECH_VERB = r"(?:said|told|announced|stated|reported|confirmed|revealed|claimed|released|issued)"
+_ATTACK_VERB = re.compile(r"\b(?:fired|launched|struck|hit|attacked|targeted|landed|fell|exploded|intercepted|shot\s+down|"
+                          r"killed|injured|wounded|came\s+under)\b", re.I)
+# after the time: up to ten words (no attack verb among them), then the speech verb
+_SPEECH_AFTER = re.compile(rf"^\s*,?\s*(?:(?!(?:fired|launched|struck|hit|attacked|targeted|landed|fell|killed|injured|"
+                           rf"wounded)\b)[\w.\'\u2019()\-]+,?\s+){{0,10}}?{_SPEECH_VERB}\b", re.I)
+_US_ACTOR = r"(?:the\s+)?(?:u\.?s\.?|us|united\s+states|american|coalition|israeli?)(?:\s+(?:forces|military|air\s+force|army))?"
+_US_STRIKE_CLAUSE = re.compile(
+    rf"\b(?:air\s*strikes?|strikes?|raids?|bombing)\s+(?:that\s+)?{_US_ACTOR}\s+(?:had\s+)?(?:launched|carried\s+out|"
+    rf"conducted)\b[^,.;]*|\b{_US_ACTOR}\s+(?:had\s+)?(?:launched|carried\s+out|conducted)\s+(?:\w+\s+){{0,2}}?"
+    r"(?:air\s*strikes?|strikes?|raids?)\b[^,.;]*", re.I)
 
 
 @dataclass
@@ -229,7 +268,7 @@ def _countries(s: str, places: list[PlaceMatch]) -> list[str]:
                 before = s[max(0, m.start() - 40):m.start()].lower()
                 if re.search(r"\bfrom\s+(?:\w+\s+)?$", before):
                     continue
-                if re.search(r"(?:resistance|groups?|militias?|factions?|movements?)\s+in\s+$", before):
+                if re.search(r"(?:resistance|groups?|militias?|factions?|movements?)\s+(?:in|of)\s+$", before):
                     continue
                 if re.search(r"(?:border\s+with|troops\s+in|forces\s+in)\s+$", before) and len(hits) > 0:
                     continue
@@ -282,15 +321,88 @@ def _casualties(s: str) -> tuple[int | None, int | None]:
     return killed, injured
 
 
+def _is_speech_time(t: TimeSpan, s: str, off: int) -> bool:
+    """Whether ``t`` dates a statement, not the attack: "said on Monday", "on Friday announced that
+    three drones attacked", "The day before, the channel, citing officials, reported that ..." (the
+    speech verb follows the time and nothing before the time describes the attack)."""
+    before, after = s[:t.start - off], s[t.end - off:]
+    if _SPEECH_BEFORE.search(before):
+        return True
+    return bool(_SPEECH_AFTER.match(after)) and not _ATTACK_VERB.search(before)
+
+
+def _us_strike_spans(s: str) -> list[tuple[int, int]]:
+    """Clauses about strikes by the United States ("airstrikes the US launched in Iraq last week"):
+    a time inside one dates the strike, not the attack on US forces."""
+    return [(m.start(), m.end()) for m in _US_STRIKE_CLAUSE.finditer(s)]
+
+
 def _attack_time(times: list[TimeSpan], s: str, off: int) -> TimeSpan | None:
+    return next(iter(_attack_times(times, s, off)), None)
+
+
+def _attack_times(times: list[TimeSpan], s: str, off: int) -> list[TimeSpan]:
+    """The times of ``s`` that can date an attack: not a statement's date, not the start of a "since"
+    phrase, not inside a clause about a US strike."""
+    strikes = _us_strike_spans(s)
+    out = []
     for t in times:
         before = s[:t.start - off]
-        if _SPEECH_BEFORE.search(before):
+        if _is_speech_time(t, s, off):
             continue
         if re.search(r"\bsince\s+$", before, re.I):
             continue
-        return t
-    return None
+        if any(x <= t.start - off < y for x, y in strikes):
+            continue
+        out.append(t)
+    return out
+
+
+def _speech_time(times: list[TimeSpan], s: str, off: int) -> TimeSpan | None:
+    return next((t for t in times if t.precision == "day" and _is_speech_time(t, s, off)), None)
+
+
+def _date_list_plan(s, a, days, places, ref_base, countries):
+    """One ``(time, place, country)`` per stated day of ``s`` ("strikes on November 19, 22, and earlier
+    on November 15 at the Ain al-Asad Airbase"): the place named right after the day ("on ... at the
+    X"), else the base "the same base" refers to, else the nearest place named before the day."""
+    plan = []
+    for i, ti in enumerate(days):
+        lo = ti.end - a
+        hi = days[i + 1].start - a if i + 1 < len(days) else len(s)
+        after = next((m for m in places if lo <= m.start < hi and _LIST_AT.fullmatch(s[lo:m.start])), None)
+        if after is not None:
+            plan.append((ti, after.place.name, after.place.country))
+        elif _SAME_BASE.search(s) and ref_base is not None:
+            plan.append((ti, ref_base.name, ref_base.country))
+        else:
+            before = [m for m in places if m.end <= ti.start - a]
+            m = next((m for m in reversed(before) if m.place.kind == "base"), before[-1] if before else None)
+            plan.append((ti, m.place.name, m.place.country) if m else (ti, None, countries[0] if countries else None))
+    return plan
+
+
+def _merge_summaries(incidents: list, bases: set) -> None:
+    """An incident read only from summary sentences ("bases in Syria's Hasakah and Deir ez-Zor provinces
+    came under attack Monday": several areas or "bases", no base named) whose dates overlap an incident
+    at a base of the same country is that story's summary: its mentions become accounts of the first
+    such incident."""
+    for inc in list(incidents):
+        own = [m for m in inc.mentions if not m.get("headline")]
+        if not own or not all(m.get("summary") for m in own):
+            continue
+        other = next((o for o in incidents if o is not inc and o.place in bases
+                      and (inc.country is None or o.country == inc.country)
+                      and o.date_start <= inc.date_end and inc.date_start <= o.date_end), None)
+        if other is None:
+            continue
+        for m in inc.mentions:
+            m["summary_of"] = True
+        other.mentions[:0] = inc.mentions
+        if not other.dated and inc.dated:
+            other.date_start, other.date_end, other.precision, other.dated = (inc.date_start, inc.date_end,
+                                                                              inc.precision, True)
+        incidents.remove(inc)
 
 
 def _counter(s: str, article: Article) -> str:
@@ -325,6 +437,8 @@ def extract_article(article: Article, gazetteer: Gazetteer, *, assume_since: dat
     n_events = 0
     last_tally = None
     prev_incident = None  # the incident the previous sentence was read into
+    ref_base = None  # the base last named in an attack sentence (what "the same base" refers to)
+    seen_bases: set = set()  # names of the bases the article's attack sentences name
 
     def reject(a, b, rule, reason):
         rejected.append(Rejected(a, b, text[a:b], rule, reason, article))
@@ -387,6 +501,7 @@ def extract_article(article: Article, gazetteer: Gazetteer, *, assume_since: dat
         s_geo = s if not dlc else " " * dlc.end() + s[dlc.end():]  # the dateline says where it was filed
         if dlc:
             places = [p for p in places if p.start >= dlc.end()]  # "ERBIL (Kurdistan 24) - ...": filed from
+            times = [x for x in times if x.start - a >= dlc.end()]  # "IRBIL, Nov 17 (KUNA) --": filed on
         # 6. tallies
         tally = _tally(s, a, pub, times, places, article, assume_since, last_tally)
         if tally is not None:
@@ -435,50 +550,90 @@ def extract_article(article: Article, gazetteer: Gazetteer, *, assume_since: dat
             reject(a, b, "reject-reference", "mentions an attack without a date, place, weapon or count of its own")
             continue
         same_base = _SAME_BASE.search(s) and not bases and current is not None
-        targets = bases or [None]
-        for target in targets:
-            place = target.place.name if target else (current.place if same_base else None)
-            country = (target.place.country if target else
-                       (current.country if same_base else (countries[0] if countries else None)))
+        speech = _speech_time(times, s, a) if t is None else None
+        # a claim with no date about a base the article dates nothing for: not an incident (a recap)
+        if (t is None and current is not None and current.dated and _CLAIM.search(s) and bases
+                and all(not any(i.place == m.place.name for i in incidents) for m in bases)):
+            reject(a, b, "reject-claim-undated", "a claim with no date of its own about a base not dated in the article")
+            ref_base = bases[-1].place if bases[-1].place.kind == "base" else ref_base
+            continue
+        # nothing places or dates it, and no story to join: not an incident
+        if (t is None and speech is None and current is None and not bases and not countries and n_proj is None
+                and ((killed is None and injured is None) or _PLURAL_ATTACKS.search(s))):
+            reject(a, b, "reject-unplaced", "an attack mention (or a sum over 'the attacks') with no country, place, "
+                                            "date or count, outside a story")
+            continue
+        days = [x for x in _attack_times(times, s, a) if x.precision == "day"]
+        disjoint = all(x.date_end < y.date_start or y.date_end < x.date_start
+                       for i, x in enumerate(days) for y in days[i + 1:])
+        if len(days) > 1 and disjoint:
+            plan = _date_list_plan(s, a, days, places, ref_base, countries)  # one incident per stated day
+        else:
+            plan = []
+            for target in (bases or [None]):
+                if target is not None:
+                    plan.append((t, target.place.name, target.place.country))
+                elif same_base:
+                    plan.append((t, ref_base.name, ref_base.country) if ref_base is not None
+                                else (t, current.place, current.country))
+                else:
+                    plan.append((t, None, countries[0] if countries else None))
+        multi = len(plan) > 1
+        summary = not bases or all(m.place.kind != "base" for m in bases)
+        summary = summary and (len(areas) > 1 or bool(re.search(r"\bbases\b", s, re.I)))
+        for k, (tt, place, country) in enumerate(plan):
             inc = None
-            if t is not None:
+            if tt is not None:
                 for old in incidents:
-                    if (old.date_start <= t.date_end and t.date_start <= old.date_end
+                    if (old.date_start <= tt.date_end and tt.date_start <= old.date_end
                             and (old.place is None or place is None or old.place == place)
                             and (old.country is None or country is None or old.country == country)
-                            and (len(targets) == 1 or old.place == place)):
+                            and (not multi or old.place == place)):
                         inc = old
                         break
                 if inc is None:
-                    inc = _Incident(f"{article.article_id}-I{len(incidents) + 1}", t.date_start, t.date_end,
-                                    t.precision, True, country, place)
+                    inc = _Incident(f"{article.article_id}-I{len(incidents) + 1}", tt.date_start, tt.date_end,
+                                    tt.precision, True, country, place)
                     incidents.append(inc)
-                elif not inc.dated or (t.date_end - t.date_start) < (inc.date_end - inc.date_start):
-                    inc.date_start, inc.date_end, inc.precision, inc.dated = t.date_start, t.date_end, t.precision, True
+                elif not inc.dated or (tt.date_end - tt.date_start) < (inc.date_end - inc.date_start):
+                    inc.date_start, inc.date_end, inc.precision, inc.dated = tt.date_start, tt.date_end, tt.precision, True
             else:
-                if (current is not None and (current.place is None or place is None or current.place == place)
+                named = (next((i for i in reversed(incidents) if i.place == place
+                               and (i.country is None or country is None or i.country == country)), None)
+                         if place is not None else None)
+                if named is not None and (multi or current is None or current.place not in (None, place)):
+                    inc = named  # an undated mention of a base already read: that incident's account
+                elif (current is not None and (current.place is None or place is None or current.place == place)
                         and (current.country is None or country is None or current.country == country)
-                        and len(targets) == 1):
+                        and not multi):
                     inc = current
                 else:
                     base_inc = current
-                    if base_inc is not None:
+                    if speech is not None:  # "announced Friday": the statement's day or the day before
+                        d0, d1, prec, dated = speech.date_start - timedelta(days=1), speech.date_end, "day", True
+                    elif base_inc is not None:
                         d0, d1, prec, dated = base_inc.date_start, base_inc.date_end, base_inc.precision, base_inc.dated
                     else:
                         d0, d1, prec, dated = pub - timedelta(days=6), pub, "week", False
                     inc = _Incident(f"{article.article_id}-I{len(incidents) + 1}", d0, d1, prec, dated, country, place)
                     incidents.append(inc)
+                if not inc.dated and speech is not None:
+                    inc.date_start, inc.date_end = speech.date_start - timedelta(days=1), speech.date_end
+                    inc.precision, inc.dated = "day", True
             if inc.place is None and place is not None:
                 inc.place = place
             if inc.country is None and country is not None:
                 inc.country = country
-            inc.mentions.append(dict(start=a, end=b, text=s, time=t, place=place, country=country,
-                                     weapons=weapons, projectiles=n_proj if len(targets) == 1 else None,
-                                     fatalities=killed, injuries=injured, multi=len(targets) > 1,
-                                     same_base=bool(same_base)))
-            if len(targets) == 1 or target is targets[-1]:
+            inc.mentions.append(dict(start=a, end=b, text=s, time=tt, place=place, country=country,
+                                     weapons=weapons, projectiles=n_proj if not multi else None,
+                                     fatalities=killed, injuries=injured, multi=multi,
+                                     same_base=bool(same_base) and place is not None and not bases,
+                                     summary=summary, speech=speech is not None and tt is None))
+            if not multi or k == len(plan) - 1:
                 current = inc
-                prev_incident = inc if len(targets) == 1 else None
+                prev_incident = inc if not multi else None
+        ref_base = next((m.place for m in reversed(places) if m.place.kind == "base"), ref_base)
+        seen_bases.update(m.place.name for m in places if m.place.kind == "base")
     # a headline (first line, no final stop) that gave an undated incident with no place of its own is the
     # story's summary: its mention joins the first other incident of the same country, as a variant account
     nl = text.find("\n")
@@ -492,6 +647,7 @@ def extract_article(article: Article, gazetteer: Gazetteer, *, assume_since: dat
                     m["headline"] = True
                 other.mentions[:0] = inc.mentions
                 incidents.remove(inc)
+    _merge_summaries(incidents, seen_bases)
     # incidents -> report candidates (one per mention: variant accounts of one incident)
     for inc in incidents:
         background = inc.date_end < pub - timedelta(days=7)
@@ -512,6 +668,10 @@ def extract_article(article: Article, gazetteer: Gazetteer, *, assume_since: dat
                 notes.append("place from 'the same base'")
             if m.get("headline"):
                 notes.append("headline of the story")
+            if m.get("summary_of"):
+                notes.append("summary of the story's attacks (several areas, no base named)")
+            if m.get("speech"):
+                notes.append("dated by its statement: that day or the day before")
             cands.append(Candidate("reports", {
                 "incident_id": inc.key, "date_start": inc.date_start, "date_end": inc.date_end,
                 "date_precision": inc.precision, "country": inc.country, "location": inc.place,

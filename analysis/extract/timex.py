@@ -8,7 +8,10 @@ Rules (each result carries its precision, one of the canonical ``day``, ``week``
 * a calendar date ("July 16", "Oct. 17", "17 October 2023") is parsed by dateparser
   with the publication date as base, preferring the past; without a year it is the
   latest such day on or before publication;
-* "yesterday", "today", "overnight", "last night": days around publication;
+* "yesterday", "today", "overnight", "last night": days around publication; "the day
+  before", "the previous day", "a day earlier" (no other anchor named) are yesterday;
+* a list of days after a calendar date ("on November 19, 22, and 25") is one day each,
+  in the month of the first;
 * "this week" is Monday of the publication week to publication; "last week" the ISO
   week before;
 * a month ("in April", "in late January", "mid-October", "early February 2024"):
@@ -46,13 +49,17 @@ _PATTERNS = [
     ("date", re.compile(rf"\b(?:on\s+)?(?:{_WD},?\s+)?(?P<m>{_MON})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>20\d\d))?", re.I)),
     ("date", re.compile(rf"\b(?:on\s+)?(?:the\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m>{_MON})(?:,?\s+(?P<y>20\d\d))?\b", re.I)),
     ("weekday", re.compile(rf"\b(?:on\s+|last\s+|early\s+|late\s+)?(?P<wd>{_WD}){_PART}\b(?!\s*,?\s*{_MON})", re.I)),
-    ("relday", re.compile(r"\b(?P<rd>yesterday|today|overnight|last\s+night|earlier\s+today|this\s+morning|tonight)\b", re.I)),
+    ("relday", re.compile(r"\b(?P<rd>yesterday|today|overnight|last\s+night|earlier\s+today|this\s+morning|tonight|"
+                          r"the\s+day\s+before(?!\s+(?:yesterday|the|a|an|its|his|her|their)\b)|the\s+previous\s+day|"
+                          r"a\s+day\s+(?:earlier|before))\b", re.I)),
     ("week", re.compile(r"\b(?P<wk>(?:earlier\s+)?this\s+week|last\s+week|past\s+week)\b", re.I)),
     ("season", re.compile(r"\b(?P<sw>this|last|past)\s+(?P<season>winter|spring|summer|autumn|fall)\b", re.I)),
     ("relmonth", re.compile(r"\b(?P<rm>(?:earlier\s+)?this\s+month|last\s+month)\b", re.I)),
     ("month", re.compile(rf"\b(?:in\s+|since\s+|during\s+)?(?:(?P<part>early|mid|late|the\s+end\s+of|the\s+beginning\s+of|the\s+middle\s+of)[\s\-]+)?(?P<mo>january|february|march|april|may|june|july|august|september|october|november|december)(?:\s+(?P<my>20\d\d))?\b", re.I)),
     ("year", re.compile(r"\b(?P<yr>this\s+year|last\s+year|in\s+20\d\d)\b", re.I)),
 ]
+# a further day of a date list: ", 22" / ", and 25" / " and 25", then a separator (not "22 rockets")
+_DAY_LIST = re.compile(r"(?:,\s*(?:and\s+)?|\s+and\s+)(?P<d>\d{1,2})(?:st|nd|rd|th)?(?=\s*[,.;)]|\s*$|\s+(?:and|at|in|on)\b)")
 # "may" is a month only when capitalised and not followed by a verb-like word
 _MAY_VERB = re.compile(r"\bmay\b(?!\s+(?:20\d\d|\d{1,2}\b))", re.I)
 
@@ -140,6 +147,8 @@ def find_times(text: str, published: date, *, offset: int = 0) -> list[TimeSpan]
     >>> t = find_times("In late January, a drone strike killed three", date(2024, 7, 25))[0]
     >>> str(t.date_start), str(t.date_end), t.precision
     ('2024-01-21', '2024-01-31', 'month')
+    >>> [str(t.date_start) for t in find_times("strikes on November 19, 22, and 25", date(2023, 12, 4))]
+    ['2023-11-19', '2023-11-22', '2023-11-25']
     """
     pub = published
     found: list[TimeSpan] = []
@@ -170,6 +179,20 @@ def find_times(text: str, published: date, *, offset: int = 0) -> list[TimeSpan]
                 if year is None and d > pub:
                     d = d.replace(year=d.year - 1)
                 span = (d, d, "day")
+                at = b
+                for k in _DAY_LIST.finditer(text, b):  # "November 19, 22, and 25": the same month
+                    if k.start() != at:
+                        break
+                    try:
+                        dk = d.replace(day=int(k.group("d")))
+                    except ValueError:
+                        break
+                    if dk > pub:
+                        break
+                    taken.append((k.start("d"), k.end("d")))
+                    found.append(TimeSpan(k.start("d") + offset, k.end("d") + offset, k.group("d"), dk, dk, "day",
+                                          "date"))
+                    at = k.end()
             elif kind == "weekday":
                 wd = WEEKDAYS.index(g["wd"].lower())
                 back = (pub.weekday() - wd) % 7
@@ -179,7 +202,7 @@ def find_times(text: str, published: date, *, offset: int = 0) -> list[TimeSpan]
                 rd = re.sub(r"\s+", " ", g["rd"].lower())
                 if rd in ("today", "earlier today", "this morning", "tonight"):
                     span = (pub, pub, "day")
-                elif rd == "yesterday":
+                elif rd == "yesterday" or rd.startswith(("the day", "the previous", "a day")):
                     span = (pub - timedelta(days=1),) * 2 + ("day",)
                 else:  # overnight, last night: the night before publication
                     span = (pub - timedelta(days=1), pub, "day")
