@@ -171,3 +171,35 @@ def test_monitor_keeps_the_poisson_glr_otherwise(nb_series):
     # a period baseline with a stated alpha is an NB2 in-control model
     c = monitor(nb_series, baseline=("2022-01-03", "2022-10-03"), arl=26, n_sim=300, seed=1, alpha=0.5)
     assert c.attrs["detector"] == "nb" and c.attrs["calibration"].alpha == 0.5
+
+
+def test_cli_model_negbin_runs_and_names_the_nb2_glr(nb_series, tmp_path, capsys):
+    import json
+
+    from analysis.cli import main
+
+    path = tmp_path / "s.csv"
+    nb_series.to_csv(path)
+    args = ["monitor", str(path), "--baseline", "2022-01-03:2022-10-03", "--freq", "W", "--arl", "26",
+            "--n-sim", "300", "--seed", "4"]
+    assert main(args + ["--model", "negbin", "--format", "json"]) == 0
+    res = json.loads(capsys.readouterr().out)
+    fit = fit_counts(CountSeries.read_csv(path, freq="W").window("2022-01-03", "2022-10-03"), family="negbin")
+    api = monitor(nb_series, baseline=fit, arl=26, n_sim=300, seed=4)
+    assert res["model"] == "negbin" and res["detector"] == "nb" and res["arl"]["statistic"] == "nb"
+    assert res["alpha"] == pytest.approx(fit.alpha, rel=1e-9) and res["rate"] is None
+    assert res["threshold"] == pytest.approx(api.attrs["calibration"].threshold, rel=1e-12)
+    np.testing.assert_allclose([p["statistic"] for p in res["periods"]], api["statistic"], rtol=1e-12)
+    assert [p["alarm"] for p in res["periods"]] == api["alarm"].tolist()
+    assert main(args + ["--model", "negbin", "--window", "26"]) == 0
+    text = capsys.readouterr().out
+    assert "detector NB2 GLR (alpha" in text and "window 26 periods" in text
+    assert main(args + ["--format", "json"]) == 0  # the baseline's rate: Poisson GLR
+    res = json.loads(capsys.readouterr().out)
+    assert res["model"] == "rate" and res["detector"] == "poisson" and res["alpha"] is None
+    assert main(args + ["--trend"]) == 2
+    assert "--trend and --seasonality need --model" in capsys.readouterr().err
+    assert main(args + ["--model", "negbin", "--min-rate", "1"]) == 2
+    with pytest.raises(SystemExit) as exc:
+        main(args + ["--window", "0"])
+    assert exc.value.code == 2

@@ -2,12 +2,18 @@
 
 SERIES is a series CSV (``start, end, count, exposure``, as ``normalize`` writes). JSON::
 
-    {"rate", "rate_unit", "in_control", "direction", "threshold", "arl": {"target",
-     "simulated", "se", "n_sim", "seed"} or null, "periods": [{"start", "end", "count",
-     "expected", "statistic", "threshold", "alarm", "change_start", "p_changed", "p_run_lt_k"}]}
+    {"rate", "rate_unit", "in_control", "model", "detector", "detector_description", "alpha",
+     "observation", "direction", "window", "threshold", "arl": {"target", "simulated", "se",
+     "n_sim", "seed", "horizon", "censored", "statistic"} or null, "periods": [{"start",
+     "end", "count", "expected", "statistic", "threshold", "alarm", "change_start",
+     "p_changed", "p_run_lt_k"}]}
 
 ``in_control`` states the in-control model, with the prior (``--rate-prior``) or floor
-(``--min-rate``) a baseline without events needs.
+(``--min-rate``) a baseline without events needs. ``--model poisson|negbin|quasipoisson``
+fits that count model on the baseline period (intercept, ``--trend``, ``--seasonality``) as
+the in-control model instead of its rate; an NB2 model is monitored with the NB2 GLR
+(``detector`` "nb", as R ``surveillance::glrnb`` with the fitted ``alpha``), every other
+in-control model with the Poisson GLR (``detector`` "poisson", ``glrpois``).
 
 Exit 0 with or without alarms, 1 on bad data.
 """
@@ -15,6 +21,12 @@ Exit 0 with or without alarms, 1 on bad data.
 from __future__ import annotations
 
 import argparse
+
+JSON_KEYS = ("rate", "rate_unit", "in_control", "model", "detector", "detector_description", "alpha",
+             "observation", "direction", "window", "threshold", "arl", "periods")
+ARL_KEYS = ("target", "simulated", "se", "n_sim", "seed", "horizon", "censored", "statistic")
+PERIOD_KEYS = ("start", "end", "count", "expected", "statistic", "threshold", "alarm", "change_start",
+               "p_changed", "p_run_lt_k")
 
 
 def _baseline(value: str):
@@ -61,16 +73,41 @@ def _min_rate(value: str) -> float:
     return v
 
 
+def _window(value: str) -> int:
+    try:
+        v = int(value)
+    except ValueError:
+        v = 0
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"--window must be a whole number of periods >= 1, not {value!r}")
+    return v
+
+
+def _seasonality(value: str) -> str:
+    from .fit import _seasonality as check
+    return check(value)
+
+
 def add_parser(sub):
     p = sub.add_parser("monitor", help="GLR alarms and online change probability after a baseline",
-                       description="Monitor the periods after a baseline with the Poisson GLR detector "
-                                   "(threshold for an in-control ARL, calibrated by simulation) and "
-                                   "Bayesian online changepoint detection.")
+                       description="Monitor the periods after a baseline with the GLR detector "
+                                   "(Poisson, or NB2 for an NB2 in-control model; threshold for an "
+                                   "in-control ARL, calibrated by simulation) and Bayesian online "
+                                   "changepoint detection.")
     p.add_argument("series", help="series CSV: start, end, count, exposure")
     p.add_argument("--baseline", required=True, type=_baseline, metavar="START:END")
     p.add_argument("--direction", default="up", choices=("up", "down", "both"))
     p.add_argument("--arl", type=_positive, default=52.0, help="in-control ARL in periods (default 52)")
     p.add_argument("--threshold", type=float, default=None, help="GLR threshold (skips calibration)")
+    p.add_argument("--model", default="rate", choices=("rate", "poisson", "negbin", "quasipoisson"),
+                   help="in-control model: the baseline's rate (default), or this count model fitted on "
+                        "the baseline period; negbin is monitored with the NB2 GLR")
+    p.add_argument("--trend", action="store_true", help="with --model: a linear trend in the fitted model")
+    p.add_argument("--seasonality", type=_seasonality, default=None, metavar="SPEC",
+                   help="with --model: seasonal terms of the fitted model (as for fit)")
+    p.add_argument("--window", type=_window, default=None, metavar="M",
+                   help="GLR window: change times at most M periods back (surveillance's M; "
+                        "default: all periods since the last alarm)")
     p.add_argument("--n-sim", type=int, default=1000, help="simulations for the ARL (default 1000)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--freq", default=None, choices=("D", "W", "M", "Q", "Y"),
@@ -84,21 +121,46 @@ def add_parser(sub):
     return p
 
 
-def run(args) -> dict:
+def run(args) -> dict | int:
+    import sys
+    import warnings
+
     import pandas as pd
 
     from ..monitor import monitor
     from ..schema import InputError
     from ..series import CountSeries
+    if args.model == "rate" and (args.trend or args.seasonality):
+        print("incident-trends monitor: error: --trend and --seasonality need --model poisson, negbin "
+              "or quasipoisson", file=sys.stderr)
+        return 2
+    if args.model != "rate" and (args.rate_prior is not None or args.min_rate is not None):
+        print("incident-trends monitor: error: --rate-prior and --min-rate apply to the baseline's rate "
+              "(--model rate), not to a fitted model", file=sys.stderr)
+        return 2
     try:
         series = CountSeries.read_csv(args.series, freq=args.freq)
     except (FileNotFoundError, IsADirectoryError, PermissionError, InputError):
         raise  # an InputError already names the file, row and column
     except (ValueError, KeyError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise InputError(f"cannot read the series: {exc}", file=args.series) from None
+    baseline = args.baseline
+    if args.model != "rate":
+        from ..models import fit_counts
+        b0, b1 = args.baseline
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                baseline = fit_counts(series.window(b0, b1), family=args.model, trend=args.trend,
+                                      seasonality=args.seasonality)
+            except ValueError as exc:
+                raise InputError(f"cannot fit the {args.model} in-control model on the baseline "
+                                 f"{b0.date()}..{b1.date()}: {exc}", file=args.series) from None
+        for w in caught:
+            print(f"incident-trends monitor: warning: {w.message}", file=sys.stderr)
     try:
-        out = monitor(series, baseline=args.baseline, direction=args.direction, arl=args.arl,
-                      threshold=args.threshold, n_sim=args.n_sim, seed=args.seed,
+        out = monitor(series, baseline=baseline, direction=args.direction, arl=args.arl,
+                      threshold=args.threshold, n_sim=args.n_sim, seed=args.seed, M=args.window,
                       rate_prior=args.rate_prior, min_rate=args.min_rate)
     except ValueError as exc:
         raise InputError(str(exc), file=args.series) from None
@@ -112,17 +174,26 @@ def run(args) -> dict:
                      "threshold": float(r.threshold), "alarm": bool(r.alarm),
                      "change_start": None if pd.isna(r.change_start) else str(r.change_start.date()),
                      "p_changed": float(r.p_changed), "p_run_lt_k": float(r.p_run_lt_k)})
+    arl = None if cal is None else {
+        "target": cal.target, "simulated": cal.arl, "se": cal.arl_se, "n_sim": cal.n_sim, "seed": cal.seed,
+        "horizon": cal.horizon, "censored": cal.censored, "statistic": cal.statistic}
     return {"rate": out.attrs["rate"], "rate_unit": out.attrs["rate_unit"],
-            "in_control": out.attrs["in_control"], "direction": args.direction,
+            "in_control": out.attrs["in_control"], "model": args.model, "detector": out.attrs["detector"],
+            "detector_description": out.attrs["detector_description"], "alpha": out.attrs["alpha"],
+            "observation": out.attrs["observation"], "direction": args.direction, "window": args.window,
             "threshold": float(out["threshold"].iloc[0]) if len(out) else args.threshold,
-            "arl": None if cal is None else {"target": cal.target, "simulated": cal.arl, "se": cal.arl_se,
-                                             "n_sim": cal.n_sim, "seed": cal.seed},
-            "periods": rows}
+            "arl": arl, "periods": rows}
 
 
 def render_text(result: dict) -> str:
-    head = (f"in-control rate {result['rate']:.4g} {result['rate_unit']} ({result['in_control']}); "
-            f"threshold {result['threshold']:.4g}")
+    if result["rate"] is not None:
+        head = f"in-control rate {result['rate']:.4g} {result['rate_unit']} ({result['in_control']})"
+    else:
+        head = f"in-control model: {result['in_control']}"
+    head += f"; detector {result['detector_description']}"
+    if result["window"]:
+        head += f", window {result['window']} periods"
+    head += f"; threshold {result['threshold']:.4g}" if result["threshold"] is not None else ""
     if result["arl"]:
         a = result["arl"]
         head += f" (ARL {a['simulated']:.1f} +/- {a['se']:.1f} for target {a['target']:g}, {a['n_sim']} sims)"
