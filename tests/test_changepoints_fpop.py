@@ -60,3 +60,32 @@ def test_crops_uses_fpop_and_matches_op_on_a_grid():
             alt = OptimalPartitioning("poisson").fit(y)
             assert alt.cost_.sum_of_costs(got) + beta * len(got) == pytest.approx(
                 want.penalised_cost, rel=1e-9)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), n=st.integers(200, 1500), exposure=st.booleans(),
+       zeros=st.booleans(), pen=st.sampled_from([0.5, 3.0, "bic", 25.0]))
+def test_fpop_equals_pelt_on_longer_series(seed, n, exposure, zeros, pen):
+    """Longer series (many live candidates, rate sets cut many times, sets of several
+    pieces), with long zero stretches or not: FPOP returns the same F at every row as
+    PELT's pruning, which is exact for this cost without MBIC and with min_size 1."""
+    from analysis.changepoints import _kernels as K
+    from analysis.changepoints._fpop import fpop_poisson_kernel
+
+    rng = np.random.default_rng(seed)
+    k = int(rng.integers(1, 12))
+    cuts = np.sort(rng.choice(np.arange(1, n), k - 1, replace=False))
+    rates = rng.uniform(0.0 if zeros else 0.5, 12.0, k)
+    if zeros:
+        rates[rng.random(k) < 0.4] = 0.0
+    lam = np.repeat(rates, np.diff(np.r_[0, cuts, n]).astype(int))
+    x = rng.uniform(0.3, 3.0, n) if exposure else None
+    y = rng.poisson(lam * (1.0 if x is None else x)).astype(float)
+    fp = Pelt("poisson").fit(y, exposure=x)
+    value = fp._pen(pen).value
+    code, cs, cq, ce, param, LT = fp.cost_.kernel_args()
+    r = y if x is None else y / x
+    F1, last1, _ = fpop_poisson_kernel(code, cs, ce, LT, value, float(r.min()), float(r.max()))
+    F2, last2, _ = K.pelt_kernel(code, cs, cq, ce, param, LT, False, value, 1, 1, False)
+    np.testing.assert_array_equal(F1, F2)
+    np.testing.assert_array_equal(last1, last2)

@@ -149,8 +149,10 @@ class _Penalised(_Search):
         if self._functional(pen):
             sig = self.cost_.signal
             r = sig.y if sig.exposure is None else sig.y / sig.exposure
-            out = K.fpop_poisson_kernel(code, cs, cq, ce, param, LT, pen.value,
-                                        float(r.min()), float(r.max()))
+            from ._fpop import fpop_poisson_kernel
+
+            out = fpop_poisson_kernel(code, cs, ce, LT, pen.value, float(r.min()),
+                                      float(r.max()))
             cps = _backtrack(out[1], self.cost_.n)
             return self._result(cps, pen, {"max_candidates": int(out[2]), "pruning": "exact",
                                            "functional": True})
@@ -212,7 +214,7 @@ class Pelt(_Penalised):
     before dropping a candidate) and coincide for ``min_size = 1``. With the Poisson
     cost, no MBIC, ``min_size = 1`` and ``jump = 1``, ``"auto"`` and ``"exact"`` use
     functional pruning instead (FPOP, Maidstone et al. 2017; see
-    :func:`_kernels.fpop_poisson_kernel`): the same optimum, but near-linear with
+    :func:`_fpop.fpop_poisson_kernel`): the same optimum, but near-linear with
     small penalties such as BIC, where PELT keeps every candidate of a segment
     (``attrs["functional"]`` is then true).
     The rule used is in ``Segmentation.attrs["pruning"]``.
