@@ -113,3 +113,39 @@ def test_data_derived_events_are_not_candidate_causes(built, tmp_path):
     res2 = json.loads((keep.out_dir / "results.json").read_text(encoding="utf-8"))
     assert res2["attribution"][0]["nearest_event"] == "E1"
     assert res2["alignment"]["n_events"] == 3
+
+
+def test_every_table_and_figure_file_is_linked(built):
+    rep, md, html = built
+    files = sorted(p.relative_to(rep.out_dir).as_posix() for d in ("tables", "figures")
+                   for p in (rep.out_dir / d).iterdir())
+    assert "tables/sources.csv" in files
+    unlinked = [f for f in files if f"]({f.replace('_', chr(92) + '_')})" not in md or f'href="{f}"' not in html]
+    assert unlinked == []
+
+
+def test_methods_state_the_formulas_as_computed(built):
+    _, md, _ = built
+    methods = md.split("## Methods", 1)[1].split("\n## ", 1)[0]
+    # MBIC as R's changepoint (and this package) computes it: log(n_i) on each segment's cost
+    assert "3 log n per change" in methods and "log n\\_i added to the cost of every segment" in methods
+    assert "log(n\\_i/n)" not in methods
+    assert "b^a Gamma(a + S) / (Gamma(a) (b + E)^(a + S))" in methods
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_case_study_report_shows_bounds_as_intervals_and_their_figure():
+    report = ROOT / "reports" / "coalition-attacks"
+    t = pd.read_csv(report / "tables" / "tally_bounds.csv")
+    tallies = pd.read_csv(ROOT / "data" / "tallies.csv").set_index("tally_id")
+    more = t[t["statement"].str.startswith("more than")]
+    assert len(more) >= 3
+    for r in more.itertuples():
+        n = float(tallies.loc[r.tally_id, "count"])
+        low = float(r.allows.split()[0])
+        assert low >= n + 1 and r.in_series >= n + 1         # 'more than N' is N + 1 or more
+    md = (report / "report.md").read_text(encoding="utf-8")
+    methods = md.split("## Methods", 1)[1].split("\n## ", 1)[0]
+    assert "N + 1 for 'more than N'" in methods

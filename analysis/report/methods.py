@@ -72,11 +72,13 @@ def methods_section(data) -> tuple[Section, list[str]]:
     if comb is not None:
         para("Tallies and bounds. A cumulative official counter ('attacked 55 times since 17 October, as of "
              "14 November') is a chain of statements; the difference of two successive statements is the "
-             "count of the days between them, spread uniformly over those days. A bounded statement "
-             "('more than 175') contributes the figure its bounds rule gives "
-             f"({s.get('bounds', 'stated')!r} here), kept inside the range the chain's other statements "
-             "allow; the sensitivity analysis repeats the analysis at the lowest and highest figures the "
-             "statements allow. Spread counts are not Poisson draws: exact tests on weeks that rest on "
+             "count of the days between them, spread uniformly over those days. A bounded statement is "
+             "the interval of counts it allows ('more than N': N + 1 or more; 'at least N': N or more; "
+             "'at most N': N or fewer), narrowed by the chain's other statements. A series needs one "
+             "figure per date, so it takes the one its bounds rule gives "
+             f"({s.get('bounds', 'stated')!r} here; 'stated' takes N, and N + 1 for 'more than N'), kept "
+             "inside that interval; the sensitivity analysis repeats the analysis at the lowest and "
+             "highest figures the statements allow. Spread counts are not Poisson draws: exact tests on weeks that rest on "
              "tallies treat a figure spread by rule as if observed, so their p-values are too small, and "
              "the over-dispersed (NB2) model is the one to read there.")
     if data.segmentation is not None:
@@ -87,9 +89,10 @@ def methods_section(data) -> tuple[Section, list[str]]:
                    else " of a segment is twice its negative maximised log-likelihood")
         pen = seg.penalty_name.lower()
         keys = ("Killick2012", "Zhang2007") if pen == "mbic" else ("Killick2012",)
-        penalty = (f"The MBIC penalty ({fmt_num(seg.penalty, 2)} per change here) is the modified BIC of "
-                   "Zhang and Siegmund: 3 log n per change plus the sum over segments of log(n_i/n), which "
-                   "favours changes away from the ends" if pen == "mbic" else
+        penalty = (f"The MBIC penalty is the modified BIC of Zhang and Siegmund as R's changepoint package "
+                   f"implements it: 3 log n per change ({fmt_num(seg.penalty, 2)} here) plus log n_i added "
+                   "to the cost of every segment of n_i periods, which favours changes away from the ends"
+                   if pen == "mbic" else
                    f"The {seg.penalty_name.upper()} penalty is {fmt_num(seg.penalty, 2)} per change")
         para("Changepoints. The segmentation minimises the sum of segment costs plus a penalty per change, "
              + {"pelt": "exactly (PELT, pruned dynamic programming)",
@@ -126,8 +129,13 @@ def methods_section(data) -> tuple[Section, list[str]]:
              "Monte Carlo standard error. Events derived from the series itself (the first attack, the "
              "start of a lull) describe the data and are not candidate causes.", "Phipson2010")
     if data.bayes is not None:
+        a, b = (data.bayes.prior or {}).get("prior_rate", (1.0, None))
+        gamma = (f"Gamma(a = {fmt_num(a, 3)}, b = {fmt_num(b, 4)}) prior (rate b = 1 / the series' mean "
+                 "rate)" if b is not None else "Gamma(a, b) prior")
         para("Bayesian posterior. Product-partition model: segments of independent Poisson counts whose "
-             "rates have a Gamma prior, a change at each period with prior probability "
+             f"rates have a {gamma}, so a segment with total count S over exposure E has marginal "
+             "likelihood b^a Gamma(a + S) / (Gamma(a) (b + E)^(a + S)) times prod e_t^y_t / y_t!; a change "
+             "at each period with prior probability "
              f"{fmt_num(spec.changepoints.get('p_change', 0), 3)}; the posterior probability of a change at "
              "every period, of the number of changes and the most probable segmentation are computed "
              "exactly by forward-backward recursions over the segment marginal likelihoods.",

@@ -184,8 +184,16 @@ def sections(data, fig_paths: dict) -> tuple[list[Section], list[Table]]:
             tables.append(t)
         if len(tr.checks):
             t = Table("tally_part_checks", "Parts against totals (e.g. Iraq + Syria = all)",
-                      tr.checks.reset_index(drop=True))
+                      tr.checks.reset_index(drop=True), inline=False)
+            dsec.tables.append(t)
             tables.append(t)
+    if comb is not None and len(comb.tally_path) and (comb.tally_path["bound"] != "exact").any():
+        t = Table("tally_bounds", f"The {comb.settings.get('source')} tallies in the series: each statement "
+                  "as made, the interval of counts it allows (narrowed by the chain's other statements) "
+                  f"and the figure the series takes ({comb.settings.get('bounds', 'stated')!r} rule)",
+                  tally_bounds_table(comb.tally_path))
+        dsec.tables.append(t)
+        tables.append(t)
     if data.events is not None and len(data.events):
         ev = data.events
         lo, hi = series.start.min(), series.end.max()
@@ -306,10 +314,43 @@ def sections(data, fig_paths: dict) -> tuple[list[Section], list[Table]]:
     ssec, stab = sources_section(data)
     secs.append(ssec)
     if stab is not None:
-        tables.append(stab)  # exported as CSV/LaTeX; the section lists the links
+        stab.inline = False    # linked as CSV/LaTeX; the section lists every URL with its rows
+        ssec.tables.append(stab)
+        tables.append(stab)
     if cited:
         secs.append(references_section(cited))
     return secs, tables
+
+
+_BOUND_WORDS = {"exact": "", "at_least": "at least ", "more_than": "more than ", "about": "about ",
+                "at_most": "at most "}
+
+
+def tally_bounds_table(path: pd.DataFrame) -> pd.DataFrame:
+    """A chain's statements as made, the interval each allows and the figure in the series.
+
+    Examples
+    --------
+    >>> path = pd.DataFrame({"as_of": pd.to_datetime(["2024-01-02", "2024-01-09"]),
+    ...                      "tally_id": ["T1", "T2"], "bound": ["at_least", "more_than"],
+    ...                      "stated": [4.0, 9.0], "lower": [4.0, 10.0], "upper": [np.inf, np.inf],
+    ...                      "point": [4.0, 10.0], "count": [4.0, 6.0]})
+    >>> tally_bounds_table(path)[["statement", "allows", "in_series"]].values.tolist()
+    [['at least 4', '4 or more', 4.0], ['more than 9', '10 or more', 10.0]]
+    """
+    def allows(lo, hi):
+        if np.isfinite(hi) and lo == hi:
+            return f"{lo:g}"
+        return f"{lo:g} or more" if not np.isfinite(hi) else f"{lo:g} to {hi:g}"
+
+    return pd.DataFrame({
+        "as_of": pd.to_datetime(path["as_of"]).dt.strftime("%Y-%m-%d"),
+        "tally_id": path["tally_id"].astype(str),
+        "statement": [f"{_BOUND_WORDS.get(b, b + ' ')}{n:g}" for b, n in zip(path["bound"], path["stated"])],
+        "allows": [allows(lo, hi) for lo, hi in zip(path["lower"], path["upper"])],
+        "in_series": path["point"].astype(float).to_numpy(),
+        "new_since_previous": path["count"].astype(float).to_numpy(),
+    })
 
 
 def results_json(data) -> dict:

@@ -44,6 +44,9 @@ class Table:
     show: tuple | None = None
     #: Position in the document (1, 2, ...), set by :class:`Document`.
     number: int = 0
+    #: False: the document shows the caption with the links to the CSV and LaTeX files only
+    #: (a long table whose rows the section already gives in another form).
+    inline: bool = True
 
     @property
     def view(self) -> pd.DataFrame:
