@@ -106,3 +106,10 @@ def test_command_line_block_runs_as_written_and_prints_what_it_says(tmp_path):
     report_rr = {t["name"]: t for t in res["model"]["terms"]}["level:2024-01-28"]["rate_ratio"]
     which = _squash(README[README.index("**Which series.**"):].split("\n\n", 1)[0])
     assert f"rate ratio of {cli_rr:.3f}" in which and f"finds {report_rr:.3f}" in which
+
+
+def test_readme_states_how_bounds_enter_as_the_report_does():
+    res = json.loads((ROOT / "reports" / "coalition-attacks" / "results.json").read_text(encoding="utf-8"))
+    assert any("'more than N' as N + 1" in n for n in res["series"]["source"]["notes"])
+    assert '"more than N" as N + 1' in " ".join(README.split())
+    assert "never a rounded number" not in README
