@@ -95,3 +95,22 @@ def test_review_table_in_memory_and_find_article(tmp_path, monkeypatch):
     monkeypatch.setenv("INCIDENT_TRENDS_ARTICLES", str(tmp_path))
     assert find_article("synthetic-article.txt") == tmp_path / "synthetic-article.txt"
     assert find_article("no-such-synthetic-article.txt") is None
+
+
+def test_extracted_tables_do_not_bypass_the_review(tmp_path, capsys):
+    art = tmp_path / "synthetic-bypass.txt"
+    art.write_text(SYNTHETIC)
+    out = tmp_path / "ex"
+    assert main(["extract", str(art), "--published", "2024-01-12", "--out", str(out)]) == 0
+    capsys.readouterr()
+    for opt, name in (("--reports", "reports.csv"), ("--tallies", "tallies.csv")):
+        code = main(["normalize", opt, str(out / name), "--out", str(tmp_path / "s.csv")])
+        err = capsys.readouterr().err
+        assert code == 1, (opt, err)
+        assert f"{name}, row 2, column 'x_extraction_rule'" in err and "--reviewed" in err
+    code = main(["normalize", "--reports", str(out / "reports.csv"), "--engine", "duckdb",
+                 "--out", str(tmp_path / "s.csv")])
+    assert code == 1 and "x_extraction_rule" in capsys.readouterr().err
+    # the reviewed path still counts them
+    assert main(["normalize", "--reviewed", str(out / "review.csv"), "--accept-all", "--freq", "D",
+                 "--out", str(tmp_path / "s.csv")]) == 0

@@ -158,6 +158,40 @@ def _write_all(outputs: dict, raw: bool) -> dict:
     return {k: str(p) for k, _, p in items}
 
 
+_UNREVIEWED = ("holds candidates extracted from text (column x_extraction_rule): they enter a series only "
+               "through the review file 'extract' wrote beside them: normalize --reviewed DIR/review.csv, "
+               "each row marked accept, reject or edit (or --accept-all to take them as extracted)")
+
+
+def _refuse_unreviewed(frame, file):
+    """An extracted table given as --reports/--tallies: refused (nothing extracted is counted unreviewed)."""
+    from ..schema import InputError
+
+    if "x_extraction_rule" in frame.columns:
+        rule = frame["x_extraction_rule"]
+        hit = rule.notna() & (rule.astype(str).str.strip() != "")
+        if hit.any():
+            i = int(hit.to_numpy().nonzero()[0][0])
+            row = int(frame["_row"].iloc[i]) if "_row" in frame.columns else None
+            raise InputError(_UNREVIEWED, file=file, row=row, column="x_extraction_rule")
+    return frame
+
+
+def _refuse_unreviewed_header(file):
+    """The same check on a CSV's header, for the DuckDB engine (which reads only the columns it uses)."""
+    from ..schema import InputError
+
+    if str(file).lower().endswith(".csv"):
+        import csv
+        try:
+            with open(file, newline="", encoding="utf-8-sig") as fh:
+                header = next(csv.reader(fh), [])
+        except (OSError, UnicodeDecodeError):
+            return          # the reader names the problem
+        if "x_extraction_rule" in header:
+            raise InputError(_UNREVIEWED, file=file, column="x_extraction_rule")
+
+
 def run(args):
     from ..schema import InputError
 
@@ -206,9 +240,12 @@ def run(args):
         return 2
     if reviewed_files:
         engine = "pandas"
-    reports = ([read_reports(f, format=args.input_format) for f in args.reports] or None
+    if engine != "pandas":
+        for f in args.reports:
+            _refuse_unreviewed_header(f)
+    reports = ([_refuse_unreviewed(read_reports(f, format=args.input_format), f) for f in args.reports] or None
                if engine == "pandas" else None)
-    tallies = [read_tallies(f) for f in args.tallies] or None
+    tallies = [_refuse_unreviewed(read_tallies(f), f) for f in args.tallies] or None
     reviewed = []
     if reviewed_files:
         from ..extract import read_review
