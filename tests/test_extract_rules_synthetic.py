@@ -209,3 +209,111 @@ def test_synthetic_attacks_have_continued_is_a_statement_about_the_pace():
              "Attacks on US bases in Syria have continued through the weekend.")
     assert list(ex.reports["location"]) == ["Conoco"] and len(ex.reports) == 1
     assert "reject-rate" in set(ex.rejected["x_extraction_rule"])
+
+
+# --- third round, on the 13 added dev articles (synthetic texts written for this test) ---
+
+def test_synthetic_stop_without_space_ends_a_sentence():
+    ex = _ex("SYNTHETIC. US forces were attacked four times on Thursday, an official said.The official said a drone "
+             "hit the Harir airbase.")
+    assert list(ex.tallies["count"]) == [4] and list(ex.reports["location"]) == ["Harir"]
+
+
+def test_synthetic_strikes_by_us_or_third_states_and_their_references_are_left_out():
+    ex = _ex("SYNTHETIC. Two rockets hit the Shaddadi base late on Friday. "
+             "U.S. forces struck the Iran-aligned Kataeb Hezbollah group south of Baghdad the day before. "
+             "Friday's US strikes in Syria were unlikely to be the last. "
+             "In another attack, a Turkish drone strike on Tuesday killed two fighters. "
+             "That strike hit a base north of Hassakeh city.", published="2024-01-13")
+    assert list(ex.reports["location"]) == ["Shaddadi"]
+    rules = list(ex.rejected["x_extraction_rule"])
+    assert rules.count("reject-retaliation") == 3 and rules.count("reject-reference") == 1
+
+
+def test_synthetic_us_casualties_keep_a_response_sentence():
+    ex = _ex("SYNTHETIC. Two rockets fell near the Shaddadi base on Monday. The military scrambled helicopters in "
+             "response to the attack, which came a day after a drone attack that killed three US troops and injured "
+             "at least 25 others at another US base in Jordan.", published="2024-01-09")
+    j = ex.reports[ex.reports["country"] == "Jordan"]
+    assert len(j) == 1 and (j["fatalities"].iloc[0], j["injuries"].iloc[0]) == (3, 25)
+
+
+def test_synthetic_no_human_losses_and_misspelt_casualties():
+    ex = _ex("SYNTHETIC. Two drones attacked the Harir airbase on Wednesday, without resulting in any causalities. "
+             "A drone struck the Erbil air base on Tuesday. The attack did not result in any human or material losses.")
+    r = ex.reports.set_index("location")
+    assert (r.loc["Harir", "fatalities"], r.loc["Harir", "injuries"]) == (0, 0)
+    assert set(ex.reports.loc[ex.reports["location"] == "Erbil", "injuries"].dropna()) == {0}
+
+
+def test_synthetic_the_base_and_the_site_refer_back():
+    ex = _ex("SYNTHETIC. A single rocket targeted the Conoco base on Monday. One more rocket was found near the base, "
+             "located in Deir ez-Zor Province. The site last came under attack in late March, when several bases were "
+             "targeted in a series of attacks.", published="2024-04-10")
+    r = ex.reports
+    assert set(r["location"]) == {"Conoco"} and r["incident_id"].nunique() == 2
+    assert set(r["date_start"]) == {"2024-04-08", "2024-03-21"}
+
+
+def test_synthetic_unquantified_series_and_regular_attacks():
+    ex = _ex("SYNTHETIC. Two rockets hit the Conoco base on Monday. The current series of attacks began on October 17. "
+             "American troops in Iraq and Syria have been almost regularly attacked by missiles and drones.")
+    assert list(ex.reports["location"]) == ["Conoco"]
+    assert list(ex.rejected["x_extraction_rule"]).count("reject-unquantified") == 2
+
+
+def test_synthetic_according_to_sources_on_sunday_and_an_earlier_announced_attack():
+    ex = _ex("Drone attack targets US base in Syria\nSYNTHETIC. A US base came under a drone attack, according to "
+             "local sources on Sunday. The drone was shot down at the al-Tanf base late Saturday.", published="2024-06-24")
+    assert ex.reports["incident_id"].nunique() == 1 and set(ex.reports["date_start"]) == {"2024-06-22"}
+    ex = _ex("SYNTHETIC. Two drones targeted the Harir airbase on Friday. On Wednesday, sources announced that the "
+             "Harir airbase was targeted by a drone attack.", published="2023-10-21")
+    got = sorted(set(zip(ex.reports["date_start"], ex.reports["date_end"])))
+    assert got == [("2023-10-17", "2023-10-18"), ("2023-10-20", "2023-10-20")]
+
+
+def test_synthetic_tally_readings():
+    t = _ex("SYNTHETIC. US forces attacked 165 times in Iraq, Syria since Oct. 17").tallies
+    assert list(zip(t["count"], t["region"])) == [(165, "all")]  # a total over both, not an Iraq figure
+    t = _ex("SYNTHETIC. Since October 17, US forces have been attacked at least 12 separate times in Iraq [and] four "
+            "separate times in Syria, a spokesman told journalists on Thursday.").tallies
+    assert sorted(zip(t["count"], t["region"], t["since"])) == [(4, "Syria", "2023-10-17"), (12, "Iraq", "2023-10-17")]
+    t = _ex("SYNTHETIC. US facilities have been attacked 120 times since the beginning of the escalation. "
+            "\"In total, 120 attacks were carried out: 50 in Iraq and 70 in Syria,\" he said.").tallies
+    assert sorted(zip(t["count"], t["region"])) == [(50, "Iraq"), (70, "Syria"), (120, "all")]
+    assert set(t["since"]) == {"2023-10-07"}
+    t = _ex("SYNTHETIC. US forces have been attacked at least 30 times over the past 20 days, officials said, including "
+            "three new incidents over the past two days. \"We count a total of 30 attacks to date,\" one said.").tallies
+    assert sorted(zip(t["count"], t["bound"])) == [(3, "exact"), (30, "exact")]  # one tally for the 30
+    assert t.set_index("count").loc[3, "since"] == "2024-01-10"
+    t = _ex("SYNTHETIC. Since October last year, US bases in Syria have come under attack 100 times, 30 attacks of "
+            "which targeted the Conoco plant.").tallies
+    assert sorted(t["count"]) == [30, 100]
+    t = _ex("SYNTHETIC. US forces were attacked four times on Thursday, January 11, with rockets and drones.").tallies
+    assert list(zip(t["count"], t["since"], t["as_of"])) == [(4, "2024-01-11", "2024-01-11")]
+
+
+def test_synthetic_base_named_for_its_province_or_after_another_base():
+    ex = _ex("SYNTHETIC. Drones attacked the Harir base in the Kurdistan Region's Erbil province on Wednesday. "
+             "The base at Harir Airport in Erbil was attacked again on Thursday.")
+    assert set(ex.reports["location"]) == {"Harir"}
+
+
+def test_synthetic_dateline_after_an_outlet_tag_dates_nothing():
+    r = _one(_ex("(EXAMPLE- Wire Service) DAMASCUS, Jan 12 (WIRE) - A rocket attack targeted the Conoco base last "
+                 "night, television reported."))
+    assert (r.date_start, r.date_end, r.location) == ("2024-01-11", "2024-01-12", "Conoco")
+
+
+def test_synthetic_pm_last_night_and_am_today_are_two_days():
+    ex = _ex("SYNTHETIC. The Harir base was attacked in separate attacks by two drones at 11:30 PM last night and at "
+             "12:40 AM today.", published="2023-11-09")
+    assert sorted(ex.reports["date_start"]) == ["2023-11-08", "2023-11-09"]
+    assert ex.reports["incident_id"].nunique() == 2
+
+
+def test_synthetic_attacked_at_two_sites_is_two_incidents():
+    ex = _ex("SYNTHETIC. Officials said US forces were attacked at two sites in northeastern Syria with rockets "
+             "and a drone.")
+    r = ex.reports
+    assert r["incident_id"].nunique() == 2 and set(r["country"]) == {"Syria"}

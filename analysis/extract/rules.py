@@ -4,14 +4,27 @@ Each sentence is tried against the rules in this order; the first that applies d
 (its name is the row's ``x_extraction_rule``):
 
 1. ``event-meeting`` / ``event-ceasefire``: talks, meetings, truces -> an ``events`` row;
-2. ``reject-unquantified``: "dozens of attacks", "a wave of strikes" -> rejected;
+2. ``reject-unquantified``: "dozens of attacks", "a wave of strikes", "the current series of
+   attacks", "many of the attacks", "regularly attacked" -> rejected (a dated main clause before
+   ", when ..." is read on its own: "The site came under attack in late March, when ... a series
+   of attacks");
 3. ``reject-retaliation``: strikes carried out *by* the United States or the coalition
-   (retaliatory or not, "a US drone attack targeted ..."), and strikes on the other side
-   ("targeted a convoy belonging to Iranian-backed groups") -> rejected;
+   (retaliatory or not, "a US drone attack targeted ...", "Friday's US strikes"), by third
+   states ("a Turkish drone strike"), and strikes on the other side ("targeted a convoy
+   belonging to Iranian-backed groups") -> rejected, unless the sentence also states US
+   casualties ("in response to the attack ... that killed three US troops");
 4. ``reject-announcement``: threats, vows, warnings, plans -> rejected;
 5. ``reject-siren``: alarms with nothing found -> rejected;
-6. ``tally`` (``tally-since``, ``tally-period``, ``tally-total``, ``tally-assumed-since``):
-   a count of attacks over an interval, with its bound -> a ``tallies`` row;
+6. ``tally`` (``tally-since``, ``tally-period``, ``tally-total``, ``tally-assumed-since``,
+   ``tally-previous-since``, ``tally-days``, ``tally-breakdown``, ``tally-part``): a count of
+   attacks over an interval, with its bound -> a ``tallies`` row. Per-country counts ("47 in
+   Iraq and 55 in Syria", ": 52 in Iraq and 75 in Syria") are rows of their own, but "165 times
+   in Iraq, Syria" is one total; a part stated with the total ("including three new incidents
+   over the past two days", "40 attacks of which ...") is a row with its own interval; a count
+   with no start after an earlier tally takes that tally's start; a small count over stated days
+   with no base named ("attacked four times ... on Thursday") is a tally of those days. A figure
+   stated twice with different bounds is one tally (``reject-tally-repeat`` for the other): the
+   reading with a total cue ("a total of 23 to date"), else the body's;
 7. ``reject-rate``: statements about the pace of attacks ("largely halted",
    "resumed", "attacks ... have continued") with no count -> rejected;
 8. ``incident-*``: an attack mention -> a ``reports`` row. Mentions without a date of
@@ -27,7 +40,13 @@ Each sentence is tried against the rules in this order; the first that applies d
    week") dates nothing. After reading, an incident known only from summary sentences
    (several provinces or "bases", no base named) whose dates overlap an incident at a base
    of its country joins that incident;
-9. ``reject-reference``: a mention of "the attack" that adds no fact -> rejected;
+   Places: a base name followed by "province" or "governorate", or named right after another
+   base and "in" ("Harir Airport in Erbil"), is the area, not a base; "the base", "the site",
+   "the US base" with no base named refer to the base last named. A dateline after an outlet
+   tag ("(... ) DAMASCUS, Aug 14 (SANA) -") dates and places nothing. "Attacked at two sites in
+   northeastern Syria" is two incidents;
+9. ``reject-reference``: a mention of "the attack" that adds no fact, or of a strike already
+   left out ("That strike hit ...") -> rejected;
    ``reject-claim-undated``: a claim with no date of its own about a base the article dates
    nothing for (a recap of earlier claims); ``reject-unplaced``: a mention with no country,
    place, date or count outside any story ("defining attacks as strikes on our facilities"),
@@ -54,7 +73,7 @@ _ABBREV = {"u.s", "u.k", "u.n", "gen", "brig", "lt", "col", "sgt", "maj", "capt"
            "dr", "sen", "rep", "gov", "jan", "feb", "mar", "apr", "aug", "sep", "sept", "oct", "nov",
            "dec", "st", "no", "vs", "adm", "cmdr", "spc", "pfc", "cpl", "inc", "corp", "approx", "a.m",
            "p.m", "d.c"}
-_SPLIT = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)]*\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])|\n+")
+_SPLIT = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)]*\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])|\n+|(?<=[a-z]{3}\.)(?=[A-Z][a-z]+\s)")
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -118,10 +137,13 @@ _RETALIATION = re.compile(
     rf"\bretaliat\w*|\bin\s+response\s+to\b|\bresponse\s+strikes?\b|\bself-defen[cs]e\s+strikes?\b|"
     rf"\b(?:the\s+)?(?:pentagon|united\s+states|u\.?s\.?|washington|biden|{_US})\s+(?:\w+\s+){{0,3}}?(?:struck|bombed|hit|"
     r"carried\s+out|conducted|launched)\s+(?:\w+\s+){0,4}?(?:strikes?|air\s*strikes?|targets?|facilities|"
-    r"sites?|positions?|headquarters|militia|kata'?ib|irgc|command)|"
+    r"sites?|positions?|headquarters|militia|kata'?e?ib|kataeb|irgc|command|iran\w*[\s\-]+(?:aligned|backed|linked))|"
     r"\b(?:air\s*)?strikes?\s+(?:on|against)\s+(?:\w+\s+){0,6}?(?:(?:it\s+said\s+were\s+)?linked\s+to\s+iran|"
     r"iran-(?:backed|linked|aligned)\s+(?:militias?|groups?|facilities|sites?)|kata'?ib|irgc|revolutionary\s+guard)|"
     r"\b(?:biden|trump|president)\s+(?:\w+\s+){0,2}?ordered\s+(?:\w+\s+){0,3}?(?:air\s*)?strikes\b|"
+    r"\b(?:\w+day'?s\s+|the\s+)(?:u\.?s\.?|us|american)\s+(?:air\s*)?strikes\b|"
+    # strikes by third states (Turkey, Russia) are not attacks on the coalition
+    r"\b(?:turkish|turkey'?s|russian)\s+(?:drone\s+|air\s*)?(?:strikes?|raids?|bombardment)\b|"
     # "a US drone attack targeted the capital": a strike by the United States
     r"\b(?:u\.?s\.?|us|american|israeli)\s+(?:drone|air|missile)\s*(?:attack|strike|raid)s?\s+(?:\w+\s+){0,2}?"
     r"(?:targeted|killed|hit|struck)\b|"
@@ -130,6 +152,11 @@ _RETALIATION = re.compile(
     r"headquarters|vehicles?|trucks?|depots?|camps?|launchers?)\s+(?:belonging\s+to|of|used\s+by|run\s+by|"
     r"affiliated\s+with)\s+(?:the\s+)?(?:[\w\-]+\s+){0,2}?(?:iran\w*[\s\-]+(?:backed|aligned|linked|affiliated)|"
     r"pro-iran\w*|militias?|hezbollah|kata'?ib|irgc|terrorist)", re.I)
+_US_KILLED = re.compile(r"\b(?:killed|killing|wounded|injured)\s+(?:\w+\s+){0,2}?(?:u\.?s\.?|us|american|coalition)\s+"
+                        r"(?:troops|soldiers|service\s*members|personnel|servicemen)\b", re.I)
+_REF_STRIKE = re.compile(r"^\W*(?:that|this|the)\s+(?:strike|raid|bombardment)s?\b", re.I)
+_N_SITES = re.compile(rf"\bat\s+(?P<n>{NUMBER})\s+(?:different\s+|separate\s+)?(?:sites|locations|bases|facilities|positions)\b", re.I)
+_DATELINE_IN = re.compile(r"\b[A-Z]{3,}(?:\s[A-Z]{3,})?,\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2}\s*\([^)]{1,40}\)")
 _CLAIM = re.compile(r"\bclaim\w*\s+(?:responsibility\s+)?for\s+(?:\w+\s+){0,2}?(?:striking|targeting|attacking|hitting|"
                     r"the\s+(?:attack|strike|drone|rocket))", re.I)
 _LIST_AT = re.compile(r"\s*,?\s*(?:(?:and\s+)?(?:earlier|later)\s+)?(?:at|in|on|near|against)\s+(?:the\s+)?"
@@ -141,7 +168,10 @@ _NOTHING = re.compile(r"\bno\s+(?:\w+\s+)?(?:rockets?|drones?|projectiles?|impac
                       r"\bnothing\s+(?:was\s+)?found|\bfalse\s+alarm", re.I)
 _UNQUANT = re.compile(r"\b(?:dozens|scores|hundreds|numerous|a\s+(?:wave|series|string|spate|flurry|barrage)|"
                       r"a\s+number)\s+of\s+(?:\w+\s+){0,3}?(?:attacks?|strikes?|assaults?|incidents?)\b|"
-                      r"\b(?:many|most|several|some)\s+of\s+(?:the|these|those)\s+(?:\w+\s+){0,2}?(?:attacks|strikes)\b", re.I)
+                      r"\b(?:many|most|several|some)\s+of\s+(?:the|these|those)\s+(?:\w+\s+){0,2}?(?:attacks|strikes)\b|"
+                      r"\bthe\s+(?:current\s+|latest\s+|recent\s+)?(?:wave|series|string|spate|campaign)\s+of\s+(?:\w+\s+){0,2}?attacks\b|"
+                      r"\b(?:almost\s+|nearly\s+)?(?:regularly|repeatedly|frequently|routinely|constantly|continuously)\s+"
+                      r"(?:been\s+)?(?:attacked|targeted|hit|struck|shelled)\b", re.I)
 _RATE = re.compile(r"\b(?:largely\s+)?(?:halted|paused|stopped|ceased|suspended|resumed|decreased|increased|"
                    r"surged|slowed|dropped|declined|escalated|intensified|subsided)\b|\bin\s+recent\s+(?:months|weeks)\b|"
                    r"\bha(?:ve|s)\s+continued\b|\bcontinu\w*\s+to\s+(?:be\s+)?(?:fired|launched|targeted|attacked)\b|"
@@ -161,7 +191,7 @@ _CUE_TOTAL = re.compile(r"\b(?:a\s+total\s+of|in\s+total|in\s+all|to\s+date|so\s
                         r"tally|count(?:ed)?|tallied)\b", re.I)
 _PAST_N = re.compile(rf"\b(?:in|over|during|within)\s+the\s+(?:past|last|previous)\s+(?P<n>{NUMBER}|few)?\s*(?P<u>days?|weeks?|months?)\b", re.I)
 _AS_OF = re.compile(r"\bas\s+of\s+(?P<d>[A-Z][a-z]+\.?\s+\d{1,2}(?:,?\s+20\d\d)?|\w+day)\b")
-_SAID_DAY = re.compile(r"\b(?:said|told|announced|stated|reported|confirmed|added|says)\s+(?:on\s+)?(?P<d>(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b"
+_SAID_DAY = re.compile(r"\b(?:said|told|announced|stated|reported|confirmed|added|says)\s+(?:[\w\-]+\s+){0,2}?(?:on\s+)?(?P<d>(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b"
                        r"|\b(?P<d2>(?:mon|tues|wednes|thurs|fri|satur|sun)day)\s*,?\s+(?:\w+\s+){0,2}(?:said|told|announced)\b", re.I)
 _COUNTERS = (
     (re.compile(r"\b(?:pentagon|defen[cs]e\s+department|department\s+of\s+defen[cs]e|dod|sabrina\s+singh|pat\s+ryder|"
@@ -171,7 +201,7 @@ _COUNTERS = (
                 r"\bclaim\w*\s+by\s+(?:the\s+)?[\"\u201c]?islamic\s+resistance", re.I), "Islamic Resistance in Iraq claims"),
 )
 
-_CASUALTY_NOUN = r"(?:(?:u\.?s\.?|us|american|coalition)\s+)?(?:soldiers?|troops?|service\s*(?:members?|men|women)|personnel|servicemen|americans|people|contractors?|staff|members|fighters)"
+_CASUALTY_NOUN = r"(?:(?:u\.?s\.?|us|american|coalition)\s+)?(?:soldiers?|troops?|service\s*(?:members?|men|women)|personnel|servicemen|americans|people|contractors?|staff|members|fighters|others)"
 _OF_UNIT = r"(?:of\s+(?:the\s+)?(?:[\w\-]+\s+){1,4}?)?"  # "two fighters of the Syrian Free Army were injured"
 _KILLED = [
     re.compile(rf"\b(?:killed|killing|kills|left\s+dead)\s+(?P<n>{NUMBER}|an?|one)\s+(?:\w+\s+){{0,2}}?{_CASUALTY_NOUN}", re.I),
@@ -186,7 +216,9 @@ _NO_CASUALTIES = re.compile(
     r"\bno\s+(?:\w+\s+){0,2}?(?:casualties|injuries|deaths|one\s+was\s+(?:hurt|injured|killed|wounded))|"
     r"\bwithout\s+(?:causing\s+|any\s+|leaving\s+)*(?:\w+\s+){0,3}?(?:casualties|injuries|damage\s+or\s+injur\w*|human\s+(?:or\s+material\s+)?damage|injur\w+)|"
     r"\bno\s+(?:\w+\s+){0,2}?(?:personnel|troops|soldiers|service\s*members|americans)\s+(?:were\s+)?(?:hurt|injured|killed|wounded)|"
-    r"\bcaused\s+no\s+(?:casualties|injuries)", re.I)
+    r"\bcaused\s+no\s+(?:casualties|injuries)|"
+    r"\b(?:did\s+not|didn['\u2019]t)\s+result\s+in\s+any\s+(?:human\s+(?:or\s+material\s+)?)?(?:losses|casualties|causalities|injuries)|"
+    r"\bwithout\s+resulting\s+in\s+any\s+(?:casualties|causalities|injuries)|\bno\s+human\s+(?:or\s+material\s+)?losses", re.I)
 _BYLINE = re.compile(r"^\W*[A-Z][\w.&' ]{1,40},\s+[A-Z][\w\- ]{1,30},\s+(?:[A-Z][a-z]+\.?\s+)?(?:\d{1,2},?\s+)?(?:January|February|"
                      r"March|April|May|June|July|August|September|October|November|December|20\d\d)")
 _DATELINE = re.compile(r"^\W*\(?(?P<city>[A-Z][A-Za-z\- ]{2,30})\)?\s*(?:\((?:AFP|Reuters|AP)\)\s*)?(?:[\-\u2013\u2014:]+\s*)?(?=[A-Z\u201c\"])")
@@ -196,9 +228,11 @@ _REF_START = re.compile(r"^\W*(?:the|these|those|such)\s+(?:\w+\s+)?(?:attacks?|
                         r"(?:come|came|follow\w*|took\s+place\s+after|were|are)\b", re.I)
 _AFTER_START = re.compile(r"^\W*(?:after|following|since)\s", re.I)
 _PLURAL_ATTACKS = re.compile(r"\battacks\b", re.I)
-_SAME_BASE = re.compile(r"\b(?:the\s+same|that|this)\s+(?:base|site|facility|garrison|airbase|air\s+base)\b", re.I)
-_SPEECH_BEFORE = re.compile(r"(?:said|told|announced|stated|reported|added|says|confirmed)\s*(?:on\s+)?$", re.I)
-_SPEECH_VERB = r"(?:said|told|announced|stated|reported|confirmed|revealed|claimed|released|issued)"
+_SAME_BASE = re.compile(r"\b(?:the\s+same|that|this|the)\s+(?:(?:u\.?s\.?|us|american|coalition)\s+)?"
+                        r"(?:base|site|facility|garrison|airbase|air\s+base)\b(?!\s+(?:in|at|near|of)\s+[A-Z])", re.I)
+_SPEECH_BEFORE = re.compile(r"(?:(?:said|told|announced|stated|reported|added|says|confirmed)\s*|"
+                            r"according\s+to\s+(?:[\w\-]+\s+){0,4}?)(?:on\s+)?$", re.I)
+_SPEECH_VERB = r"(?:said|told|announced|stated|reported|confirmed|revealed|claimed|released|issued|described|condemned)"
 _ATTACK_VERB = re.compile(r"\b(?:fired|launched|struck|hit|attacked|targeted|landed|fell|exploded|intercepted|shot\s+down|"
                           r"killed|injured|wounded|came\s+under)\b", re.I)
 # after the time: up to ten words (no attack verb among them), then the speech verb
@@ -438,6 +472,7 @@ def extract_article(article: Article, gazetteer: Gazetteer, *, assume_since: dat
     last_tally = None
     prev_incident = None  # the incident the previous sentence was read into
     ref_base = None  # the base last named in an attack sentence (what "the same base" refers to)
+    prev_left_out = False  # the previous attack sentence was a strike by the other side or a third state
     seen_bases: set = set()  # names of the bases the article's attack sentences name
 
     def reject(a, b, rule, reason):
@@ -476,12 +511,22 @@ def extract_article(article: Article, gazetteer: Gazetteer, *, assume_since: dat
         if _BYLINE.match(s):
             reject(a, b, "reject-byline", "byline or editorial note (outlet, place, date), not a report")
             continue
+        um = _UNQUANT.search(s)
+        cl = re.search(r",\s+(?:when|as|while|amid|after)\b", s) if um else None
+        if cl and cl.start() < um.start() and _ATTACK_RX.search(s[:cl.start()]):
+            s, b = s[:cl.start()], a + cl.start()  # "The site came under attack in late March, when ... a series of
+            #                                        attacks": the main clause; the unquantified one is context
+        if _REF_STRIKE.match(s) and prev_left_out:
+            reject(a, b, "reject-reference", "refers to a strike already left out ('That strike hit ...')")
+            continue
+        prev_left_out = False
         # 2. unquantified claims
         if _UNQUANT.search(s) and not _TALLY_RX.search(s):
             reject(a, b, "reject-unquantified", "unquantified claim (no number of attacks stated)")
             continue
         # 3. retaliation by the other side
-        if _RETALIATION.search(s) and not re.search(r"\b(?:on|against|targeting)\s+(?:u\.?s\.?|us|american|coalition)\s+(?:forces|troops|bases?|personnel)\b[^.]*\b(?:killed|injur|wound|hit|struck|targeted)", s, re.I):
+        if _RETALIATION.search(s) and not re.search(r"\b(?:on|against|targeting)\s+(?:u\.?s\.?|us|american|coalition)\s+(?:forces|troops|bases?|personnel)\b[^.]*\b(?:killed|injur|wound|hit|struck|targeted)", s, re.I) and not _US_KILLED.search(s):
+            prev_left_out = True
             reject(a, b, "reject-retaliation", "strike carried out by the United States or its allies, not an attack on them")
             continue
         # 4. announcements and threats
@@ -494,6 +539,19 @@ def extract_article(article: Article, gazetteer: Gazetteer, *, assume_since: dat
             continue
         times = find_times(s, pub, offset=a)
         places = gazetteer.find(s)
+        # "Harir Airport in Erbil province": a base name used as the name of its province is the area
+        places = [p for p in places if not (p.place.kind == "base"
+                                            and re.match(r"\s+(?:province|governorate)\b", s[p.end:], re.I))]
+        # "Harir Airport in Erbil": a base named right after another base and "in" is where the first lies
+        places = [p for i, p in enumerate(places)
+                  if not (p.place.kind == "base" and any(
+                      q.place.kind == "base" and q.end <= p.start <= q.end + 25 and re.fullmatch(
+                          r"\s*(?:[\w\-]+\s+){0,2}?(?:in|near|outside)\s+(?:the\s+)?(?:city\s+of\s+)?",
+                          s[q.end:p.start], re.I) for q in places[:i]))]
+        dli = _DATELINE_IN.search(s[:90])
+        if dli:  # "(MENAFN- ...) DAMASCUS, Aug 14 (NNN-SANA) -": where and when it was filed
+            places = [p for p in places if not dli.start() <= p.start < dli.end()]
+            times = [x for x in times if not dli.start() <= x.start - a < dli.end()]
         dl = _DATELINE.match(s)
         if dl and dl.group(0).lstrip().startswith("("):
             places = [p for p in places if p.start >= dl.end()]  # "(Baghdad) ...": where it was filed (spans are of s)
@@ -538,9 +596,10 @@ def extract_article(article: Article, gazetteer: Gazetteer, *, assume_since: dat
         for m in places:
             if m.place.kind == "base" and m.place.name not in [p.place.name for p in bases]:
                 bases.append(m)
-        if not bases:
+        refers_back = bool(not bases and current is not None and _SAME_BASE.search(s))
+        if not bases and not refers_back:  # "near the base, located in Deir ez-Zor Province": the base read before
             bases = [m for m in places if m.place.kind == "city"][:1]
-        if not bases:
+        if not bases and not refers_back:
             bases = [m for m in places if m.place.kind == "province"][:1]
         adds_fact = bool(t or bases or weapons or n_proj is not None or killed is not None or injured is not None
                          or countries)
@@ -551,6 +610,11 @@ def extract_article(article: Article, gazetteer: Gazetteer, *, assume_since: dat
             continue
         same_base = _SAME_BASE.search(s) and not bases and current is not None
         speech = _speech_time(times, s, a) if t is None else None
+        if (speech is not None and current is not None and current.dated and bases
+                and (speech.date_end < current.date_start or speech.date_start - timedelta(days=1) > current.date_end)):
+            # "On Wednesday, sources announced that the base was targeted" after Friday's attack: another attack
+            t = TimeSpan(speech.start, speech.end, speech.text, speech.date_start - timedelta(days=1), speech.date_end,
+                         "day", "speech")
         # a claim with no date about a base the article dates nothing for: not an incident (a recap)
         if (t is None and current is not None and current.dated and _CLAIM.search(s) and bases
                 and all(not any(i.place == m.place.name for i in incidents) for m in bases)):
@@ -570,7 +634,11 @@ def extract_article(article: Article, gazetteer: Gazetteer, *, assume_since: dat
             plan = _date_list_plan(s, a, days, places, ref_base, countries)  # one incident per stated day
         else:
             plan = []
-            for target in (bases or [None]):
+            ns = _N_SITES.search(s)
+            k_sites = to_int(ns.group("n")) if ns and not bases else None
+            if k_sites is not None and 2 <= k_sites <= 5:
+                plan = [(t, None, countries[0] if countries else None)] * k_sites
+            for target in ([] if plan else (bases or [None])):
                 if target is not None:
                     plan.append((t, target.place.name, target.place.country))
                 elif same_base:
@@ -637,7 +705,7 @@ def extract_article(article: Article, gazetteer: Gazetteer, *, assume_since: dat
     # a headline (first line, no final stop) that gave an undated incident with no place of its own is the
     # story's summary: its mention joins the first other incident of the same country, as a variant account
     nl = text.find("\n")
-    head_end = nl if nl > 0 and not text[:nl].rstrip().endswith((".", "!", "?")) else -1
+    head_end = nl if 0 < nl <= 160 and not text[:nl].rstrip().endswith((".", "!", "?")) else -1  # short, no stop
     for inc in list(incidents):
         if (head_end > 0 and not inc.dated and inc.place is None
                 and all(m["end"] <= head_end for m in inc.mentions)):
@@ -679,15 +747,45 @@ def extract_article(article: Article, gazetteer: Gazetteer, *, assume_since: dat
                 "fatalities": m["fatalities"], "injuries": m["injuries"], "notes": "; ".join(notes) or None,
                 "x_background": background}, m["start"], m["end"], m["text"], rule, round(max(conf, 0.3), 2),
                 article))
+    cands = _one_tally_per_figure(cands, rejected)
     cands.sort(key=lambda c: (c.start, c.table))
     return cands, rejected
 
 
+def _one_tally_per_figure(cands: list, rejected: list) -> list:
+    """A figure stated twice with different bounds ("at least 23 times" in the lead, "a total of 23
+    attacks to date" in the quote; a crosshead's "165 times" over the body's "at least 165") is one
+    tally: the total-cue reading, else the body's (a sentence with a final stop), else the first."""
+    tallies = [c for c in cands if c.table == "tallies"]
+    groups: dict = {}
+    for c in tallies:
+        groups.setdefault((c.fields["count"], c.fields["region"], c.fields["since"]), []).append(c)
+    drop = set()
+    for group in groups.values():
+        if len({c.fields["bound"] for c in group}) < 2:
+            continue
+        def rank(c):
+            return (not _CUE_TOTAL.search(c.text), not c.text.rstrip().endswith((".", "!", "?", "\u201d", '"')), c.start)
+        keep = min(group, key=rank)
+        for c in group:
+            if c is not keep:
+                drop.add(id(c))
+                rejected.append(Rejected(c.start, c.end, c.text, "reject-tally-repeat",
+                                         f"the figure {c.fields['count']} stated again (kept: '{keep.text[:60]}')",
+                                         c.article))
+    return [c for c in cands if id(c) not in drop]
+
+
 _BREAKDOWN = re.compile(
     rf"(?P<bound>{BOUND_PREFIX})?\s*(?P<n>{NUMBER})\s+(?:(?:separate|more|other)\s+)?(?:times|attacks?|occasions|incidents)\s+"
-    r"(?:(?!and\b|since\b)[\w.\-]+\s+){0,4}?in\s+(?P<c>Iraq|Syria|Jordan)\b", re.I)
-_BREAKDOWN_TAIL = re.compile(rf"\band\s+(?:an?\s+additional\s+)?(?P<n>{NUMBER})\s+(?:more\s+|other\s+|additional\s+)?"
+    r"(?:(?!and\b|since\b)[\w.\-]+\s+){0,4}?in\s+(?P<c>Iraq|Syria|Jordan)\b(?!\s*(?:,|and|&|/)\s*(?:Iraq|Syria|Jordan))", re.I)
+_BREAKDOWN_TAIL = re.compile(rf"(?:\band|,)\s+(?:an?\s+additional\s+)?(?P<n>{NUMBER})\s+(?:more\s+|other\s+|additional\s+)?"
                              r"(?:(?:attacks?|times)\s+)?in\s+(?P<c>Iraq|Syria|Jordan)\b", re.I)
+# "In total, 127 attacks were carried out: 52 in Iraq and 75 in Syria"
+_BREAKDOWN_COLON = re.compile(rf"[:\u2013\u2014-]\s*(?P<n>{NUMBER})\s+in\s+(?P<c>Iraq|Syria|Jordan)\b", re.I)
+# a part of the tally stated with it: "including three new incidents over the past two days", "40 attacks of which ..."
+_SUBCOUNT = re.compile(rf"\bincluding\s+(?P<n>{NUMBER})\s+(?:new\s+|more\s+|other\s+|separate\s+)?(?:attacks|incidents|strikes)\b|"
+                       rf"\b(?P<n2>{NUMBER})\s+(?:attacks|incidents|strikes)\s+of\s+which\b", re.I)
 _DAY_WORDS = r"[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,?\s+20\d\d)?"
 _FROM_TO = re.compile(rf"\b(?i:from|between)\s+(?P<d>{_DAY_WORDS})\s*(?:to|through|until|and|-|\u2013)\s+(?P<e>{_DAY_WORDS}|today)")
 _INCREASED_TO = re.compile(rf"\b(?:number|total|tally)\s+of\s+attacks\b[^.]{{0,80}}?\b(?:increased|rose|risen|reached|grown|"
@@ -698,11 +796,12 @@ def _breakdowns(s: str) -> list[tuple[int, int, int, str, str]]:
     """Per-country counts of a tally: ``(start, end, n, bound, country)`` ("14 separate times in Iraq and
     nine in Syria", "47 attacks in Iraq and 55 in Syria")."""
     out = []
-    for m in _BREAKDOWN.finditer(s):
+    for m in sorted(list(_BREAKDOWN.finditer(s)) + list(_BREAKDOWN_COLON.finditer(s)), key=lambda m: m.start()):
         n = to_int(m.group("n"))
         if n is None:
             continue
-        bound = bound_of(m.group("bound")) if m.group("bound") else (out[-1][3] if out else "exact")
+        b0 = m.groupdict().get("bound")
+        bound = bound_of(b0) if b0 else (out[-1][3] if out else "exact")
         out.append((m.start("n"), m.end(), n, bound, m.group("c").title()))
         tail = _BREAKDOWN_TAIL.match(s, m.end()) or _BREAKDOWN_TAIL.match(s, m.end() + 1)
         if tail and not _BREAKDOWN.match(s, tail.start("n")):
@@ -726,20 +825,61 @@ def _tally(s, a, pub, times, places, article, assume_since, last=None):
     main = _tally_main(s, a, pub, times, places, article, assume_since, skip=at)
     if isinstance(main, Rejected) and parts and last is not None:
         main = None
+    if isinstance(main, Rejected) and last is not None and main.rule == "reject-tally-no-start" and not parts:
+        # a count with no start of its own, after a tally: the article's wave, from that tally's start
+        again = _tally_main(s, a, pub, times, places, article, last.fields["since"], skip=at)
+        if isinstance(again, Candidate):
+            again.rule = "tally-previous-since"
+            again.fields["notes"] = "; ".join(x for x in (again.fields.get("notes"),
+                                                            "start from the article's previous tally") if x)
+            main = again
     if main is None and not parts:
         return None
     if isinstance(main, Rejected):
         return main
     if main is None and last is None:
-        return None
+        frame = _tally_frame(s, a, pub, article, places)  # per-country counts with a start, no total
+        if frame is None:
+            return None
+        last = Candidate("tallies", frame, a, a + len(s), s, "tally-breakdown", 0.75, article)
     base = main if main is not None else last
     out = [main] if main is not None else []
+    for sm in _SUBCOUNT.finditer(s):
+        k = to_int(sm.group("n") or sm.group("n2"))
+        if k is None or main is None or k >= (main.fields["count"] or 0):
+            continue
+        f = dict(main.fields)
+        past = _PAST_N.search(s, sm.end())
+        if past is not None:
+            q = 1 if not past.group("n") or past.group("n").lower() == "few" else to_int(past.group("n")) or 1
+            unit = past.group("u").lower()
+            f["since"] = f["as_of"] - timedelta(days=q * (1 if unit.startswith("day") else 7 if unit.startswith("week")
+                                                             else 30))
+        f.update(count=k, bound="exact", notes="part of the tally stated with it")
+        out.append(Candidate("tallies", f, a, a + len(s), s, "tally-part", 0.7, article))
     for start, end, n, bound, country in parts:
         f = dict(base.fields)
         f.update(count=n, bound=bound, region=country, x_scope=country,
                  notes="per-country count of the tally" + ("" if main is not None else " of the previous sentence"))
         out.append(Candidate("tallies", f, a, a + len(s), s, "tally-breakdown", 0.75, article))
     return out
+
+
+def _tally_frame(s, a, pub, article, places):
+    """The interval fields of a tally stated only per country ("Since October 17, US forces have been
+    attacked at least 12 separate times in Iraq and four separate times in Syria"), or None."""
+    since = resolve_since(s, pub, offset=a)
+    if since is None:
+        return None
+    as_of = pub
+    sd = _SAID_DAY.search(s)
+    if sd:
+        tt = find_times(sd.group("d") or sd.group("d2"), pub)
+        if tt:
+            as_of = tt[0].date_end
+    return {"since": since[2], "as_of": as_of, "count": None, "bound": None, "region": "all",
+            "source": _counter(s, article), "outlet": article.source or _outlet(article), "notes": None,
+            "x_scope": "unstated"}
 
 
 def _tally_main(s, a, pub, times, places, article, assume_since, skip=()):
@@ -788,6 +928,18 @@ def _tally_main(s, a, pub, times, places, article, assume_since, skip=()):
                    and not re.search(r"since\s+$", s[:t.start - a], re.I)), None)
     past = _PAST_N.search(s)
     cue_total = _CUE_TOTAL.search(s) or (m is inc) or m.group("total")
+    days = [t for t in times if t.precision == "day" and not _is_speech_time(t, s, a)]
+    if (since is None and past is None and not cue_total and days and n >= 2
+            and m is not inc and m.group("noun").lower() in ("times", "attacks", "strikes", "incidents")
+            and not any(p.place.kind == "base" for p in places)):
+        # "attacked four times ... on Thursday", "three strikes occurred on Monday and Sunday": a count over days
+        d0, d1 = min(t.date_start for t in days), max(t.date_end for t in days)
+        return Candidate("tallies", {
+            "since": d0, "as_of": d1, "count": n, "bound": bound_of(m.group("bound")), "region":
+            (lambda c: c[0] if len(c) == 1 else "all")(_countries(s, places)),
+            "source": _counter(s, article), "outlet": article.source or _outlet(article),
+            "notes": "a count of attacks over the days stated", "x_scope": "+".join(_countries(s, places)) or "unstated"},
+            a, a + len(s), s, "tally-days", 0.7, article)
     if since is None and past is None and not cue_total and (n < 5 or (period is None and n < 10)):
         return None  # a small count without a start: incidents, not a tally
     # as_of

@@ -204,6 +204,8 @@ def find_times(text: str, published: date, *, offset: int = 0) -> list[TimeSpan]
                     span = (pub, pub, "day")
                 elif rd == "yesterday" or rd.startswith(("the day", "the previous", "a day")):
                     span = (pub - timedelta(days=1),) * 2 + ("day",)
+                elif re.search(r"\d(?::\d\d)?\s*(?:pm|p\.m\.)\s*$", text[:a], re.I):  # "11:30 PM last night"
+                    span = (pub - timedelta(days=1),) * 2 + ("day",)
                 else:  # overnight, last night: the night before publication
                     span = (pub - timedelta(days=1), pub, "day")
             elif kind == "week":
@@ -265,7 +267,7 @@ def find_times(text: str, published: date, *, offset: int = 0) -> list[TimeSpan]
 
 
 _SINCE = re.compile(
-    r"\bsince\s+(?P<what>(?:the\s+)?(?:start|beginning|outbreak)\s+of\s+(?:the\s+)?(?:israel[\w\-\s]*?|gaza\s+)?(?:war|conflict)(?:\s+in\s+gaza)?|"
+    r"\bsince\s+(?P<what>(?:the\s+)?(?:start|beginning|outbreak)\s+of\s+(?:the\s+)?(?:israel[\w\-\s]*?|gaza\s+)?(?:war|conflict|escalation)(?:\s+in\s+gaza)?|"
     r"(?:the\s+)?(?:hamas|october\s+7)\S*\s+(?:attack|assault)s?(?:\s+on\s+israel)?|"
     r"(?:the\s+)?(?:start|beginning)\s+of\s+(?:the|this)\s+year|"
     r"(?:mid|early|late)[\s\-]+{mon}\w*|{mon}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+20\d\d)?|\d{{1,2}}\s+{mon}\w*(?:\s+20\d\d)?|{mon}\w*(?:\s+20\d\d)?)"
@@ -291,7 +293,7 @@ def resolve_since(text: str, published: date, *, offset: int = 0):
         return None
     what = m.group("what")
     low = what.lower()
-    if re.search(r"war|conflict|hamas|october\s+7|attack|assault", low) and not re.match(r"\w+\s+\d", low):
+    if re.search(r"war|conflict|escalation|hamas|october\s+7|attack|assault", low) and not re.match(r"\w+\s+\d", low):
         return (m.start() + offset, m.end() + offset, GAZA_WAR_START)
     if re.match(r"(?:the\s+)?(?:start|beginning)\s+of\s+(?:the|this)\s+year$", low):
         return (m.start() + offset, m.end() + offset, date(published.year, 1, 1))
