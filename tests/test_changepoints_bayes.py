@@ -286,3 +286,188 @@ def test_auto_mode_switches_at_exact_max(monkeypatch):
 def test_filtered_bad_arguments(kw, msg):
     with pytest.raises(ValueError, match=msg):
         BayesianChangepoints(**kw)
+
+
+# ------------------------------------------------------------------ filtered kernel
+def _filtered_call(y, x=None, **kw):
+    """Fit in filtered mode and return the result with the arguments the compiled
+    kernel received and what it returned."""
+    from analysis.changepoints import _kernels as K
+
+    seen = {}
+    kernel = K.bayes_filtered
+
+    def spy(*args):
+        seen["args"] = args
+        seen["out"] = kernel(*args)
+        return seen["out"]
+
+    K.bayes_filtered = spy
+    try:
+        res = BayesianChangepoints(mode="filtered", n_draws=50, **kw).fit(y, exposure=x)
+    finally:
+        K.bayes_filtered = kernel
+    return res, seen["args"], seen["out"]
+
+
+def _reference(args, tables=None):
+    """The first (plain Python) implementation on the same arguments."""
+    import _bayes_filtered_ref as R
+
+    (cy, ce, a, b, LG, LB, tb, LEN, LENF, BOOST, NOCH, keep_log, ms, log_tol, cap, vkeep, seed,
+     geo, normalised) = args
+    tb = tb if tables is None else tables
+    head = (cy, ce, a, b, LG, LB, tb, LEN, LENF, BOOST, NOCH)
+    A, V, vlast, drop_f, res_f, kept_f = R.bayes_forward_filtered(
+        *head, True, ms, log_tol, cap, vkeep, seed, geo)
+    logZ0 = 0.0 if normalised else R.bayes_forward_filtered(
+        *head, False, ms, log_tol, cap, vkeep, seed, geo)[0][-1]
+    B, m1, m2, ps, pe, pw, dropped, drop_b, res_b, kept_b = R.bayes_backward_filtered(
+        *head, A, keep_log, ms, log_tol, cap, vkeep, seed, geo)
+    return (A, V, vlast, logZ0, B, m1, m2, ps, pe, pw, dropped, drop_f, res_f, kept_f, drop_b,
+            res_b, kept_b)
+
+
+def _same_as_reference(out, ref):
+    A, V, vlast, logZ0, B, m1, m2, ps, pe, pw, dropped = out[:11]
+    rA, rV, rvlast, rlogZ0, rB, rm1, rm2, rps, rpe, rpw, rdropped = ref[:11]
+    fin = np.isfinite(rA)
+    assert np.array_equal(np.isfinite(A), fin) and np.array_equal(np.isfinite(B), np.isfinite(rB))
+    assert A[fin] == pytest.approx(rA[fin], rel=1e-12, abs=1e-9)
+    assert V[fin] == pytest.approx(rV[fin], rel=1e-12, abs=1e-9)
+    assert np.array_equal(vlast, rvlast)
+    assert logZ0 == pytest.approx(rlogZ0, rel=1e-12, abs=1e-9)
+    fb = np.isfinite(rB)
+    assert B[fb] == pytest.approx(rB[fb], rel=1e-12, abs=1e-9)
+    assert m1 == pytest.approx(rm1, rel=1e-9, abs=1e-12)
+    assert m2 == pytest.approx(rm2, rel=1e-9, abs=1e-12)
+    assert np.array_equal(ps, rps) and np.array_equal(pe, rpe)
+    assert pw == pytest.approx(rpw, abs=1e-9)
+    assert dropped == pytest.approx(rdropped, rel=1e-9, abs=1e-300)
+    # masses dropped and resampled, largest number of runs kept: forward, backward
+    for got, want in zip(out[11:], ref[11:]):
+        assert got == pytest.approx(want, rel=1e-9, abs=1e-300)
+
+
+@pytest.mark.parametrize("case", range(5))
+def test_filtered_kernel_equals_first_implementation(case):
+    """The compiled filtered kernel reproduces the first implementation (plain Python,
+    tests/_bayes_filtered_ref.py) on series long enough for the cap to force resampling:
+    the same run lengths are dropped and drawn (same seed, same uniforms), so the
+    forward and backward sums, the MAP path, the moments, the kept segments and the
+    reported masses agree to rounding. Flat prior with and without the likelihood
+    tables, exposure, a negative-binomial length prior with min_size and events (the
+    unnormalised prior needs the second forward pass)."""
+    rng = np.random.default_rng(700 + case)
+    n = 500
+    y = _pieces(n, 700 + case)
+    x = None
+    tables = None
+    kw = dict(p_change=4 / n, max_run_lengths=30)
+    if case == 1:
+        tables = 0  # lgamma and log computed, not looked up
+    elif case == 2:
+        x = rng.uniform(0.5, 2.0, n)
+    elif case == 3:
+        kw = dict(segment_length=("negbin", 120.0, 3.0), min_size=3, max_run_lengths=25,
+                  event_prior=EventPrior([150, 320], window_days=5, odds=8.0))
+    elif case == 4:
+        kw = dict(p_change=4 / n, max_run_lengths=40, tol=1e-6, seed=11)
+    res, args, out = _filtered_call(y, x, **kw)
+    if tables is not None:
+        from analysis.changepoints import _kernels as K
+
+        args = args[:6] + (tables,) + args[7:]
+        out = K.bayes_filtered(*args)
+    assert out[12] > 0.5 and out[15] > 0.01  # resampling happened in both passes
+    _same_as_reference(out, _reference(args))
+    assert res.prior["resampled_mass"] == pytest.approx(out[12] + out[15])
+    assert res.prior["discarded_mass"] == pytest.approx(out[11] + out[14])
+
+
+def test_filtered_seeded_and_reproducible():
+    """Same seed, same answer to the last bit; another seed draws other run lengths
+    (the answers differ) yet both stay close to the exact posterior."""
+    y = _pieces(1200, 21)
+    kw = dict(prior_rate=(1.0, 0.25), p_change=5 / 1200, n_draws=100, max_run_lengths=60)
+    ex = BayesianChangepoints(mode="exact", **kw).fit(y)
+    r1 = BayesianChangepoints(mode="filtered", seed=3, **kw).fit(y)
+    r2 = BayesianChangepoints(mode="filtered", seed=3, **kw).fit(y)
+    r3 = BayesianChangepoints(mode="filtered", seed=4, **kw).fit(y)
+    g1 = BayesianChangepoints(mode="filtered", seed=np.random.default_rng(5), **kw).fit(y)
+    g2 = BayesianChangepoints(mode="filtered", seed=np.random.default_rng(5), **kw).fit(y)
+    assert r1.prior["resampled_mass"] > 0.5
+    for a, b in ((r1, r2), (g1, g2)):
+        assert np.array_equal(a.prob_change, b.prob_change)
+        assert np.array_equal(a.rate_mean, b.rate_mean)
+        assert a.log_evidence == b.log_evidence
+        assert a.location_intervals.equals(b.location_intervals)
+    assert not np.array_equal(r1.prob_change, r3.prob_change)
+    for r in (r1, r3, g1):
+        assert np.max(np.abs(r.prob_change - ex.prob_change)) < 0.02
+        assert r.map_changepoints == ex.map_changepoints
+        assert r.expected_changes == pytest.approx(ex.expected_changes, abs=0.05)
+
+
+def test_thinning_is_unbiased_and_keeps_cap():
+    """Stratified optimal resampling (Fearnhead and Liu 2007): every run keeps, on
+    average over seeds, exactly its weight (heavy ones stay with their weight, light
+    ones survive with probability w / c and then weigh c), the number kept is the cap,
+    and the vkeep best Viterbi scores always stay."""
+    from numba import njit
+
+    from analysis.changepoints import _kernels as K
+
+    @njit
+    def seed(s):
+        np.random.seed(s)
+
+    rng = np.random.default_rng(8)
+    nc, cap, vkeep = 40, 12, 2
+    w = rng.gamma(0.5, size=nc)
+    w[[3, 17]] = [4.0, 3.0]  # above c: always kept
+    w /= w.sum()
+    vs = rng.normal(size=nc)
+    best = set(np.argsort(vs)[-vkeep:])
+    draws = 3000
+    mean = np.zeros(nc)
+    for d in range(draws):
+        seed(d)
+        PI = np.zeros((2, nc + 2), np.int64)
+        PI[0, :nc] = np.arange(nc)
+        PF = np.zeros((4, nc + 2))
+        acc = np.zeros(2)
+        logw = np.log(w)
+        k = K._thin(PI, PF, nc, logw, vs, 0.0, 50.0, cap, vkeep, acc, np.zeros(nc + 2, np.bool_),
+                    np.zeros(nc + 2))
+        assert k == cap
+        rows = PI[0, :k]
+        assert best <= set(rows.tolist())
+        assert np.all(np.diff(rows) > 0)  # order kept
+        mean[rows] += w[rows] * np.exp(PF[2, :k])
+    mean /= draws
+    assert mean[[3, 17]] == pytest.approx(w[[3, 17]], rel=1e-12)
+    # light runs: kept weight c with probability w / c, so sd <= sqrt(w c / draws)
+    light = np.setdiff1d(np.arange(nc), [3, 17, *best])
+    assert np.all(np.abs(mean[light] - w[light]) < 5 * np.sqrt(w[light] * 0.1 / draws))
+    assert abs(mean.sum() - 1.0) < 1e-9 + 5 * np.sqrt(0.1 / draws)
+
+
+def test_filtered_cap_below_viterbi_reserve():
+    """A cap below twice the run lengths reserved for the MAP path (32) still thins
+    down to the cap (the reserve shrinks to half the cap) and stays finite; from 8 run
+    lengths on the evidence is close to the exact one, and with 30 the MAP segmentation
+    is found. (Before, a reserve above the cap kept thinning from taking effect and the
+    run lengths overflowed their buffer.)"""
+    y = _pieces(1500, 11)
+    kw = dict(prior_rate=(1.0, 0.25), p_change=5 / 1500, n_draws=100)
+    ex = BayesianChangepoints(mode="exact", **kw).fit(y)
+    for cap in (1, 8, 30):
+        fi = BayesianChangepoints(mode="filtered", max_run_lengths=cap, **kw).fit(y)
+        assert fi.prior["retained_run_lengths"] <= cap + cap // 2 + 1
+        assert np.all(np.isfinite(fi.rate_mean)) and np.all(np.isfinite(fi.prob_change))
+        if cap >= 8:
+            assert fi.log_evidence == pytest.approx(ex.log_evidence, abs=0.5)
+            assert np.max(np.abs(fi.prob_change - ex.prob_change)) < 0.2
+    assert fi.map_changepoints == ex.map_changepoints
+    assert fi.expected_changes == pytest.approx(ex.expected_changes, abs=1.0)

@@ -454,45 +454,75 @@ def bayes_backward(cy, ce, a, b, LG, LB, tables, LEN, LENF, BOOST, NOCH, A, keep
     return B, mean, second, ps[:npairs], pe[:npairs], pw[:npairs], dropped
 
 
+# ------------------------------------------------------------ filtered recursions
+# The filtered recursions keep a set of "particles" (run lengths: the start of the current
+# segment going forward, its end going backward) in preallocated arrays, one column per
+# particle: PI[0] the row, PI[1] the whole-count cumulative sum at the row; PF[0] the
+# cumulative count, PF[1] the cumulative exposure, PF[2] the log weight that does not change
+# while the run grows (A[s] less NOCH[s] forward, B[e] with its boundary prior backward, plus
+# the resampling correction), PF[3] the same for the Viterbi score. So a boundary costs one
+# pass over the particles (a likelihood from two table reads, one exp) and no allocation.
+
+
 @njit(cache=True)
-def _seg_ll(cy, ce, icy, s, e, a, b, c0, LG, LB, tables):
-    """Log marginal likelihood of segment ``[s, e)`` (as :func:`_loglik_row`)."""
+def _run_ll(Si, S, E, m, a, b, c0, LG, LB, tables):
+    """Log marginal likelihood of ``m`` rows with count ``S`` (``Si`` as an integer) and
+    exposure ``E``, up to per-row constants (as :func:`_loglik_row`)."""
     if tables & 1:
-        Si = icy[e] - icy[s]
         lgs = LG[Si]
         S = float(Si)
     else:
-        S = cy[e] - cy[s]
         lgs = math.lgamma(a + S)
     if tables & 2:
-        lb = LB[e - s]
+        lb = LB[m]
     else:
-        lb = math.log(b + ce[e] - ce[s])
+        lb = math.log(b + E)
     return c0 + lgs - (a + S) * lb
 
 
 @njit(cache=True)
-def _thin(cand, adj, logw, vs, nc, log_tol, cap, vkeep, lse, acc):
-    """Thin the run lengths ``cand[:nc]`` (oldest first; order is kept).
+def _compact(PI, PF, keep, nc):
+    """Move the particles with ``keep`` set to the front (order kept); the new count."""
+    j = 0
+    for i in range(nc):
+        if keep[i]:
+            if j != i:
+                PI[0, j] = PI[0, i]
+                PI[1, j] = PI[1, i]
+                PF[0, j] = PF[0, i]
+                PF[1, j] = PF[1, i]
+                PF[2, j] = PF[2, i]
+                PF[3, j] = PF[3, i]
+            j += 1
+    return j
+
+
+@njit(cache=True)
+def _thin(PI, PF, nc, logw, vs, lse, log_tol, cap, vkeep, acc, keep, buf):
+    """Thin the particles ``0..nc-1`` (oldest first; order is kept).
 
     ``logw`` are their log weights (``lse`` their log-sum-exp, so
     ``w = exp(logw - lse)`` sums to 1) and ``vs`` their Viterbi scores. The ``vkeep``
     best by ``vs`` always stay. Of the others, those with ``w < exp(-log_tol)`` are
     dropped (their mass is added to ``acc[0]``). If more than ``cap`` remain, the
     rest are thinned to ``cap`` by Fearnhead and Liu's (2007) stratified optimal
-    resampling: with ``c`` solving ``sum(min(1, w / c)) = slots``, every run with
-    ``w >= c`` stays and the lighter ones are resampled with a stratified draw, each
-    survivor carrying weight ``c`` (``adj += log(c / w)``), so the weights stay
-    unbiased; the mass so resampled is added to ``acc[1]``. Returns the new count.
+    resampling: with ``c`` solving ``sum(min(1, w / c)) = slots``, every particle with
+    ``w >= c`` stays and the lighter ones are resampled with one stratified draw
+    (``np.random``, seeded by the caller), each survivor carrying weight ``c`` (its log
+    weight ``PF[2]`` gains ``log(c / w)``), so the weights stay unbiased; the mass so
+    resampled is added to ``acc[1]``. ``keep`` and ``buf`` are work arrays of at least
+    ``nc`` entries. Returns the new count.
     """
-    keep = np.zeros(nc, np.bool_)
     nv = 0
+    for i in range(nc):
+        keep[i] = False
     if vkeep > 0:
         if nc <= vkeep:
-            for i in range(nc):
-                keep[i] = True
             return nc
-        tv = np.sort(vs[:nc])[nc - vkeep]
+        for i in range(nc):
+            buf[i] = vs[i]
+        buf[:nc].sort()
+        tv = buf[nc - vkeep]
         for i in range(nc):
             if vs[i] >= tv and nv < vkeep:
                 keep[i] = True
@@ -508,18 +538,21 @@ def _thin(cand, adj, logw, vs, nc, log_tol, cap, vkeep, lse, acc):
             else:
                 free += 1
     if free > slots and slots > 0:
-        w = np.empty(free)
         k = 0
         for i in range(nc):
             if not keep[i] and logw[i] > -np.inf:
-                w[k] = math.exp(logw[i] - lse)
+                buf[k] = math.exp(logw[i] - lse)
                 k += 1
-        ws = np.sort(w)[::-1]
-        tail = ws.sum()
+        buf[:free].sort()
+        # c solves sum(min(1, w / c)) = slots: the kk heaviest stay, the rest share
+        # the remaining slots (sums in decreasing order of weight)
+        tail = 0.0
+        for k in range(free - 1, -1, -1):
+            tail += buf[k]
         c = tail / slots
         kk = 0
-        while kk < slots and ws[kk] >= c:
-            tail -= ws[kk]
+        while kk < slots and buf[free - 1 - kk] >= c:
+            tail -= buf[free - 1 - kk]
             kk += 1
             c = tail / (slots - kk) if slots > kk else np.inf
         u = np.random.random() * c
@@ -538,54 +571,42 @@ def _thin(cand, adj, logw, vs, nc, log_tol, cap, vkeep, lse, acc):
             j = math.ceil((lo - u) / c) if lo > u else 0.0
             if u + j * c < cum:
                 keep[i] = True
-                adj[i] += math.log(c / wi)
+                PF[2, i] += math.log(c / wi)
     else:
         for i in range(nc):
             if logw[i] > -np.inf:
                 keep[i] = True
-    j = 0
-    for i in range(nc):
-        if keep[i]:
-            cand[j] = cand[i]
-            adj[j] = adj[i]
-            j += 1
-    return j
+    return _compact(PI, PF, keep, nc)
 
 
 @njit(cache=True)
-def _drop_or_thin(cand, adj, xp, xv, nc, lse, mv, log_tol, cap, vkeep, acc):
-    """Per boundary: drop the run lengths whose weight (``exp(xp - lse)``) and Viterbi
+def _prune(PI, PF, nc, xp, xv, lse, mv, log_tol, cap, vkeep, acc, keep, buf):
+    """After a boundary: drop the particles whose weight (``exp(xp - lse)``) and Viterbi
     score (``xv``, best ``mv``) are both below ``exp(-log_tol)`` of the total and the
-    best (mass to ``acc[0]``); above ``1.5 cap`` run lengths, thin to ``cap`` with
+    best (mass to ``acc[0]``); above ``1.5 cap`` particles, thin to ``cap`` with
     :func:`_thin`. Returns the new count."""
     if nc > cap + cap // 2:
-        return _thin(cand, adj, xp, xv, nc, log_tol, cap, vkeep, lse, acc)
-    j = 0
+        return _thin(PI, PF, nc, xp, xv, lse, log_tol, cap, vkeep, acc, keep, buf)
+    first = nc
     for i in range(nc):
-        if xp[i] - lse >= -log_tol or xv[i] >= mv - log_tol:
-            cand[j] = cand[i]
-            adj[j] = adj[i]
-            j += 1
-        else:
+        if not (xp[i] - lse >= -log_tol or xv[i] >= mv - log_tol):
+            first = i
+            break
+    if first == nc:
+        return nc
+    for i in range(nc):
+        keep[i] = i < first or xp[i] - lse >= -log_tol or xv[i] >= mv - log_tol
+        if not keep[i]:
             acc[0] += math.exp(xp[i] - lse)
-    return j
+    return _compact(PI, PF, keep, nc)
 
 
 @njit(cache=True)
-def bayes_forward_filtered(cy, ce, a, b, LG, LB, tables, LEN, LENF, BOOST, NOCH, use_lik,
-                           min_size, log_tol, cap, vkeep, seed, geo):
-    """:func:`bayes_forward` over a filtered set of segment starts (run lengths).
-
-    At each boundary ``e`` the starts ``s`` of the current segment carry the weight
-    of the run (``A[s]``, the prior that the segment lasts past ``e - s`` rows and
-    the likelihood of rows ``s..e-1``). Starts whose weight falls below
-    ``exp(-log_tol)`` of the total are dropped; when more than ``1.5 cap`` remain they
-    are thinned to ``cap`` by :func:`_thin` (stratified optimal resampling, seeded by
-    ``seed``), always keeping the ``vkeep`` best for the Viterbi recursion. Memory
-    O(n + cap), time O(n cap). Returns ``A, V, vlast``, the mass dropped below the
-    tolerance, the mass resampled and the largest number of starts retained.
-    """
-    np.random.seed(seed)
+def _filter_forward(cy, ce, icy, a, b, c0, LG, LB, tables, LEN, LENF, BOOST, NOCH, use_lik,
+                    min_size, log_tol, cap, vkeep, geo, PI, PF, W, keep, acc):
+    """Forward pass of :func:`bayes_filtered` (``A``, ``V``, ``vlast`` over the kept
+    segment starts); returns them with the mass dropped, the mass resampled and the
+    largest number of starts kept."""
     n = cy.shape[0] - 1
     A = np.full(n + 1, -np.inf)
     V = np.full(n + 1, -np.inf)
@@ -596,178 +617,221 @@ def bayes_forward_filtered(cy, ce, a, b, LG, LB, tables, LEN, LENF, BOOST, NOCH,
     V[0] = 0.0
     AN[0] = -NOCH[0]
     VN[0] = -NOCH[0]
-    c0 = a * math.log(b) - math.lgamma(a)
-    icy = _int_cumsum(cy, tables)
-    size = cap + cap // 2 + 2
-    cand = np.empty(size, np.int64)
-    adj = np.zeros(size)
-    xa = np.empty(size)
-    xp = np.empty(size)
-    xv = np.empty(size)
-    acc = np.zeros(2)
+    acc[0] = 0.0
+    acc[1] = 0.0
+    row, icr = PI[0], PI[1]
+    cyr, cer, pw, pv = PF[0], PF[1], PF[2], PF[3]
+    xa, xp, xv, buf = W[0], W[1], W[2], W[3]
     nc = 0
     maxc = 0
     for e in range(min_size, n + 1):
         s_new = e - min_size
         if AN[s_new] > -np.inf:
-            cand[nc] = s_new
-            adj[nc] = 0.0
+            row[nc] = s_new
+            icr[nc] = icy[s_new] if tables & 1 else 0
+            cyr[nc] = cy[s_new]
+            cer[nc] = ce[s_new]
+            pw[nc] = AN[s_new]
+            pv[nc] = VN[s_new]
             nc += 1
         if nc > maxc:
             maxc = nc
-        if e == n:
+        if nc == 0:
+            continue
+        last = e == n
+        if last:
             be = NOCH[n - 1]
             L = LENF
         else:
             be = BOOST[e] + NOCH[e - 1]
             L = LEN
+        ie = icy[e] if tables & 1 else 0
+        ye = cy[e]
+        xe = ce[e]
         mx = -np.inf
         mp = -np.inf
         mv = -np.inf
         vbest = -np.inf
         va = -1
         for i in range(nc):
-            s = cand[i]
-            ll = _seg_ll(cy, ce, icy, s, e, a, b, c0, LG, LB, tables) if use_lik else 0.0
-            t = L[e - s] + be + ll
-            x = AN[s] + t + adj[i]
-            xa[i] = x
-            if x > mx:
-                mx = x
-            y = VN[s] + t
-            if y > vbest:
-                vbest = y
-                va = s
-            # run-length weight: the segment lasts past e - s rows
-            xp[i] = AN[s] + LENF[e - s] + ll + adj[i]
-            xv[i] = VN[s] + LENF[e - s] + ll
-            if xp[i] > mp:
-                mp = xp[i]
-            if xv[i] > mv:
-                mv = xv[i]
-        if nc == 0:
-            continue
+            m = e - row[i]
+            ll = _run_ll(ie - icr[i], ye - cyr[i], xe - cer[i], m, a, b, c0, LG, LB, tables) \
+                if use_lik else 0.0
+            if geo:
+                # the length prior is flat: the run weight is the segment weight less be
+                x = pw[i] + ll
+                v = pv[i] + ll
+                xp[i] = x
+                xv[i] = v
+                if x > mp:
+                    mp = x
+                if v > vbest:
+                    vbest = v
+                    va = row[i]
+            else:
+                t = L[m] + be + ll
+                x = pw[i] + t
+                xa[i] = x
+                if x > mx:
+                    mx = x
+                y = pv[i] + t
+                if y > vbest:
+                    vbest = y
+                    va = row[i]
+                f = LENF[m] + ll
+                xp[i] = pw[i] + f
+                xv[i] = pv[i] + f
+                if xp[i] > mp:
+                    mp = xp[i]
+                if xv[i] > mv:
+                    mv = xv[i]
         lse = -np.inf
-        if mx > -np.inf:
+        if geo:
+            mv = vbest
+            vbest += be
+            if mp > -np.inf:
+                tot = 0.0
+                cut = mp - _LSE_CUT
+                for i in range(nc):
+                    if xp[i] > cut:
+                        tot += math.exp(xp[i] - mp)
+                lse = mp + math.log(tot)
+                mx = lse + be
+                A[e] = mx
+        elif mx > -np.inf:
             tot = 0.0
             cut = mx - _LSE_CUT
             for i in range(nc):
                 if xa[i] > cut:
                     tot += math.exp(xa[i] - mx)
             A[e] = mx + math.log(tot)
+        if mx > -np.inf:
             V[e] = vbest
             vlast[e] = va
             if e < n:
                 AN[e] = A[e] - NOCH[e]
                 VN[e] = V[e] - NOCH[e]
-            if geo:
-                lse = A[e] - be  # the run-length weights are the terms less be
-        if e == n or mp == -np.inf:
+        if last or mp == -np.inf:
             continue
-        if not geo or lse == -np.inf:
+        if lse == -np.inf:
             tot = 0.0
             for i in range(nc):
                 tot += math.exp(xp[i] - mp)
             lse = mp + math.log(tot)
-        nc = _drop_or_thin(cand, adj, xp, xv, nc, lse, mv, log_tol, cap, vkeep, acc)
+        nc = _prune(PI, PF, nc, xp, xv, lse, mv, log_tol, cap, vkeep, acc, keep, buf)
     return A, V, vlast, acc[0], acc[1], maxc
 
 
 @njit(cache=True)
-def bayes_backward_filtered(cy, ce, a, b, LG, LB, tables, LEN, LENF, BOOST, NOCH, A, keep_log,
-                            min_size, log_tol, cap, vkeep, seed, geo):
-    """:func:`bayes_backward` over a filtered set of segment ends.
-
-    The mirror of :func:`bayes_forward_filtered`: going back from the end, the ends
-    ``e`` of the segment that starts at ``s`` are weighed by the prior that it lasts
-    at least ``e - s`` rows, the likelihood and ``B[e]``, and dropped or resampled
-    by the same rules. Returns what :func:`bayes_backward` returns, then the mass
-    dropped below the tolerance, the mass resampled and the largest number of ends
-    retained.
-    """
-    np.random.seed(seed)
+def _filter_backward(cy, ce, icy, a, b, c0, LG, LB, tables, LEN, LENF, BOOST, NOCH, A, keep_log,
+                     min_size, log_tol, cap, vkeep, geo, PI, PF, W, keep, acc):
+    """Backward pass of :func:`bayes_filtered` over the kept segment ends, with the
+    posterior moments of the rate and the kept segments (as :func:`bayes_backward`)."""
     n = cy.shape[0] - 1
     B = np.full(n + 1, -np.inf)
     B[n] = 0.0
     logZ = A[n]
     BN = np.full(n + 1, -np.inf)
-    c0 = a * math.log(b) - math.lgamma(a)
-    icy = _int_cumsum(cy, tables)
     d1 = np.zeros(n + 1)
     d2 = np.zeros(n + 1)
-    size = cap + cap // 2 + 2
-    cand = np.empty(size, np.int64)
-    adj = np.zeros(size)
-    xs = np.empty(size)
-    xp = np.empty(size)
-    xv = np.empty(size)
-    acc = np.zeros(2)
+    acc[0] = 0.0
+    acc[1] = 0.0
     pcap = 1024
     ps = np.empty(pcap, np.int64)
     pe = np.empty(pcap, np.int64)
-    pw = np.empty(pcap)
+    pr = np.empty(pcap)
     npairs = 0
     dropped_pairs = 0.0
+    row, icr = PI[0], PI[1]
+    cyr, cer, pw, pv = PF[0], PF[1], PF[2], PF[3]
+    xa, xp, xv, buf, ww = W[0], W[1], W[2], W[3], W[4]
+    xs = xp if geo else xa
     nc = 0
     maxc = 0
     for s in range(n - min_size, -1, -1):
         e_new = s + min_size
         if e_new == n or BN[e_new] > -np.inf:
-            cand[nc] = e_new
-            adj[nc] = 0.0
+            w0 = NOCH[n - 1] if e_new == n else BN[e_new]
+            row[nc] = e_new
+            icr[nc] = icy[e_new] if tables & 1 else 0
+            cyr[nc] = cy[e_new]
+            cer[nc] = ce[e_new]
+            pw[nc] = w0
+            pv[nc] = w0
             nc += 1
         if nc > maxc:
             maxc = nc
         ns = NOCH[s]
+        i_s = icy[s] if tables & 1 else 0
+        ys = cy[s]
+        xs0 = ce[s]
         mx = -np.inf
         mp = -np.inf
         mv = -np.inf
         for i in range(nc):
-            e = cand[i]
-            ll = _seg_ll(cy, ce, icy, s, e, a, b, c0, LG, LB, tables)
-            if e == n:
-                x = LENF[n - s] + NOCH[n - 1] - ns + ll
-                y = x
+            m = row[i] - s
+            ll = _run_ll(icr[i] - i_s, cyr[i] - ys, cer[i] - xs0, m, a, b, c0, LG, LB, tables) - ns
+            if geo:
+                x = pw[i] + ll
+                v = pv[i] + ll
+                xp[i] = x
+                xv[i] = v
+                if x > mp:
+                    mp = x
+                if v > mv:
+                    mv = v
             else:
-                x = LEN[e - s] - ns + ll + BN[e]
-                y = LENF[e - s] - ns + ll + BN[e]
-            xs[i] = x + adj[i]
-            xp[i] = y + adj[i]
-            xv[i] = y
-            if xs[i] > mx:
-                mx = xs[i]
-            if xp[i] > mp:
-                mp = xp[i]
-            if y > mv:
-                mv = y
+                f = LENF[m] + ll
+                x = pw[i] + (f if row[i] == n else LEN[m] + ll)
+                xa[i] = x
+                if x > mx:
+                    mx = x
+                xp[i] = pw[i] + f
+                xv[i] = pv[i] + f
+                if xp[i] > mp:
+                    mp = xp[i]
+                if xv[i] > mv:
+                    mv = xv[i]
+        if geo:
+            mx = mp
         lse = -np.inf
         if mx > -np.inf:
             tot = 0.0
             cut = mx - _LSE_CUT
             for i in range(nc):
                 if xs[i] > cut:
-                    tot += math.exp(xs[i] - mx)
+                    w = math.exp(xs[i] - mx)
+                    ww[i] = w
+                    tot += w
+                else:
+                    ww[i] = 0.0
             B[s] = mx + math.log(tot)
             if geo:
-                lse = B[s]  # with a geometric prior the two weights coincide
+                lse = B[s]  # with a flat length prior the two weights coincide
             if s > 0:
                 BN[s] = BOOST[s] + NOCH[s - 1] + B[s]
             if A[s] > -np.inf:
-                cut = logZ - A[s] - _LSE_CUT
+                # posterior probability of each kept segment [s, e): A[s] + xs - logZ,
+                # i.e. ww times exp(A[s] + mx - logZ)
+                la = A[s] - logZ
+                cut = -la - _LSE_CUT
+                scale = math.exp(la + mx) if la + mx < 30.0 else -1.0
+                s1 = 0.0
+                s2 = 0.0
                 for i in range(nc):
                     x = xs[i]
                     if x <= cut:
                         continue
-                    e = cand[i]
-                    lp = A[s] + x - logZ
-                    p = math.exp(lp)
-                    S = cy[e] - cy[s]
-                    E = ce[e] - ce[s]
-                    mu = (a + S) / (b + E)
-                    m2 = mu * (a + S + 1.0) / (b + E)
-                    d1[s] += p * mu
+                    e = row[i]
+                    lp = la + x
+                    p = ww[i] * scale if ww[i] > 0.0 and scale >= 0.0 else math.exp(lp)
+                    S = cyr[i] - ys
+                    inv = 1.0 / (b + cer[i] - xs0)
+                    mu = (a + S) * inv
+                    m2 = mu * (a + S + 1.0) * inv
+                    s1 += p * mu
                     d1[e] -= p * mu
-                    d2[s] += p * m2
+                    s2 += p * m2
                     d2[e] -= p * m2
                     if lp <= keep_log:
                         dropped_pairs += p
@@ -776,27 +840,91 @@ def bayes_backward_filtered(cy, ce, a, b, LG, LB, tables, LEN, LENF, BOOST, NOCH
                         pcap *= 2
                         ps2 = np.empty(pcap, np.int64)
                         pe2 = np.empty(pcap, np.int64)
-                        pw2 = np.empty(pcap)
+                        pr2 = np.empty(pcap)
                         ps2[:npairs] = ps[:npairs]
                         pe2[:npairs] = pe[:npairs]
-                        pw2[:npairs] = pw[:npairs]
-                        ps, pe, pw = ps2, pe2, pw2
+                        pr2[:npairs] = pr[:npairs]
+                        ps, pe, pr = ps2, pe2, pr2
                     ps[npairs] = s
                     pe[npairs] = e
-                    pw[npairs] = A[s] + x - B[e] - A[e]
+                    # log r(s, e) = A[s] + w(s, e) - A[e], with w = x - B[e]
+                    pr[npairs] = A[s] + x - B[e] - A[e]
                     npairs += 1
+                d1[s] += s1
+                d2[s] += s2
         if s == 0 or mp == -np.inf:
             continue
-        if not geo or lse == -np.inf:
+        if lse == -np.inf:
             tot = 0.0
             for i in range(nc):
                 tot += math.exp(xp[i] - mp)
             lse = mp + math.log(tot)
-        nc = _drop_or_thin(cand, adj, xp, xv, nc, lse, mv, log_tol, cap, vkeep, acc)
+        nc = _prune(PI, PF, nc, xp, xv, lse, mv, log_tol, cap, vkeep, acc, keep, buf)
     mean = np.cumsum(d1)[:n]
     second = np.cumsum(d2)[:n]
-    return (B, mean, second, ps[:npairs], pe[:npairs], pw[:npairs], dropped_pairs, acc[0],
+    return (B, mean, second, ps[:npairs], pe[:npairs], pr[:npairs], dropped_pairs, acc[0],
             acc[1], maxc)
+
+
+@njit(cache=True)
+def bayes_filtered(cy, ce, a, b, LG, LB, tables, LEN, LENF, BOOST, NOCH, keep_log, min_size,
+                   log_tol, cap, vkeep, seed, geo, normalised):
+    """Filtered forward-backward recursions (Fearnhead and Liu 2007), one call.
+
+    :func:`bayes_forward` and :func:`bayes_backward` over a filtered set of run
+    lengths: going forward, the starts ``s`` of the current segment; going backward, the
+    ends ``e`` of the segment that starts at ``s``. At each boundary a run carries its
+    weight (forward: ``A[s]``, the prior that the segment lasts past ``e - s`` rows and
+    the likelihood of rows ``s..e-1``; backward the mirror, with ``B[e]``). Runs whose
+    weight falls below ``exp(-log_tol)`` of the total (and whose Viterbi score is as far
+    below the best) are dropped; when more than ``1.5 cap`` remain they are thinned to
+    ``cap`` by :func:`_thin` (stratified optimal resampling; ``np.random`` seeded with
+    ``seed`` before each pass), always keeping the ``vkeep`` best for the Viterbi
+    recursion (at most ``cap // 2`` of them, so thinning always gets down to ``cap``
+    and the particle arrays, ``1.5 cap + 2`` long, cannot overflow). Memory
+    O(n + cap), time O(n cap).
+
+    ``geo`` says the length prior is flat (``LEN`` and ``LENF`` zero from ``min_size``
+    on: the ``p_change`` and geometric priors), which saves a pass of exps. Unless
+    ``normalised``, a second forward pass without the likelihood gives the log
+    normaliser of the prior, ``logZ0``.
+
+    Returns ``A, V, vlast, logZ0``, then what :func:`bayes_backward` returns (``B``,
+    mean, second moment, ``ps, pe, pw``, mass of the segments left out), then for the
+    forward and backward passes the mass dropped below the tolerance, the mass
+    resampled and the largest number of runs kept. When ``A[n]`` is ``-inf`` (no
+    segmentation is allowed) the backward pass is skipped.
+    """
+    n = cy.shape[0] - 1
+    c0 = a * math.log(b) - math.lgamma(a)
+    icy = _int_cumsum(cy, tables)
+    vkeep = min(vkeep, cap // 2)
+    size = cap + cap // 2 + 2
+    PI = np.empty((2, size), np.int64)
+    PF = np.empty((4, size))
+    W = np.empty((5, size))
+    keep = np.empty(size, np.bool_)
+    acc = np.zeros(2)
+    np.random.seed(seed)
+    A, V, vlast, drop_f, res_f, kept_f = _filter_forward(
+        cy, ce, icy, a, b, c0, LG, LB, tables, LEN, LENF, BOOST, NOCH, True, min_size, log_tol,
+        cap, vkeep, geo, PI, PF, W, keep, acc)
+    logZ0 = 0.0
+    if not normalised:
+        np.random.seed(seed)
+        logZ0 = _filter_forward(cy, ce, icy, a, b, c0, LG, LB, tables, LEN, LENF, BOOST, NOCH,
+                                False, min_size, log_tol, cap, vkeep, geo, PI, PF, W, keep,
+                                acc)[0][n]
+    if A[n] == -np.inf:
+        z = np.zeros(0, np.int64)
+        return (A, V, vlast, logZ0, np.full(n + 1, -np.inf), np.zeros(n), np.zeros(n), z, z,
+                np.zeros(0), 0.0, drop_f, res_f, kept_f, 0.0, 0.0, 0)
+    np.random.seed(seed)
+    B, m1, m2, ps, pe, pw, dropped, drop_b, res_b, kept_b = _filter_backward(
+        cy, ce, icy, a, b, c0, LG, LB, tables, LEN, LENF, BOOST, NOCH, A, keep_log, min_size,
+        log_tol, cap, vkeep, geo, PI, PF, W, keep, acc)
+    return (A, V, vlast, logZ0, B, m1, m2, ps, pe, pw, dropped, drop_f, res_f, kept_f, drop_b,
+            res_b, kept_b)
 
 
 @njit(cache=True)

@@ -59,12 +59,14 @@ EXACT_MAX = 5_000
 FILTER_TOL = 1e-12
 #: default number of run lengths the filtered recursions resample down to
 FILTER_CAP = 500
-#: run lengths kept for the Viterbi (MAP) recursion whatever their weight
+#: run lengths kept for the Viterbi (MAP) recursion whatever their weight (at most half
+#: of ``max_run_lengths``, so that thinning always gets down to the cap)
 FILTER_VKEEP = 32
 #: filtered mode: segments less probable than exp(FILTER_KEEP_LOG) are left out of the
 #: number-of-changes recursion and the draws (memory stays O(n); the mass left out is
 #: reported as ``prior["count_mass_bound"]``)
 FILTER_KEEP_LOG = -20.0
+_NO_SEGMENTATION = "no segmentation satisfies the prior (check min_size against the series length)"
 
 
 @dataclass(frozen=True)
@@ -427,29 +429,26 @@ class BayesianChangepoints:
         ms = self.min_size
         if mode == "exact":
             A, V, vlast = K.bayes_forward(*args, True)
+            logZ = A[n]
+            if not np.isfinite(logZ):
+                raise InputError(_NO_SEGMENTATION)
+            logZ0 = 0.0 if normalised else K.bayes_forward(*args, False)[0][n]
+            B, m1, m2, ps, pe, pw, dropped = K.bayes_backward(*args, A, keep)
+            desc.update(mode="exact")
         else:
             seed = int(np.random.default_rng(self.seed).integers(2**31)) \
                 if not isinstance(self.seed, np.random.Generator) else int(self.seed.integers(2**31))
             # geometric prior: the weight of a segment ending at e and that of a run
             # lasting past it differ by a constant, which saves a pass of exps
             geo = bool(np.all(LEN[ms:] == 0.0) and np.all(LENF[ms:] == 0.0))
-            fargs = (ms, -math.log(self.tol), self.max_run_lengths, FILTER_VKEEP, seed, geo)
-            A, V, vlast, drop_f, res_f, kept_f = K.bayes_forward_filtered(*args, True, *fargs)
-        logZ = A[n]
-        if not np.isfinite(logZ):
-            raise InputError("no segmentation satisfies the prior (check min_size against the series length)")
-        if normalised:
-            logZ0 = 0.0
-        elif mode == "exact":
-            logZ0 = K.bayes_forward(*args, False)[0][n]
-        else:
-            logZ0 = K.bayes_forward_filtered(*args, False, *fargs)[0][n]
-        if mode == "exact":
-            B, m1, m2, ps, pe, pw, dropped = K.bayes_backward(*args, A, keep)
-            desc.update(mode="exact")
-        else:
-            B, m1, m2, ps, pe, pw, dropped, drop_b, res_b, kept_b = K.bayes_backward_filtered(
-                *args, A, keep if n <= EXACT_COUNT_MAX else max(keep, FILTER_KEEP_LOG), *fargs)
+            (A, V, vlast, logZ0, B, m1, m2, ps, pe, pw, dropped, drop_f, res_f, kept_f, drop_b,
+             res_b, kept_b) = K.bayes_filtered(
+                *args, keep if n <= EXACT_COUNT_MAX else max(keep, FILTER_KEEP_LOG), ms,
+                -math.log(self.tol), self.max_run_lengths,
+                min(FILTER_VKEEP, self.max_run_lengths // 2), seed, geo, normalised)
+            logZ = A[n]
+            if not np.isfinite(logZ):
+                raise InputError(_NO_SEGMENTATION)
             desc.update(mode="filtered", tol=self.tol, max_run_lengths=self.max_run_lengths,
                         discarded_mass=float(drop_f + drop_b), resampled_mass=float(res_f + res_b),
                         retained_run_lengths=int(max(kept_f, kept_b)))
