@@ -465,8 +465,14 @@ def _write_report(data: ReportData, out: Path, step) -> list[str]:
                           else (_display_path(v, spec) if v else v)) for k, v in params["data"].items()}
     prov = provenance(inputs, parameters=params, seed=spec.seed,
                       root=_root(spec))
+    interactive, vega_js = {}, ""
+    if spec.outputs.get("interactive"):
+        from . import interactive as vl
+        interactive = {k: vl.script_json(v) for k, v in vl.charts(data).items() if k in fig_objs}
+        vega_js = vl.javascript_bundle()
     doc = Document(title=spec.title, subtitle=spec.description, sections=sections, provenance=prov,
-                   figure_formats=tuple(spec.outputs["figure_formats"]))
+                   figure_formats=tuple(spec.outputs["figure_formats"]), interactive=interactive,
+                   vega_js=vega_js)
     (out / "index.html").write_text(render_html(doc), encoding="utf-8")
     (out / "report.md").write_text(render_markdown(doc), encoding="utf-8")
     results = narrative.results_json(data)

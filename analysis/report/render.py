@@ -154,6 +154,11 @@ class Document:
     provenance: dict
     #: Formats every figure is saved in (linked under each figure).
     figure_formats: tuple = ("png",)
+    #: Interactive versions of figures: figure key -> Vega-Lite spec as script-safe JSON
+    #: (:func:`analysis.report.interactive.script_json`); empty for none.
+    interactive: dict = field(default_factory=dict)
+    #: The Vega + Vega-Lite + Vega-Embed JavaScript inlined when ``interactive`` is not empty.
+    vega_js: str = ""
 
     def __post_init__(self):
         nf = nt = 0

@@ -545,6 +545,9 @@ def _build() -> SpecSchema:
         Key("figure_formats", "list", default=["png", "svg", "pdf"],
             items=Key("figure_formats", "str", choices=tuple(FORMATS)), min_items=1, unique=True),
         Key("dpi", "int", default=150, minimum=20, maximum=1200),
+        Key("interactive", "bool", default=False,
+            doc="also embed interactive (Vega-Lite) versions of the counts, model-fit and changepoint "
+                "figures in index.html, with their JavaScript inlined (works offline)"),
     ), check=_check_outputs))
     from .sections import register_schema
     register_schema(s)
