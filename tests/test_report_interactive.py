@@ -176,7 +176,12 @@ def test_specs_compile_and_draw_one_bar_per_period(built):
 
 
 def test_rebuild_is_byte_identical(built, tmp_path):
-    rep, html, _, folder = built
+    rep, html, specs, folder = built
+    # every view is named by the chart code: an unnamed view gets a name that changes from one
+    # process to the next, and the report with it
+    names = {d["name"] for spec in specs.values() for d in _walk(spec) if isinstance(d.get("name"), str)}
+    assert not [n for n in names if n.startswith("view_")], names
+    assert {"counts_periods_0", "fit_periods", "cpt_periods_0", "prob_periods_1"} <= names
     again = build_report(_spec(folder), tmp_path / "again")
     assert (again.out_dir / "index.html").read_text(encoding="utf-8") == html
 

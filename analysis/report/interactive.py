@@ -295,7 +295,9 @@ def _hover_layer(alt, weeks, x, tooltip, name, *, click=None):
     layer = alt.Chart(weeks).mark_rect(color="#808080").encode(
         x=x, x2="t1:T", opacity=alt.condition(hover, alt.value(0.16), alt.value(0.001)), tooltip=tooltip)
     params = [hover] + ([click] if click is not None else [])
-    return layer.add_params(*params)
+    # named: Altair would otherwise name the view carrying the params from a per-process hash,
+    # and the report would differ from one build to the next
+    return layer.add_params(*params).properties(name=f"{name}_periods")
 
 
 def _event_layers(alt, ev, x_title):
