@@ -317,3 +317,39 @@ def test_synthetic_attacked_at_two_sites_is_two_incidents():
              "and a drone.")
     r = ex.reports
     assert r["incident_id"].nunique() == 2 and set(r["country"]) == {"Syria"}
+
+
+def test_synthetic_casualties_killed_and_wounded_counted_apart():
+    ex = _ex("SYNTHETIC. A drone attack killed three soldiers and wounded 25 at Tower 22 on Sunday.", "2024-07-26")
+    r = ex.reports.iloc[0]
+    assert (r["fatalities"], r["injuries"]) == (3, 25)
+    ex = _ex("SYNTHETIC. A drone attack on Tower 22 on Sunday killed three soldiers and injured more than 40.",
+             "2024-07-26")
+    r = ex.reports.iloc[0]
+    assert (r["fatalities"], r["injuries"]) == (3, 40)
+    ex = _ex("SYNTHETIC. Two rockets struck Ain al-Asad on Monday, wounding four U.S. personnel.", "2024-07-26")
+    assert ex.reports.iloc[0]["injuries"] == 4
+
+
+def test_synthetic_season_tally_with_its_scope_is_a_tally_not_a_breakdown():
+    ex = _ex("SYNTHETIC. This winter, militias carried out more than 100 attacks on U.S. forces in Iraq and Syria.",
+             "2024-07-26")
+    assert len(ex.reports) == 0
+    t = ex.tallies.iloc[0]
+    assert (t["count"], t["bound"], t["since"], t["as_of"], t["x_scope"]) == (
+        100, "more_than", "2023-12-01", "2024-02-29", "Iraq+Syria")
+    ex = _ex("SYNTHETIC. This spring, militias carried out at least 8 attacks on U.S. forces in Syria.", "2024-07-26")
+    assert len(ex.reports) == 0
+    t = ex.tallies.iloc[0]
+    assert (t["count"], t["bound"], t["since"], t["as_of"], t["region"]) == (
+        8, "at_least", "2024-03-01", "2024-05-31", "Syria")
+
+
+def test_synthetic_weekday_of_last_week():
+    # published Friday 2024-07-26: "Thursday last week" is 2024-07-18, plain "Thursday" 2024-07-25
+    ex = _ex("SYNTHETIC. On Thursday last week, two rockets struck Ain al-Asad.", "2024-07-26")
+    assert (ex.reports.iloc[0]["date_start"], ex.reports.iloc[0]["date_end"]) == ("2024-07-18", "2024-07-18")
+    ex = _ex("SYNTHETIC. Two rockets struck Ain al-Asad on Thursday of last week.", "2024-07-26")
+    assert ex.reports.iloc[0]["date_start"] == "2024-07-18"
+    ex = _ex("SYNTHETIC. Two rockets struck Ain al-Asad on Thursday.", "2024-07-26")
+    assert ex.reports.iloc[0]["date_start"] == "2024-07-25"

@@ -209,7 +209,11 @@ _KILLED = [
 ]
 _INJURED = [
     re.compile(rf"\b(?:injur(?:ed|ing)|wound(?:ed|ing)|hurt(?:ing)?)\s+(?:at\s+least\s+|more\s+than\s+)?(?P<n>{NUMBER}|an?|one)\s+(?:\w+\s+){{0,2}}?{_CASUALTY_NOUN}", re.I),
-    re.compile(rf"\b(?P<n>{NUMBER})\s+(?:\w+\s+){{0,2}}?{_CASUALTY_NOUN}\s+{_OF_UNIT}(?:were\s+|was\s+|have\s+been\s+|had\s+been\s+)?(?:\w+\s+)?(?:injured|wounded|hurt)", re.I),
+    # "wounded 25", "injured more than 40": a number with no noun, ended by punctuation or a preposition
+    re.compile(rf"\b(?:injur(?:ed|ing)|wound(?:ed|ing))\s+(?:at\s+least\s+|more\s+than\s+|about\s+|some\s+)?(?P<n>{NUMBER})"
+               r"(?=\s*(?:[.,;:)]|$|\s(?:others?|more|at|in|on|near|during|when|while)\b))", re.I),
+    # "three soldiers were injured"; not "killed three soldiers and wounded ..." (the count of the killed)
+    re.compile(rf"\b(?P<n>{NUMBER})\s+(?:\w+\s+){{0,2}}?{_CASUALTY_NOUN}\s+{_OF_UNIT}(?:were\s+|was\s+|have\s+been\s+|had\s+been\s+)?(?:(?!and\b|or\b)\w+\s+)?(?:injured|wounded|hurt)", re.I),
     re.compile(rf"\b(?:more\s+than\s+|at\s+least\s+)?(?P<n>{NUMBER})\s+(?:\w+\s+){{0,2}}?(?:injuries|wounded)\b", re.I),
 ]
 _NO_CASUALTIES = re.compile(
@@ -821,6 +825,13 @@ def _tally(s, a, pub, times, places, article, assume_since, last=None):
     ``s`` at ``a``. Per-country counts in a sentence of their own take the interval of the article's
     previous tally (``last``)."""
     parts = _breakdowns(s)
+    if (len(parts) == 1 and re.search(r"[.!?][\"\u201d\u2019']?\s*$", s)
+            and any(x.precision == "season" for x in times)
+            and (last is None or re.match(r"\s+and\s+(?:Iraq|Syria|Jordan)\b", s[parts[0][1]:], re.I))):
+        # "This winter, ... more than 100 attacks on U.S. forces in Iraq and Syria.": one count with its
+        # scope is the season's total, not a per-country breakdown (headlines, with no final stop, restate
+        # a body figure and are left as they were)
+        parts = []
     at = {p[0] for p in parts}
     main = _tally_main(s, a, pub, times, places, article, assume_since, skip=at)
     if isinstance(main, Rejected) and parts and last is not None:

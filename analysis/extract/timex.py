@@ -5,6 +5,8 @@ Rules (each result carries its precision, one of the canonical ``day``, ``week``
 
 * a weekday ("Thursday", "on Sunday night", "early Monday") is the latest such day on
   or before publication; "last Thursday" the same (news "last" means the past one);
+  "Thursday last week" (or "of last week") is the Thursday of the ISO week before
+  publication's;
 * a calendar date ("July 16", "Oct. 17", "17 October 2023") is parsed by dateparser
   with the publication date as base, preferring the past; without a year it is the
   latest such day on or before publication;
@@ -48,7 +50,9 @@ _PART = r"(?:\s+(?:night|morning|evening|afternoon))?"
 _PATTERNS = [
     ("date", re.compile(rf"\b(?:on\s+)?(?:{_WD},?\s+)?(?P<m>{_MON})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>20\d\d))?", re.I)),
     ("date", re.compile(rf"\b(?:on\s+)?(?:the\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m>{_MON})(?:,?\s+(?P<y>20\d\d))?\b", re.I)),
-    ("weekday", re.compile(rf"\b(?:on\s+|last\s+|early\s+|late\s+)?(?P<wd>{_WD}){_PART}\b(?!\s*,?\s*{_MON})", re.I)),
+    ("weekday", re.compile(rf"\b(?:on\s+|last\s+|early\s+|late\s+)?(?P<wd>{_WD}){_PART}"
+                           r"(?P<lw>,?\s+(?:of\s+)?(?:last|the\s+previous|the\s+past)\s+week)?\b"
+                           rf"(?!\s*,?\s*{_MON})", re.I)),
     ("relday", re.compile(r"\b(?P<rd>yesterday|today|overnight|last\s+night|earlier\s+today|this\s+morning|tonight|"
                           r"the\s+day\s+before(?!\s+(?:yesterday|the|a|an|its|his|her|their)\b)|the\s+previous\s+day|"
                           r"a\s+day\s+(?:earlier|before))\b", re.I)),
@@ -195,8 +199,11 @@ def find_times(text: str, published: date, *, offset: int = 0) -> list[TimeSpan]
                     at = k.end()
             elif kind == "weekday":
                 wd = WEEKDAYS.index(g["wd"].lower())
-                back = (pub.weekday() - wd) % 7
-                d = pub - timedelta(days=back)
+                if g.get("lw"):  # "Thursday last week": that day of the ISO week before publication's
+                    d = pub - timedelta(days=pub.weekday() + 7 - wd)
+                else:
+                    back = (pub.weekday() - wd) % 7
+                    d = pub - timedelta(days=back)
                 span = (d, d, "day")
             elif kind == "relday":
                 rd = re.sub(r"\s+", " ", g["rd"].lower())
