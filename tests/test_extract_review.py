@@ -114,3 +114,15 @@ def test_extracted_tables_do_not_bypass_the_review(tmp_path, capsys):
     # the reviewed path still counts them
     assert main(["normalize", "--reviewed", str(out / "review.csv"), "--accept-all", "--freq", "D",
                  "--out", str(tmp_path / "s.csv")]) == 0
+
+
+def test_text_output_uses_proper_plurals(tmp_path, capsys):
+    art = tmp_path / "synthetic-plurals.txt"
+    art.write_text(SYNTHETIC)
+    assert main(["extract", str(art), "--published", "2024-01-12", "--out", str(tmp_path / "ex")]) == 0
+    out = capsys.readouterr().out
+    assert "(s)" not in out and "(ies)" not in out
+    assert out.startswith("read 1 article: 2 reports of 2 incidents, 1 tally, 0 events")
+    assert main(["normalize", "--reviewed", str(tmp_path / "ex" / "review.csv"), "--out",
+                 str(tmp_path / "s.csv")]) == 1
+    assert "3 of 3 candidates are not reviewed" in capsys.readouterr().err

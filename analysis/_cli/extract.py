@@ -66,10 +66,12 @@ def run(args):
 
 
 def render_text(res: dict) -> str:
-    lines = [f"read {res['articles']} article(s): {res['reports']} report(s) of {res['incidents']} incident(s), "
-             f"{res['tallies']} tally(ies), {res['events']} event(s)"]
+    from .._format import plural
+    lines = [f"read {plural(res['articles'], 'article')}: {plural(res['reports'], 'report')} of "
+             f"{plural(res['incidents'], 'incident')}, {plural(res['tallies'], 'tally', 'tallies')}, "
+             f"{plural(res['events'], 'event')}"]
     for rule, k in res["rejected"].items():
-        lines.append(f"left out {k} sentence(s): {rule}")
+        lines.append(f"left out {plural(k, 'sentence')}: {rule}")
     lines.append(f"review {res['outputs']['review']} (and {res['outputs']['review_html']}); then "
                  f"normalize --reviewed {res['outputs']['review']}")
     return "\n".join(lines)

@@ -218,7 +218,9 @@ def read_review(path, *, accept_all: bool = False) -> Reviewed:
     blank = (dec == "").to_numpy()
     if blank.any() and not accept_all:
         i = int(np.flatnonzero(blank)[0])
-        raise InputError(f"{int(blank.sum())} of {len(df)} candidate(s) are not reviewed (blank decision); mark "
+        k = int(blank.sum())
+        noun, verb = ("candidate" if len(df) == 1 else "candidates"), ("is" if k == 1 else "are")
+        raise InputError(f"{k} of {len(df)} {noun} {verb} not reviewed (blank decision); mark "
                          "each accept, reject or edit, or pass --accept-all to take them as extracted",
                          file=path, row=int(rows_no[i]), column="decision")
     review = np.where(dec == "reject", "rejected", np.where(dec == "edit", "edited",
