@@ -69,7 +69,13 @@ def _trim(expr: str) -> str:
 
 
 _ROW_CSV = "CAST(row_number() OVER () + 1 AS BIGINT)"
+#: the row number of a CSV row while its table is loaded: filled in afterwards from the
+#: table's row ids (see :func:`_run_ordered`)
+_ROW_STAGED = "CAST(NULL AS BIGINT)"
 _ROW_PARQUET = "CAST(file_row_number + 2 AS BIGINT)"
+#: ``buffer_size`` of DuckDB's CSV reader (None: its default, 32 MiB); a file is read in
+#: parallel in pieces of about this size, so a smaller value splits a small file too
+CSV_BUFFER_BYTES: int | None = None
 
 
 def _read_error(path: str, exc: Exception) -> InputError:
@@ -118,27 +124,28 @@ def _renumber(exc: InputError, path: str) -> None:
     diagnose_csv(path, path, blank_rows=True)
 
 
-def _run_ordered(con, sql: str, path: str) -> None:
-    """Run a statement that numbers the rows of ``path``.
+def _run_ordered(con, sql: str, path: str, table: str) -> None:
+    """Run ``CREATE TEMP TABLE {table} AS ...``, whose ``_row`` is :func:`_row_expr` with
+    ``staged=True``, so that ``_row`` numbers the rows of ``path``.
 
-    CSV rows are numbered by an ordered window; with several threads DuckDB buffers the
-    blocks that arrive out of order, which on large files can take many GiB, so CSV is
-    read on one thread (Parquet carries its row numbers and reads in parallel).
+    Parquet carries its row numbers. A CSV is read on every thread with no row number
+    (an ordered window, ``row_number() OVER ()``, would need one thread, or buffers of
+    many GiB for the blocks that arrive out of order); the connection keeps insertion
+    order (``preserve_insertion_order``, set by the engine's connection), so the
+    table's rows are in file order and its row ids number them: ``_row`` is set from
+    them afterwards.
     """
+    con.execute(sql)
+    if not path.lower().endswith(_PARQUET):
+        con.execute(f"UPDATE {table} SET _row = CAST(rowid + 2 AS BIGINT)")
+
+
+def _row_expr(path: str, staged: bool = False) -> str:
+    """SQL of the spreadsheet row number (header = 1) over the source of :func:`_describe`;
+    ``staged``: in a table created by :func:`_run_ordered` (a placeholder for CSV)."""
     if path.lower().endswith(_PARQUET):
-        con.execute(sql)
-        return
-    threads = con.execute("SELECT current_setting('threads')").fetchall()[0][0]
-    con.execute("SET threads = 1")
-    try:
-        con.execute(sql)
-    finally:
-        con.execute(f"SET threads = {int(threads)}")
-
-
-def _row_expr(path: str) -> str:
-    """SQL of the spreadsheet row number (header = 1) over the source of :func:`_describe`."""
-    return _ROW_PARQUET if path.lower().endswith(_PARQUET) else _ROW_CSV
+        return _ROW_PARQUET
+    return _ROW_STAGED if staged else _ROW_CSV
 
 
 def _describe(con, path: str) -> tuple[str, list[tuple[str, str]], bool]:
@@ -154,9 +161,11 @@ def _describe(con, path: str) -> tuple[str, list[tuple[str, str]], bool]:
         # truncated, its faults named the same way); every cell is read as text
         header = _read_header(path, path)
         cols = ", ".join(f"{_lit('c' + str(j))}: 'VARCHAR'" for j in range(len(header)))
+        buf = "" if CSV_BUFFER_BYTES is None else (
+            f", buffer_size={int(CSV_BUFFER_BYTES)}, max_line_size={int(CSV_BUFFER_BYTES) // 2}")
         src = (f"read_csv({_lit(path)}, header=true, delim=',', quote='\"', escape='\"', "
                f"columns={{{cols}}}, auto_detect=false, null_padding=false, "
-               f"strict_mode=true)")
+               f"strict_mode=true{buf})")
         return src, [(h, "VARCHAR") for h in header], True
     try:
         desc = con.sql(f"DESCRIBE SELECT * FROM {src}").fetchall()
@@ -234,7 +243,7 @@ def _stage_file(con, path: str, file_no: int, fmt: str, extras=()) -> tuple[str,
     table = f"raw{file_no}"
     try:
         _run_ordered(con, f"CREATE TEMP TABLE {table} AS SELECT {', '.join(exprs)}, "
-                          f"{_row_expr(path)} AS _row FROM {src}", path)
+                          f"{_row_expr(path, staged=True)} AS _row FROM {src}", path, table)
     except Exception as exc:  # duckdb.Error: malformed CSV, bad bytes
         raise _read_error(path, exc) from None
     n = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
@@ -461,9 +470,9 @@ def _x_select(extras, pos, text, mapped) -> list[str]:
     return out
 
 
-def _stage(con, sql, path):
+def _stage(con, sql, path, table):
     try:
-        _run_ordered(con, sql, path)
+        _run_ordered(con, sql, path, table)
     except Exception as exc:  # duckdb.Error: malformed CSV, bad bytes
         raise _read_error(path, exc) from None
 
@@ -509,14 +518,14 @@ def _acled_onepass(con, path: str, file_no: int, extras, measure: str = "inciden
                          ELSE coalesce({alts}) END AS d,
                CASE t.tp WHEN '2' THEN 'week' WHEN '3' THEN 'month' ELSE 'day' END AS p
         FROM (
-          SELECT {_row_expr(path)} AS _row,
+          SELECT {_row_expr(path, staged=True)} AS _row,
                  {text('event_id_cnty')} AS report_id, {dt} AS draw,
                  CASE WHEN {raw('time_precision')} IN ('1', '2', '3') THEN {raw('time_precision')}
                       ELSE lower({text('time_precision')}) END AS tp, {text('country')} AS country,
                  {raw('location')} AS location, {text('actor1')} AS actor, {raw('sub_event_type')} AS weapon
                  {''.join(', ' + x for _, x in x_sel)}{', ' + text('fatalities') + ' AS fat_txt' if fat else ''}
           FROM {src}) AS t)"""
-    _stage(con, sql, path)
+    _stage(con, sql, path, table)
     checks = con.execute(f"""SELECT count(*),
         min(_row) FILTER (WHERE report_id IS NULL), min(_row) FILTER (WHERE country IS NULL),
         min(_row) FILTER (WHERE no_date), min(_row) FILTER (WHERE month_first),
@@ -580,8 +589,8 @@ def _ucdp_onepass(con, path: str, file_no: int, extras, measure: str = "incident
     cols = ["id", "date_start", "date_end", "date_prec", "country", "where_coordinates", "side_a",
             "source_article"] + (["best", "low", "high"] if fat else [])
     sel = ", ".join(f"{text(c)} AS {_q(c)}" for c in cols)
-    _stage(con, f"CREATE TEMP TABLE {table} AS SELECT {_row_expr(path)} AS _row, {sel}"
-                f"{''.join(', ' + x for _, x in x_sel)} FROM {src}", path)
+    _stage(con, f"CREATE TEMP TABLE {table} AS SELECT {_row_expr(path, staged=True)} AS _row, {sel}"
+                f"{''.join(', ' + x for _, x in x_sel)} FROM {src}", path, table)
     n = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
     if n == 0:
         _no_rows(path)
