@@ -82,3 +82,21 @@ def test_public_names_resolve_and_have_return_hints():
                     missing.append(f"{name}.{m}")
     assert missing == []
     assert len(set(it.__all__)) == len(it.__all__)
+
+
+def test_attribution_takes_a_segmentation_and_has_a_summary(two_level):
+    events = pd.DataFrame({"event_id": ["E1", "E2"], "date": ["2024-02-01", "2024-03-20"],
+                           "label": ["synthetic one", "synthetic two"]})
+    seg = it.Pelt(cost="poisson", min_size=2).fit(two_level).predict(penalty="mbic")
+    att = it.attribute_changes(seg, events)                  # change row 5 = week of 2024-02-05
+    assert list(att["index"]) == [5] and str(att["change_date"].iloc[0].date()) == "2024-02-05"
+    assert (att["nearest_event"].iloc[0], att["lag_days"].iloc[0]) == ("E1", 4.0)
+    post = it.BayesianChangepoints(p_change=0.05).fit(two_level)
+    assert it.attribute_changes(post, events)[["index", "nearest_event"]].values.tolist() == [[5, "E1"]]
+    sm = att.summary()
+    assert sm.header.startswith("Attribution: 1 change, nearest listed event")
+    assert sm.table().loc[0, "change_date"] == "2024-02-05"
+    assert "<table" in att._repr_html_() and isinstance(att, pd.DataFrame)
+    assert type(att[["nearest_event"]]) is pd.DataFrame     # derived frames are plain
+    with pytest.raises(ValueError, match="no time labels"):
+        it.attribute_changes(it.Pelt().fit(np.r_[np.zeros(8), np.full(8, 9.0)]).predict(penalty="mbic"), events)

@@ -20,7 +20,7 @@ import pandas as pd
 from ._dates import to_days
 from .catalogue import EventCatalogue, signed_lags
 
-__all__ = ["as_catalogue", "attribute_changes", "attribution_pairs", "event_posterior",
+__all__ = ["as_catalogue", "attribute_changes", "Attribution", "attribution_pairs", "event_posterior",
            "event_bayes_factors", "change_dates_of"]
 
 
@@ -77,14 +77,67 @@ def attribution_pairs(change_dates, events, window_days: float = 14) -> pd.DataF
     return out.reset_index(drop=True)
 
 
-def attribute_changes(change_dates, events, window_days: float = 14, *, index=None) -> pd.DataFrame:
+class Attribution(pd.DataFrame):
+    """The table :func:`attribute_changes` returns: a DataFrame with ``summary()``.
+
+    Derived frames (slices, copies, ``merge``) are plain DataFrames.
+    """
+
+    _metadata = ["window_days"]
+
+    @property
+    def _constructor(self):
+        return pd.DataFrame
+
+    def summary(self) -> "Summary":
+        """Each change with its nearest event, the lag and the events within the window."""
+        from .._format import plural
+        from .._summary import Summary
+
+        w = getattr(self, "window_days", None)
+        if not len(self):
+            return Summary("Attribution: no changes")
+        cols = [c for c in ("change_date", "index", "nearest_event", "nearest_date", "lag_days", "n_within")
+                if c in self.columns]
+        table = pd.DataFrame(self[cols])
+        for c in ("change_date", "nearest_date"):
+            if c in table:
+                table[c] = pd.to_datetime(table[c]).dt.strftime("%Y-%m-%d")
+        within = f", events within +-{w:g} days" if w is not None else ""
+        return Summary(f"Attribution: {plural(len(self), 'change')}, nearest listed event and lag "
+                       f"(change minus event, days){within}", table.reset_index(drop=True))
+
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()
+
+
+def _from_result(result):
+    """Change dates and row indices of a Segmentation or BayesResult (its time labels give the dates)."""
+    from .._time import period_bounds
+
+    if hasattr(result, "map_changepoints"):       # BayesResult: the MAP changes, labelled by its rows
+        cps = list(result.map_changepoints)
+        labels = list(getattr(result, "labels", None) or ())
+        times = [labels[i] for i in cps] if len(labels) == result.n else list(cps)
+    else:
+        cps = list(result.changepoints)
+        times = list(getattr(result, "times", ()))
+    if len(times) != len(cps) or any(isinstance(x, (int, np.integer)) for x in times):
+        raise ValueError("the segmentation has no time labels (it was fitted to a plain array); pass the change "
+                         "dates, e.g. change_dates_of(series, seg.changepoints)")
+    starts = period_bounds([str(x) for x in times])[0] if times else pd.DatetimeIndex([])
+    return pd.DatetimeIndex(starts), [int(i) for i in cps]
+
+
+def attribute_changes(change_dates, events, window_days: float = 14, *, index=None) -> "Attribution":
     """Nearest events and the events within a window, for each detected change.
 
     Parameters
     ----------
-    change_dates : sequence of date-like
+    change_dates : sequence of date-like, Segmentation or BayesResult
         Dates of the changes (for a binned series, the start of the first interval of
-        the new segment; see :func:`change_dates_of`).
+        the new segment; see :func:`change_dates_of`), or a changepoint result fitted to a
+        dated series: its changes are dated by their time labels and ``index`` is filled.
     events : EventCatalogue, DataFrame or path
     window_days : float, default 14
         Half-width of the window around each change.
@@ -93,8 +146,8 @@ def attribute_changes(change_dates, events, window_days: float = 14, *, index=No
 
     Returns
     -------
-    pandas.DataFrame
-        One row per change: ``change`` (0-based order), ``index``, ``change_date``,
+    Attribution
+        A DataFrame with ``summary()``; one row per change: ``change`` (0-based order), ``index``, ``change_date``,
         ``nearest_event`` (event_id; ties: the earlier event, then the smaller id),
         ``nearest_date``, ``nearest_kind``, ``nearest_label``, ``lag_days`` (change
         minus event: positive when the change follows the event), ``distance_days``,
@@ -109,10 +162,15 @@ def attribute_changes(change_dates, events, window_days: float = 14, *, index=No
     >>> t = attribute_changes(["2024-01-13", "2024-05-01"], ev, window_days=14)
     >>> t[["nearest_event", "lag_days", "n_within"]].to_dict("records")
     [{'nearest_event': 'A', 'lag_days': 3.0, 'n_within': 1}, {'nearest_event': 'B', 'lag_days': 61.0, 'n_within': 0}]
+    >>> print(t.summary().header)
+    Attribution: 2 changes, nearest listed event and lag (change minus event, days), events within +-14 days
     """
     if window_days is None or not np.isfinite(window_days) or window_days < 0:
         raise ValueError(f"window_days must be a non-negative number, not {window_days!r}")
     cat = as_catalogue(events)
+    if hasattr(change_dates, "changepoints") or hasattr(change_dates, "map_changepoints"):
+        change_dates, from_index = _from_result(change_dates)
+        index = from_index if index is None else index
     dates = pd.DatetimeIndex(pd.to_datetime(list(change_dates))) if len(change_dates) else pd.DatetimeIndex([])
     ch = to_days(dates, name="change_dates")
     if index is not None and len(index) != len(ch):
@@ -121,7 +179,7 @@ def attribute_changes(change_dates, events, window_days: float = 14, *, index=No
             "nearest_label", "lag_days", "distance_days", "tied_events", "n_within",
             "events_within", "lags_within"]
     if len(ch) == 0:
-        return pd.DataFrame({c: [] for c in cols})
+        return _attribution(pd.DataFrame({c: [] for c in cols}), window_days)
     f = cat.frame
     rows = []
     if len(cat):
@@ -151,7 +209,13 @@ def attribute_changes(change_dates, events, window_days: float = 14, *, index=No
             lags_within=tuple(float(lag[r, k]) for k in win),
         )
         rows.append(row)
-    return pd.DataFrame(rows, columns=cols)
+    return _attribution(pd.DataFrame(rows, columns=cols), window_days)
+
+
+def _attribution(frame: pd.DataFrame, window_days) -> Attribution:
+    out = Attribution(frame)
+    out.window_days = float(window_days)
+    return out
 
 
 # ------------------------------------------------------------------ Bayesian side
