@@ -8,11 +8,14 @@ For each n (default 1e4, 1e5, 1e6) it prints, as the median of ``--repeat`` runs
 than any single run):
 
 * in-process times of PELT (Poisson, MBIC; ``pruning="auto"``, ``"exact"`` and ``"r"``,
-  and Poisson with BIC), BinSeg (Poisson, MBIC, Q = 10) and the Bayesian posterior
+  and Poisson with BIC, which runs FPOP), CROPS (Poisson, FPOP at each penalty, over
+  penalties from ``log n`` to ``10 log n``: :data:`CROPS_RANGE`), BinSeg (Poisson, MBIC, Q = 10) and the Bayesian posterior
   (default settings, i.e. the exact recursions for short series and the filtered ones
   above :data:`analysis.changepoints.bayes.EXACT_MAX`), each run in a fresh worker
   process that first loads the compiled kernels; the peak memory column is the
-  worker's peak resident set above its resident set after that warm-up;
+  worker's peak resident set above its resident set after that warm-up, and the notes
+  give the median CPU time of the worker (less sensitive to other work on the machine
+  than the wall time);
 * the whole ``incident-trends changepoints`` process (wall time and peak RSS) on a CSV
   of the series;
 * R's ``changepoint`` (``cpt.meanvar``, Poisson, MBIC, PELT and BinSeg Q = 10) on the
@@ -81,6 +84,23 @@ def _task(kind: str, y):
                     "pruning": seg.attrs.get("pruning"),
                     "max_candidates": seg.attrs.get("max_candidates")}
         return run, info
+    if kind == "crops":
+        import math
+
+        from analysis.changepoints import crops
+
+        lo, hi = CROPS_RANGE
+        n = len(y)
+
+        def run():
+            return crops(y, "poisson", beta_min=lo * math.log(n), beta_max=hi * math.log(n))
+
+        def info(res):
+            t = res.table
+            return {"segmentations": len(t), "penalty_runs": getattr(res, "n_runs", None),
+                    "changes": f"{int(t['n_changes'].min())}-{int(t['n_changes'].max())}",
+                    "range": f"[{lo:g}, {hi:g}] log n"}
+        return run, info
     if kind == "binseg":
         def run():
             return BinSeg("poisson", max_changes=10).fit(y).predict("mbic")
@@ -108,13 +128,15 @@ def worker(kind: str, n: int, repeat: int) -> None:
     run_small()  # load (or compile) the kernels this task uses
     base = _maxrss_mib()
     run, info = _task(kind, y)
-    times, out = [], None
+    times, cpu, out = [], [], None
     for _ in range(repeat):
         t = time.perf_counter()
+        c = time.process_time()
         out = run()
         times.append(time.perf_counter() - t)
-    print(json.dumps({"times": times, "peak_mib": _maxrss_mib() - base, "base_mib": base,
-                      "info": info(out)}, default=float))
+        cpu.append(time.process_time() - c)
+    print(json.dumps({"times": times, "cpu": cpu, "peak_mib": _maxrss_mib() - base,
+                      "base_mib": base, "info": info(out)}, default=float))
 
 
 def _in_worker(kind: str, n: int, repeat: int) -> dict:
@@ -191,9 +213,11 @@ def _bayes_filtered() -> bool:
 
 
 # ----------------------------------------------------------------------------- main
-KINDS = ("pelt-auto", "pelt-exact", "pelt-r", "pelt-bic", "binseg", "bayes")
+KINDS = ("pelt-auto", "pelt-exact", "pelt-r", "pelt-bic", "crops", "binseg", "bayes")
+#: CROPS penalty range, in units of log(n) (BIC is 2 log n for the Poisson cost)
+CROPS_RANGE = (1.0, 10.0)
 #: kind -> exponent of the growth of its run time with n, used to skip figures over budget
-GROWTH = {"pelt-exact": 2.0, "pelt-bic": 1.0, "bayes": 1.0, "pelt-auto": 1.0, "pelt-r": 1.0,
+GROWTH = {"pelt-exact": 2.0, "pelt-bic": 1.0, "crops": 1.0, "bayes": 1.0, "pelt-auto": 1.0, "pelt-r": 1.0,
           "binseg": 1.0}
 
 
@@ -262,6 +286,8 @@ def main(argv=None) -> int:
                     ref = r_res["binseg"]
                 ratio = f"{med / ref:.2f}x R" if ref else ""
                 info = ", ".join(f"{k} {v}" for k, v in res["info"].items() if v is not None)
+                if res.get("cpu"):
+                    info = f"cpu {statistics.median(res['cpu']):.3f} s, {info}"
                 rows.append((n, kind, med, min(res["times"]), res["peak_mib"], f"{ratio}  {info}"))
             if "cli" in only:
                 cmd = [exe, "changepoints", str(f), "--time", "t", "--count", "count",

@@ -52,6 +52,10 @@ def test_fpop_on_a_long_series_equals_the_pruned_search():
 def test_crops_uses_fpop_and_matches_op_on_a_grid():
     y, _ = _series(11, 120, False)
     res = crops(y, "poisson", beta_min=1.0, beta_max=40.0)
+    # a search at each end, one per segmentation found between them and one per
+    # interval between neighbours confirmed: at most 2m - 1 for m segmentations
+    m = len(res.table)
+    assert m == 26 and m <= res.n_runs <= 2 * m - 1
     for beta in np.linspace(1.0, 40.0, 25):
         want = OptimalPartitioning("poisson").fit(y).predict(float(beta))
         got = res.segmentation_for(float(beta))

@@ -87,12 +87,15 @@ class CropsResult:
         ``[beta_min, beta_max]``, over which it is optimal) and ``changepoints`` (tuple).
     beta_min, beta_max : float
     cost_name : str
+    n_runs : int
+        Searches run to find the path (at most twice the number of segmentations).
     """
 
     table: pd.DataFrame
     beta_min: float
     beta_max: float
     cost_name: str
+    n_runs: int = 0
 
     def segmentation_for(self, beta: float) -> tuple:
         """Changepoints optimal at penalty ``beta``."""
@@ -140,8 +143,10 @@ def crops(series, cost="poisson", beta_min: float = 1.0, beta_max: float = 100.0
         raise ValueError(f"need 0 <= beta_min < beta_max < inf, got {beta_min}, {beta_max}")
     est = Pelt(cost=cost, min_size=min_size, **cost_params).fit(series, exposure=exposure)
     seen: dict[int, tuple[float, tuple]] = {}
+    runs = [0]
 
     def run(beta):
+        runs[0] += 1
         seg = est.predict(penalty=float(beta))
         m = len(seg.changepoints)
         seen.setdefault(m, (seg.cost, seg.changepoints))
@@ -183,4 +188,4 @@ def crops(series, cost="poisson", beta_min: float = 1.0, beta_max: float = 100.0
     import pandas as pd
 
     table = pd.DataFrame(rows, columns=["n_changes", "cost", "beta_low", "beta_high", "changepoints"])
-    return CropsResult(table, float(beta_min), float(beta_max), est.cost_.model)
+    return CropsResult(table, float(beta_min), float(beta_max), est.cost_.model, runs[0])
