@@ -107,7 +107,7 @@ def test_synthetic_partner_fighters_injured():
 
 
 def test_synthetic_no_deaths_sentence_completes_the_incident():
-    ex = _ex("SYNTHETIC. Two rockets targeted Baghdad airport at dawn on Thursday. "
+    ex = _ex("SYNTHETIC. Two rockets targeted the US base at Baghdad airport at dawn on Thursday. "
              "The officer said there were no deaths or material losses reported. "
              "Officials discussed the budget.")
     r = ex.reports
@@ -353,3 +353,86 @@ def test_synthetic_weekday_of_last_week():
     assert ex.reports.iloc[0]["date_start"] == "2024-07-18"
     ex = _ex("SYNTHETIC. Two rockets struck Ain al-Asad on Thursday.", "2024-07-26")
     assert ex.reports.iloc[0]["date_start"] == "2024-07-25"
+
+
+# --- fourth round, on the 16 dev articles of the third added set (synthetic texts written for this test) ---
+
+def test_synthetic_statement_on_a_day_and_casualty_phrasings():
+    r = _one(_ex("SYNTHETIC. Three soldiers were killed in a drone attack overnight on the Tower 22 outpost. Central "
+                 "Command confirmed in a statement on Sunday that three service members were killed and 20 injured.",
+                 published="2024-01-28"))
+    assert (r.date_start, r.date_end) == ("2024-01-27", "2024-01-28")
+    ex = _ex("SYNTHETIC. A drone attack on the Tower 22 outpost killed two soldiers and left 15 more injured.")
+    assert set(ex.reports["injuries"].dropna()) == {15}
+    ex = _ex("SYNTHETIC. On June 28 the Conoco base came under rocket fire but escaped injury.", published="2024-07-01")
+    assert list(ex.reports["injuries"]) == [0]
+
+
+def test_synthetic_more_unquantified_series_and_the_main_clause():
+    ex = _ex("SYNTHETIC. Two rockets hit the Conoco base on Monday. Resistance forces have conducted numerous strikes on "
+             "US installations in Iraq and Syria. The outpost has recently seen a spike of attacks. Militias were blamed "
+             "for most these attacks.")
+    assert list(ex.reports["location"]) == ["Conoco"]
+    assert list(ex.rejected["x_extraction_rule"]).count("reject-unquantified") == 3
+    r = _one(_ex("SYNTHETIC. The Erbil air base was struck by rockets late Tuesday, marking the latest incident in a spate "
+                 "of recent strikes in the area.", published="2021-07-07"))
+    assert (r.location, r.date_start) == ("Erbil", "2021-07-06")
+
+
+def test_synthetic_attack_on_israel_and_a_base_placed_in_another_country():
+    ex = _ex("SYNTHETIC. Drones targeted the Conoco base on Monday. On October 7, Hamas launched a rocket attack "
+             "against Israel from Gaza.")
+    assert list(ex.reports["location"]) == ["Conoco"]
+    assert "reject-not-coalition" in set(ex.rejected["x_extraction_rule"])
+    ex = _ex("SYNTHETIC. On Sunday, drones targeted US bases in the Rukban district in southeastern Syria.")
+    assert set(ex.reports["country"]) == {"Syria"} and "Tower 22" not in set(ex.reports["location"].dropna())
+
+
+def test_synthetic_parenthesised_dateline_and_no_coalition_tie():
+    ex = _ex("CAIRO (Example Wire - 12th January, 2024) Three rockets fell on Thursday near the international airport "
+             "of Erbil, a broadcaster reported.")
+    assert len(ex.reports) == 0  # nothing ties the rockets to a coalition force or base
+    assert set(ex.rejected["x_extraction_rule"]) == {"reject-not-coalition"}
+    ex = _ex("CAIRO (Example Wire - 12th January, 2024) Three rockets fell on Thursday near the US base at the Erbil "
+             "air base, a broadcaster reported.")
+    assert list(zip(ex.reports["location"], ex.reports["date_start"])) == [("Erbil", "2024-01-11")]  # one day
+
+
+def test_synthetic_headline_with_a_place_and_a_place_named_elsewhere():
+    ex = _ex("Armed drone hits US base near Erbil\nSYNTHETIC. An armed drone targeted the al-Harir airbase hosting US "
+             "forces near the capital city of the Kurdistan region, Erbil, on Saturday.", published="2023-12-30")
+    assert set(ex.reports["location"]) == {"Harir"} and ex.reports["incident_id"].nunique() == 1
+    r = _one(_ex("SYNTHETIC. Three soldiers were killed overnight in a drone attack on a small US outpost in Jordan. "
+                 "The number of troops at Tower 22 was not known.", published="2024-01-29"))
+    assert (r.country, r.location) == ("Jordan", "Tower 22") and "one base of its country" in r.notes
+
+
+def test_synthetic_also_marks_another_attack():
+    ex = _ex("SYNTHETIC. The Harir air base was attacked by a drone on Wednesday. Also on Wednesday, the Pentagon told "
+             "reporters that two drones that attempted to attack US forces in Iraq were shot down.",
+             published="2023-10-18")
+    r = ex.reports
+    assert r["incident_id"].nunique() == 2
+    assert sorted(r["projectiles"].dropna()) == [1, 2]
+
+
+def test_synthetic_since_when_in_the_area_and_days_after():
+    ex = _ex("SYNTHETIC. The Erbil air base was struck by rockets late Tuesday. The attack comes one day after officials "
+             "revealed that rockets were fired at the Ain al-Asad air base. US troops have come under fire in the area "
+             "since mid-February, when rocket attacks killed two people.", published="2021-07-07")
+    r = ex.reports.drop_duplicates("incident_id").set_index("date_start")
+    assert r.loc["2021-07-06", "location"] == "Erbil"
+    assert r.loc["2021-07-04", "location"] == "Ain al-Asad" and r.loc["2021-07-04", "date_end"] == "2021-07-05"
+    assert r.loc["2021-02-11", "location"] == "Erbil" and r.loc["2021-02-11", "fatalities"] == 2
+
+
+def test_synthetic_country_names_of_actors_and_iraqi_air_base():
+    ex = _ex("SYNTHETIC. Iraq's Islamic Resistance has targeted two US bases inside the Syrian soil on Saturday. "
+             "The group used drones against the bases at the al-Omar oil field and in the al-Shaddadi region.",
+             published="2024-01-21")
+    r = ex.reports
+    assert set(r["country"]) == {"Syria"} and set(r["location"]) == {"Green Village", "Shaddadi"}
+    ex = _ex("SYNTHETIC. Rockets hit an Iraqi air base hosting US forces on Wednesday. The United States told the "
+             "Security Council last week that it targeted Iran-backed militia with airstrikes.", published="2021-07-07")
+    assert list(ex.reports["country"]) == ["Iraq"]
+    assert "reject-retaliation" in set(ex.rejected["x_extraction_rule"])

@@ -45,6 +45,14 @@ Each sentence is tried against the rules in this order; the first that applies d
    "the US base" with no base named refer to the base last named. A dateline after an outlet
    tag ("(... ) DAMASCUS, Aug 14 (SANA) -") dates and places nothing. "Attacked at two sites in
    northeastern Syria" is two incidents;
+   A sentence opening with "Also", "Separately", "Meanwhile", "Elsewhere" that describes an
+   attack (a weapon or a count) does not fold into the story's incident; "one day after ..."
+   dates a mention before the story's incident; "since mid-February, when ..." dates the
+   when-clause. After reading: a headline's own incident joins the story's first incident of
+   its country; an incident with no place, in an article naming one base of its country (in
+   any sentence), is at that base; and when nothing in the article ties the attacks to US or
+   coalition forces or a base (``reject-not-coalition``, also for attacks on Israel), no
+   incident is kept;
 9. ``reject-reference``: a mention of "the attack" that adds no fact, or of a strike already
    left out ("That strike hit ...") -> rejected;
    ``reject-claim-undated``: a claim with no date of its own about a base the article dates
@@ -144,6 +152,8 @@ _RETALIATION = re.compile(
     r"\b(?:\w+day'?s\s+|the\s+)(?:u\.?s\.?|us|american)\s+(?:air\s*)?strikes\b|"
     # strikes by third states (Turkey, Russia) are not attacks on the coalition
     r"\b(?:turkish|turkey'?s|russian)\s+(?:drone\s+|air\s*)?(?:strikes?|raids?|bombardment)\b|"
+    r"\b(?:it|washington|the\s+united\s+states|the\s+us)\s+(?:had\s+)?targeted\s+(?:\w+\s+){0,2}?(?:iran\w*[\s\-]+"
+    r"(?:backed|aligned|linked)|militias?|kata'?ib)|"
     # "a US drone attack targeted the capital": a strike by the United States
     r"\b(?:u\.?s\.?|us|american|israeli)\s+(?:drone|air|missile)\s*(?:attack|strike|raid)s?\s+(?:\w+\s+){0,2}?"
     r"(?:targeted|killed|hit|struck)\b|"
@@ -157,6 +167,15 @@ _US_KILLED = re.compile(r"\b(?:killed|killing|wounded|injured)\s+(?:\w+\s+){0,2}
 _REF_STRIKE = re.compile(r"^\W*(?:that|this|the)\s+(?:strike|raid|bombardment)s?\b", re.I)
 _N_SITES = re.compile(rf"\bat\s+(?P<n>{NUMBER})\s+(?:different\s+|separate\s+)?(?:sites|locations|bases|facilities|positions)\b", re.I)
 _DATELINE_IN = re.compile(r"\b[A-Z]{3,}(?:\s[A-Z]{3,})?,\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2}\s*\([^)]{1,40}\)")
+_ON_ISRAEL = re.compile(r"\b(?:attacks?|strikes?|assault)\s+(?:\w+\s+){0,2}?(?:against|on|targeting)\s+(?:southern\s+|northern\s+)?"
+                        r"(?:israel\b|israeli\s+(?:towns|cities|targets|communities)|the\s+port\s+of)|"
+                        r"\b(?:against|on)\s+israel\s+from\b", re.I)
+_DAYS_AFTER = re.compile(rf"\b(?:just\s+)?(?P<n>an?|one|{NUMBER})\s+days?\s+after\s+(?!the\s+(?:us|u\.s\.)\s+)", re.I)
+_SEPARATE = re.compile(r"^\W*(?:also|separately|in\s+a\s+separate|in\s+another|meanwhile|elsewhere)\b", re.I)
+_COALITION_TIE = re.compile(r"\b(?:u\.?s\.?|us|american|americans|coalition|united\s+states|international\s+forces|"
+                            r"foreign\s+forces|pentagon|centcom|central\s+command|nato|air\s*base|military\s+base|"
+                            r"garrison|outpost|patrol\s+base|mission\s+support\s+site|base)\b", re.I)
+_PAREN_DATELINE = re.compile(r"^\W*[A-Z]{3,}(?:\s[A-Z]{3,})?,?\s*\([^)]{3,80}\)")
 _CLAIM = re.compile(r"\bclaim\w*\s+(?:responsibility\s+)?for\s+(?:\w+\s+){0,2}?(?:striking|targeting|attacking|hitting|"
                     r"the\s+(?:attack|strike|drone|rocket))", re.I)
 _LIST_AT = re.compile(r"\s*,?\s*(?:(?:and\s+)?(?:earlier|later)\s+)?(?:at|in|on|near|against)\s+(?:the\s+)?"
@@ -168,7 +187,9 @@ _NOTHING = re.compile(r"\bno\s+(?:\w+\s+)?(?:rockets?|drones?|projectiles?|impac
                       r"\bnothing\s+(?:was\s+)?found|\bfalse\s+alarm", re.I)
 _UNQUANT = re.compile(r"\b(?:dozens|scores|hundreds|numerous|a\s+(?:wave|series|string|spate|flurry|barrage)|"
                       r"a\s+number)\s+of\s+(?:\w+\s+){0,3}?(?:attacks?|strikes?|assaults?|incidents?)\b|"
-                      r"\b(?:many|most|several|some)\s+of\s+(?:the|these|those)\s+(?:\w+\s+){0,2}?(?:attacks|strikes)\b|"
+                      r"\b(?:many|most|several|some)\s+(?:of\s+)?(?:the|these|those)\s+(?:\w+\s+){0,2}?(?:attacks|strikes)\b|"
+                      r"\b(?:numerous|countless|repeated|frequent|several)\s+(?:[\w\-]+\s+){0,2}?(?:attacks|strikes)\b|"
+                      r"\b(?:a\s+)?(?:spike|surge|uptick|rise|increase)\s+(?:of|in)\s+(?:\w+\s+){0,2}?attacks\b|"
                       r"\bthe\s+(?:current\s+|latest\s+|recent\s+)?(?:wave|series|string|spate|campaign)\s+of\s+(?:\w+\s+){0,2}?attacks\b|"
                       r"\b(?:almost\s+|nearly\s+)?(?:regularly|repeatedly|frequently|routinely|constantly|continuously)\s+"
                       r"(?:been\s+)?(?:attacked|targeted|hit|struck|shelled)\b", re.I)
@@ -215,6 +236,8 @@ _INJURED = [
     # "three soldiers were injured"; not "killed three soldiers and wounded ..." (the count of the killed)
     re.compile(rf"\b(?P<n>{NUMBER})\s+(?:\w+\s+){{0,2}}?{_CASUALTY_NOUN}\s+{_OF_UNIT}(?:were\s+|was\s+|have\s+been\s+|had\s+been\s+)?(?:(?!and\b|or\b)\w+\s+)?(?:injured|wounded|hurt)", re.I),
     re.compile(rf"\b(?:more\s+than\s+|at\s+least\s+)?(?P<n>{NUMBER})\s+(?:\w+\s+){{0,2}}?(?:injuries|wounded)\b", re.I),
+    re.compile(rf"\bleft\s+(?:at\s+least\s+)?(?P<n>{NUMBER})\s+(?:more\s+|others\s+)?(?:injured|wounded|hurt)\b", re.I),
+    re.compile(rf"\bkilled\s+and\s+(?:at\s+least\s+)?(?P<n>{NUMBER})\s+(?:others\s+|more\s+)?(?:were\s+)?(?:injured|wounded)\b", re.I),
 ]
 _NO_CASUALTIES = re.compile(
     r"\bno\s+(?:\w+\s+){0,2}?(?:casualties|injuries|deaths|one\s+was\s+(?:hurt|injured|killed|wounded))|"
@@ -222,7 +245,7 @@ _NO_CASUALTIES = re.compile(
     r"\bno\s+(?:\w+\s+){0,2}?(?:personnel|troops|soldiers|service\s*members|americans)\s+(?:were\s+)?(?:hurt|injured|killed|wounded)|"
     r"\bcaused\s+no\s+(?:casualties|injuries)|"
     r"\b(?:did\s+not|didn['\u2019]t)\s+result\s+in\s+any\s+(?:human\s+(?:or\s+material\s+)?)?(?:losses|casualties|causalities|injuries)|"
-    r"\bwithout\s+resulting\s+in\s+any\s+(?:casualties|causalities|injuries)|\bno\s+human\s+(?:or\s+material\s+)?losses", re.I)
+    r"\bwithout\s+resulting\s+in\s+any\s+(?:casualties|causalities|injuries)|\bescaped\s+(?:injury|unharmed|unhurt)|\bno\s+human\s+(?:or\s+material\s+)?losses", re.I)
 _BYLINE = re.compile(r"^\W*[A-Z][\w.&' ]{1,40},\s+[A-Z][\w\- ]{1,30},\s+(?:[A-Z][a-z]+\.?\s+)?(?:\d{1,2},?\s+)?(?:January|February|"
                      r"March|April|May|June|July|August|September|October|November|December|20\d\d)")
 _DATELINE = re.compile(r"^\W*\(?(?P<city>[A-Z][A-Za-z\- ]{2,30})\)?\s*(?:\((?:AFP|Reuters|AP)\)\s*)?(?:[\-\u2013\u2014:]+\s*)?(?=[A-Z\u201c\"])")
@@ -234,7 +257,7 @@ _AFTER_START = re.compile(r"^\W*(?:after|following|since)\s", re.I)
 _PLURAL_ATTACKS = re.compile(r"\battacks\b", re.I)
 _SAME_BASE = re.compile(r"\b(?:the\s+same|that|this|the)\s+(?:(?:u\.?s\.?|us|american|coalition)\s+)?"
                         r"(?:base|site|facility|garrison|airbase|air\s+base)\b(?!\s+(?:in|at|near|of)\s+[A-Z])", re.I)
-_SPEECH_BEFORE = re.compile(r"(?:(?:said|told|announced|stated|reported|added|says|confirmed)\s*|"
+_SPEECH_BEFORE = re.compile(r"(?:(?:said|told|announced|stated|reported|added|says|confirmed)\s*(?:in\s+a\s+statement\s+)?|"
                             r"according\s+to\s+(?:[\w\-]+\s+){0,4}?)(?:on\s+)?$", re.I)
 _SPEECH_VERB = r"(?:said|told|announced|stated|reported|confirmed|revealed|claimed|released|issued|described|condemned)"
 _ATTACK_VERB = re.compile(r"\b(?:fired|launched|struck|hit|attacked|targeted|landed|fell|exploded|intercepted|shot\s+down|"
@@ -285,6 +308,7 @@ class _Incident:
     country: str | None
     place: str | None
     mentions: list = field(default_factory=list)
+    place_from_text: bool = False
 
 
 # --------------------------------------------------------------------------- helpers
@@ -297,8 +321,10 @@ def _countries(s: str, places: list[PlaceMatch]) -> list[str]:
     """
     hits = [(-1, m.place.country) for m in places]
     for country, adjectives in COUNTRIES.items():
-        pats = [rf"\b{country}\b"] + [rf"\b{a}\s+(?:territory|desert|soil|side|province|city|town|"
-                                      rf"capital|region|base|kurdistan)\b" for a in adjectives]
+        pats = [rf"\b{country}\b(?!['\u2019]s\s+(?:islamic\s+)?(?:resistance|militias?|groups?|factions?|government|"
+                rf"parliament|prime|president))"] + [rf"\b{a}\s+(?:air\s+|military\s+|army\s+)?(?:territory|desert|soil|side|"
+                                                      rf"province|city|town|capital|region|base|airbase|kurdistan)\b"
+                                                      for a in adjectives]
         if country == "Iraq":
             pats.append(r"\bkurdistan\b")
         for p in pats:
@@ -388,8 +414,8 @@ def _attack_times(times: list[TimeSpan], s: str, off: int) -> list[TimeSpan]:
         before = s[:t.start - off]
         if _is_speech_time(t, s, off):
             continue
-        if re.search(r"\bsince\s+$", before, re.I):
-            continue
+        if re.search(r"\bsince\s+$", before, re.I) and not re.match(r"\s*,\s*when\b", s[t.end - off:]):
+            continue  # "since October 17" starts a count; "since mid-February, when ..." dates the when-clause
         if any(x <= t.start - off < y for x, y in strikes):
             continue
         out.append(t)
@@ -516,7 +542,7 @@ def extract_article(article: Article, gazetteer: Gazetteer, *, assume_since: dat
             reject(a, b, "reject-byline", "byline or editorial note (outlet, place, date), not a report")
             continue
         um = _UNQUANT.search(s)
-        cl = re.search(r",\s+(?:when|as|while|amid|after)\b", s) if um else None
+        cl = re.search(r",\s+(?:when|as|while|amid|after|marking|part\s+of|the\s+latest|in\s+the\s+latest)\b", s) if um else None
         if cl and cl.start() < um.start() and _ATTACK_RX.search(s[:cl.start()]):
             s, b = s[:cl.start()], a + cl.start()  # "The site came under attack in late March, when ... a series of
             #                                        attacks": the main clause; the unquantified one is context
@@ -527,6 +553,9 @@ def extract_article(article: Article, gazetteer: Gazetteer, *, assume_since: dat
         # 2. unquantified claims
         if _UNQUANT.search(s) and not _TALLY_RX.search(s):
             reject(a, b, "reject-unquantified", "unquantified claim (no number of attacks stated)")
+            continue
+        if _ON_ISRAEL.search(s) and not re.search(r"\b(?:u\.?s\.?|us|american|coalition)\s+(?:forces|troops|bases?)\b", s, re.I):
+            reject(a, b, "reject-not-coalition", "an attack on Israel, not on coalition forces")
             continue
         # 3. retaliation by the other side
         if _RETALIATION.search(s) and not re.search(r"\b(?:on|against|targeting)\s+(?:u\.?s\.?|us|american|coalition)\s+(?:forces|troops|bases?|personnel)\b[^.]*\b(?:killed|injur|wound|hit|struck|targeted)", s, re.I) and not _US_KILLED.search(s):
@@ -549,10 +578,15 @@ def extract_article(article: Article, gazetteer: Gazetteer, *, assume_since: dat
         # "Harir Airport in Erbil": a base named right after another base and "in" is where the first lies
         places = [p for i, p in enumerate(places)
                   if not (p.place.kind == "base" and any(
-                      q.place.kind == "base" and q.end <= p.start <= q.end + 25 and re.fullmatch(
-                          r"\s*(?:[\w\-]+\s+){0,2}?(?:in|near|outside)\s+(?:the\s+)?(?:city\s+of\s+)?",
-                          s[q.end:p.start], re.I) for q in places[:i]))]
-        dli = _DATELINE_IN.search(s[:90])
+                      q.place.kind == "base" and q.end <= p.start <= q.end + 90 and re.fullmatch(
+                          r"\s*(?:[\w.\-]+\s+){0,4}?(?:in|near|outside)\s+(?:[\w\-]+,?\s+){0,7}?",
+                          s[q.end:p.start], re.I) and not re.search(r"\band\b|\bor\b", s[q.end:p.start], re.I)
+                      for q in places[:i]))]
+        # "the Rukban district in southeastern Syria": an alias the text places in another country is not that base
+        places = [p for p in places if not (p.place.kind == "base" and (lambda m: m is not None and
+                  m.group(1).title() != p.place.country)(re.match(r"[^.;,]{0,25}?\bin\s+(?:\w+\s+)?(Iraq|Syria|Jordan)\b",
+                                                                 s[p.end:], re.I)))]
+        dli = _DATELINE_IN.search(s[:90]) or _PAREN_DATELINE.match(s)
         if dli:  # "(MENAFN- ...) DAMASCUS, Aug 14 (NNN-SANA) -": where and when it was filed
             places = [p for p in places if not dli.start() <= p.start < dli.end()]
             times = [x for x in times if not dli.start() <= x.start - a < dli.end()]
@@ -600,7 +634,8 @@ def extract_article(article: Article, gazetteer: Gazetteer, *, assume_since: dat
         for m in places:
             if m.place.kind == "base" and m.place.name not in [p.place.name for p in bases]:
                 bases.append(m)
-        refers_back = bool(not bases and current is not None and _SAME_BASE.search(s))
+        in_area = bool(not bases and not countries and incidents and re.search(r"\bin\s+the\s+area\b", s, re.I))
+        refers_back = bool(not bases and current is not None and (_SAME_BASE.search(s) or in_area))
         if not bases and not refers_back:  # "near the base, located in Deir ez-Zor Province": the base read before
             bases = [m for m in places if m.place.kind == "city"][:1]
         if not bases and not refers_back:
@@ -612,8 +647,15 @@ def extract_article(article: Article, gazetteer: Gazetteer, *, assume_since: dat
                              and current is not None and not weapons):
             reject(a, b, "reject-reference", "mentions an attack without a date, place, weapon or count of its own")
             continue
-        same_base = _SAME_BASE.search(s) and not bases and current is not None
+        same_base = (refers_back or _SAME_BASE.search(s)) and not bases and current is not None
         speech = _speech_time(times, s, a) if t is None else None
+        ra = _DAYS_AFTER.search(s) if t is None and current is not None and current.dated else None
+        if ra is not None:  # "comes just one day after officials revealed ...": before the story's attack
+            k = to_int(ra.group("n")) if ra.group("n").lower() not in ("a", "one") else 1
+            if k is not None and 0 < k < 8:
+                t = TimeSpan(a + ra.start(), a + ra.end(), ra.group(0), current.date_start - timedelta(days=k + 1),
+                             current.date_end - timedelta(days=k), "day", "relative")
+                speech = None
         if (speech is not None and current is not None and current.dated and bases
                 and (speech.date_end < current.date_start or speech.date_start - timedelta(days=1) > current.date_end)):
             # "On Wednesday, sources announced that the base was targeted" after Friday's attack: another attack
@@ -645,6 +687,8 @@ def extract_article(article: Article, gazetteer: Gazetteer, *, assume_since: dat
             for target in ([] if plan else (bases or [None])):
                 if target is not None:
                     plan.append((t, target.place.name, target.place.country))
+                elif same_base and in_area and not _SAME_BASE.search(s):  # "in the area": the story's place
+                    plan.append((t, incidents[0].place, incidents[0].country))
                 elif same_base:
                     plan.append((t, ref_base.name, ref_base.country) if ref_base is not None
                                 else (t, current.place, current.country))
@@ -677,7 +721,7 @@ def extract_article(article: Article, gazetteer: Gazetteer, *, assume_since: dat
                     inc = named  # an undated mention of a base already read: that incident's account
                 elif (current is not None and (current.place is None or place is None or current.place == place)
                         and (current.country is None or country is None or current.country == country)
-                        and not multi):
+                        and not multi and not (_SEPARATE.match(s) and (weapons or n_proj is not None))):
                     inc = current
                 else:
                     base_inc = current
@@ -711,15 +755,40 @@ def extract_article(article: Article, gazetteer: Gazetteer, *, assume_since: dat
     nl = text.find("\n")
     head_end = nl if 0 < nl <= 160 and not text[:nl].rstrip().endswith((".", "!", "?")) else -1  # short, no stop
     for inc in list(incidents):
-        if (head_end > 0 and not inc.dated and inc.place is None
-                and all(m["end"] <= head_end for m in inc.mentions)):
-            other = next((o for o in incidents if o is not inc and (o.country == inc.country or inc.country is None)), None)
+        if head_end > 0 and all(m["end"] <= head_end for m in inc.mentions):
+            # a headline's own incident ("Armed drone hits U.S. base near Erbil") is the story's: it joins the
+            # first incident of its country (at an overlapping date when the headline has one)
+            other = next((o for o in incidents if o is not inc and (o.country == inc.country or inc.country is None)
+                          and (not inc.dated or (o.date_start <= inc.date_end and inc.date_start <= o.date_end))),
+                         None)
             if other is not None:
                 for m in inc.mentions:
                     m["headline"] = True
                 other.mentions[:0] = inc.mentions
                 incidents.remove(inc)
     _merge_summaries(incidents, seen_bases)
+    # an incident with no place, in an article that names one base of its country (in any sentence: "the number
+    # at Tower 22 wasn't immediately known"), is at that base
+    named_in_text = {}
+    for m in gazetteer.find(text):
+        if m.place.kind == "base":
+            named_in_text.setdefault(m.place.country, set()).add(m.place.name)
+    for inc in incidents:
+        same = named_in_text.get(inc.country, set())
+        if inc.place is None and len(same) == 1 and not any(o.place for o in incidents if o.country == inc.country):
+            inc.place = next(iter(same))
+            inc.place_from_text = True
+    # no word in the article ties the attacks to US or coalition forces: not incidents of this series
+    tied = _COALITION_TIE.search(text) or any(  # a named base (not "Erbil international airport") is a tie too
+        m.place.kind == "base" and not re.match(r"\s+(?:international\s+)?airport", text[m.end:], re.I)
+        and not re.search(r"airport\s+of\s+$", text[max(0, m.start - 20):m.start], re.I)
+        for m in gazetteer.find(text))
+    if incidents and not tied:
+        for inc in incidents:
+            for m in inc.mentions:
+                reject(m["start"], m["end"], "reject-not-coalition",
+                       "the article ties the attack to no US or coalition force or base")
+        incidents = []
     # incidents -> report candidates (one per mention: variant accounts of one incident)
     for inc in incidents:
         background = inc.date_end < pub - timedelta(days=7)
@@ -744,6 +813,8 @@ def extract_article(article: Article, gazetteer: Gazetteer, *, assume_since: dat
                 notes.append("summary of the story's attacks (several areas, no base named)")
             if m.get("speech"):
                 notes.append("dated by its statement: that day or the day before")
+            if inc.place_from_text:
+                notes.append("place: the one base of its country the article names")
             cands.append(Candidate("reports", {
                 "incident_id": inc.key, "date_start": inc.date_start, "date_end": inc.date_end,
                 "date_precision": inc.precision, "country": inc.country, "location": inc.place,
