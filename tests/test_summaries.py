@@ -100,3 +100,25 @@ def test_attribution_takes_a_segmentation_and_has_a_summary(two_level):
     assert type(att[["nearest_event"]]) is pd.DataFrame     # derived frames are plain
     with pytest.raises(ValueError, match="no time labels"):
         it.attribute_changes(it.Pelt().fit(np.r_[np.zeros(8), np.full(8, 9.0)]).predict(penalty="mbic"), events)
+
+
+def test_every_public_function_of_every_module_has_a_return_hint():
+    import importlib
+    import pkgutil
+
+    mods = ["analysis"] + [m.name for m in pkgutil.walk_packages(it.__path__, "analysis.")
+                           if not any(p.startswith("_") for p in m.name.split(".")[1:]) and m.name != "analysis.cli"]
+    missing, seen = [], set()
+    for mn in mods:
+        m = importlib.import_module(mn)
+        for n in getattr(m, "__all__", ()):
+            o = getattr(m, n, None)
+            if not (inspect.isfunction(o) or inspect.isclass(o)) or (o.__module__, o.__qualname__) in seen:
+                continue
+            seen.add((o.__module__, o.__qualname__))
+            funcs = [(n, o)] if inspect.isfunction(o) else [
+                (f"{n}.{k}", getattr(f, "__func__", f)) for k, f in vars(o).items()
+                if not k.startswith("_") and (inspect.isfunction(f) or isinstance(f, (classmethod, staticmethod)))]
+            missing += [f"{mn}.{name}" for name, f in funcs
+                        if inspect.isfunction(f) and inspect.signature(f).return_annotation is inspect.Signature.empty]
+    assert missing == []

@@ -30,6 +30,11 @@ between priors are differences of ``log_evidence``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .._summary import Summary
+
 import math
 from dataclasses import dataclass, field
 from typing import Any, Sequence
@@ -221,7 +226,7 @@ class BayesResult:
                              "prob_change": self.prob_change, "rate_mean": self.rate_mean,
                              "rate_lower": self.rate_lower, "rate_upper": self.rate_upper})
 
-    def summary(self):
+    def summary(self) -> "Summary":
         """Expected number of changes, the MAP changes with their location intervals.
 
         A :class:`~analysis._summary.Summary` (text with ``print``, HTML in a notebook).

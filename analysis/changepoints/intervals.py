@@ -9,7 +9,7 @@ import numpy as np
 from ..schema import InputError, ModelError
 
 
-def garwood(counts, exposure, level: float = 0.95):
+def garwood(counts, exposure, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     r"""Exact Poisson confidence interval for a rate (Garwood 1936).
 
     For a total count :math:`S` over exposure :math:`E`,

@@ -94,7 +94,7 @@ def resolve_groups(groups: Sequence[str], columns: Sequence[str]) -> tuple[str, 
 def normalize_engine(paths, *, engine: str = "auto", input_format: str = "auto", freq: str = "W",
                      groups: Sequence[str] = (), allocate: str = "start", window=None,
                      window_days: int = 1, match_weapon: bool = True, aliases=None,
-                     dedupe: str = "auto", measure: str = "incidents", **duck_options):
+                     dedupe: str = "auto", measure: str = "incidents", **duck_options) -> tuple:
     """Normalise report files with the chosen engine; return ``(NormalizeResult, engine)``.
 
     Group names may omit the ``x_`` prefix of carried-through columns (``admin1``).

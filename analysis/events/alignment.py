@@ -40,6 +40,11 @@ single draw.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .._summary import Summary
+
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -99,7 +104,7 @@ class AlignmentResult:
     seed: int | None = None
     null_distribution: np.ndarray = field(default=None, repr=False, compare=False)
 
-    def summary(self):
+    def summary(self) -> "Summary":
         """The test in one header line and its figures as a one-row table."""
         from .._format import plural
         from .._summary import Summary

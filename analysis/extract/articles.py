@@ -159,7 +159,7 @@ def read_articles(paths, *, published=None) -> list[Article]:
     return out
 
 
-def find_article(name: str, *, start=None):
+def find_article(name: str, *, start=None) -> Path:
     """Path of a shared article kept outside the project, or None.
 
     Article texts are other people's words and are never committed: tests and the

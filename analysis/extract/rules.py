@@ -486,7 +486,7 @@ def _weapon_name(weapons: list[str]) -> str | None:
 
 
 # --------------------------------------------------------------------------- the rules
-def extract_article(article: Article, gazetteer: Gazetteer, *, assume_since: date | None = None):
+def extract_article(article: Article, gazetteer: Gazetteer, *, assume_since: date | None = None) -> tuple[list, list]:
     """Candidates and rejections of one article (see the module docstring for the rules).
 
     Returns

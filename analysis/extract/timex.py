@@ -284,7 +284,7 @@ _SINCE = re.compile(
 GAZA_WAR_START = date(2023, 10, 7)
 
 
-def resolve_since(text: str, published: date, *, offset: int = 0):
+def resolve_since(text: str, published: date, *, offset: int = 0) -> tuple[int, int, date] | None:
     """The first "since ..." phrase in ``text``: ``(start, end, first_day)`` or None.
 
     Examples

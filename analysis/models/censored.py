@@ -201,7 +201,7 @@ def _get_model_class():
     return _CensoredPoisson
 
 
-def CensoredPoisson(*args, **kwargs):
+def CensoredPoisson(*args, **kwargs) -> object:
     """The statsmodels model class behind :func:`fit_censored_poisson` (built lazily)."""
     return _get_model_class()(*args, **kwargs)
 

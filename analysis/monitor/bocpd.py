@@ -30,7 +30,7 @@ def _log_nb_pred(x, e, a, b):
 
 
 def bocpd_poisson(x, exposure, *, expected_run_length: float, prior=(1.0, 1.0),
-                  baseline=None, ks=(4,)):
+                  baseline=None, ks=(4,)) -> dict:
     """Run-length posterior of the Poisson-Gamma BOCPD.
 
     Parameters
@@ -77,7 +77,7 @@ def _log_bnb_pred(size):
 
 
 def bocpd_negbin(x, exposure, *, size: float, expected_run_length: float, prior=(1.0, 1.0),
-                 baseline=None, ks=(4,)):
+                 baseline=None, ks=(4,)) -> dict:
     """Run-length posterior of the negative binomial (Beta prior on ``p``) BOCPD.
 
     Parameters

@@ -58,7 +58,7 @@ def _poisson_llr(sx, sm, d: int):
 
 def glr_path(x, mu0, *, family: str = "poisson", alpha: float = 0.0, direction: str = "up",
              threshold: float = np.inf, M: int | None = None, Mtilde: int = 1,
-             empty_segments: str = "limit"):
+             empty_segments: str = "limit") -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Run the GLR detector with restarts.
 
     ``empty_segments`` sets how a segment without events scores against a decrease:
@@ -139,7 +139,7 @@ def glr_path(x, mu0, *, family: str = "poisson", alpha: float = 0.0, direction: 
     return stat, alarm, change, kap
 
 
-def cusum_path(x, mu0, *, kappa: float, threshold: float = np.inf):
+def cusum_path(x, mu0, *, kappa: float, threshold: float = np.inf) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Poisson LR-CUSUM for a known change ``exp(kappa)`` (R ``algo.glrpois`` with ``theta``):
     ``S_n = max(0, S_{n-1} + kappa x_n + (1 - e^kappa) mu0_n)``, alarm when ``S_n > threshold``,
     restart at 0. The change estimate is the period after the CUSUM last stood at 0.

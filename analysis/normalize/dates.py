@@ -30,7 +30,7 @@ __all__ = ["in_window", "allocate_start", "allocate_split", "draw_days", "progre
 
 
 def in_window(s: np.ndarray, e: np.ndarray, w0: int, w1: int, allocate: str,
-              edge_start: bool = False):
+              edge_start: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Which incidents are counted, and which of them are clipped to the window.
 
     With ``allocate="start"`` an incident is counted when its first day is in the window.
@@ -57,7 +57,7 @@ def _bin_of(days: np.ndarray, edges: np.ndarray) -> np.ndarray:
     return np.searchsorted(edges, days, side="right") - 1
 
 
-def allocate_start(s: np.ndarray, edges: np.ndarray):
+def allocate_start(s: np.ndarray, edges: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Bin index of each start day; weights are all 1.
 
     Returns
@@ -69,7 +69,7 @@ def allocate_start(s: np.ndarray, edges: np.ndarray):
     return item, _bin_of(s, edges), np.ones(len(s))
 
 
-def allocate_split(s: np.ndarray, e: np.ndarray, edges: np.ndarray):
+def allocate_split(s: np.ndarray, e: np.ndarray, edges: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Fractions of each interval ``[s, e]`` (inclusive days) per overlapped bin.
 
     The fractions of one incident sum to 1 (the last piece takes the remainder, so

@@ -130,7 +130,7 @@ def _csr(m: int, pi: np.ndarray, pj: np.ndarray):
 
 
 def complete_linkage(m: int, pi: np.ndarray, pj: np.ndarray, block: np.ndarray, rank: np.ndarray,
-                     explicit: np.ndarray, wmask: np.ndarray):
+                     explicit: np.ndarray, wmask: np.ndarray) -> tuple:
     """Incidents whose reports all match each other, from the candidate pairs.
 
     Parameters

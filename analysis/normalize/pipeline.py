@@ -120,7 +120,7 @@ DEDUPE_MODES = ("auto", "off", "reports", "link")
 MEASURES = ("incidents", "fatalities")
 
 
-def measure_values(incidents: pd.DataFrame, measure: str):
+def measure_values(incidents: pd.DataFrame, measure: str) -> tuple:
     """What each incident adds to the series: ``(value, band)`` in incident order.
 
     ``incidents``: ``(None, None)`` (each incident adds 1). ``fatalities``: the incident's

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
 import numpy as np
 import pandas as pd
 
@@ -23,7 +28,7 @@ def new_figure(figsize=None, **kwargs):
         return plt.figure(figsize=figsize, layout="constrained", **kwargs)
 
 
-def get_ax(ax=None, *, figsize=None):
+def get_ax(ax=None, *, figsize=None) -> "Axes":
     """The axes to draw on: ``ax`` itself, or one new axes on a new figure.
 
     Parameters

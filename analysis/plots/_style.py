@@ -11,6 +11,11 @@ Design*, 2008), ordered so the first colours stay distinct in greyscale.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
 import contextlib
 
 __all__ = ["OKABE_ITO", "PALETTE", "COLORS", "RC", "SAVE_RC", "project_style",
@@ -100,7 +105,7 @@ def _rc() -> dict:
 
 
 @contextlib.contextmanager
-def project_style():
+def project_style() -> "Iterator[None]":
     """Context manager applying the project rcParams (restored on exit).
 
     Examples

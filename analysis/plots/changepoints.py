@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
 import numpy as np
 import pandas as pd
 
@@ -36,7 +41,7 @@ def _segment_times(frame, series):
 
 
 def plot_segments(segments, *, ax=None, per="bin", series=None, color=None,
-                  label="segment rate", level: float | None = 0.95, show_changes: bool = True):
+                  label="segment rate", level: float | None = 0.95, show_changes: bool = True) -> "Axes":
     """Changepoint segments: the rate of each segment with its interval.
 
     Parameters
@@ -111,7 +116,7 @@ def plot_segments(segments, *, ax=None, per="bin", series=None, color=None,
 
 
 def plot_change_probability(times, prob, *, ax=None, color=None, threshold: float | None = 0.5,
-                            ylabel="P(change)"):
+                            ylabel="P(change)") -> "Axes":
     """Posterior probability that a new segment starts at each row.
 
     Parameters
@@ -157,7 +162,7 @@ def plot_change_probability(times, prob, *, ax=None, color=None, threshold: floa
 
 
 def series_with_probability(series, prob, events=None, fig=None, *, height_ratios=(3, 1),
-                            figsize=(10, 5), event_labels=True):
+                            figsize=(10, 5), event_labels=True) -> tuple["Axes", "Axes"]:
     """Counts on top, change probability below, on two stacked axes sharing x.
 
     Unlike the ``plot_*`` functions this one *creates axes*: on ``fig`` when given

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
 import numpy as np
 
 from ._axes import bin_unit, count_label, get_ax, integer_ticks, place_legend, set_date_axis, to_num
@@ -60,7 +65,7 @@ def draw_bounds(ax, mid, lo, hi, *, color=None, label="bounds (censored)"):
 
 
 def plot_counts(series, *, ax=None, kind: str = "bar", label=None, show_bounds: bool = True,
-                color=None, ylabel="auto", spread=None, no_coverage=None, **style):
+                color=None, ylabel="auto", spread=None, no_coverage=None, **style) -> "Axes":
     """Counts over time, one bar spanning each interval ``[start, end)``.
 
     Parameters

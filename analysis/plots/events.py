@@ -21,6 +21,11 @@ and the axes title goes above it.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
 import numpy as np
 import pandas as pd
 
@@ -59,7 +64,7 @@ def _track_of(ax, fontsize, color):
 
 def plot_events(events, *, ax=None, labels: bool | str = True, max_label_chars: int | None = 28,
                 color=None, span_color=None, fontsize: float = 7.5, linestyle=(0, (4, 3)),
-                clip_to_data: bool = True):
+                clip_to_data: bool = True) -> "Axes":
     """Vertical event markers with non-colliding labels; shaded spans for dated periods.
 
     Parameters

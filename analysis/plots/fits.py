@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
 import numpy as np
 
 from ._axes import (as_frame, bin_unit, count_label, get_ax, place_legend, require_columns,
@@ -20,7 +25,7 @@ def _with_note(label: str, note: str) -> str:
 
 
 def plot_fit(pred, *, ax=None, level: float | None = 0.95, show_observed: bool = True,
-             cf_label: str = "counterfactual (no event terms)", ylabel: str | None = "auto"):
+             cf_label: str = "counterfactual (no event terms)", ylabel: str | None = "auto") -> "Axes":
     """Observed counts, fitted mean with its interval, and the counterfactual band.
 
     Parameters

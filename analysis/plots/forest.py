@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
 import numpy as np
 import pandas as pd
 
@@ -27,7 +32,7 @@ def _ticks(lo, hi):
 
 
 def plot_forest(terms, *, ax=None, color=None, show_values: bool = True,
-                xlabel: str = "rate ratio (log scale)", level: float | None = 0.95, labels=None):
+                xlabel: str = "rate ratio (log scale)", level: float | None = 0.95, labels=None) -> "Axes":
     """Rate ratios with intervals on a log axis, a reference line at 1.
 
     Parameters

@@ -3,6 +3,11 @@ threshold, alarms with their estimated change times, the online probability of a
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
 import numpy as np
 import pandas as pd
 
@@ -15,7 +20,7 @@ _ALARM = "#CC79A7"  # Okabe-Ito reddish purple: alarms and estimated change time
 
 
 def plot_monitor(result, ax=None, *, events=None, event_labels=True, show_run_length: bool = False,
-                 figsize=(10, 6.5)):
+                 figsize=(10, 6.5)) -> tuple["Axes", "Axes", "Axes"]:
     """Three stacked panels of a :func:`~analysis.monitor.monitor` result.
 
     Top: counts (bars), the in-control mean (step line), alarms (triangles) and the estimated

@@ -13,7 +13,7 @@ __all__ = ["plot_panel"]
 
 
 def plot_panel(series, *, ncols: int = 3, sharey: bool = False, fig=None, kind: str = "bar",
-               max_panels: int | None = None, panel_size=(3.2, 2.0)):
+               max_panels: int | None = None, panel_size=(3.2, 2.0)) -> np.ndarray:
     """One small count plot per group, on a grid sharing the time axis.
 
     Like :func:`series_with_probability` this *creates axes*: on ``fig`` when given

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
 import numpy as np
 import pandas as pd
 
@@ -45,7 +50,7 @@ def tally_bounds(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarra
 
 def plot_tallies(tallies, *, ax=None, region=None, ylabel: str = "cumulative count",
                  legend: bool = True, max_colors: int = 7, source=None, chains: str = "region",
-                 connect: bool = True):
+                 connect: bool = True) -> "Axes":
     """Cumulative tallies: a staircase per counter (and region), with bounds.
 
     Parameters

@@ -94,7 +94,7 @@ class ReportSpec:
             return sections[item]
         raise AttributeError(f"ReportSpec has no section or attribute {item!r}")
 
-    def section(self, name: str):
+    def section(self, name: str) -> dict:
         """The validated values of section ``name`` (defaults filled in)."""
         return self.sections[name]
 

@@ -37,6 +37,11 @@ state; its message is used as is.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
 import datetime
 import math
 from dataclasses import dataclass, field, replace
@@ -380,7 +385,7 @@ class SpecSchema:
                 problems += check(top, sections)
         return top, sections, problems
 
-    def path_keys(self):
+    def path_keys(self) -> "Iterator[tuple[str, str]]":
         """``(section, key)`` for every key of kind path/paths (``section`` "" = top)."""
         for sec in (self.top, *self.sections.values()):
             for k in sec.keys:

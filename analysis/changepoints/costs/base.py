@@ -108,7 +108,7 @@ class BaseCost:
         return float(segment_costs(self.kcode, self.cs, self.cq, self.ce, bounds,
                                    float(self.param), bool(mbic), self.LT).sum())
 
-    def kernel_args(self):
+    def kernel_args(self) -> tuple:
         """Arguments ``(code, cs, cq, ce, param, LT)`` for the compiled kernels."""
         self._need_fit()
         return self.kcode, self.cs, self.cq, self.ce, float(self.param), self.LT
