@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.legend import Legend
 
 import numpy as np
 import pandas as pd
@@ -14,7 +15,7 @@ from ..schema import InputError
 from ._style import format_date_axis, project_style
 
 __all__ = ["get_ax", "new_figure", "to_num", "set_date_axis", "plain_text", "place_legend",
-           "integer_ticks", "bin_unit", "count_label",
+           "legend_below", "integer_ticks", "bin_unit", "count_label",
            "require_columns", "as_frame", "renderer_of"]
 
 
@@ -279,7 +280,57 @@ def _place_legend(ax, *, ncols, title):
     return leg
 
 
-def _legend_below(ax, handles, labels, renderer, *, title=None):
+def legend_below(ax, axes=None, *, extra=()) -> Legend | None:
+    """One legend for several panels, under the x axis of ``ax`` (the lowest panel).
+
+    The handles of every axes in ``axes`` (default: ``ax`` alone) are gathered, in order
+    and without repeated labels, with ``extra`` ``(handle, label)`` pairs after them; the
+    panels' own legends are removed. The legend goes in rows under the tick labels and
+    the axis label of ``ax`` (as many columns as fit its width), so it covers no data and
+    no event line. Returns the legend, or None when nothing has a label.
+    """
+    with project_style():
+        axes = list(axes) if axes is not None else [ax]
+        handles, labels = [], []
+        for a in axes:
+            for h, lab in zip(*a.get_legend_handles_labels()):
+                if lab not in labels:
+                    handles.append(h)
+                    labels.append(lab)
+            if a.legend_ is not None:
+                a.legend_.remove()
+        for h, lab in extra:
+            if lab not in labels:
+                handles.append(h)
+                labels.append(lab)
+        if not handles:
+            return None
+        fig = ax.get_figure(root=True)
+        engine = fig.get_layout_engine()
+        renderer = renderer_of(fig)
+        if engine is not None:
+            try:
+                engine.execute(fig)
+            except Exception:  # pragma: no cover - layout is best effort here
+                pass
+        leg = None
+        n = len(handles)
+        for ncols in range(n, 0, -1):
+            leg = _legend_below(ax, handles, labels, renderer, ncols=ncols)
+            if leg is not None:
+                rows = -(-n // ncols)
+                balanced = -(-n // rows)  # as few columns as the same rows need: even rows
+                if balanced != ncols:
+                    leg.remove()
+                    leg = _legend_below(ax, handles, labels, renderer, ncols=balanced)
+                break
+        if leg is None:  # no x tick labels on ``ax``: right of it
+            leg = ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+        plain_text(*leg.get_texts())
+        return leg
+
+
+def _legend_below(ax, handles, labels, renderer, *, title=None, ncols=None):
     """One row of legend under the x tick labels, when it fits the axes width; else None.
 
     A wide axes loses less room this way than with a legend column on its right. The
@@ -298,7 +349,7 @@ def _legend_below(ax, handles, labels, renderer, *, title=None):
     drop_in = drop_px / fig.dpi + 4.0 / 72.0
     trans = ax.transAxes + ScaledTranslation(0.0, -drop_in, fig.dpi_scale_trans)
     leg = ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.0), bbox_transform=trans,
-                    borderaxespad=0.0, ncols=len(handles), title=title)
+                    borderaxespad=0.0, ncols=ncols or len(handles), title=title)
     if leg.get_window_extent(renderer).width > ax.bbox.width:
         leg.remove()
         return None

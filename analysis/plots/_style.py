@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 import contextlib
+import re
 
 __all__ = ["OKABE_ITO", "PALETTE", "COLORS", "RC", "SAVE_RC", "project_style",
            "format_date_axis"]
@@ -144,6 +145,10 @@ def _first_year_formatter(locator):
             return super().get_offset()
 
         def format_ticks(self, values):
+            # day numbers without a leading zero ("8", "8 Aug"), as a journal prints them
+            return [re.sub(r"^0(?=\d(?!\d*:))", "", lab) for lab in self._format_ticks(values)]
+
+        def _format_ticks(self, values):
             self._offset_override = None
             labels = list(super().format_ticks(values))
             if not labels:

@@ -10,8 +10,8 @@ if TYPE_CHECKING:
 import numpy as np
 import pandas as pd
 
-from ._axes import (as_frame, get_ax, new_figure, place_legend, require_columns, set_date_axis,
-                    to_num)
+from ._axes import (as_frame, get_ax, legend_below, new_figure, place_legend, require_columns,
+                    set_date_axis, to_num)
 from ._style import COLORS, project_style
 
 __all__ = ["plot_segments", "plot_change_probability", "series_with_probability"]
@@ -41,7 +41,8 @@ def _segment_times(frame, series):
 
 
 def plot_segments(segments, *, ax=None, per="bin", series=None, color=None,
-                  label="segment rate", level: float | None = 0.95, show_changes: bool = True) -> "Axes":
+                  label="segment rate", level: float | None = 0.95, show_changes: bool = True,
+                  change_label: str = "change (segment boundary)", legend: bool = True) -> "Axes":
     """Changepoint segments: the rate of each segment with its interval.
 
     Parameters
@@ -68,6 +69,11 @@ def plot_segments(segments, *, ax=None, per="bin", series=None, color=None,
         Confidence level for the legend.
     show_changes : bool
         Dotted vertical lines at the changes (boundaries between segments).
+    change_label : str
+        Legend label of the change lines.
+    legend : bool
+        Place the legend (:func:`~analysis.plots._axes.place_legend`); False leaves it to
+        the caller (e.g. one legend for stacked panels).
 
     Returns
     -------
@@ -105,13 +111,15 @@ def plot_segments(segments, *, ax=None, per="bin", series=None, color=None,
             ax.plot([t0[k], t1[k]], [rate[k]] * 2, color=color, lw=2.2, solid_capstyle="butt",
                     zorder=4, label=("_" if k else "") + label)
         if show_changes:
-            for x in t0[1:]:
-                ax.axvline(x, color=color, lw=0.9, ls=(0, (1, 1.5)), zorder=3.5, gid="change-marker")
+            for k, x in enumerate(t0[1:]):
+                ax.axvline(x, color=color, lw=0.9, ls=(0, (1, 1.5)), zorder=3.5, gid="change-marker",
+                           label=change_label if k == 0 else "_")
         if not had_data and len(frame):
             ax.set_xlim(t0.min(), t1.max())
         ax.set_ylim(bottom=0)
         set_date_axis(ax)
-        place_legend(ax)
+        if legend:
+            place_legend(ax)
     return ax
 
 
@@ -147,7 +155,8 @@ def plot_change_probability(times, prob, *, ax=None, color=None, threshold: floa
     had_data = ax.has_data()
     color = color or COLORS["probability"]
     with project_style():
-        ax.vlines(x, 0, p, color=color, lw=1.6, zorder=3, gid="change-probability")
+        ax.vlines(x, 0, p, color=color, lw=1.6, zorder=3, gid="change-probability",
+                  label="P(change) at the period's start")
         if threshold is not None:
             ax.axhline(threshold, color=COLORS["reference"], lw=0.7, ls=(0, (3, 3)), zorder=1)
         ax.set_ylim(0, 1.02)
@@ -162,11 +171,15 @@ def plot_change_probability(times, prob, *, ax=None, color=None, threshold: floa
 
 
 def series_with_probability(series, prob, events=None, fig=None, *, height_ratios=(3, 1),
-                            figsize=(10, 5), event_labels=True) -> tuple["Axes", "Axes"]:
+                            figsize=(10, 5), event_labels=True, max_label_chars: int | None = 28,
+                            segments=None, xlabel: str | None = None) -> tuple["Axes", "Axes"]:
     """Counts on top, change probability below, on two stacked axes sharing x.
 
     Unlike the ``plot_*`` functions this one *creates axes*: on ``fig`` when given
     (which must be empty), else on a new figure (project style, constrained layout).
+    With ``segments`` the segment rates are drawn on the top panel too, and the figure
+    gets one legend for both panels, under the lower panel's axis (never over data or
+    event lines).
 
     Parameters
     ----------
@@ -181,6 +194,12 @@ def series_with_probability(series, prob, events=None, fig=None, *, height_ratio
         Size of a new figure.
     event_labels : bool or str
         ``labels`` of :func:`plot_events` for the top panel (e.g. ``"event_id"``).
+    max_label_chars : int or None
+        ``max_label_chars`` of :func:`plot_events` (None: labels drawn whole).
+    segments : pandas.DataFrame or Segmentation, optional
+        Drawn with :func:`plot_segments` on the top panel.
+    xlabel : str, optional
+        Label of the shared x axis (under the lower panel).
 
     Returns
     -------
@@ -198,9 +217,22 @@ def series_with_probability(series, prob, events=None, fig=None, *, height_ratio
     plot_counts(series, ax=ax_top)
     plot_change_probability(series.start, prob, ax=ax_bot)
     ax_bot.set_xlim(ax_top.get_xlim())
-    if events is not None and len(events):
-        plot_events(events, ax=ax_top, labels=event_labels)
+    has_events = events is not None and len(events)
+    if has_events:
+        plot_events(events, ax=ax_top, labels=event_labels, max_label_chars=max_label_chars)
         plot_events(events, ax=ax_bot, labels=False)
     ax_top.tick_params(labelbottom=False)
+    if xlabel:
+        ax_bot.set_xlabel(xlabel)
     fig.align_ylabels([ax_top, ax_bot])
+    if segments is not None:
+        plot_segments(segments, ax=ax_top, legend=False)
+        extra = []
+        if has_events:
+            from matplotlib.lines import Line2D
+            from matplotlib.patches import Patch
+            extra.append((Line2D([], [], color=COLORS["event"], lw=0.8, ls=(0, (4, 3))), "listed event"))
+            if any(a.get_gid() == "event-span" for a in ax_top.patches):
+                extra.append((Patch(color=COLORS["event_span"], alpha=0.35, lw=0), "event with an end date"))
+        legend_below(ax_bot, [ax_top, ax_bot], extra=extra)
     return ax_top, ax_bot

@@ -19,8 +19,18 @@ __all__ = ["plot_monitor"]
 _ALARM = "#CC79A7"  # Okabe-Ito reddish purple: alarms and estimated change times
 
 
+def _bins_label(r) -> str:
+    """What the x axis of the monitor panels shows: the rows' bins."""
+    from ._axes import bin_unit
+
+    unit = bin_unit(r["start"], r["end"]) if len(r) else None
+    if unit == "week" and (pd.DatetimeIndex(r["start"]).day_of_week == 0).all():
+        return "week (bars span Monday to Sunday)"
+    return unit or "date"
+
+
 def plot_monitor(result, ax=None, *, events=None, event_labels=True, show_run_length: bool = False,
-                 figsize=(10, 6.5)) -> tuple["Axes", "Axes", "Axes"]:
+                 figsize=(10, 6.5), xlabel: str | None = "auto") -> tuple["Axes", "Axes", "Axes"]:
     """Three stacked panels of a :func:`~analysis.monitor.monitor` result.
 
     Top: counts (bars), the in-control mean (step line), alarms (triangles) and the estimated
@@ -44,6 +54,10 @@ def plot_monitor(result, ax=None, *, events=None, event_labels=True, show_run_le
         Also draw ``p_run_lt_k`` (dashed) on the bottom panel.
     figsize : tuple
         Size of a new figure.
+    xlabel : str or None
+        Label of the shared x axis (under the bottom panel); ``"auto"`` names the bins
+        ("week (bars span Monday to Sunday)" for weekly rows starting on Mondays), None
+        none.
 
     Returns
     -------
@@ -117,6 +131,10 @@ def plot_monitor(result, ax=None, *, events=None, event_labels=True, show_run_le
             set_date_axis(a)
         for a in axes[:2]:
             a.tick_params(labelbottom=False)
+        if xlabel == "auto":
+            xlabel = _bins_label(r)
+        if xlabel:
+            a_prob.set_xlabel(xlabel)
         fig.align_ylabels(list(axes))
         for a in axes:
             place_legend(a)

@@ -224,7 +224,7 @@ def figures(data: ReportData) -> dict:
         spread, gaps = _count_sources(data)
         plots.plot_counts(data.series, ax=ax, spread=spread, no_coverage=gaps)
         if wev is not None:
-            plots.plot_events(wev, ax=ax, labels=event_label_column(wev))
+            plots.plot_events(wev, ax=ax, labels=event_label_column(wev), max_label_chars=None)
         ax.set_xlabel(_period_axis_label(data.series))
         if spread is not None or gaps:
             from ..plots._axes import place_legend
@@ -248,15 +248,20 @@ def figures(data: ReportData) -> dict:
 
         if data.segmentation is not None:
             if data.bayes is not None:
-                ax_top, ax_bot = plots.series_with_probability(data.series, data.bayes.prob_change,
-                                                               events=wev,
-                                                               event_labels=event_label_column(wev))
-                plots.plot_segments(data.segmentation.segments, ax=ax_top)
+                ax_top, ax_bot = plots.series_with_probability(
+                    data.series, data.bayes.prob_change, events=wev, event_labels=event_label_column(wev),
+                    max_label_chars=None, segments=data.segmentation.segments,
+                    xlabel=_period_axis_label(data.series))
                 out["changepoints"] = ax_top.figure
             else:
                 fig, ax = plt.subplots(figsize=(10, 4.2))
                 plots.plot_counts(data.series, ax=ax)
-                plots.plot_segments(data.segmentation.segments, ax=ax)
+                if wev is not None and len(wev):
+                    plots.plot_events(wev, ax=ax, labels=event_label_column(wev), max_label_chars=None)
+                ax.set_xlabel(_period_axis_label(data.series))
+                plots.plot_segments(data.segmentation.segments, ax=ax, legend=False)
+                from ..plots._axes import legend_below
+                legend_below(ax)
                 out["changepoints"] = fig
 
         tallies = getattr(data.normalized, "tallies", None)
@@ -335,15 +340,22 @@ def _period_axis_label(series) -> str:
             "Q": "calendar quarter", "Y": "year"}.get(series.freq, "date")
 
 
-#: More listed events than this are labelled by ``event_id`` (keyed to the events table).
+#: More listed events than this are labelled by ``event_id`` (keyed in the caption).
 MAX_TEXT_LABELS = 8
+#: A label longer than this is never cut on a figure: the events are labelled by id instead.
+MAX_LABEL_CHARS = 48
 
 
 def event_label_column(ev):
-    """``labels`` for plot_events: event ids when full labels would crowd the figure."""
-    if ev is not None and "event_id" in ev.columns and len(ev) > MAX_TEXT_LABELS:
+    """``labels`` for plot_events: event ids (keyed in the caption) when whole labels would
+    crowd the figure (more than MAX_TEXT_LABELS events) or one would be longer than
+    MAX_LABEL_CHARS; else True (the labels, drawn whole: no figure shows a cut label)."""
+    if ev is None or "event_id" not in ev.columns or not len(ev):
+        return True
+    if len(ev) > MAX_TEXT_LABELS or "label" not in ev.columns:
         return "event_id"
-    return True
+    longest = ev["label"].astype("object").fillna("").astype(str).str.len().max()
+    return "event_id" if longest > MAX_LABEL_CHARS else True
 
 
 def term_labels(names, ev) -> dict:

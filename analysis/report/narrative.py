@@ -214,7 +214,7 @@ def sections(data, fig_paths: dict) -> tuple[list[Section], list[Table]]:
         key = " Key: " + "; ".join(f"{r.event_id} {_short(r.label, 48)} ({fmt_date(r.date)})"
                                    for r in wev.itertuples()) + "."
     dsec.figures += fig("counts", f"{noun.capitalize()} per {unit}, with the listed events (dashed lines; "
-                                  + ("labelled by event id" if by_id else "long labels shortened")
+                                  + ("labelled by event id" if by_id else "labelled by name")
                                   + "; dark grey band: events with an end date" + marks + ")." + key)
     dsec.figures += fig("tallies", "Cumulative tallies with their bounds. Above: the main counter, one "
                                    "staircase per day it counts from (a counter that starts again is a "
@@ -271,9 +271,12 @@ def sections(data, fig_paths: dict) -> tuple[list[Section], list[Table]]:
         t = Table("segments", f"Segments (rate per {unit}, exact Poisson 95% interval)", seg_t)
         csec.tables.append(t)
         tables.append(t)
-        csec.figures += fig("changepoints", "Counts with the PELT segments (rate and 95% interval) and, below, "
-                                             "the posterior probability of a change at each period; dashed "
-                                             "lines mark the listed events by id.")
+        csec.figures += fig("changepoints", f"Counts with the {seg.method.upper()} segments (rate per {unit} "
+                                             "and 95% interval; dotted lines: the changes)"
+                                             + (" and, below, the posterior probability that a new segment "
+                                                f"starts at each {unit}" if data.bayes is not None else "")
+                                             + "; dashed lines: the listed events, "
+                                             + ("labelled by event id." + key if by_id else "labelled by name."))
         secs.append(csec)
 
     # -- attribution
