@@ -436,3 +436,50 @@ def test_synthetic_country_names_of_actors_and_iraqi_air_base():
              "Security Council last week that it targeted Iran-backed militia with airstrikes.", published="2021-07-07")
     assert list(ex.reports["country"]) == ["Iraq"]
     assert "reject-retaliation" in set(ex.rejected["x_extraction_rule"])
+
+
+# --- fifth round, on the 12 dev articles of the fourth added set (synthetic texts written for this test) ---
+
+def test_synthetic_two_bases_joined_by_while_are_two():
+    ex = _ex("SYNTHETIC. On Monday rockets were fired at a US base in the Conoco gas field in Deir ez-Zor with rockets "
+             "while the Kharab al-Jir base in Hasakah was targeted by drones.")
+    assert set(ex.reports["location"]) == {"Conoco", "Kharab al-Jir"}
+
+
+def test_synthetic_unquantified_times_and_attacks_in_general():
+    ex = _ex("SYNTHETIC. Two rockets hit the Conoco base on Monday. US forces in Iraq and neighbouring Syria have been "
+             "targeted dozens of times. Washington claims that militiamen are responsible for attacks against US "
+             "positions in Iraq.")
+    assert list(ex.reports["location"]) == ["Conoco"]
+    assert list(ex.rejected["x_extraction_rule"]).count("reject-unquantified") == 2
+
+
+def test_synthetic_strikes_by_israel_and_the_us_are_not_incidents():
+    ex = _ex("SYNTHETIC. Two rockets hit the Conoco base on Monday. Since October 7, the United States has backed "
+             "Israel's ferocious attacks on Palestinian territory. A USA drone strike that killed a commander in "
+             "Baghdad in January 2020 raised tensions. The United States military was silent about the air strikes in "
+             "Syria. An American F-15E attack aircraft dropped a bomb on Baguz in 2019.")
+    assert list(ex.reports["location"]) == ["Conoco"]
+    rules = list(ex.rejected["x_extraction_rule"])
+    assert rules.count("reject-not-coalition") == 1 and rules.count("reject-retaliation") == 3
+
+
+def test_synthetic_fatality_phrasings_and_quoted_weapon():
+    ex = _ex("SYNTHETIC. Rockets struck the Erbil air base on Tuesday. The strikes resulted in no fatalities.")
+    assert set(ex.reports["fatalities"].dropna()) == {0} and ex.reports["injuries"].isna().all()
+    ex = _ex("SYNTHETIC. Rockets struck the Erbil air base on Tuesday. The base has been under fire since mid-February, "
+             "when rocket attacks prompted two fatalities.", published="2021-07-07")
+    assert set(ex.reports["fatalities"].dropna()) == {2}
+    ex = _ex("SYNTHETIC. Rockets hit the Erbil air base on Monday, killing a non-American contractor.")
+    assert set(ex.reports["fatalities"].dropna()) == {1}
+    ex = _ex("SYNTHETIC. Rockets hit the Erbil air base late on Monday. The coalition did not reveal the nationality "
+             "of the civilian contractor who was killed in the attack.")
+    assert set(ex.reports["fatalities"].dropna()) == {1}
+    r = _one(_ex("SYNTHETIC. CENTCOM said the attack on the al-Tanf garrison on Friday involved three 'suicide drones'."))
+    assert r.projectiles == 3
+
+
+def test_synthetic_more_spellings_of_kharab_al_jir_and_hasakah():
+    ex = _ex("SYNTHETIC. A US base in Al-Haseke province came under rocket fire on Tuesday. The airfield at the "
+             "Harrab al-Jayr base was hit by five rockets. Four rockets hit the base at Kharab al-Jair on Monday.")
+    assert set(ex.reports["location"].dropna()) == {"Kharab al-Jir"}

@@ -53,6 +53,10 @@ Each sentence is tried against the rules in this order; the first that applies d
    any sentence), is at that base; and when nothing in the article ties the attacks to US or
    coalition forces or a base (``reject-not-coalition``, also for attacks on Israel), no
    incident is kept;
+   An undated base mention right after an incident placed only at a province or city ("a US
+   base in Al-Haseke province ... the Harrab al-Jayr base") places that incident at the base.
+   Attacks in general ("responsible for attacks against US positions in Iraq": plural, no
+   date, base or count) and "dozens of times" are unquantified;
 9. ``reject-reference``: a mention of "the attack" that adds no fact, or of a strike already
    left out ("That strike hit ...") -> rejected;
    ``reject-claim-undated``: a claim with no date of its own about a base the article dates
@@ -133,7 +137,7 @@ _PROJECTILE_WORD = r"projectiles?"
 _ATTACK_RX = re.compile(
     rf"\b(?:{_WEAPON_ANY}|{_PROJECTILE_WORD}|attack(?:s|ed|ing)?|struck|fired|launched|targeted|targeting|"
     r"intercepted|shot\s+down|strikes?|bombard\w*|shell(?:ed|ing)|came\s+under\s+fire|assaults?)\b", re.I)
-_ADJ = r"(?:(?!and\b|or\b|of\b|were\b|was\b|at\b|on\b|in\b)[\w\-]+\s+){0,3}?"
+_ADJ = r"[\"'\u2018\u201c]?(?:(?!and\b|or\b|of\b|were\b|was\b|at\b|on\b|in\b)[\w\-]+\s+){0,3}?"
 _COUNTED = re.compile(
     rf"\b(?P<n>{NUMBER}|an?|one|single)\s+{_ADJ}(?P<w>{_WEAPON_ANY}|{_PROJECTILE_WORD})\b(?!\s*(?:strikes?|attacks?|launch(?:ers?|pads?|sites?)|sites?|bases?|units?|teams?|squads?)\b)",
     re.I)
@@ -150,12 +154,15 @@ _RETALIATION = re.compile(
     r"iran-(?:backed|linked|aligned)\s+(?:militias?|groups?|facilities|sites?)|kata'?ib|irgc|revolutionary\s+guard)|"
     r"\b(?:biden|trump|president)\s+(?:\w+\s+){0,2}?ordered\s+(?:\w+\s+){0,3}?(?:air\s*)?strikes\b|"
     r"\b(?:\w+day'?s\s+|the\s+)(?:u\.?s\.?|us|american)\s+(?:air\s*)?strikes\b|"
+    r"\b(?:the\s+)?(?:united\s+states|u\.?s\.?|us|american)\s+military\s+(?:\w+\s+){0,4}?air\s*strikes\b|"
+    r"\b(?:american|u\.?s\.?|us)\s+(?:[\w\-]+\s+){0,2}?(?:aircraft|warplanes?|jets?|bombers?)\s+(?:\w+\s+){0,2}?"
+    r"(?:dropped|bombed)\b|"
     # strikes by third states (Turkey, Russia) are not attacks on the coalition
     r"\b(?:turkish|turkey'?s|russian)\s+(?:drone\s+|air\s*)?(?:strikes?|raids?|bombardment)\b|"
     r"\b(?:it|washington|the\s+united\s+states|the\s+us)\s+(?:had\s+)?targeted\s+(?:\w+\s+){0,2}?(?:iran\w*[\s\-]+"
     r"(?:backed|aligned|linked)|militias?|kata'?ib)|"
     # "a US drone attack targeted the capital": a strike by the United States
-    r"\b(?:u\.?s\.?|us|american|israeli)\s+(?:drone|air|missile)\s*(?:attack|strike|raid)s?\s+(?:\w+\s+){0,2}?"
+    r"\b(?:u\.?s\.?a?|us|usa|american|israeli)\s+(?:drone|air|missile)\s*(?:attack|strike|raid)s?\s+(?:\w+\s+){0,2}?"
     r"(?:targeted|killed|hit|struck)\b|"
     # "targeted a military convoy belonging to Iranian-backed groups": an attack on the other side
     r"\b(?:targeted|struck|hit|bombed|attacked)\s+(?:an?\s+|the\s+)?(?:[\w\-]+\s+){0,2}?(?:convoys?|positions?|"
@@ -167,7 +174,9 @@ _US_KILLED = re.compile(r"\b(?:killed|killing|wounded|injured)\s+(?:\w+\s+){0,2}
 _REF_STRIKE = re.compile(r"^\W*(?:that|this|the)\s+(?:strike|raid|bombardment)s?\b", re.I)
 _N_SITES = re.compile(rf"\bat\s+(?P<n>{NUMBER})\s+(?:different\s+|separate\s+)?(?:sites|locations|bases|facilities|positions)\b", re.I)
 _DATELINE_IN = re.compile(r"\b[A-Z]{3,}(?:\s[A-Z]{3,})?,\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2}\s*\([^)]{1,40}\)")
-_ON_ISRAEL = re.compile(r"\b(?:attacks?|strikes?|assault)\s+(?:\w+\s+){0,2}?(?:against|on|targeting)\s+(?:southern\s+|northern\s+)?"
+_ON_ISRAEL = re.compile(r"\bisrael(?:['\u2019]s|i)\s+(?:[\w\-]+\s+){0,2}?(?:attacks|strikes|assault|onslaught|offensive)\b|"
+                        r"\b(?:attacks?|strikes?|assault)\s+on\s+(?:the\s+)?(?:palestinian|gaza)\b|"
+                        r"\b(?:attacks?|strikes?|assault)\s+(?:\w+\s+){0,2}?(?:against|on|targeting)\s+(?:southern\s+|northern\s+)?"
                         r"(?:israel\b|israeli\s+(?:towns|cities|targets|communities)|the\s+port\s+of)|"
                         r"\b(?:against|on)\s+israel\s+from\b", re.I)
 _DAYS_AFTER = re.compile(rf"\b(?:just\s+)?(?P<n>an?|one|{NUMBER})\s+days?\s+after\s+(?!the\s+(?:us|u\.s\.)\s+)", re.I)
@@ -189,6 +198,7 @@ _UNQUANT = re.compile(r"\b(?:dozens|scores|hundreds|numerous|a\s+(?:wave|series|
                       r"a\s+number)\s+of\s+(?:\w+\s+){0,3}?(?:attacks?|strikes?|assaults?|incidents?)\b|"
                       r"\b(?:many|most|several|some)\s+(?:of\s+)?(?:the|these|those)\s+(?:\w+\s+){0,2}?(?:attacks|strikes)\b|"
                       r"\b(?:numerous|countless|repeated|frequent|several)\s+(?:[\w\-]+\s+){0,2}?(?:attacks|strikes)\b|"
+                      r"\b(?:dozens|scores|hundreds)\s+of\s+times\b|\b(?:multiple|several|many|numerous|countless)\s+times\b|"
                       r"\b(?:a\s+)?(?:spike|surge|uptick|rise|increase)\s+(?:of|in)\s+(?:\w+\s+){0,2}?attacks\b|"
                       r"\bthe\s+(?:current\s+|latest\s+|recent\s+)?(?:wave|series|string|spate|campaign)\s+of\s+(?:\w+\s+){0,2}?attacks\b|"
                       r"\b(?:almost\s+|nearly\s+)?(?:regularly|repeatedly|frequently|routinely|constantly|continuously)\s+"
@@ -225,7 +235,10 @@ _COUNTERS = (
 _CASUALTY_NOUN = r"(?:(?:u\.?s\.?|us|american|coalition)\s+)?(?:soldiers?|troops?|service\s*(?:members?|men|women)|personnel|servicemen|americans|people|contractors?|staff|members|fighters|others)"
 _OF_UNIT = r"(?:of\s+(?:the\s+)?(?:[\w\-]+\s+){1,4}?)?"  # "two fighters of the Syrian Free Army were injured"
 _KILLED = [
-    re.compile(rf"\b(?:killed|killing|kills|left\s+dead)\s+(?P<n>{NUMBER}|an?|one)\s+(?:\w+\s+){{0,2}}?{_CASUALTY_NOUN}", re.I),
+    re.compile(rf"\b(?:killed|killing|kills|left\s+dead)\s+(?P<n>{NUMBER}|an?|one)\s+(?:[\w\-]+\s+){{0,2}}?{_CASUALTY_NOUN}", re.I),
+    re.compile(rf"\b(?:prompted|caused|left|resulted\s+in)\s+(?P<n>{NUMBER})\s+(?:fatalities|deaths|dead)\b", re.I),
+    re.compile(r"\b(?:the|a|an|one)\s+(?P<n>)(?:[\w\-]+\s+){0,2}?(?:contractor|soldier|service\s*member|serviceman)\s+who\s+"
+               r"(?:was|had\s+been)\s+killed\b", re.I),
     re.compile(rf"\b(?P<n>{NUMBER})\s+(?:\w+\s+){{0,2}}?{_CASUALTY_NOUN}\s+(?:were\s+|was\s+|have\s+been\s+|had\s+been\s+)?(?:killed|dead|died)", re.I),
 ]
 _INJURED = [
@@ -240,7 +253,7 @@ _INJURED = [
     re.compile(rf"\bkilled\s+and\s+(?:at\s+least\s+)?(?P<n>{NUMBER})\s+(?:others\s+|more\s+)?(?:were\s+)?(?:injured|wounded)\b", re.I),
 ]
 _NO_CASUALTIES = re.compile(
-    r"\bno\s+(?:\w+\s+){0,2}?(?:casualties|injuries|deaths|one\s+was\s+(?:hurt|injured|killed|wounded))|"
+    r"\bno\s+(?:\w+\s+){0,2}?(?:casualties|injuries|deaths|fatalities|one\s+was\s+(?:hurt|injured|killed|wounded))|"
     r"\bwithout\s+(?:causing\s+|any\s+|leaving\s+)*(?:\w+\s+){0,3}?(?:casualties|injuries|damage\s+or\s+injur\w*|human\s+(?:or\s+material\s+)?damage|injur\w+)|"
     r"\bno\s+(?:\w+\s+){0,2}?(?:personnel|troops|soldiers|service\s*members|americans)\s+(?:were\s+)?(?:hurt|injured|killed|wounded)|"
     r"\bcaused\s+no\s+(?:casualties|injuries)|"
@@ -368,7 +381,7 @@ def _casualties(s: str) -> tuple[int | None, int | None]:
     for rx in _KILLED:
         m = rx.search(s)
         if m:
-            killed = 1 if m.group("n").lower() in ("a", "an") else to_int(m.group("n"))
+            killed = 1 if m.group("n").lower() in ("a", "an", "") else to_int(m.group("n"))
             break
     for rx in _INJURED:
         m = rx.search(s)
@@ -378,7 +391,7 @@ def _casualties(s: str) -> tuple[int | None, int | None]:
     nc = _NO_CASUALTIES.search(s)
     if nc:
         killed = 0 if killed is None else killed
-        if not re.fullmatch(r"no\s+(?:\w+\s+){0,2}?deaths", nc.group(0), re.I):  # "no deaths": fatalities only
+        if not re.fullmatch(r"no\s+(?:\w+\s+){0,2}?(?:deaths|fatalities)", nc.group(0), re.I):  # fatalities only
             injured = 0 if injured is None else injured
     elif killed is not None and injured is None and re.search(r"\binjur|\bwound", s, re.I) is None:
         pass
@@ -504,6 +517,7 @@ def extract_article(article: Article, gazetteer: Gazetteer, *, assume_since: dat
     ref_base = None  # the base last named in an attack sentence (what "the same base" refers to)
     prev_left_out = False  # the previous attack sentence was a strike by the other side or a third state
     seen_bases: set = set()  # names of the bases the article's attack sentences name
+    kinds: dict = {}  # place name -> gazetteer kind (base, city, province)
 
     def reject(a, b, rule, reason):
         rejected.append(Rejected(a, b, text[a:b], rule, reason, article))
@@ -580,7 +594,8 @@ def extract_article(article: Article, gazetteer: Gazetteer, *, assume_since: dat
                   if not (p.place.kind == "base" and any(
                       q.place.kind == "base" and q.end <= p.start <= q.end + 90 and re.fullmatch(
                           r"\s*(?:[\w.\-]+\s+){0,4}?(?:in|near|outside)\s+(?:[\w\-]+,?\s+){0,7}?",
-                          s[q.end:p.start], re.I) and not re.search(r"\band\b|\bor\b", s[q.end:p.start], re.I)
+                          s[q.end:p.start], re.I)
+                      and not re.search(r"\b(?:and|or|while|with|where|when|as|which|who|at)\b", s[q.end:p.start], re.I)
                       for q in places[:i]))]
         # "the Rukban district in southeastern Syria": an alias the text places in another country is not that base
         places = [p for p in places if not (p.place.kind == "base" and (lambda m: m is not None and
@@ -624,6 +639,11 @@ def extract_article(article: Article, gazetteer: Gazetteer, *, assume_since: dat
         if t is None and _AFTER_START.search(s) and current is not None:
             reject(a, b, "reject-background-undated",
                    "background mention of an earlier attack with no date of its own ('After ...')")
+            continue
+        if (t is None and not has_base and n_proj is None and killed is None and injured is None
+                and _PLURAL_ATTACKS.search(s) and not _COUNTED.search(s) and not _REFERENCE.search(s)
+                and not _speech_time(times, s, a)):
+            reject(a, b, "reject-unquantified", "attacks in general, with no date, base or count of their own")
             continue
         areas = {m.place.name for m in places if m.place.kind in ("province", "city")}
         if ((len(countries) > 1 or len(areas) > 1) and not has_base and n_proj is None and killed is None and injured is None
@@ -717,7 +737,14 @@ def extract_article(article: Article, gazetteer: Gazetteer, *, assume_since: dat
                 named = (next((i for i in reversed(incidents) if i.place == place
                                and (i.country is None or country is None or i.country == country)), None)
                          if place is not None else None)
-                if named is not None and (multi or current is None or current.place not in (None, place)):
+                area_then_base = (current is not None and not multi and place is not None
+                                  and kinds.get(current.place) in ("province", "city")
+                                  and (place in seen_bases or any(m.place.name == place and m.place.kind == "base"
+                                                                  for m in places))
+                                  and (current.country is None or current.country == country))
+                if area_then_base and named is None:
+                    inc = current  # "a US base in Al-Haseke province ... The airfield at the Harrab al-Jayr base ...": the base
+                elif named is not None and (multi or current is None or current.place not in (None, place)):
                     inc = named  # an undated mention of a base already read: that incident's account
                 elif (current is not None and (current.place is None or place is None or current.place == place)
                         and (current.country is None or country is None or current.country == country)
@@ -736,7 +763,9 @@ def extract_article(article: Article, gazetteer: Gazetteer, *, assume_since: dat
                 if not inc.dated and speech is not None:
                     inc.date_start, inc.date_end = speech.date_start - timedelta(days=1), speech.date_end
                     inc.precision, inc.dated = "day", True
-            if inc.place is None and place is not None:
+            if place is not None and (inc.place is None or (kinds.get(inc.place) in ("province", "city")
+                                                            and any(m.place.name == place and m.place.kind == "base"
+                                                                    for m in places))):
                 inc.place = place
             if inc.country is None and country is not None:
                 inc.country = country
@@ -750,6 +779,7 @@ def extract_article(article: Article, gazetteer: Gazetteer, *, assume_since: dat
                 prev_incident = inc if not multi else None
         ref_base = next((m.place for m in reversed(places) if m.place.kind == "base"), ref_base)
         seen_bases.update(m.place.name for m in places if m.place.kind == "base")
+        kinds.update({m.place.name: m.place.kind for m in places})
     # a headline (first line, no final stop) that gave an undated incident with no place of its own is the
     # story's summary: its mention joins the first other incident of the same country, as a variant account
     nl = text.find("\n")
