@@ -213,3 +213,23 @@ def test_spread_without_incidents_is_uniform():
     first = daily.data[daily.data["start"] < "2024-01-11"]["count"]
     np.testing.assert_allclose(first, 1.0)
     assert daily.data[daily.data["start"] < "2024-01-21"]["count"].sum() == pytest.approx(14)
+
+
+def test_normalize_reads_a_raw_table_or_a_path_as_read_reports_does(tmp_path):
+    import pandas as pd
+    import pytest
+
+    from analysis.io import read_reports
+    from analysis.normalize import normalize
+    from analysis.schema import InputError
+
+    raw = pd.DataFrame({"report_id": ["r1", "r2", "r3"], "date": ["2024-01-03", "2024-01-03", "2024-01-20"],
+                        "country": "X", "location": ["a", "a", "b"], "source": ["news", "wire", "news"]})
+    expected = normalize(read_reports(raw), freq="W")
+    got = normalize(raw, freq="W")                      # a 'date' column, not yet read: was KeyError
+    assert got.series.counts.tolist() == expected.series.counts.tolist() == [1.0, 0.0, 1.0]
+    raw.to_csv(tmp_path / "r.csv", index=False)
+    assert normalize(str(tmp_path / "r.csv"), freq="W").series.total == 2.0
+    bad = raw.assign(date=["2024-01-03", "2024-13-01", "2024-01-20"])
+    with pytest.raises(InputError, match="row 3, column 'date'"):
+        normalize(bad, freq="W")

@@ -9,6 +9,8 @@ incidents that fall outside the window.
 
 from __future__ import annotations
 
+import os
+
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
@@ -171,6 +173,19 @@ def _event_label(frame: pd.DataFrame) -> str | None:
     return frame.attrs.get("event_id") if isinstance(frame, pd.DataFrame) else None
 
 
+def _as_reports(f) -> pd.DataFrame:
+    """A canonical reports frame: a path or a table not yet read (a ``date`` column, no
+    ``date_start``/``date_end``) goes through :func:`analysis.io.read_reports`, which checks it
+    and names the row of any fault."""
+    if isinstance(f, (str, os.PathLike)) or (
+            isinstance(f, pd.DataFrame) and not {"date_start", "date_end"} <= set(f.columns)):
+        from ..io import read_reports
+        return read_reports(f)
+    if not isinstance(f, pd.DataFrame):
+        raise TypeError(f"reports must be DataFrames or paths, not {type(f).__name__}")
+    return f
+
+
 def _prepare_dedupe(reports, mode: str):
     """Apply ``dedupe`` to the report frames: returns the frame and each row's id label.
 
@@ -181,9 +196,10 @@ def _prepare_dedupe(reports, mode: str):
     """
     if mode not in DEDUPE_MODES:
         raise ValueError(f"dedupe must be one of {', '.join(map(repr, DEDUPE_MODES))}, got {mode!r}")
-    frames = [reports] if isinstance(reports, pd.DataFrame) else list(reports)
+    frames = [reports] if isinstance(reports, (pd.DataFrame, str, os.PathLike)) else list(reports)
     out, labels = [], []
     for f in frames:
+        f = _as_reports(f)
         label = _event_label(f)
         n = len(f)
         # rows of coded event datasets: their actor is a coded field, compared in matching
