@@ -77,6 +77,12 @@ def nb_level_change(n=104, change_at=52, *, base_rate=10.0, rate_ratio=0.5, alph
     series : CountSeries
     truth : dict
         ``{"rate_ratio", "change_at", "change_date", "alpha"}``.
+
+    Examples
+    --------
+    >>> series, truth = nb_level_change(n=20, change_at=10, seed=1)
+    >>> series.n, truth["rate_ratio"], str(truth["change_date"].date())
+    (20, 0.5, '2020-03-16')
     """
     g = _rng(seed, rng)
     t = np.arange(n)
@@ -114,6 +120,12 @@ def acled_like_reports(n_reports=10_000, *, n_groups=200, start="2021-01-01", da
         ACLED columns, plus nothing else.
     truth : dict
         ``{"n_incidents": ..., "n_duplicates": ...}``.
+
+    Examples
+    --------
+    >>> reports, truth = acled_like_reports(200, n_groups=5, days=60, seed=1)
+    >>> reports.shape, truth
+    ((200, 14), {'n_incidents': 180, 'n_duplicates': 20})
     """
     g = _rng(seed, rng)
     n_dup = int(round(n_reports * dup_rate))

@@ -136,6 +136,14 @@ def crops(series, cost="poisson", beta_min: float = 1.0, beta_max: float = 100.0
     Returns
     -------
     CropsResult
+
+    Examples
+    --------
+    >>> from analysis.series import CountSeries
+    >>> s = CountSeries.from_counts([1, 0, 2, 1, 0, 9, 8, 11, 10, 9], start="2024-01-01", freq="W")
+    >>> path = crops(s, beta_min=1, beta_max=50, min_size=2)
+    >>> path.table[["n_changes", "beta_low", "beta_high", "changepoints"]].round(2).values.tolist()
+    [[1, 1.0, 42.66, (5,)], [0, 42.66, 50.0, ()]]
     """
     from .search import Pelt
 

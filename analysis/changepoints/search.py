@@ -180,6 +180,14 @@ class OptimalPartitioning(_Penalised):
         Consider changes only at multiples of ``jump``.
     **cost_params
         Passed to the cost (``alpha`` for negbin).
+
+    Examples
+    --------
+    >>> from analysis.series import CountSeries
+    >>> s = CountSeries.from_counts([1, 0, 2, 1, 0, 9, 8, 11, 10, 9], start="2024-01-01", freq="W")
+    >>> seg = OptimalPartitioning(cost="poisson", min_size=2).fit(s).predict(penalty="mbic")
+    >>> seg.changepoints, seg.times
+    ((5,), ('2024-W06',))
     """
 
     method = "op"
@@ -275,6 +283,13 @@ class SegNeigh(_Search):
     :class:`BinSeg` ``max_changes`` does). O(K n^2).
 
     With the MBIC penalty the ``log(m)`` segment terms are part of the minimised cost.
+
+    Examples
+    --------
+    >>> from analysis.series import CountSeries
+    >>> s = CountSeries.from_counts([1, 0, 2, 1, 0, 9, 8, 11, 10, 9], start="2024-01-01", freq="W")
+    >>> SegNeigh(cost="poisson", n_changes=1, min_size=2).fit(s).predict(penalty="mbic").times
+    ('2024-W06',)
     """
 
     method = "segneigh"
@@ -326,6 +341,13 @@ class BinSeg(_Search):
     if a later split would. Approximate (not guaranteed optimal), O(Q n).
     ``attrs["path"]`` holds the nested segmentations found and ``attrs["gains"]`` the
     capped cost drops.
+
+    Examples
+    --------
+    >>> from analysis.series import CountSeries
+    >>> s = CountSeries.from_counts([1, 0, 2, 1, 0, 9, 8, 11, 10, 9], start="2024-01-01", freq="W")
+    >>> BinSeg(cost="poisson", max_changes=2, min_size=2).fit(s).predict(penalty="mbic").changepoints
+    (5,)
     """
 
     method = "binseg"
@@ -395,6 +417,14 @@ def detect_changepoints(series, method: str = "pelt", cost="poisson", penalty="m
     Returns
     -------
     Segmentation
+
+    Examples
+    --------
+    >>> from analysis.series import CountSeries
+    >>> s = CountSeries.from_counts([1, 0, 2, 1, 0, 9, 8, 11, 10, 9], start="2024-01-01", freq="W")
+    >>> seg = detect_changepoints(s, method="pelt", cost="poisson", penalty="mbic", min_size=2)
+    >>> seg.changepoints, seg.segments["rate"].round(2).tolist()
+    ((5,), [0.8, 9.4])
     """
     if method not in METHODS:
         raise ValueError(f"`method` must be one of {sorted(METHODS)}, not {method!r}")

@@ -199,6 +199,13 @@ def normalize_duckdb(paths, *, input_format: str = "auto", freq: str = "W",
         Bad data, naming file, row and column (see :mod:`analysis.duck.read`).
     ValueError
         Bad arguments, or ``allocate="impute"``.
+
+    Examples
+    --------
+    >>> from analysis.datasets import data_path
+    >>> res = normalize_duckdb(data_path("synthetic/acled_sample.csv"), freq="M")
+    >>> res.series.n, res.series.total
+    (13, 221.0)
     """
     _check_args(freq, allocate, 20)
     if dedupe not in DEDUPE_MODES:

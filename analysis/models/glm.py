@@ -127,6 +127,14 @@ class CountGLM:
         Columns of ``series.data`` (``"COL"`` or ``"log(COL)"``), or a frame of values.
     standardize : bool
         Standardise the covariates (R's ``scale()``); default False (per unit).
+
+    Examples
+    --------
+    >>> from analysis.series import CountSeries
+    >>> s = CountSeries.from_counts([1, 0, 2, 1, 0, 9, 8, 11, 10, 9], start="2024-01-01", freq="W")
+    >>> fit = CountGLM(family="poisson", events=("2024-02-05:level",)).fit(s)
+    >>> fit.terms.set_index("name")["rate_ratio"].round(2).to_dict()
+    {'intercept': 0.8, 'level:2024-02-05': 11.75}
     """
 
     family: str = "poisson"

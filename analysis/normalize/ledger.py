@@ -80,6 +80,18 @@ class Ledger:
     ----------
     table : pandas.DataFrame
         Columns :data:`analysis.schema.LEDGER_COLUMNS`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from analysis.normalize import normalize
+    >>> reports = pd.DataFrame({"report_id": ["r1", "r2", "r3"], "date": ["2024-01-03", "2024-01-03", "2024-01-20"],
+    ...                         "country": "X", "location": ["a", "a", "b"], "source": ["news", "wire", "news"]})
+    >>> ledger = normalize(reports, freq="W").ledger
+    >>> ledger.counts()
+    {'counted': 2, 'merged': 1, 'excluded': 0}
+    >>> ledger.table.loc[ledger.table["status"] == "merged", ["record_id", "incident_id"]].values.tolist()
+    [['r2', 'r1']]
     """
 
     table: pd.DataFrame

@@ -87,6 +87,15 @@ class Comparison:
         Word for the event after "after" ("them"); default ``label``.
     glm : bool
         Also give GLM rate ratios.
+
+    Examples
+    --------
+    >>> from analysis.questions import compare
+    >>> from analysis.series import CountSeries
+    >>> s = CountSeries.from_counts([1, 0, 2, 1, 0, 9, 8, 11, 10, 9], start="2024-01-01", freq="W")
+    >>> res = compare(s, [Comparison.around("step", "2024-02-05")])
+    >>> res.exact[["comparison", "count_before", "count_after", "rate_ratio"]].round(2).values.tolist()
+    [['step', 4.0, 47.0, 11.75]]
     """
 
     name: str

@@ -75,6 +75,19 @@ def event_questions(series, segmentation, events, *, bayes=None, named=(), windo
     Returns
     -------
     EventQuestions
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from analysis.changepoints import detect_changepoints
+    >>> from analysis.series import CountSeries
+    >>> s = CountSeries.from_counts([1, 0, 2, 1, 0, 9, 8, 11, 10, 9], start="2024-01-01", freq="W")
+    >>> seg = detect_changepoints(s, penalty="mbic", min_size=2)
+    >>> ev = pd.DataFrame({"event_id": ["E1", "E2"], "date": ["2024-02-04", "2024-03-01"],
+    ...                    "label": ["synthetic a", "synthetic b"]})
+    >>> q = event_questions(s, seg, ev, draws=99, bayes_factors=False)
+    >>> q.tables["attribution"][["nearest_event", "lag_days"]].values.tolist()
+    [['E1', 1.0]]
     """
     from .. import events as ev
 

@@ -59,6 +59,14 @@ def model_comparison(series, variants: dict, *, family: str = "negbin", segmenta
     Returns
     -------
     ModelComparison
+
+    Examples
+    --------
+    >>> from analysis.series import CountSeries
+    >>> s = CountSeries.from_counts([1, 0, 2, 1, 0, 9, 8, 11, 10, 9], start="2024-01-01", freq="W")
+    >>> mc = model_comparison(s, {"step": ["2024-02-05:level"]}, family="poisson")
+    >>> mc.best
+    'event ITS (step)'
     """
     from ..events import compare_models
 

@@ -111,6 +111,19 @@ def bounds_sensitivity(reports, tallies, *, source: str, window, freq: str = "W"
     Returns
     -------
     SensitivityResult
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> reports = pd.DataFrame({"report_id": ["r1"], "date": ["2024-01-24"], "country": "X", "location": ["a"],
+    ...                         "source": "news"})
+    >>> tallies = pd.DataFrame({"tally_id": ["t1", "t2", "t3"], "since": "2024-01-01",
+    ...                         "as_of": ["2024-01-07", "2024-01-14", "2024-01-21"], "count": [3, 9, 14],
+    ...                         "bound": ["exact", "more_than", "exact"], "region": "all", "source": "ministry"})
+    >>> sens = bounds_sensitivity(reports, tallies, source="ministry", window=("2024-01-01", "2024-01-29"),
+    ...                           min_size=1)
+    >>> sens.changes[["bounds", "total", "n_changes"]].values.tolist()
+    [['lower', 15.0, 0], ['stated', 15.0, 0], ['upper', 15.0, 2]]
     """
     from dataclasses import replace
 
