@@ -78,6 +78,18 @@ def plot_segments(segments, *, ax=None, per="bin", series=None, color=None,
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from analysis.synthetic import piecewise_poisson
+    >>> s, _ = piecewise_poisson((2.0, 6.0), (20, 20), freq="W", seed=1)
+    >>> from analysis.changepoints import Pelt
+    >>> seg = Pelt(cost="poisson", min_size=2).fit(s).predict(penalty="mbic")
+    >>> ax = plot_segments(seg, series=s)
+    >>> seg.changepoints, len(ax.lines)
+    ((20,), 3)
+    >>> plt.close(ax.figure)
     """
     if not isinstance(segments, pd.DataFrame) and isinstance(getattr(segments, "segments", None),
                                                              pd.DataFrame):
@@ -143,6 +155,18 @@ def plot_change_probability(times, prob, *, ax=None, color=None, threshold: floa
     -------
     matplotlib.axes.Axes
         Stems are one ``LineCollection`` (gid ``"change-probability"``).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from analysis.synthetic import piecewise_poisson
+    >>> s, _ = piecewise_poisson((2.0, 6.0), (20, 20), freq="W", seed=1)
+    >>> from analysis.changepoints import BayesianChangepoints
+    >>> post = BayesianChangepoints(p_change=0.05).fit(s)
+    >>> ax = plot_change_probability(s.start, post.prob_change)
+    >>> len(ax.lines)
+    1
+    >>> plt.close(ax.figure)
     """
     t = times.start if hasattr(times, "start") and hasattr(times, "counts") else times
     x = to_num(t)
@@ -204,6 +228,18 @@ def series_with_probability(series, prob, events=None, fig=None, *, height_ratio
     Returns
     -------
     (ax_top, ax_bottom) : tuple of matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from analysis.synthetic import piecewise_poisson
+    >>> s, _ = piecewise_poisson((2.0, 6.0), (20, 20), freq="W", seed=1)
+    >>> from analysis.changepoints import BayesianChangepoints
+    >>> post = BayesianChangepoints(p_change=0.05).fit(s)
+    >>> top, bottom = series_with_probability(s, post.prob_change)
+    >>> len(top.figure.axes), top.get_shared_x_axes().joined(top, bottom)
+    (2, True)
+    >>> plt.close(top.figure)
     """
     from .counts import plot_counts
     from .events import plot_events

@@ -107,6 +107,17 @@ def plot_events(events, *, ax=None, labels: bool | str = True, max_label_chars: 
     ``project_style()`` use constrained layout, which makes that room (and moves the
     title above the labels). On a figure without a layout engine, leave a top margin
     (``fig.subplots_adjust(top=...)``) or call ``fig.set_layout_engine("constrained")``.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import pandas as pd
+    >>> ev = pd.DataFrame({"event_id": ["E1", "E2"], "date": ["2020-03-02", "2020-04-13"],
+    ...                    "label": ["synthetic talks", "synthetic strike"]})
+    >>> ax = plot_events(ev)
+    >>> len(ax.lines)                  # one dashed line per event
+    2
+    >>> plt.close(ax.figure)
     """
     frame = as_frame(events, name="events")
     if isinstance(labels, (bool, np.bool_)):

@@ -55,6 +55,18 @@ def plot_fit(pred, *, ax=None, level: float | None = 0.95, show_observed: bool =
     -----
     Values are drawn at interval midpoints. The counterfactual is drawn only from the
     first row where it differs from the fitted mean (before the event the two coincide).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from analysis.synthetic import piecewise_poisson
+    >>> s, _ = piecewise_poisson((2.0, 6.0), (20, 20), freq="W", seed=1)
+    >>> from analysis.models import fit_counts
+    >>> fit = fit_counts(s, family="poisson", events=["2020-05-18:level"])
+    >>> ax = plot_fit(fit.predict())
+    >>> len(ax.lines), len(ax.collections)      # fitted mean; observed counts and the mean's band
+    (1, 2)
+    >>> plt.close(ax.figure)
     """
     frame = as_frame(pred, name="pred")
     require_columns(frame, ["start", "end", "mean", "ci_low", "ci_high"]

@@ -56,6 +56,18 @@ def plot_forest(terms, *, ax=None, color=None, show_values: bool = True,
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from analysis.synthetic import piecewise_poisson
+    >>> s, _ = piecewise_poisson((2.0, 6.0), (20, 20), freq="W", seed=1)
+    >>> from analysis.models import fit_counts
+    >>> fit = fit_counts(s, family="poisson", events=["2020-05-18:level"])
+    >>> ax = plot_forest(fit)
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['level:2020-05-18']
+    >>> plt.close(ax.figure)
     """
     if not isinstance(terms, pd.DataFrame) and isinstance(getattr(terms, "terms", None), pd.DataFrame):
         terms = terms.terms[terms.terms["name"] != "intercept"]  # a fitted model

@@ -72,6 +72,18 @@ def plot_monitor(result, ax=None, *, events=None, event_labels=True, show_run_le
         ``ax`` is neither None nor three Axes.
     InputError
         ``result`` lacks a column of the monitor frame.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from analysis.synthetic import piecewise_poisson
+    >>> s, _ = piecewise_poisson((2.0, 6.0), (20, 20), freq="W", seed=1)
+    >>> from analysis.monitor import monitor
+    >>> res = monitor(s, baseline=("2020-01-06", "2020-05-11"), threshold=5.0)
+    >>> a_counts, a_stat, a_prob = plot_monitor(res)
+    >>> str(res.loc[res["alarm"], "start"].iloc[0].date())      # the rate rose in the week of 2020-05-18
+    '2020-05-25'
+    >>> plt.close(a_counts.figure)
     """
     from .counts import plot_counts
     from .events import plot_events

@@ -39,6 +39,19 @@ def plot_panel(series, *, ncols: int = 3, sharey: bool = False, fig=None, kind: 
     -------
     numpy.ndarray of matplotlib.axes.Axes
         One Axes per drawn group, in group order (unused grid cells are hidden).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from analysis.synthetic import piecewise_poisson
+    >>> s, _ = piecewise_poisson((2.0, 6.0), (20, 20), freq="W", seed=1)
+    >>> import pandas as pd
+    >>> from analysis.series import CountSeries
+    >>> frame = pd.concat([s.to_frame().assign(country=c) for c in ("A", "B")])
+    >>> axes = plot_panel(CountSeries(frame, freq="W", groups=("country",)))
+    >>> len(axes)
+    2
+    >>> plt.close(axes[0].figure)
     """
     from .counts import plot_counts
 

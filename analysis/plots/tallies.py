@@ -94,6 +94,18 @@ def plot_tallies(tallies, *, ax=None, region=None, ylabel: str = "cumulative cou
     Markers: filled circle = exact; open circle = about; open up-triangle = lower bound
     ("at least"/"more than", with an upward tick); open down-triangle = upper bound; a
     vertical bar joins a finite lower and upper bound.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import pandas as pd
+    >>> tallies = pd.DataFrame({"since": "2024-01-01", "as_of": ["2024-01-07", "2024-01-14", "2024-01-21"],
+    ...                         "count": [3, 9, 14], "bound": ["exact", "more_than", "exact"],
+    ...                         "source": "ministry", "region": "all"})
+    >>> ax = plot_tallies(tallies)
+    >>> len(ax.lines) > 0
+    True
+    >>> plt.close(ax.figure)
     """
     frame = tallies.cumulative if hasattr(tallies, "cumulative") and not isinstance(
         tallies, pd.DataFrame) else as_frame(tallies, name="tallies")
