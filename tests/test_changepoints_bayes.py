@@ -435,11 +435,11 @@ def test_thinning_is_unbiased_and_keeps_cap():
         seed(d)
         PI = np.zeros((2, nc + 2), np.int64)
         PI[0, :nc] = np.arange(nc)
-        PF = np.zeros((4, nc + 2))
+        PF = np.zeros((6, nc + 2))
         acc = np.zeros(2)
         logw = np.log(w)
         k = K._thin(PI, PF, nc, logw, vs, 0.0, 50.0, cap, vkeep, acc, np.zeros(nc + 2, np.bool_),
-                    np.zeros(nc + 2))
+                    np.zeros(nc + 2), np.zeros((2, nc)), False)
         assert k == cap
         rows = PI[0, :k]
         assert best <= set(rows.tolist())

@@ -460,8 +460,11 @@ def bayes_backward(cy, ce, a, b, LG, LB, tables, LEN, LENF, BOOST, NOCH, A, keep
 # particle: PI[0] the row, PI[1] the whole-count cumulative sum at the row; PF[0] the
 # cumulative count, PF[1] the cumulative exposure, PF[2] the log weight that does not change
 # while the run grows (A[s] less NOCH[s] forward, B[e] with its boundary prior backward, plus
-# the resampling correction), PF[3] the same for the Viterbi score. So a boundary costs one
-# pass over the particles (a likelihood from two table reads, one exp) and no allocation.
+# the resampling correction), PF[3] the same for the Viterbi score; backward, PF[4] and PF[5]
+# gather the posterior first and second moments of the rate over the segments ending at the
+# particle's row, added to the difference arrays D when it is dropped or at the end. So a
+# boundary costs one pass over the particles (a likelihood from two table reads, one exp),
+# no allocation and no scattered writes.
 
 
 @njit(cache=True)
@@ -481,24 +484,26 @@ def _run_ll(Si, S, E, m, a, b, c0, LG, LB, tables):
 
 
 @njit(cache=True)
-def _compact(PI, PF, keep, nc):
-    """Move the particles with ``keep`` set to the front (order kept); the new count."""
+def _compact(PI, PF, keep, nc, D, flush):
+    """Move the particles with ``keep`` set to the front (order kept); the new count.
+    With ``flush``, the moments gathered by a dropped particle go to ``D`` first."""
     j = 0
     for i in range(nc):
         if keep[i]:
             if j != i:
                 PI[0, j] = PI[0, i]
                 PI[1, j] = PI[1, i]
-                PF[0, j] = PF[0, i]
-                PF[1, j] = PF[1, i]
-                PF[2, j] = PF[2, i]
-                PF[3, j] = PF[3, i]
+                for k in range(PF.shape[0]):
+                    PF[k, j] = PF[k, i]
             j += 1
+        elif flush:
+            D[0, PI[0, i]] -= PF[4, i]
+            D[1, PI[0, i]] -= PF[5, i]
     return j
 
 
 @njit(cache=True)
-def _thin(PI, PF, nc, logw, vs, lse, log_tol, cap, vkeep, acc, keep, buf):
+def _thin(PI, PF, nc, logw, vs, lse, log_tol, cap, vkeep, acc, keep, buf, D, flush):
     """Thin the particles ``0..nc-1`` (oldest first; order is kept).
 
     ``logw`` are their log weights (``lse`` their log-sum-exp, so
@@ -511,7 +516,7 @@ def _thin(PI, PF, nc, logw, vs, lse, log_tol, cap, vkeep, acc, keep, buf):
     (``np.random``, seeded by the caller), each survivor carrying weight ``c`` (its log
     weight ``PF[2]`` gains ``log(c / w)``), so the weights stay unbiased; the mass so
     resampled is added to ``acc[1]``. ``keep`` and ``buf`` are work arrays of at least
-    ``nc`` entries. Returns the new count.
+    ``nc`` entries; ``D`` and ``flush`` as in :func:`_compact`. Returns the new count.
     """
     nv = 0
     for i in range(nc):
@@ -576,17 +581,17 @@ def _thin(PI, PF, nc, logw, vs, lse, log_tol, cap, vkeep, acc, keep, buf):
         for i in range(nc):
             if logw[i] > -np.inf:
                 keep[i] = True
-    return _compact(PI, PF, keep, nc)
+    return _compact(PI, PF, keep, nc, D, flush)
 
 
 @njit(cache=True)
-def _prune(PI, PF, nc, xp, xv, lse, mv, log_tol, cap, vkeep, acc, keep, buf):
+def _prune(PI, PF, nc, xp, xv, lse, mv, log_tol, cap, vkeep, acc, keep, buf, D, flush):
     """After a boundary: drop the particles whose weight (``exp(xp - lse)``) and Viterbi
     score (``xv``, best ``mv``) are both below ``exp(-log_tol)`` of the total and the
     best (mass to ``acc[0]``); above ``1.5 cap`` particles, thin to ``cap`` with
     :func:`_thin`. Returns the new count."""
     if nc > cap + cap // 2:
-        return _thin(PI, PF, nc, xp, xv, lse, log_tol, cap, vkeep, acc, keep, buf)
+        return _thin(PI, PF, nc, xp, xv, lse, log_tol, cap, vkeep, acc, keep, buf, D, flush)
     first = nc
     for i in range(nc):
         if not (xp[i] - lse >= -log_tol or xv[i] >= mv - log_tol):
@@ -598,12 +603,12 @@ def _prune(PI, PF, nc, xp, xv, lse, mv, log_tol, cap, vkeep, acc, keep, buf):
         keep[i] = i < first or xp[i] - lse >= -log_tol or xv[i] >= mv - log_tol
         if not keep[i]:
             acc[0] += math.exp(xp[i] - lse)
-    return _compact(PI, PF, keep, nc)
+    return _compact(PI, PF, keep, nc, D, flush)
 
 
 @njit(cache=True)
 def _filter_forward(cy, ce, icy, a, b, c0, LG, LB, tables, LEN, LENF, BOOST, NOCH, use_lik,
-                    min_size, log_tol, cap, vkeep, geo, PI, PF, W, keep, acc):
+                    min_size, log_tol, cap, vkeep, geo, PI, PF, W, keep, acc, D):
     """Forward pass of :func:`bayes_filtered` (``A``, ``V``, ``vlast`` over the kept
     segment starts); returns them with the mass dropped, the mass resampled and the
     largest number of starts kept."""
@@ -718,13 +723,13 @@ def _filter_forward(cy, ce, icy, a, b, c0, LG, LB, tables, LEN, LENF, BOOST, NOC
             for i in range(nc):
                 tot += math.exp(xp[i] - mp)
             lse = mp + math.log(tot)
-        nc = _prune(PI, PF, nc, xp, xv, lse, mv, log_tol, cap, vkeep, acc, keep, buf)
+        nc = _prune(PI, PF, nc, xp, xv, lse, mv, log_tol, cap, vkeep, acc, keep, buf, D, False)
     return A, V, vlast, acc[0], acc[1], maxc
 
 
 @njit(cache=True)
 def _filter_backward(cy, ce, icy, a, b, c0, LG, LB, tables, LEN, LENF, BOOST, NOCH, A, keep_log,
-                     min_size, log_tol, cap, vkeep, geo, PI, PF, W, keep, acc):
+                     min_size, log_tol, cap, vkeep, geo, PI, PF, W, keep, acc, D, INV):
     """Backward pass of :func:`bayes_filtered` over the kept segment ends, with the
     posterior moments of the rate and the kept segments (as :func:`bayes_backward`)."""
     n = cy.shape[0] - 1
@@ -732,8 +737,8 @@ def _filter_backward(cy, ce, icy, a, b, c0, LG, LB, tables, LEN, LENF, BOOST, NO
     B[n] = 0.0
     logZ = A[n]
     BN = np.full(n + 1, -np.inf)
-    d1 = np.zeros(n + 1)
-    d2 = np.zeros(n + 1)
+    D[:] = 0.0
+    d1, d2 = D[0], D[1]
     acc[0] = 0.0
     acc[1] = 0.0
     pcap = 1024
@@ -743,8 +748,8 @@ def _filter_backward(cy, ce, icy, a, b, c0, LG, LB, tables, LEN, LENF, BOOST, NO
     npairs = 0
     dropped_pairs = 0.0
     row, icr = PI[0], PI[1]
-    cyr, cer, pw, pv = PF[0], PF[1], PF[2], PF[3]
-    xa, xp, xv, buf, ww = W[0], W[1], W[2], W[3], W[4]
+    cyr, cer, pw, pv, q1, q2 = PF[0], PF[1], PF[2], PF[3], PF[4], PF[5]
+    xa, xp, xv, buf = W[0], W[1], W[2], W[3]
     xs = xp if geo else xa
     nc = 0
     maxc = 0
@@ -758,6 +763,8 @@ def _filter_backward(cy, ce, icy, a, b, c0, LG, LB, tables, LEN, LENF, BOOST, NO
             cer[nc] = ce[e_new]
             pw[nc] = w0
             pv[nc] = w0
+            q1[nc] = 0.0
+            q2[nc] = 0.0
             nc += 1
         if nc > maxc:
             maxc = nc
@@ -796,62 +803,59 @@ def _filter_backward(cy, ce, icy, a, b, c0, LG, LB, tables, LEN, LENF, BOOST, NO
             mx = mp
         lse = -np.inf
         if mx > -np.inf:
+            # one pass: the log-sum-exp for B[s] and, when rows before s can end a
+            # segment, the posterior probability of each kept segment [s, e),
+            # exp(A[s] + xs - logZ) = exp(xs - mx) exp(A[s] + mx - logZ), with the
+            # moments of the rate and the segments kept for the count of changes
+            la = A[s] - logZ
+            cut = -la - _LSE_CUT if A[s] > -np.inf else np.inf
+            if npairs + nc > pcap:  # room for every segment ending at a kept row
+                pcap = max(2 * pcap, npairs + nc)
+                ps2 = np.empty(pcap, np.int64)
+                pe2 = np.empty(pcap, np.int64)
+                pr2 = np.empty(pcap)
+                ps2[:npairs] = ps[:npairs]
+                pe2[:npairs] = pe[:npairs]
+                pr2[:npairs] = pr[:npairs]
+                ps, pe, pr = ps2, pe2, pr2
+            scale = math.exp(la + mx) if la + mx < 30.0 else -1.0
             tot = 0.0
-            cut = mx - _LSE_CUT
+            s1 = 0.0
+            s2 = 0.0
             for i in range(nc):
-                if xs[i] > cut:
-                    w = math.exp(xs[i] - mx)
-                    ww[i] = w
+                x = xs[i]
+                w = 0.0
+                if x - mx > -_LSE_CUT:
+                    w = math.exp(x - mx)
                     tot += w
-                else:
-                    ww[i] = 0.0
+                if x <= cut:
+                    continue
+                lp = la + x
+                p = w * scale if w > 0.0 and scale >= 0.0 else math.exp(lp)
+                S = cyr[i] - ys
+                inv = INV[row[i] - s] if tables & 2 else 1.0 / (b + cer[i] - xs0)
+                mu = (a + S) * inv
+                m2 = mu * (a + S + 1.0) * inv
+                s1 += p * mu
+                q1[i] += p * mu
+                s2 += p * m2
+                q2[i] += p * m2
+                if lp <= keep_log:
+                    dropped_pairs += p
+                    continue
+                e = row[i]
+                ps[npairs] = s
+                pe[npairs] = e
+                # log r(s, e) = A[s] + w(s, e) - A[e], with w = x - B[e]
+                pr[npairs] = A[s] + x - B[e] - A[e]
+                npairs += 1
+            d1[s] += s1
+            d2[s] += s2
             B[s] = mx + math.log(tot)
             if geo:
                 lse = B[s]  # with a flat length prior the two weights coincide
             if s > 0:
                 BN[s] = BOOST[s] + NOCH[s - 1] + B[s]
-            if A[s] > -np.inf:
-                # posterior probability of each kept segment [s, e): A[s] + xs - logZ,
-                # i.e. ww times exp(A[s] + mx - logZ)
-                la = A[s] - logZ
-                cut = -la - _LSE_CUT
-                scale = math.exp(la + mx) if la + mx < 30.0 else -1.0
-                s1 = 0.0
-                s2 = 0.0
-                for i in range(nc):
-                    x = xs[i]
-                    if x <= cut:
-                        continue
-                    e = row[i]
-                    lp = la + x
-                    p = ww[i] * scale if ww[i] > 0.0 and scale >= 0.0 else math.exp(lp)
-                    S = cyr[i] - ys
-                    inv = 1.0 / (b + cer[i] - xs0)
-                    mu = (a + S) * inv
-                    m2 = mu * (a + S + 1.0) * inv
-                    s1 += p * mu
-                    d1[e] -= p * mu
-                    s2 += p * m2
-                    d2[e] -= p * m2
-                    if lp <= keep_log:
-                        dropped_pairs += p
-                        continue
-                    if npairs == pcap:
-                        pcap *= 2
-                        ps2 = np.empty(pcap, np.int64)
-                        pe2 = np.empty(pcap, np.int64)
-                        pr2 = np.empty(pcap)
-                        ps2[:npairs] = ps[:npairs]
-                        pe2[:npairs] = pe[:npairs]
-                        pr2[:npairs] = pr[:npairs]
-                        ps, pe, pr = ps2, pe2, pr2
-                    ps[npairs] = s
-                    pe[npairs] = e
-                    # log r(s, e) = A[s] + w(s, e) - A[e], with w = x - B[e]
-                    pr[npairs] = A[s] + x - B[e] - A[e]
-                    npairs += 1
-                d1[s] += s1
-                d2[s] += s2
         if s == 0 or mp == -np.inf:
             continue
         if lse == -np.inf:
@@ -859,7 +863,10 @@ def _filter_backward(cy, ce, icy, a, b, c0, LG, LB, tables, LEN, LENF, BOOST, NO
             for i in range(nc):
                 tot += math.exp(xp[i] - mp)
             lse = mp + math.log(tot)
-        nc = _prune(PI, PF, nc, xp, xv, lse, mv, log_tol, cap, vkeep, acc, keep, buf)
+        nc = _prune(PI, PF, nc, xp, xv, lse, mv, log_tol, cap, vkeep, acc, keep, buf, D, True)
+    for i in range(nc):
+        d1[row[i]] -= q1[i]
+        d2[row[i]] -= q2[i]
     mean = np.cumsum(d1)[:n]
     second = np.cumsum(d2)[:n]
     return (B, mean, second, ps[:npairs], pe[:npairs], pr[:npairs], dropped_pairs, acc[0],
@@ -901,20 +908,22 @@ def bayes_filtered(cy, ce, a, b, LG, LB, tables, LEN, LENF, BOOST, NOCH, keep_lo
     vkeep = min(vkeep, cap // 2)
     size = cap + cap // 2 + 2
     PI = np.empty((2, size), np.int64)
-    PF = np.empty((4, size))
-    W = np.empty((5, size))
+    PF = np.empty((6, size))
+    W = np.empty((4, size))
+    D = np.empty((2, n + 1))
+    INV = 1.0 / (b + np.arange(n + 1 if tables & 2 else 1, dtype=np.float64))
     keep = np.empty(size, np.bool_)
     acc = np.zeros(2)
     np.random.seed(seed)
     A, V, vlast, drop_f, res_f, kept_f = _filter_forward(
         cy, ce, icy, a, b, c0, LG, LB, tables, LEN, LENF, BOOST, NOCH, True, min_size, log_tol,
-        cap, vkeep, geo, PI, PF, W, keep, acc)
+        cap, vkeep, geo, PI, PF, W, keep, acc, D)
     logZ0 = 0.0
     if not normalised:
         np.random.seed(seed)
         logZ0 = _filter_forward(cy, ce, icy, a, b, c0, LG, LB, tables, LEN, LENF, BOOST, NOCH,
                                 False, min_size, log_tol, cap, vkeep, geo, PI, PF, W, keep,
-                                acc)[0][n]
+                                acc, D)[0][n]
     if A[n] == -np.inf:
         z = np.zeros(0, np.int64)
         return (A, V, vlast, logZ0, np.full(n + 1, -np.inf), np.zeros(n), np.zeros(n), z, z,
@@ -922,7 +931,7 @@ def bayes_filtered(cy, ce, a, b, LG, LB, tables, LEN, LENF, BOOST, NOCH, keep_lo
     np.random.seed(seed)
     B, m1, m2, ps, pe, pw, dropped, drop_b, res_b, kept_b = _filter_backward(
         cy, ce, icy, a, b, c0, LG, LB, tables, LEN, LENF, BOOST, NOCH, A, keep_log, min_size,
-        log_tol, cap, vkeep, geo, PI, PF, W, keep, acc)
+        log_tol, cap, vkeep, geo, PI, PF, W, keep, acc, D, INV)
     return (A, V, vlast, logZ0, B, m1, m2, ps, pe, pw, dropped, drop_f, res_f, kept_f, drop_b,
             res_b, kept_b)
 
