@@ -595,7 +595,7 @@ class CountSeries:
         out = cls.from_intervals(df, groups=groups, file=path, label=None)
         return out if freq == "infer" else replace(out, freq=freq)
 
-    def summary(self) -> "Summary":
+    def summary(self) -> Summary:
         """Periods, total, zeros, partly observed and bounded periods, per group.
 
         Returns a :class:`~analysis._summary.Summary` (text with ``print``, HTML in a

@@ -131,3 +131,13 @@ def test_every_public_name_has_a_runnable_example():
                    (inspect.isclass(getattr(it, n)) and not issubclass(getattr(it, n), BaseException)))
                and ">>>" not in (getattr(it, n).__doc__ or "")]
     assert missing == []
+
+
+@pytest.mark.parametrize("package", ["analysis.plots", "analysis.extract", "analysis.monitor", "analysis.io",
+                                     "analysis.questions", "analysis.series"])
+def test_public_functions_of_the_user_facing_packages_have_examples(package):
+    import importlib
+
+    m = importlib.import_module(package)
+    missing = [n for n in m.__all__ if inspect.isfunction(getattr(m, n, None)) and ">>>" not in (getattr(m, n).__doc__ or "")]
+    assert missing == []

@@ -226,7 +226,7 @@ class BayesResult:
                              "prob_change": self.prob_change, "rate_mean": self.rate_mean,
                              "rate_lower": self.rate_lower, "rate_upper": self.rate_upper})
 
-    def summary(self) -> "Summary":
+    def summary(self) -> Summary:
         """Expected number of changes, the MAP changes with their location intervals.
 
         A :class:`~analysis._summary.Summary` (text with ``print``, HTML in a notebook).

@@ -104,7 +104,7 @@ class AlignmentResult:
     seed: int | None = None
     null_distribution: np.ndarray = field(default=None, repr=False, compare=False)
 
-    def summary(self) -> "Summary":
+    def summary(self) -> Summary:
         """The test in one header line and its figures as a one-row table."""
         from .._format import plural
         from .._summary import Summary

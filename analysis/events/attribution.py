@@ -25,7 +25,14 @@ __all__ = ["as_catalogue", "attribute_changes", "Attribution", "attribution_pair
 
 
 def as_catalogue(events) -> EventCatalogue:
-    """An :class:`EventCatalogue` from a catalogue, a DataFrame or a file path."""
+    """An :class:`EventCatalogue` from a catalogue, a DataFrame or a file path.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> as_catalogue(pd.DataFrame({"event_id": ["E1", "E2"], "date": ["2024-02-04", "2024-03-01"], "label": ["a", "b"]}))
+    <EventCatalogue n=2 2024-02-04 to 2024-03-01>
+    """
     if isinstance(events, EventCatalogue):
         return events
     if isinstance(events, pd.DataFrame):
@@ -37,7 +44,15 @@ def as_catalogue(events) -> EventCatalogue:
 
 
 def change_dates_of(series, changepoints) -> pd.DatetimeIndex:
-    """Dates of changepoint rows (0-based first row of each new segment) of a CountSeries."""
+    """Dates of changepoint rows (0-based first row of each new segment) of a CountSeries.
+
+    Examples
+    --------
+    >>> from analysis.series import CountSeries
+    >>> s = CountSeries.from_counts([1, 0, 2, 1, 0, 9, 8, 11, 10, 9], start="2024-01-01", freq="W")
+    >>> [str(d.date()) for d in change_dates_of(s, [5])]
+    ['2024-02-05']
+    """
     idx = np.asarray(list(changepoints), dtype=int)
     if len(idx) and (idx.min() < 0 or idx.max() >= series.n):
         raise ValueError(f"changepoints must be row indices in [0, {series.n}); got {idx.tolist()}")
@@ -53,6 +68,13 @@ def attribution_pairs(change_dates, events, window_days: float = 14) -> pd.DataF
 
     Columns ``change, change_date, event_id, event_date, kind, label, lag_days,
     distance_days`` sorted by change then distance.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ev = pd.DataFrame({"event_id": ["E1", "E2"], "date": ["2024-02-04", "2024-03-01"], "label": ["a", "b"]})
+    >>> attribution_pairs(["2024-02-05"], ev, window_days=30)[["event_id", "lag_days"]].values.tolist()
+    [['E1', 1.0], ['E2', -25.0]]
     """
     cat = as_catalogue(events)
     ch = to_days(change_dates, name="change_dates")
@@ -89,7 +111,7 @@ class Attribution(pd.DataFrame):
     def _constructor(self):
         return pd.DataFrame
 
-    def summary(self) -> "Summary":
+    def summary(self) -> Summary:
         """Each change with its nearest event, the lag and the events within the window."""
         from .._format import plural
         from .._summary import Summary
@@ -255,6 +277,18 @@ def event_posterior(bayes, series, events, window_days: float = 14) -> pd.DataFr
         built on it: an upper bound of ``p_any_change_within``, equal to it only when
         at most one change fits in the window. Prefer ``p_any_change_within``.
         Events whose window holds no row of the series get NaN.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from analysis.series import CountSeries
+    >>> s = CountSeries.from_counts([1, 0, 2, 1, 0, 9, 8, 11, 10, 9], start="2024-01-01", freq="W")
+    >>> ev = pd.DataFrame({"event_id": ["E1", "E2"], "date": ["2024-02-04", "2024-03-01"],
+    ...                    "label": ["synthetic a", "synthetic b"]})
+    >>> from analysis.changepoints import BayesianChangepoints
+    >>> post = BayesianChangepoints(p_change=0.05).fit(s)
+    >>> event_posterior(post, s, ev)[["event_id", "p_change_within"]].round(3).values.tolist()
+    [['E1', 1.0], ['E2', 0.039]]
     """
     cat = as_catalogue(events)
     p = np.asarray(bayes.prob_change, dtype=float)
@@ -312,6 +346,16 @@ def event_bayes_factors(series, events, *, window_days: float = 14, combined: bo
         ``event_id`` (``"all"`` for the combined prior), ``date``, ``rows_near`` (rows
         whose prior odds are raised), ``log_evidence_event``, ``log_evidence_uniform``,
         ``log_bf``, ``bf``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from analysis.series import CountSeries
+    >>> s = CountSeries.from_counts([1, 0, 2, 1, 0, 9, 8, 11, 10, 9], start="2024-01-01", freq="W")
+    >>> ev = pd.DataFrame({"event_id": ["E1", "E2"], "date": ["2024-02-04", "2024-03-01"],
+    ...                    "label": ["synthetic a", "synthetic b"]})
+    >>> event_bayes_factors(s, ev)[["event_id", "bf"]].round(2).values.tolist()
+    [['E1', 1.99], ['E2', 0.29], ['all', 0.58]]
     """
     from ..changepoints import BayesianChangepoints, EventPrior
 

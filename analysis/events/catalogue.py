@@ -52,6 +52,13 @@ def validate_events(frame: pd.DataFrame, *, file=None) -> pd.DataFrame:
     InputError
         Missing column, missing or unreadable date, ``end_date`` before ``date``,
         empty or duplicate ``event_id``; the message names file, row and column.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ev = validate_events(pd.DataFrame({"event_id": ["E1"], "date": ["2024-02-04"], "label": ["synthetic"]}))
+    >>> ev.columns.tolist(), str(ev["date"].iloc[0].date())
+    (['event_id', 'date', 'end_date', 'kind', 'label', 'source_url'], '2024-02-04')
     """
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(f"events must be a pandas DataFrame, not {type(frame).__name__}")
@@ -102,6 +109,13 @@ def load_events(path) -> pd.DataFrame:
 
     Uses :func:`analysis.io.read_events` when the io package provides it; otherwise
     reads the file directly (keeping ``_file`` and spreadsheet ``_row``).
+
+    Examples
+    --------
+    >>> from analysis.datasets import data_path
+    >>> ev = load_events(data_path("events.csv"))
+    >>> ev.loc[ev["event_id"] == "E007", ["date", "kind"]].astype(str).values.tolist()
+    [['2024-01-28', 'attack']]
     """
     try:
         from ..io import read_events  # type: ignore[attr-defined]

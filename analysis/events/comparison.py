@@ -37,6 +37,12 @@ def event_terms(events, series=None, *, kind: str = "level") -> list[str]:
 
     With ``series``, events outside ``(first row start, last row end)`` are dropped
     (a step there would be constant), and duplicates are removed.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> event_terms(pd.DataFrame({"event_id": ["E1", "E2"], "date": ["2024-02-04", "2024-03-01"], "label": ["a", "b"]}))
+    ['2024-02-04:level', '2024-03-01:level']
     """
     if events is None:
         return []

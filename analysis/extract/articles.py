@@ -108,6 +108,16 @@ def read_articles(paths, *, published=None) -> list[Article]:
     -------
     list of Article
         In file order; ids are the file stem (JSONL: ``id`` or ``stem-N``).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> path = Path(tempfile.mkdtemp()) / "synthetic-note.txt"
+    >>> _ = path.write_text("SYNTHETIC. Two rockets struck Erbil air base on Monday.")
+    >>> (art,) = read_articles([path], published="2024-01-12")
+    >>> art.article_id, str(art.published)
+    ('synthetic-note', '2024-01-12')
     """
     if isinstance(paths, (str, Path)):
         paths = [paths]

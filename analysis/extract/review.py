@@ -55,7 +55,17 @@ _TABLE_COLS = {
 
 
 def review_frame(extraction) -> pd.DataFrame:
-    """The review table of an :class:`~analysis.extract.Extraction` (decisions blank)."""
+    """The review table of an :class:`~analysis.extract.Extraction` (decisions blank).
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> from analysis.extract import Article, extract
+    >>> ex = extract([Article("synthetic", "SYNTHETIC. Two rockets struck Erbil air base on Monday, injuring one soldier.",
+    ...                       date(2024, 1, 12), "https://example.org/synthetic")])
+    >>> review_frame(ex)[["candidate_id", "table", "decision", "location", "date_start"]].values.tolist()
+    [['synthetic-R1', 'reports', '', 'Erbil', '2024-01-08']]
+    """
     parts = []
     for table in ("reports", "tallies", "events"):
         df = getattr(extraction, table)
@@ -86,7 +96,18 @@ table{border-collapse:collapse;font-size:13px;margin:1rem 0}td,th{border:1px sol
 
 
 def review_html(extraction) -> str:
-    """A self-contained HTML page highlighting every candidate's span in its article."""
+    """A self-contained HTML page highlighting every candidate's span in its article.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> from analysis.extract import Article, extract
+    >>> ex = extract([Article("synthetic", "SYNTHETIC. Two rockets struck Erbil air base on Monday, injuring one soldier.",
+    ...                       date(2024, 1, 12), "https://example.org/synthetic")])
+    >>> page = review_html(ex)
+    >>> "<mark" in page, "<script" in page
+    (True, False)
+    """
     rv = review_frame(extraction)
     rej = extraction.rejected
     out = ["<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Extraction review</title>",
@@ -187,6 +208,16 @@ def read_review(path, *, accept_all: bool = False) -> Reviewed:
     InputError
         Unknown decision, blank decision without ``accept_all``, missing columns, or a
         field the readers refuse (naming the review file's row and column).
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> from analysis.extract import Article, extract
+    >>> ex = extract([Article("synthetic", "SYNTHETIC. Two rockets struck Erbil air base on Monday, injuring one soldier.",
+    ...                       date(2024, 1, 12), "https://example.org/synthetic")])
+    >>> rv = read_review(review_frame(ex), accept_all=True)       # blank decisions taken as accepted
+    >>> rv.rows[["record_id", "review"]].values.tolist(), len(rv.reports)
+    ([['synthetic-R1', 'accepted (--accept-all)']], 1)
     """
     from ..io import read_reports, read_tallies
 
@@ -271,6 +302,18 @@ def annotate_ledger(ledger: pd.DataFrame, reviewed) -> pd.DataFrame:
     (--accept-all), rejected) and the span columns; report and tally rows rejected in
     review are added as ``excluded`` with the reviewer's note as reason. Rows from other
     files get blanks.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> from analysis.extract import Article, extract
+    >>> ex = extract([Article("synthetic", "SYNTHETIC. Two rockets struck Erbil air base on Monday, injuring one soldier.",
+    ...                       date(2024, 1, 12), "https://example.org/synthetic")])
+    >>> from analysis.normalize import normalize
+    >>> rv = read_review(review_frame(ex), accept_all=True)
+    >>> ledger = annotate_ledger(normalize(rv.reports, freq="W").ledger.table, rv)
+    >>> ledger[["record_id", "status", "x_review"]].values.tolist(), ledger["x_span_text"].iloc[0][:24]
+    ([['synthetic-R1', 'counted', 'accepted (--accept-all)']], 'Two rockets struck Erbil')
     """
     items = [reviewed] if isinstance(reviewed, Reviewed) else list(reviewed)
     lg = pd.concat([ledger] + [r.rejected_ledger() for r in items], ignore_index=True)

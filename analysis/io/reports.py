@@ -40,7 +40,13 @@ _COUNTS = ("projectiles", "fatalities", "injuries")
 
 
 def detect_format(columns: Sequence[str]) -> str | None:
-    """``'acled'``, ``'ucdp'``, ``'canonical'`` from header names, or None."""
+    """``'acled'``, ``'ucdp'``, ``'canonical'`` from header names, or None.
+
+    Examples
+    --------
+    >>> detect_format(["event_id_cnty", "event_date", "country"]), detect_format(["report_id", "date"])
+    ('acled', 'canonical')
+    """
     cols = set(columns)
     if "event_id_cnty" in cols:
         return "acled"

@@ -120,6 +120,16 @@ def write_table(frame: pd.DataFrame, path, *, columns=None) -> str:
         Parquet when the suffix is ``.parquet``/``.pq``/``.parq``, CSV otherwise.
     columns : sequence of str, optional
         Leading columns in this order (those present); ``x_*`` columns follow.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> path = Path(tempfile.mkdtemp()) / "table.csv"
+    >>> _ = write_table(pd.DataFrame({"a": [1, 2], "b": ["x", "y"]}), path)
+    >>> path.read_text().splitlines()
+    ['a,b', '1,x', '2,y']
     """
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(f"`frame` must be a pandas DataFrame; got {type(frame).__name__}")
@@ -139,15 +149,54 @@ def write_table(frame: pd.DataFrame, path, *, columns=None) -> str:
 
 
 def write_reports(frame: pd.DataFrame, path) -> str:
-    """Write a canonical reports frame (explicit ``date_start``/``date_end``)."""
+    """Write a canonical reports frame (explicit ``date_start``/``date_end``).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> from analysis.io import read_reports
+    >>> r = read_reports(pd.DataFrame({"report_id": ["r1"], "date": ["2024-01-03"], "country": "X", "location": ["a"]}))
+    >>> path = Path(tempfile.mkdtemp()) / "reports.csv"
+    >>> _ = write_reports(r, path)
+    >>> read_reports(path)["date_start"].dt.strftime("%Y-%m-%d").tolist()
+    ['2024-01-03']
+    """
     return write_table(frame, path, columns=REPORT_OUTPUT_COLUMNS)
 
 
 def write_tallies(frame: pd.DataFrame, path) -> str:
-    """Write a canonical tallies frame."""
+    """Write a canonical tallies frame.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> from analysis.io import read_tallies
+    >>> t = read_tallies(pd.DataFrame({"tally_id": ["t1"], "since": ["2024-01-01"], "as_of": ["2024-01-07"],
+    ...                                "count": [3], "bound": ["more_than"], "region": ["all"], "source": ["ministry"]}))
+    >>> path = Path(tempfile.mkdtemp()) / "tallies.csv"
+    >>> _ = write_tallies(t, path)
+    >>> read_tallies(path)[["count", "bound"]].values.tolist()
+    [[3, 'more_than']]
+    """
     return write_table(frame, path, columns=TALLY_OUTPUT_COLUMNS)
 
 
 def write_events(frame: pd.DataFrame, path) -> str:
-    """Write a canonical events frame."""
+    """Write a canonical events frame.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> from analysis.io import read_events
+    >>> path = Path(tempfile.mkdtemp()) / "events.csv"
+    >>> _ = write_events(pd.DataFrame({"event_id": ["E1"], "date": ["2024-02-04"], "label": ["synthetic"]}), path)
+    >>> read_events(path)["event_id"].tolist()
+    ['E1']
+    """
     return write_table(frame, path, columns=EVENT_OUTPUT_COLUMNS)

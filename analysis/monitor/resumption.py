@@ -112,6 +112,15 @@ def resumption(series, *, contrast, baselines: dict, at, arl: float = 52.0, n_si
     ValueError
         An empty contrast, a contrast without events, ``at`` outside a monitored range, or an
         error of :func:`monitor`.
+
+    Examples
+    --------
+    >>> from analysis.synthetic import piecewise_poisson
+    >>> s, _ = piecewise_poisson((6.0, 0.2, 0.2), (12, 12, 6), freq="W", seed=3)   # busy, then a lull
+    >>> r = resumption(s, contrast=(s.start[0], s.start[12]), baselines={"lull": (s.start[12], s.start[24])},
+    ...                at=s.start[26], n_sim=200, seed=1)
+    >>> r["contrast"]["count"], round(r["p_resumed"]["lull"], 3)
+    (82.0, 0.005)
     """
     con = series.window(*contrast)
     c_count, c_n = float(con.counts.sum()), float(con.period_exposure.sum())

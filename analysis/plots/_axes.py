@@ -29,7 +29,7 @@ def new_figure(figsize=None, **kwargs):
         return plt.figure(figsize=figsize, layout="constrained", **kwargs)
 
 
-def get_ax(ax=None, *, figsize=None) -> "Axes":
+def get_ax(ax=None, *, figsize=None) -> Axes:
     """The axes to draw on: ``ax`` itself, or one new axes on a new figure.
 
     Parameters
@@ -42,6 +42,14 @@ def get_ax(ax=None, *, figsize=None) -> "Axes":
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> ax = get_ax(figsize=(4, 2))
+    >>> get_ax(ax) is ax, ax.figure.get_size_inches().tolist()
+    (True, [4.0, 2.0])
+    >>> plt.close(ax.figure)
     """
     if ax is not None:
         if not hasattr(ax, "get_figure") or not hasattr(ax, "plot"):

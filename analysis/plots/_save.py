@@ -47,6 +47,18 @@ def save_figure(fig, path_stem, formats=("png", "svg", "pdf"), *, dpi: int = 200
     paths in SVG (``svg.fonttype = "path"``, so output does not depend on installed
     fonts); TrueType subsets in PDF (``pdf.fonttype = 42``); and the bundled DejaVu
     fonts of the project style. The figure is never shown.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.plot([0, 1], [0, 1])
+    >>> paths = save_figure(fig, Path(tempfile.mkdtemp()) / "line", formats=("png", "svg"), dpi=50)
+    >>> [p.suffix for p in paths]
+    ['.png', '.svg']
+    >>> plt.close(fig)
     """
     import matplotlib as mpl
 

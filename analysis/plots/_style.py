@@ -106,7 +106,7 @@ def _rc() -> dict:
 
 
 @contextlib.contextmanager
-def project_style() -> "Iterator[None]":
+def project_style() -> Iterator[None]:
     """Context manager applying the project rcParams (restored on exit).
 
     Examples
@@ -197,6 +197,17 @@ def format_date_axis(axis, *, maxticks: int = 9) -> None:
 
     ``ConciseDateFormatter`` writes the year (or month) once instead of on every tick, so
     labels stay short and horizontal; the first tick always names its year.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import pandas as pd
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.plot(pd.date_range("2024-01-01", periods=60, freq="D"), range(60))
+    >>> format_date_axis(ax.xaxis, maxticks=5)
+    >>> len(ax.get_xticks()) <= 6
+    True
+    >>> plt.close(fig)
     """
     import matplotlib.dates as mdates
 

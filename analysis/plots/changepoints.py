@@ -42,7 +42,7 @@ def _segment_times(frame, series):
 
 def plot_segments(segments, *, ax=None, per="bin", series=None, color=None,
                   label="segment rate", level: float | None = 0.95, show_changes: bool = True,
-                  change_label: str = "change (segment boundary)", legend: bool = True) -> "Axes":
+                  change_label: str = "change (segment boundary)", legend: bool = True) -> Axes:
     """Changepoint segments: the rate of each segment with its interval.
 
     Parameters
@@ -136,7 +136,7 @@ def plot_segments(segments, *, ax=None, per="bin", series=None, color=None,
 
 
 def plot_change_probability(times, prob, *, ax=None, color=None, threshold: float | None = 0.5,
-                            ylabel="P(change)") -> "Axes":
+                            ylabel="P(change)") -> Axes:
     """Posterior probability that a new segment starts at each row.
 
     Parameters
@@ -196,7 +196,7 @@ def plot_change_probability(times, prob, *, ax=None, color=None, threshold: floa
 
 def series_with_probability(series, prob, events=None, fig=None, *, height_ratios=(3, 1),
                             figsize=(10, 5), event_labels=True, max_label_chars: int | None = 28,
-                            segments=None, xlabel: str | None = None) -> tuple["Axes", "Axes"]:
+                            segments=None, xlabel: str | None = None) -> tuple[Axes, Axes]:
     """Counts on top, change probability below, on two stacked axes sharing x.
 
     Unlike the ``plot_*`` functions this one *creates axes*: on ``fig`` when given

@@ -65,7 +65,7 @@ def draw_bounds(ax, mid, lo, hi, *, color=None, label="bounds (censored)"):
 
 
 def plot_counts(series, *, ax=None, kind: str = "bar", label=None, show_bounds: bool = True,
-                color=None, ylabel="auto", spread=None, no_coverage=None, **style) -> "Axes":
+                color=None, ylabel="auto", spread=None, no_coverage=None, **style) -> Axes:
     """Counts over time, one bar spanning each interval ``[start, end)``.
 
     Parameters

@@ -64,7 +64,7 @@ def _track_of(ax, fontsize, color):
 
 def plot_events(events, *, ax=None, labels: bool | str = True, max_label_chars: int | None = 28,
                 color=None, span_color=None, fontsize: float = 7.5, linestyle=(0, (4, 3)),
-                clip_to_data: bool = True) -> "Axes":
+                clip_to_data: bool = True) -> Axes:
     """Vertical event markers with non-colliding labels; shaded spans for dated periods.
 
     Parameters

@@ -25,7 +25,7 @@ def _with_note(label: str, note: str) -> str:
 
 
 def plot_fit(pred, *, ax=None, level: float | None = 0.95, show_observed: bool = True,
-             cf_label: str = "counterfactual (no event terms)", ylabel: str | None = "auto") -> "Axes":
+             cf_label: str = "counterfactual (no event terms)", ylabel: str | None = "auto") -> Axes:
     """Observed counts, fitted mean with its interval, and the counterfactual band.
 
     Parameters

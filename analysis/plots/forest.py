@@ -32,7 +32,7 @@ def _ticks(lo, hi):
 
 
 def plot_forest(terms, *, ax=None, color=None, show_values: bool = True,
-                xlabel: str = "rate ratio (log scale)", level: float | None = 0.95, labels=None) -> "Axes":
+                xlabel: str = "rate ratio (log scale)", level: float | None = 0.95, labels=None) -> Axes:
     """Rate ratios with intervals on a log axis, a reference line at 1.
 
     Parameters

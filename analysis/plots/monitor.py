@@ -30,7 +30,7 @@ def _bins_label(r) -> str:
 
 
 def plot_monitor(result, ax=None, *, events=None, event_labels=True, show_run_length: bool = False,
-                 figsize=(10, 6.5), xlabel: str | None = "auto") -> tuple["Axes", "Axes", "Axes"]:
+                 figsize=(10, 6.5), xlabel: str | None = "auto") -> tuple[Axes, Axes, Axes]:
     """Three stacked panels of a :func:`~analysis.monitor.monitor` result.
 
     Top: counts (bars), the in-control mean (step line), alarms (triangles) and the estimated

@@ -50,7 +50,7 @@ def tally_bounds(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarra
 
 def plot_tallies(tallies, *, ax=None, region=None, ylabel: str = "cumulative count",
                  legend: bool = True, max_colors: int = 7, source=None, chains: str = "region",
-                 connect: bool = True) -> "Axes":
+                 connect: bool = True) -> Axes:
     """Cumulative tallies: a staircase per counter (and region), with bounds.
 
     Parameters

@@ -385,7 +385,7 @@ class SpecSchema:
                 problems += check(top, sections)
         return top, sections, problems
 
-    def path_keys(self) -> "Iterator[tuple[str, str]]":
+    def path_keys(self) -> Iterator[tuple[str, str]]:
         """``(section, key)`` for every key of kind path/paths (``section`` "" = top)."""
         for sec in (self.top, *self.sections.values()):
             for k in sec.keys:
