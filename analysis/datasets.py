@@ -37,7 +37,13 @@ CASE_STUDY_ALIASES_FILE = "aliases.csv"
 
 
 def bundled_specs() -> list[Path]:
-    """Paths of the bundled report specs (:data:`BUNDLED_SPECS`) that exist."""
+    """Paths of the bundled report specs (:data:`BUNDLED_SPECS`) that exist.
+
+    Examples
+    --------
+    >>> [p.name for p in bundled_specs()]
+    ['coalition-attacks.toml', 'synthetic-acled.toml']
+    """
     return [SPECS_DIR / n for n in BUNDLED_SPECS if (SPECS_DIR / n).is_file()] or [SPECS_DIR / BUNDLED_SPECS[0]]
 
 
@@ -203,7 +209,13 @@ def case_study_series(*, bounds: str | None = None) -> "CombinedSeries":
 
 
 def load_exclusions(*, data_dir=None) -> pd.DataFrame:
-    """The raw reports left out of ``reports.csv``: ``report_id, file, reason, source_url``."""
+    """The raw reports left out of ``reports.csv``: ``report_id, file, reason, source_url``.
+
+    Examples
+    --------
+    >>> load_exclusions().columns.tolist()
+    ['report_id', 'file', 'reason', 'source_url']
+    """
     path = data_path("reports_excluded.csv", data_dir=data_dir)
     return pd.read_csv(path, dtype="str", keep_default_na=False)
 

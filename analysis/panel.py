@@ -111,6 +111,14 @@ def changepoint_task(series: CountSeries, *, method: str = "pelt", cost: str = "
         ``n_changes``, ``change_index`` (0-based first rows of new segments),
         ``change_time`` (their labels), ``segment_rates``, ``rate_first``, ``rate_last``,
         ``penalty`` (number used) and, with events, ``alignment_p``.
+
+    Examples
+    --------
+    >>> from analysis.series import CountSeries
+    >>> s = CountSeries.from_counts([1, 0, 2, 1, 0, 9, 8, 11, 10, 9], start="2024-01-01", freq="W")
+    >>> out = changepoint_task(s, min_size=2)
+    >>> out["change_time"], out["segment_rates"]
+    (('2024-W06',), (0.8, 9.4))
     """
     from . import changepoints as cp
 
@@ -164,6 +172,13 @@ def its_task(series: CountSeries, *, events, family: str = "poisson", kind: str 
     ``events`` is a sequence of dates (or ``"DATE:kind"`` strings); each enters
     :func:`analysis.models.fit_counts` as a term of ``kind``. Returns, per event term,
     ``rr:<name>``, ``ci_low:<name>``, ``ci_high:<name>`` and ``p:<name>``, plus ``aic``.
+
+    Examples
+    --------
+    >>> from analysis.series import CountSeries
+    >>> s = CountSeries.from_counts([1, 0, 2, 1, 0, 9, 8, 11, 10, 9], start="2024-01-01", freq="W")
+    >>> round(its_task(s, events=["2024-02-05:level"], trend=False)["rr:level:2024-02-05"], 2)
+    11.75
     """
     from .models import fit_counts
 
@@ -188,6 +203,14 @@ def summary_task(series: CountSeries) -> dict[str, Any]:
     ``period_exposure``; per day for an irregular series), ``rate_unit``, ``mean`` and
     ``var`` of the counts per row, ``dispersion`` (var / mean; NaN when the mean is 0),
     ``zero_share`` and ``peak_time`` (label of the first row with the largest count).
+
+    Examples
+    --------
+    >>> from analysis.series import CountSeries
+    >>> s = CountSeries.from_counts([1, 0, 2, 1, 0, 9, 8, 11, 10, 9], start="2024-01-01", freq="W")
+    >>> out = summary_task(s)
+    >>> out["rate"], out["rate_unit"], out["peak_time"]
+    (5.1, 'per week', '2024-W08')
     """
     y = series.counts
     if len(y) == 0:

@@ -260,7 +260,14 @@ def acled_sample(seed: int = SAMPLE_SEED) -> tuple[dict, dict]:
 
 def write_acled_sample(folder, seed: int = SAMPLE_SEED) -> dict:
     """Write :func:`acled_sample` as CSV files in ``folder`` (``acled_sample.csv``,
-    ``tallies.csv``, ``events.csv``, ``truth.json``); the same bytes on every run."""
+    ``tallies.csv``, ``events.csv``, ``truth.json``); the same bytes on every run.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> sorted(write_acled_sample(tempfile.mkdtemp()))
+    ['acled_sample.csv', 'events.csv', 'tallies.csv', 'truth.json']
+    """
     import json
     from pathlib import Path
 

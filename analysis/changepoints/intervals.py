@@ -193,6 +193,15 @@ def bootstrap_locations(seg, *, n_boot: int = 200, level: float = 0.95, seed=Non
         One row per change: ``index``, ``time``, ``lower``, ``upper`` (row indices,
         first row of the new segment), ``lower_time``, ``upper_time``, ``detected``
         (share of replicates with a matching change).
+
+    Examples
+    --------
+    >>> from analysis.series import CountSeries
+    >>> s = CountSeries.from_counts([1, 0, 2, 1, 0, 9, 8, 11, 10, 9], start="2024-01-01", freq="W")
+    >>> from analysis.changepoints import Pelt
+    >>> seg = Pelt(cost="poisson", min_size=2).fit(s).predict(penalty="mbic")
+    >>> bootstrap_locations(seg, n_boot=50, seed=1, quiet=True)[["time", "lower_time", "upper_time"]].values.tolist()
+    [['2024-W06', '2024-W06', '2024-W06']]
     """
     from tqdm.std import tqdm
 

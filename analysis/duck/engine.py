@@ -68,7 +68,14 @@ def _paths(paths) -> list[str]:
 
 
 def choose_engine(paths, engine: str = "auto") -> str:
-    """``"pandas"`` or ``"duckdb"``: ``auto`` picks DuckDB above :data:`AUTO_DUCKDB_BYTES`."""
+    """``"pandas"`` or ``"duckdb"``: ``auto`` picks DuckDB above :data:`AUTO_DUCKDB_BYTES`.
+
+    Examples
+    --------
+    >>> from analysis.datasets import data_path
+    >>> choose_engine([data_path("synthetic/acled_sample.csv")]), choose_engine([data_path("reports.csv")], "duckdb")
+    ('pandas', 'duckdb')
+    """
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(repr(e) for e in ENGINES)}; got {engine!r}")
     if engine != "auto":
@@ -78,7 +85,13 @@ def choose_engine(paths, engine: str = "auto") -> str:
 
 
 def resolve_groups(groups: Sequence[str], columns: Sequence[str]) -> tuple[str, ...]:
-    """Group names as incident columns: ``admin1`` becomes ``x_admin1`` when that exists."""
+    """Group names as incident columns: ``admin1`` becomes ``x_admin1`` when that exists.
+
+    Examples
+    --------
+    >>> resolve_groups(["admin1", "country"], ["country", "x_admin1"])
+    ('x_admin1', 'country')
+    """
     groups = (groups,) if isinstance(groups, str) else tuple(groups)
     out = []
     for g in groups:
@@ -98,6 +111,13 @@ def normalize_engine(paths, *, engine: str = "auto", input_format: str = "auto",
     """Normalise report files with the chosen engine; return ``(NormalizeResult, engine)``.
 
     Group names may omit the ``x_`` prefix of carried-through columns (``admin1``).
+
+    Examples
+    --------
+    >>> from analysis.datasets import data_path
+    >>> res, used = normalize_engine([data_path("synthetic/acled_sample.csv")], engine="auto", freq="M")
+    >>> used, res.series.total                   # a small file: the pandas engine
+    ('pandas', 221.0)
     """
     used = choose_engine(paths, engine) if dedupe != "link" or engine == "duckdb" else "pandas"
     if used == "duckdb":

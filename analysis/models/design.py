@@ -607,6 +607,14 @@ def build_design(series: CountSeries, *, trend: bool = False, seasonality: str |
     ------
     ModelError
         Event outside the series (with ``events_outside="error"``), duplicate events.
+
+    Examples
+    --------
+    >>> from analysis.series import CountSeries
+    >>> s = CountSeries.from_counts([1, 0, 2, 1, 0, 9, 8, 11, 10, 9], start="2024-01-01", freq="W")
+    >>> d = build_design(s, trend=True, events=["2024-02-05:level"])
+    >>> d.names
+    ['intercept', 'trend', 'level:2024-02-05']
     """
     if events_outside not in ("error", "drop"):
         raise ValueError(f"events_outside must be 'error' or 'drop', not {events_outside!r}")

@@ -83,7 +83,13 @@ CI_DISTS = ("normal", "t")
 
 
 def newey_west_lags(n: int) -> int:
-    """Default HAC truncation lag ``floor(4 (n / 100)^(2/9))`` (Newey and West, 1994)."""
+    """Default HAC truncation lag ``floor(4 (n / 100)^(2/9))`` (Newey and West, 1994).
+
+    Examples
+    --------
+    >>> newey_west_lags(100), newey_west_lags(46)
+    (4, 3)
+    """
     return int(math.floor(4 * (n / 100.0) ** (2.0 / 9.0)))
 
 

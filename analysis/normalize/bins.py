@@ -80,7 +80,23 @@ def parse_window(window) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
 
 def infer_window(incidents: pd.DataFrame | None = None, tallies: pd.DataFrame | None = None
                  ) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
-    """Coverage window spanned by incidents and (dated) tallies, days inclusive."""
+    """Coverage window spanned by incidents and (dated) tallies, days inclusive.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from analysis.io import read_reports, read_tallies
+    >>> from analysis.normalize import normalize
+    >>> reports = read_reports(pd.DataFrame({"report_id": ["r1", "r2"], "date": ["2024-01-20", "2024-01-24"],
+    ...                                      "country": "X", "location": ["a", "b"], "weapon": ["rocket", "drone"]}))
+    >>> tallies = read_tallies(pd.DataFrame({"tally_id": ["t1", "t2", "t3"], "since": "2024-01-01",
+    ...                                      "as_of": ["2024-01-07", "2024-01-14", "2024-01-21"], "count": [3, 9, 14],
+    ...                                      "bound": ["exact", "more_than", "exact"], "region": "all",
+    ...                                      "source": "ministry"}))
+    >>> res = normalize(reports, tallies, freq="W")
+    >>> [str(d.date()) for d in infer_window(res.incidents, tallies)]
+    ['2024-01-01', '2024-01-24']
+    """
     lo, hi = [], []
     if incidents is not None and len(incidents):
         lo.append(pd.to_datetime(incidents["date_start"]).min())
@@ -96,7 +112,16 @@ def infer_window(incidents: pd.DataFrame | None = None, tallies: pd.DataFrame | 
 
 
 def bin_edges(freq: str, first_day: int, end_day: int) -> np.ndarray:
-    """Bin edges (day numbers) of calendar bins covering ``[first_day, end_day)``."""
+    """Bin edges (day numbers) of calendar bins covering ``[first_day, end_day)``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> day = lambda d: (pd.Timestamp(d) - pd.Timestamp("1970-01-01")).days
+    >>> [str(pd.Timestamp("1970-01-01") + pd.Timedelta(days=int(e))).split()[0]
+    ...  for e in bin_edges("W", day("2024-01-01"), day("2024-01-18"))]
+    ['2024-01-01', '2024-01-08', '2024-01-15', '2024-01-22']
+    """
     d0 = np.datetime64(int(first_day), "D")
     d1 = np.datetime64(int(end_day) - 1, "D")
     if freq == "D":

@@ -528,6 +528,21 @@ def incidents_to_reports(incidents: pd.DataFrame) -> pd.DataFrame:
 
     Feeding it back to :func:`dedupe` returns the same incidents (explicit ids never
     merge with each other): normalisation is idempotent.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from analysis.io import read_reports, read_tallies
+    >>> from analysis.normalize import normalize
+    >>> reports = read_reports(pd.DataFrame({"report_id": ["r1", "r2"], "date": ["2024-01-20", "2024-01-24"],
+    ...                                      "country": "X", "location": ["a", "b"], "weapon": ["rocket", "drone"]}))
+    >>> tallies = read_tallies(pd.DataFrame({"tally_id": ["t1", "t2", "t3"], "since": "2024-01-01",
+    ...                                      "as_of": ["2024-01-07", "2024-01-14", "2024-01-21"], "count": [3, 9, 14],
+    ...                                      "bound": ["exact", "more_than", "exact"], "region": "all",
+    ...                                      "source": "ministry"}))
+    >>> res = normalize(reports, tallies, freq="W")
+    >>> incidents_to_reports(res.incidents)[["report_id", "incident_id"]].values.tolist()
+    [['r1', 'r1'], ['r2', 'r2']]
     """
     n = len(incidents)
 

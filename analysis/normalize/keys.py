@@ -215,6 +215,12 @@ def weapon_classes(weapons) -> tuple[np.ndarray, dict[int, str]]:
     sorted order of their normalised text. Beyond 62 classes in all, the surplus texts
     share bits (they then count as compatible with each other: matching errs towards
     merging only among such rare free texts).
+
+    Examples
+    --------
+    >>> masks, names = weapon_classes(["rocket", "drone", "drone+rocket", "unknown"])
+    >>> masks.tolist(), names[1], names[2]
+    ([2, 1, 3, 0], 'drone', 'rocket')
     """
     weapons = weapons if isinstance(weapons, pd.Series) else pd.Series(list(weapons), dtype="object")
     codes, uniq = _unique_map(weapons)
@@ -241,7 +247,14 @@ def weapon_classes(weapons) -> tuple[np.ndarray, dict[int, str]]:
 
 
 def weapon_label(masks, names: Mapping[int, str]) -> np.ndarray:
-    """Readable label of each mask: class names joined by ``+`` in a fixed order, or ``unknown``."""
+    """Readable label of each mask: class names joined by ``+`` in a fixed order, or ``unknown``.
+
+    Examples
+    --------
+    >>> masks, names = weapon_classes(["rockets", "a drone and three rockets", ""])
+    >>> weapon_label(masks, names).tolist()
+    ['rocket', 'drone+rocket', 'unknown']
+    """
     masks = np.asarray(masks, dtype=np.int64)
     uniq, inv = np.unique(masks, return_inverse=True)
     labels = []
@@ -255,7 +268,14 @@ def weapon_label(masks, names: Mapping[int, str]) -> np.ndarray:
 
 
 def compatible(a, b) -> np.ndarray:
-    """Element-wise weapon compatibility of two mask arrays."""
+    """Element-wise weapon compatibility of two mask arrays.
+
+    Examples
+    --------
+    >>> masks, _ = weapon_classes(["rocket", "drone", "drone+rocket", "unknown"])
+    >>> compatible(masks[[0, 1, 0]], masks[[2, 0, 3]]).tolist()    # shared class, different, unknown
+    [True, False, True]
+    """
     a = np.asarray(a, dtype=np.int64)
     b = np.asarray(b, dtype=np.int64)
     return ((a & b) != 0) | (a == 0) | (b == 0)

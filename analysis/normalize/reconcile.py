@@ -25,6 +25,21 @@ def daily_incidents(incidents: pd.DataFrame, start, end, *, allocate: str = "spl
 
     ``allocate`` is ``"start"`` or ``"split"``; ``region`` (unless a total region such as
     ``"all"``) keeps the incidents whose ``region_column`` equals it (case-insensitive).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from analysis.io import read_reports, read_tallies
+    >>> from analysis.normalize import normalize
+    >>> reports = read_reports(pd.DataFrame({"report_id": ["r1", "r2"], "date": ["2024-01-20", "2024-01-24"],
+    ...                                      "country": "X", "location": ["a", "b"], "weapon": ["rocket", "drone"]}))
+    >>> tallies = read_tallies(pd.DataFrame({"tally_id": ["t1", "t2", "t3"], "since": "2024-01-01",
+    ...                                      "as_of": ["2024-01-07", "2024-01-14", "2024-01-21"], "count": [3, 9, 14],
+    ...                                      "bound": ["exact", "more_than", "exact"], "region": "all",
+    ...                                      "source": "ministry"}))
+    >>> res = normalize(reports, tallies, freq="W")
+    >>> daily_incidents(res.incidents, pd.Timestamp("2024-01-19"), pd.Timestamp("2024-01-26")).tolist()
+    [0.0, 1.0, 0.0, 0.0, 0.0, 1.0, 0.0]
     """
     start, end = pd.Timestamp(start), pd.Timestamp(end)
     ndays = int((end - start).days)
@@ -70,6 +85,22 @@ def coverage(incidents: pd.DataFrame, tallies: CountSeries, *, allocate: str = "
         tally_upper, incident_count, coverage, coverage_low, coverage_high``.
         ``coverage = incident_count / tally_count``; for bounded tallies the range is
         ``incident_count / upper`` to ``incident_count / lower``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from analysis.io import read_reports, read_tallies
+    >>> from analysis.normalize import normalize
+    >>> reports = read_reports(pd.DataFrame({"report_id": ["r1", "r2"], "date": ["2024-01-20", "2024-01-24"],
+    ...                                      "country": "X", "location": ["a", "b"], "weapon": ["rocket", "drone"]}))
+    >>> tallies = read_tallies(pd.DataFrame({"tally_id": ["t1", "t2", "t3"], "since": "2024-01-01",
+    ...                                      "as_of": ["2024-01-07", "2024-01-14", "2024-01-21"], "count": [3, 9, 14],
+    ...                                      "bound": ["exact", "more_than", "exact"], "region": "all",
+    ...                                      "source": "ministry"}))
+    >>> res = normalize(reports, tallies, freq="W")
+    >>> cov = coverage(res.incidents, res.tallies.panel())
+    >>> cov[["start", "tally_count", "incident_count"]].head(1).astype(str).values.tolist()
+    [['2024-01-01', '3.0', '0.0']]
     """
     out = []
     for key, sub in _chains(tallies):

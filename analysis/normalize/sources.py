@@ -92,6 +92,22 @@ def tally_point_path(tallies_result, tallies: pd.DataFrame, *, source: str, regi
     ------
     ValueError
         An unknown ``bounds`` rule, or no statement in the chain.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from analysis.io import read_reports, read_tallies
+    >>> from analysis.normalize import normalize
+    >>> reports = read_reports(pd.DataFrame({"report_id": ["r1", "r2"], "date": ["2024-01-20", "2024-01-24"],
+    ...                                      "country": "X", "location": ["a", "b"], "weapon": ["rocket", "drone"]}))
+    >>> tallies = read_tallies(pd.DataFrame({"tally_id": ["t1", "t2", "t3"], "since": "2024-01-01",
+    ...                                      "as_of": ["2024-01-07", "2024-01-14", "2024-01-21"], "count": [3, 9, 14],
+    ...                                      "bound": ["exact", "more_than", "exact"], "region": "all",
+    ...                                      "source": "ministry"}))
+    >>> res = normalize(reports, tallies, freq="W")
+    >>> path = tally_point_path(res.tallies, tallies, source="ministry")
+    >>> path[["tally_id", "stated", "lower", "upper", "point"]].values.tolist()   # 'more than 9' -> 10
+    [['t1', 3.0, 3.0, 3.0, 3.0], ['t2', 9.0, 10.0, 14.0, 10.0], ['t3', 14.0, 14.0, 14.0, 14.0]]
     """
     if bounds not in BOUNDS:
         raise ValueError(f"bounds must be one of {', '.join(BOUNDS)}, not {bounds!r}")

@@ -497,6 +497,21 @@ def counter_disagreements(cumulative: pd.DataFrame | None) -> pd.DataFrame:
     pandas.DataFrame
         Columns ``source, region, since, as_of, tally_id, lower, upper, other_source,
         other_since, other_lower, other_upper, kind``; sorted by region, as_of, source.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from analysis.io import read_reports, read_tallies
+    >>> from analysis.normalize import normalize
+    >>> reports = read_reports(pd.DataFrame({"report_id": ["r1", "r2"], "date": ["2024-01-20", "2024-01-24"],
+    ...                                      "country": "X", "location": ["a", "b"], "weapon": ["rocket", "drone"]}))
+    >>> tallies = read_tallies(pd.DataFrame({"tally_id": ["t1", "t2", "t3"], "since": "2024-01-01",
+    ...                                      "as_of": ["2024-01-07", "2024-01-14", "2024-01-21"], "count": [3, 9, 14],
+    ...                                      "bound": ["exact", "more_than", "exact"], "region": "all",
+    ...                                      "source": "ministry"}))
+    >>> res = normalize(reports, tallies, freq="W")
+    >>> counter_disagreements(res.tallies.cumulative).empty      # one counter: nothing to contradict
+    True
     """
     rows = []
     if cumulative is not None and len(cumulative):
