@@ -173,6 +173,13 @@ def test_specs_compile_and_draw_one_bar_per_period(built):
     assert {"counts_hover", "counts_click"} <= {s.removesuffix("_tuple") for s in signals}
     svg = vlc.vegalite_to_svg(specs["changepoints"], vl_version=version)
     assert svg.startswith("<svg") and "P(change)" in svg
+    # the counts and model-fit charts keep their colour legends (how counted; fit and counterfactual)
+    for key, labels in (("counts", ["dated incidents", "spread from tally totals"]),
+                        ("model_fit", ["fitted mean (95% CI)", "counterfactual: no event terms (95% CI)"])):
+        compiled = vlc.vegalite_to_vega(specs[key], vl_version=version)
+        assert [lg for d in _walk(compiled) for lg in d.get("legends", []) if isinstance(lg, dict)], key
+        svg = vlc.vegalite_to_svg(specs[key], vl_version=version)
+        assert all(lab in svg for lab in labels), key
 
 
 def test_rebuild_is_byte_identical(built, tmp_path):

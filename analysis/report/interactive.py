@@ -392,11 +392,13 @@ def fit_chart(data, weeks: pd.DataFrame, x_title: str) -> dict:
             bands.append({"mid": int(mid[k]), "low": float(f["cf_low"].iloc[k]),
                           "high": float(f["cf_high"].iloc[k]), "what": what_cf})
     colors = alt.Scale(domain=[what_fit, what_cf], range=[_FIT, _SEGMENT])
+    # one legend for the bands and the lines (a layer without it would drop the merged legend)
     color = alt.Color("what:N", scale=colors, title=None,
-                      legend=alt.Legend(orient="bottom", symbolType="stroke", labelLimit=0))
+                      legend=alt.Legend(orient="bottom", symbolType="stroke", labelLimit=0, symbolOpacity=1,
+                                        symbolStrokeWidth=2))
     xm = alt.X("mid:T", title=x_title)
     band = alt.Chart(pd.DataFrame(bands)).mark_area(opacity=0.18).encode(
-        x=xm, y="low:Q", y2="high:Q", color=alt.Color("what:N", scale=colors, legend=None), detail="what:N")
+        x=xm, y="low:Q", y2="high:Q", color=color, detail="what:N")
     line = alt.Chart(pd.DataFrame(lines)).mark_line(strokeWidth=2).encode(
         x=xm, y=alt.Y("value:Q", title=f"count per {_unit(data)}"), color=color,
         strokeDash=alt.StrokeDash("what:N", scale=alt.Scale(domain=[what_fit, what_cf], range=[[1, 0], [6, 3]]),
