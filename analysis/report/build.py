@@ -35,7 +35,13 @@ __all__ = ["ReportData", "BuiltReport", "compute", "figures", "build_report", "d
 
 
 def default_out_dir() -> Path:
-    """``reports/`` at the repository root."""
+    """``reports/`` at the repository root.
+
+    Examples
+    --------
+    >>> default_out_dir().name
+    'reports'
+    """
     return Path(__file__).resolve().parents[2] / "reports"
 
 
@@ -96,6 +102,24 @@ def compute(spec: ReportSpec | str | Path | None = None, *, quiet: bool = True,
         The spec (the bundled case study when None).
     quiet : bool, default True
         When False and stderr is a terminal, a progress bar follows the steps.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> pd.DataFrame({"report_id": [f"SYN{i}" for i in range(12)],      # synthetic reports, every 5 days
+    ...               "date": pd.date_range("2024-01-01", periods=12, freq="5D").strftime("%Y-%m-%d"),
+    ...               "country": "Synthetica", "location": [f"Place {i % 3}" for i in range(12)],
+    ...               "source": "synthetic"}).to_csv(folder / "reports.csv", index=False)
+    >>> _ = (folder / "spec.toml").write_text(
+    ...     'name = "synthetic-doc"\\ntitle = "Synthetic"\\nseed = 1\\n[data]\\nreports = ["reports.csv"]\\n'
+    ...     '[series]\\nfreq = "W"\\n[model]\\nfamily = "poisson"\\n[changepoints]\\nmin_size = 2\\n'
+    ...     '[outputs]\\nfigure_formats = ["png"]\\ndpi = 30\\n')
+    >>> data = compute(folder / "spec.toml")
+    >>> data.series.n, data.series.total, data.segmentation.changepoints
+    (8, 12.0, ())
     """
     step = _steps or _Steps(5, quiet)
     from .. import io as aio
@@ -211,7 +235,28 @@ def _read_all(reader, paths, spec):
 
 # --------------------------------------------------------------------------- figures
 def figures(data: ReportData) -> dict:
-    """Every published figure of the report, keyed by file stem."""
+    """Every published figure of the report, keyed by file stem.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> pd.DataFrame({"report_id": [f"SYN{i}" for i in range(12)],      # synthetic reports, every 5 days
+    ...               "date": pd.date_range("2024-01-01", periods=12, freq="5D").strftime("%Y-%m-%d"),
+    ...               "country": "Synthetica", "location": [f"Place {i % 3}" for i in range(12)],
+    ...               "source": "synthetic"}).to_csv(folder / "reports.csv", index=False)
+    >>> _ = (folder / "spec.toml").write_text(
+    ...     'name = "synthetic-doc"\\ntitle = "Synthetic"\\nseed = 1\\n[data]\\nreports = ["reports.csv"]\\n'
+    ...     '[series]\\nfreq = "W"\\n[model]\\nfamily = "poisson"\\n[changepoints]\\nmin_size = 2\\n'
+    ...     '[outputs]\\nfigure_formats = ["png"]\\ndpi = 30\\n')
+    >>> import matplotlib.pyplot as plt
+    >>> figs = figures(compute(folder / "spec.toml"))
+    >>> "counts" in figs
+    True
+    >>> plt.close("all")
+    """
     import matplotlib.pyplot as plt
 
     from .. import plots
@@ -410,6 +455,24 @@ def build_report(spec=None, out_dir=None, *, quiet: bool = True) -> BuiltReport:
     interrupted at any point leaves the previous complete report, or nothing. A lock file
     ``out_dir/.<name>.lock`` makes a second build into the same folder fail at once with
     :class:`~analysis._atomic.OutputLockedError` naming the process that holds it.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> pd.DataFrame({"report_id": [f"SYN{i}" for i in range(12)],      # synthetic reports, every 5 days
+    ...               "date": pd.date_range("2024-01-01", periods=12, freq="5D").strftime("%Y-%m-%d"),
+    ...               "country": "Synthetica", "location": [f"Place {i % 3}" for i in range(12)],
+    ...               "source": "synthetic"}).to_csv(folder / "reports.csv", index=False)
+    >>> _ = (folder / "spec.toml").write_text(
+    ...     'name = "synthetic-doc"\\ntitle = "Synthetic"\\nseed = 1\\n[data]\\nreports = ["reports.csv"]\\n'
+    ...     '[series]\\nfreq = "W"\\n[model]\\nfamily = "poisson"\\n[changepoints]\\nmin_size = 2\\n'
+    ...     '[outputs]\\nfigure_formats = ["png"]\\ndpi = 30\\n')
+    >>> rep = build_report(folder / "spec.toml", folder / "out")
+    >>> sorted(p.name for p in rep.out_dir.iterdir())
+    ['figures', 'index.html', 'manifest.json', 'report.md', 'results.json', 'tables']
     """
     from .._atomic import OutputLock, checkpoint, clean_stale, staged_dir
 

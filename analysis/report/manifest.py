@@ -36,7 +36,17 @@ def report_files(report_dir) -> list[str]:
 
 def write_manifest(report_dir, files=None) -> Path:
     """Write ``manifest.json`` listing ``files`` (paths inside ``report_dir``; every file of
-    the folder when None) with their SHA-256, atomically."""
+    the folder when None) with their SHA-256, atomically.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "a.txt").write_text("one")
+    >>> write_manifest(folder).name, list(read_manifest(folder))
+    ('manifest.json', ['a.txt'])
+    """
     from .._atomic import atomic_write_text
     report_dir = Path(report_dir)
     if files is None:
@@ -60,6 +70,13 @@ def read_manifest(report_dir) -> dict[str, str]:
     ------
     InputError
         When the manifest is missing (an incomplete or never-built report) or unreadable.
+
+    Examples
+    --------
+    >>> from analysis.report import default_out_dir
+    >>> manifest = read_manifest(default_out_dir() / "coalition-attacks")
+    >>> "results.json" in manifest and all(len(h) == 64 for h in manifest.values())
+    True
     """
     p = Path(report_dir) / MANIFEST
     try:
@@ -79,7 +96,19 @@ def read_manifest(report_dir) -> dict[str, str]:
 
 
 def compare_manifest(expected: dict[str, str], rebuilt_dir) -> list[dict]:
-    """Files whose rebuilt hash differs from (or is missing against) the manifest."""
+    """Files whose rebuilt hash differs from (or is missing against) the manifest.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "a.txt").write_text("one")
+    >>> expected = read_manifest(write_manifest(folder).parent)
+    >>> _ = (folder / "a.txt").write_text("two")
+    >>> [(d["file"], d["problem"]) for d in compare_manifest(expected, folder)]
+    [('a.txt', 'differs')]
+    """
     rebuilt_dir = Path(rebuilt_dir)
     bad = []
     for rel, digest in sorted(expected.items()):
@@ -99,6 +128,13 @@ def verify_files(expected: dict[str, str], report_dir) -> list[dict]:
     Every listed file must exist with the listed SHA-256 (``"differs on disk"``,
     ``"missing on disk"``), and every file present must be listed (``"on disk, not in
     the manifest"``).
+
+    Examples
+    --------
+    >>> from analysis.report import default_out_dir
+    >>> folder = default_out_dir() / "coalition-attacks"
+    >>> verify_files(read_manifest(folder), folder)      # every listed file on disk, as hashed
+    []
     """
     report_dir = Path(report_dir)
     bad = []

@@ -106,7 +106,13 @@ class ReportSpec:
 
 
 def default_spec_path() -> Path:
-    """The bundled spec (:data:`analysis.datasets.BUNDLED_SPECS`, first entry)."""
+    """The bundled spec (:data:`analysis.datasets.BUNDLED_SPECS`, first entry).
+
+    Examples
+    --------
+    >>> default_spec_path().name
+    'coalition-attacks.toml'
+    """
     from ..datasets import bundled_specs
     return bundled_specs()[0]
 
@@ -178,6 +184,12 @@ def load_spec(path=None, *, data_dir=None, allow_outside: bool = False) -> Repor
     SpecError
         (an :class:`~analysis.schema.InputError`) listing every problem, each with the
         spec file, the key and the allowed values. Nothing is written before this check.
+
+    Examples
+    --------
+    >>> spec = load_spec()                      # the bundled case study
+    >>> spec.name, spec.series["freq"], spec.series["source"]
+    ('coalition-attacks', 'W', 'tallies+incidents')
     """
     path = Path(path) if path is not None else default_spec_path()
     file = str(path)
