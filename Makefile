@@ -4,14 +4,20 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: report reproduce test notebooks bench docs clean venv
+.PHONY: report reproduce test notebooks bench docs clean venv kernels
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,docs]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	-$(BIN)/python -m analysis.changepoints._build --quiet
 	touch $(STAMP)
+
+# the changepoint search kernels compiled ahead of time (no numba import at run time;
+# rebuild after changing analysis/changepoints/_kernels.py or _fpop.py: a stale build is ignored)
+kernels: $(STAMP)
+	$(BIN)/python -m analysis.changepoints._build
 
 venv: $(STAMP)
 

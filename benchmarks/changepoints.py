@@ -246,6 +246,11 @@ def main(argv=None) -> int:
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpus, load average "
           f"{os.getloadavg()[0]:.2f} at start: the machine is shared, figures are medians of "
           f"{a.repeat} runs and still noisy", flush=True)
+    from analysis.changepoints import _aot
+
+    print("search kernels: " + ("compiled ahead of time (current build)" if _aot.load() is not None
+                                else "numba JIT (no current ahead-of-time build: "
+                                     "python -m analysis.changepoints._build)"), flush=True)
     have_r, why = r_available()
     if not have_r:
         print(f"R comparison skipped: {why}", flush=True)

@@ -4,7 +4,8 @@ Layout (ruptures' split): :mod:`.costs` (segment costs, registry ``COSTS``),
 :mod:`.search` (OP, PELT, BinSeg, SegNeigh), :mod:`.penalties` (AIC, BIC/SIC, MBIC,
 HQ, numeric; CROPS), :mod:`.bayes` (exact product-partition posterior),
 :mod:`.intervals` (Garwood rate intervals, bootstrap change locations),
-:mod:`._kernels` (numba, compiled once and cached on disk).
+:mod:`._kernels` and :mod:`._fpop` (numba, compiled once and cached on disk; or ahead of
+time by :mod:`._aot`, reached through :mod:`._compiled`).
 
 Index convention: a changepoint is the 0-based index of the first row of a new
 segment, which equals R's ``cpt`` (the last row of the previous segment counted from 1).

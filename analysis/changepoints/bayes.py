@@ -42,7 +42,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..schema import InputError
-from . import _kernels as K
+from . import _compiled as K
 from ._data import SignalData, as_signal, check_counts
 
 #: for series longer than EXACT_COUNT_MAX rows, segments whose posterior probability is

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..schema import InputError, ModelError
-from . import _kernels as K
+from . import _compiled as K
 from .costs import get_cost
 from .penalties import resolve_penalty
 from .result import Segmentation, segment_columns
@@ -149,10 +149,8 @@ class _Penalised(_Search):
         if self._functional(pen):
             sig = self.cost_.signal
             r = sig.y if sig.exposure is None else sig.y / sig.exposure
-            from ._fpop import fpop_poisson_kernel
-
-            out = fpop_poisson_kernel(code, cs, ce, LT, pen.value, float(r.min()),
-                                      float(r.max()))
+            out = K.fpop_poisson_kernel(code, cs, ce, LT, pen.value, float(r.min()),
+                                        float(r.max()))
             cps = _backtrack(out[1], self.cost_.n)
             return self._result(cps, pen, {"max_candidates": int(out[2]), "pruning": "exact",
                                            "functional": True})

@@ -91,7 +91,7 @@ class BaseCost:
     # ------------------------------------------------------------------ costs
     def error(self, start: int, end: int, *, mbic: bool = False) -> float:
         """Cost of segment ``[start, end)``; ``mbic=True`` adds ``log(end - start)``."""
-        from .._kernels import seg_cost
+        from .._compiled import seg_cost
 
         self._need_fit()
         if not (0 <= start < end <= self.n):
@@ -101,7 +101,7 @@ class BaseCost:
 
     def sum_of_costs(self, changepoints, *, mbic: bool = False) -> float:
         """Total cost of the segmentation with the given changepoints (unpenalised)."""
-        from .._kernels import segment_costs
+        from .._compiled import segment_costs
 
         self._need_fit()
         bounds = np.array([0, *sorted(int(c) for c in changepoints), self.n], dtype=np.int64)
