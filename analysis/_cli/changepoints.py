@@ -180,10 +180,17 @@ def _fast_signal(path: str, args):
         return None
     try:
         import pyarrow as pa
-        import pyarrow.compute as pc
         import pyarrow.csv as pcsv
     except ImportError:  # pragma: no cover
         return None
+
+    def pc():
+        # pyarrow.compute costs a process about 0.1 s to import: only the date, text
+        # and missing-value paths need it
+        import pyarrow.compute
+
+        return pyarrow.compute
+
     try:
         # only a blank cell is missing: "n/a", "NULL", ... stay text, so a message can
         # quote them as written
@@ -208,7 +215,7 @@ def _fast_signal(path: str, args):
         key = _np(tcol)
         labels = _Labels(tcol, str)
     elif pa.types.is_timestamp(tcol.type) or pa.types.is_date(tcol.type):
-        key = _np(pc.cast(tcol, pa.timestamp("s"))).astype("int64")
+        key = _np(pc().cast(tcol, pa.timestamp("s"))).astype("int64")
         if np.any(key % 86400):
             return None  # times of day: not a plain ISO date column
         labels = _Labels(tcol, lambda v: v.strftime("%Y-%m-%d"))
@@ -231,16 +238,16 @@ def _fast_signal(path: str, args):
     def numeric(name, what):
         col = table.column(name)
         if not (pa.types.is_integer(col.type) or pa.types.is_floating(col.type)):
-            vals = pc.cast(col, pa.string()).to_pylist()
+            vals = pc().cast(col, pa.string()).to_pylist()
             for i, v in enumerate(vals):
                 try:
                     float(v)
                 except (TypeError, ValueError):
                     raise InputError(f"{what} {v!r} is not a number", file=path, row=i + 2,
                                      column=name) from None
-            col = pc.cast(col, pa.float64())
+            col = pc().cast(col, pa.float64())
         if col.null_count:
-            i = int(np.flatnonzero(_np(pc.is_null(col)))[0])
+            i = int(np.flatnonzero(_np(pc().is_null(col)))[0])
             raise InputError(f"{what} is missing", file=path, row=i + 2, column=name)
         return np.ascontiguousarray(_np(col), dtype=float)
 
