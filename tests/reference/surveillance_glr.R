@@ -1,5 +1,6 @@
-# Reference alarms of R surveillance's GLR detectors and Poisson LR-CUSUM on the package's own
-# public data sets (shadar, salmonella.agona, ha, m1). Writes surveillance_glr.json next to
+# Reference alarms of R surveillance's GLR detectors (glrpois; glrnb with an estimated or a stated alpha
+# and mu0, increase and decrease) and Poisson LR-CUSUM on public data sets bundled with surveillance
+# (shadar, salmonella.agona, ha, m1). Writes surveillance_glr.json next to
 # this script; the Python tests read the JSON and never need R.
 #
 #   Rscript tests/reference/surveillance_glr.R
