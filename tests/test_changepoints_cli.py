@@ -218,8 +218,9 @@ def test_console_script_exit_codes_and_one_json_object(tmp_path):
 
 
 def test_pruning_rule_reported(tmp_path, capsys):
-    """--pruning auto is exact up to 10,000 rows and R's rule beyond (with MBIC); the JSON
-    says which rule ran."""
+    """--pruning auto is exact at any length, also with MBIC beyond 10,000 rows (where it
+    used R's rule before the exact rule held long segments back); --pruning r runs R's
+    rule; the JSON says which rule ran."""
     f = tmp_path / "long.csv"
     n = 10_001
     pd.DataFrame({"t": np.arange(n), "n": np.random.default_rng(0).poisson(2.0, n)}).to_csv(f, index=False)
@@ -229,10 +230,10 @@ def test_pruning_rule_reported(tmp_path, capsys):
                                "--format", "json"], capsys)
         assert code == 0, err
         rules[pen] = json.loads(out)["pruning"]
-    assert rules == {"mbic": "r", "bic": "exact"}
-    code, out, _ = _run(["changepoints", str(f), "--time", "t", "--count", "n", "--pruning", "exact",
+    assert rules == {"mbic": "exact", "bic": "exact"}
+    code, out, _ = _run(["changepoints", str(f), "--time", "t", "--count", "n", "--pruning", "r",
                          "--format", "json"], capsys)
-    assert json.loads(out)["pruning"] == "exact"
+    assert json.loads(out)["pruning"] == "r"
 
 
 def test_text_output_counts_changes_in_words(data_dir, capsys):

@@ -17,8 +17,8 @@ the first and last row. ``rate`` is count per unit exposure (per row without
 ``--exposure``) with an exact Poisson (Garwood) interval for the count costs. With
 ``--method bayes``: ``"prob_change"`` per row, ``"n_changes_posterior"``,
 ``"log_evidence"``, ``"location_intervals"``, and ``penalty`` null. With ``--method pelt``:
-``"pruning"``, the rule used (``"exact"``, or ``"r"`` for R's faster, not always
-optimal rule, which ``--pruning auto`` uses with MBIC above 10,000 rows). With
+``"pruning"``, the rule used (``"exact"``, the default at any length, or ``"r"`` for
+R's rule with ``--pruning r``, not always optimal with MBIC). With
 ``--bootstrap N`` (PELT/OP): ``"location_intervals"`` from a parametric bootstrap. With
 ``--events FILE [--window DAYS]``: ``"attribution"`` and ``"alignment"`` (from
 :func:`analysis.events.attach_attribution`).
@@ -86,8 +86,8 @@ def add_parser(sub):
     p.add_argument("--n-changes", type=_nonneg_int, default=None, metavar="K",
                    help="segneigh: exactly K changes")
     p.add_argument("--pruning", default="auto", choices=("auto", "exact", "r"),
-                   help="PELT pruning: exact, R's rule (fast, not always optimal with MBIC), or auto "
-                        "(default: exact except MBIC above 10,000 rows; the JSON says which)")
+                   help="PELT pruning: exact (auto, the default) or R's rule (not always optimal "
+                        "with MBIC); the JSON says which")
     p.add_argument("--alpha", type=float, default=None,
                    help="negbin dispersion (default: estimated by a global fit)")
     p.add_argument("--p-change", type=_prob, default=None, metavar="P",
@@ -382,8 +382,7 @@ def _run(args) -> dict:
                                   max_changes=args.max_changes, n_changes=args.n_changes, **kw)
         out = seg.to_dict()
         if "pruning" in seg.attrs:
-            # "exact" (optimal) or "r" (R's inexact rule: --pruning auto with MBIC
-            # above Pelt.AUTO_EXACT_MAX rows)
+            # "exact" (optimal) or "r" (R's rule, not always optimal with MBIC)
             out["pruning"] = seg.attrs["pruning"]
         if args.bootstrap:
             bt = seg.bootstrap(args.bootstrap, level=args.level, seed=args.seed,

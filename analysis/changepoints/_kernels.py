@@ -112,42 +112,132 @@ def op_kernel(code, cs, cq, ce, param, LT, mbic, pen, min_size, jump):
     return F, last
 
 
+#: a sweep holds back the active candidates once this many came since the last one
+_SWEEP = 16
+#: blocks of held-back candidates are merged this many at a time (a base-4 counter)
+_MERGE = 4
+#: most blocks (beyond, the newest ones are merged whatever their levels)
+_MAXB = 64
+#: a block keeps its members in order of ``q`` rounded down to a multiple of
+#: ``max(pen, 1) / _QBIN`` (a counting sort), the last of _NBIN bins open-ended
+_QBIN = 32
+_NBIN = 128
+
+
+@njit(cache=True)
+def _bin_sort(tq, ttau, m, dq, pq, ptau, w, cnt):
+    """Write the ``m`` members ``(tq, ttau)`` to ``pq, ptau`` from ``w`` on, ordered by
+    bin (``q // dq``, capped at ``_NBIN - 1``), each with its bin's lower bound as
+    ``q``: rounding ``q`` down only releases a member earlier."""
+    for b in range(_NBIN):
+        cnt[b] = 0
+    for r in range(m):
+        b = min(np.int64(tq[r] / dq), _NBIN - 1)
+        cnt[b] += 1
+    acc = w
+    for b in range(_NBIN):
+        c = cnt[b]
+        cnt[b] = acc
+        acc += c
+    for r in range(m):
+        b = min(np.int64(tq[r] / dq), _NBIN - 1)
+        pq[cnt[b]] = b * dq
+        ptau[cnt[b]] = ttau[r]
+        cnt[b] += 1
+
+
 @njit(cache=True)
 def pelt_kernel(code, cs, cq, ce, param, LT, mbic, pen, min_size, jump, exact):
-    """PELT (Killick et al. 2012) with exact pruning; same answer as :func:`op_kernel`.
+    """PELT (Killick et al. 2012); with ``exact=True`` the same answer as :func:`op_kernel`.
 
-    A candidate ``tau`` is pruned at time ``t`` when
-    ``F[tau] + C(tau, t) + K > F[t]``; it is then dropped from time ``t + min_size`` on
-    (earlier ends cannot use ``t`` as a last change). ``K = 0`` for the likelihood
-    costs; with the MBIC ``log(m)`` term ``K = log(1/(t - tau) + 1/(n - t))``, the
-    smallest value of ``log(m1 + m2) - log(m1) - log(m2)`` over future ends, which
-    keeps the search exact. With ``exact=False`` the rule is R's ``PELT.c``: ``K = 0``
-    and pruning at once, which is exact for the likelihood costs with ``min_size = 1``
-    but with MBIC can (rarely) drop the optimal segmentation; it is what makes MBIC
-    fast on long homogeneous stretches, where exact pruning keeps every candidate.
-    With the Poisson cost a zero-sum segment gets no ``log(m)`` under MBIC, so for a
-    zero-sum candidate segment ``K`` is capped at 0. With ``jump > 1`` pruning happens
-    only at rows that are multiples of ``jump`` (the rows that can be changes).
-    Returns ``F``, ``last`` and the largest candidate-set size.
+    ``F[t]`` is the least penalised cost of rows ``0..t-1``: the least
+    ``V_tau(t) = F[tau] + C(tau, t) + h(tau, t)`` over the candidate last changes
+    ``tau``, plus the penalty. ``h`` is MBIC's segment term ``log(t - tau)`` (0 for a
+    Poisson segment with zero sum, as in R), or 0 without MBIC. A candidate is left out
+    at an end ``T`` only when a real segmentation is strictly cheaper there, so ``F``
+    and ``last`` are those of :func:`op_kernel` (ties go to the earliest start).
+    ``C`` is a least cost over a segment's parameters, so a split never raises it:
+    ``G_T(t | s) = C(s, T) - C(s, t) - C(t, T) >= 0`` for ``s < t < T``.
+
+    Rule 1 (for good). At a row ``t`` that can be a change (a multiple of ``jump``),
+    let ``g = V_tau(t) - F[t]`` and ``a = t - tau``. For ``T >= t + min_size``
+    (``b = T - t``), ``V_tau(T) - V_t(T) >= g + h(tau, T) - h(tau, t) - h(t, T)``
+    (split ``[tau, T)`` at ``t``), and the ``h`` terms are at least
+    ``-log(a b / (a + b)) > -log(a)``, and not below 0 without MBIC or when ``[tau, t)``
+    is a zero-sum Poisson segment. So when ``g > 0`` (and, under MBIC, ``g >= log a``)
+    the segmentations with a change at ``t`` beat ``tau`` at every later end, and
+    ``tau`` is dropped from ``t + min_size`` on. R's ``PELT.c`` drops ``tau`` as soon
+    as ``g > 0``, which MBIC's ``log`` terms do not justify (``exact=False``).
+
+    Rule 2 (held back). Take ``c = last[t]`` (with a positive sum on ``[c, t)`` for the
+    Poisson cost) and any other candidate ``tau``. Splitting ``[tau, T)`` and
+    ``[c, T)`` at ``t``, for every ``T > t``::
+
+        V_tau(T) - V_c(T) >= q - G_T(t | c) - L_T,   q = V_tau(t) - V_c(t),
+
+    with ``L_T = log((T - c) / (t - c))`` under MBIC (0 without): ``h(tau, T) -
+    h(tau, t) >= 0`` (it is 0 or a log of a longer segment, and ``h(tau, t) = 0`` for a
+    zero sum) and ``h(c, T) - h(c, t) = L_T``. So ``c``'s segmentation beats ``tau`` at
+    every end ``T`` with ``G_T(t | c) + L_T < q``. A sweep moves every active
+    candidate with ``q >= pen / 2`` into a block with the reference ``(c, t)`` and the least
+    ``q`` of its members; at each later row the block's ``G_T(t | c) + L_T`` (one or
+    two segment costs) is compared with that least ``q``, and once it is reached all
+    members go back to the active set (a later sweep may hold them back again). Inside
+    a homogeneous stretch ``q`` is about the penalty and ``G_T(t | c)`` stays small
+    until the data after ``t`` change, so a long segment keeps only the candidates
+    that came since the last sweep active: R's rule keeps fewer, but is not exact
+    under MBIC; rule 1 alone keeps them all, O(L^2) for a segment of length ``L``.
+    Sweeps run once ``_SWEEP`` candidates came (new or released) since the last; the newest ``_MERGE``
+    blocks of one level are merged into one of the next level, re-testing their
+    members against the current ``(c, t)`` (a candidate is re-tested O(log n) times,
+    O(log n) blocks are watched). Margins are cut by a relative 1e-11 so rounding
+    never leaves out a candidate that ties.
+
+    With ``exact=False`` the rule is R's ``PELT.c``: drop ``tau`` for good at
+    ``t + 1`` when ``g > 0``, exact for the likelihood costs with ``min_size = 1`` and
+    no MBIC, but with MBIC it can (rarely) drop the optimal segmentation. With
+    ``jump > 1``, rule 1 and R's rule use only rows that are multiples of ``jump`` (the
+    rows that can be changes). Returns ``F``, ``last`` and the largest number of
+    active candidates.
     """
     n = cs.shape[0] - 1
     F = np.full(n + 1, np.inf)
     last = np.full(n + 1, -1, np.int64)
     F[0] = -pen
-    # candidate arrays: start row, F at the start, its cumulative count (code 4),
-    # the last value and the row from which it is pruned
+    pois = code == 0 or code == 4
+    # active candidates: start row, F at the start, its cumulative count (code 4),
+    # the row from which it is left out and its last value
     # np.empty leaves pages untouched until used: only the live candidates cost memory
     cand = np.empty(n + 1, np.int64)
     fc = np.empty(n + 1)
     sc = np.empty(n + 1, np.int64)
     kill = np.empty(n + 1, np.int64)
     vals = np.empty(n + 1)
+    # blocks (rule 2): reference (c, t), C(c, t), least q, level, pool range [lo, hi)
+    bc = np.empty(_MAXB, np.int64)
+    bt = np.empty(_MAXB, np.int64)
+    bC = np.empty(_MAXB)
+    bp = np.empty(_MAXB, np.int64)
+    blev = np.empty(_MAXB, np.int64)
+    blo = np.empty(_MAXB, np.int64)
+    bhi = np.empty(_MAXB, np.int64)
+    cap = 2 * (n + 1) + 64 if exact else 0
+    ptau = np.empty(cap, np.int64)
+    pq = np.empty(cap)
+    tq = np.empty(n + 1 if exact else 0)
+    ttau = np.empty(n + 1 if exact else 0, np.int64)
+    cnt = np.empty(_NBIN, np.int64)
+    nb = 0
+    top = 0
     ics = np.empty(n + 1 if code == 4 else 0, np.int64)
     if code == 4:
         for i in range(n + 1):
             ics[i] = np.int64(cs[i] + 0.5)
+    nLT = LT.shape[0]
+    dq = max(pen, 1.0) / _QBIN
     nc = 0
     maxc = 0
+    fresh = 0
     for t in range(min_size, n + 1):
         tn = t - min_size
         if F[tn] < np.inf and tn % jump == 0:
@@ -157,6 +247,49 @@ def pelt_kernel(code, cs, cq, ce, param, LT, mbic, pen, min_size, jump, exact):
                 sc[nc] = ics[tn]
             kill[nc] = _BIG
             nc += 1
+            fresh += 1
+        # release the blocks whose reference no longer beats every member
+        k = 0
+        lastc = -1
+        c1 = 0.0
+        while k < nb:
+            if bc[k] != lastc:
+                lastc = bc[k]
+                c1 = seg_cost(code, cs, cq, ce, lastc, t, param, False, LT)
+            c2 = seg_cost(code, cs, cq, ce, bt[k], t, param, False, LT)
+            G = c1 - bC[k] - c2
+            if mbic:
+                if code == 4:
+                    G += LT[t - lastc] - LT[bt[k] - lastc]
+                else:
+                    G += math.log((t - lastc) / (bt[k] - lastc))
+            thr = G + 1e-11 * (1.0 + abs(c1) + abs(bC[k]) + abs(c2))
+            p = bp[k]
+            h = bhi[k]
+            while p < h and pq[p] <= thr:
+                tau = ptau[p]
+                cand[nc] = tau
+                fc[nc] = F[tau]
+                if code == 4:
+                    sc[nc] = ics[tau]
+                kill[nc] = _BIG
+                nc += 1
+                p += 1
+                fresh += 1
+            bp[k] = p
+            if p < h:
+                k += 1
+                continue
+            for kk in range(k, nb - 1):
+                bc[kk] = bc[kk + 1]
+                bt[kk] = bt[kk + 1]
+                bC[kk] = bC[kk + 1]
+                bp[kk] = bp[kk + 1]
+                blev[kk] = blev[kk + 1]
+                blo[kk] = blo[kk + 1]
+                bhi[kk] = bhi[kk + 1]
+            nb -= 1
+            top = bhi[nb - 1] if nb > 0 else 0
         # drop candidates whose pruning has taken effect
         j = 0
         for i in range(nc):
@@ -171,9 +304,9 @@ def pelt_kernel(code, cs, cq, ce, param, LT, mbic, pen, min_size, jump, exact):
             maxc = nc
         best = np.inf
         arg = -1
+        # released candidates are not in row order: ties go to the earliest start
         if code == 4:
             st = ics[t]
-            nLT = LT.shape[0]
             for i in range(nc):
                 S = st - sc[i]
                 if S > 0:
@@ -186,37 +319,149 @@ def pelt_kernel(code, cs, cq, ce, param, LT, mbic, pen, min_size, jump, exact):
                     c = 0.0
                 v = fc[i] + c
                 vals[i] = v
-                if v < best:
+                if v < best or (v == best and cand[i] < cand[arg]):
                     best = v
                     arg = i
         else:
             for i in range(nc):
                 v = fc[i] + seg_cost(code, cs, cq, ce, cand[i], t, param, mbic, LT)
                 vals[i] = v
-                if v < best:
+                if v < best or (v == best and cand[i] < cand[arg]):
                     best = v
                     arg = i
         if arg < 0:
             continue
         F[t] = best + pen
         last[t] = cand[arg]
-        # prune only against a row that can itself be a change (a multiple of jump):
-        # the dominating segmentation puts its last change at t
-        if t < n and t % jump == 0:
-            rem = n - t
-            Ft = best + pen
+        if t == n:
+            break
+        Ft = best + pen
+        if not exact:
+            # R's rule, only against a row that can itself be a change
+            if t % jump == 0:
+                for i in range(nc):
+                    if vals[i] > Ft:
+                        kill[i] = t + 1
+            continue
+        # rule 1, only against a row that can itself be a change (a multiple of jump)
+        if t % jump == 0:
             for i in range(nc):
-                if kill[i] == _BIG:
-                    K = 0.0
-                    if mbic and exact:
-                        K = math.log(1.0 / (t - cand[i]) + 1.0 / rem)
-                        # a Poisson segment with zero sum gets no log(m) (as in R), so
-                        # when [tau, t) and [t, T) both sum to zero the split saves
-                        # nothing: the bound then needs K <= 0
-                        if K > 0.0 and (code == 0 or code == 4) and cs[t] - cs[cand[i]] <= 0.0:
-                            K = 0.0
-                    if vals[i] + K > Ft:
-                        kill[i] = t + min_size if exact else t + 1
+                if kill[i] != _BIG:
+                    continue
+                g = vals[i] - Ft - 1e-11 * (1.0 + abs(vals[i]) + abs(Ft))
+                if g > 0.0:
+                    if not mbic:
+                        kill[i] = t + min_size
+                        continue
+                    tau = cand[i]
+                    if pois and cs[t] - cs[tau] <= 0.0:
+                        kill[i] = t + min_size
+                        continue
+                    la = LT[t - tau] if code == 4 else math.log(t - tau)
+                    if g >= la:
+                        kill[i] = t + min_size
+        if fresh < _SWEEP:
+            continue
+        # rule 2: a sweep against the reference (c, t)
+        c0 = last[t]
+        if pois and cs[t] - cs[c0] <= 0.0:
+            continue
+        fresh = 0
+        if top + nc > cap:
+            # close the gaps left by released blocks
+            w = 0
+            for kk in range(nb):
+                p0 = bp[kk]
+                blo[kk] = w
+                bp[kk] = w
+                for p in range(p0, bhi[kk]):
+                    ptau[w] = ptau[p]
+                    pq[w] = pq[p]
+                    w += 1
+                bhi[kk] = w
+            top = w
+        lo = top
+        m = 0
+        j = 0
+        for i in range(nc):
+            if kill[i] == _BIG:
+                q = vals[i] - best - 1e-11 * (1.0 + abs(vals[i]) + abs(best))
+                if q > 0.0:
+                    tq[m] = q
+                    ttau[m] = cand[i]
+                    m += 1
+                    continue
+            cand[j] = cand[i]
+            fc[j] = fc[i]
+            sc[j] = sc[i]
+            kill[j] = kill[i]
+            j += 1
+        nc = j
+        if m == 0:
+            continue
+        _bin_sort(tq, ttau, m, dq, pq, ptau, lo, cnt)
+        Cct = seg_cost(code, cs, cq, ce, c0, t, param, False, LT)
+        bc[nb] = c0
+        bt[nb] = t
+        bC[nb] = Cct
+        bp[nb] = lo
+        blev[nb] = 0
+        blo[nb] = lo
+        bhi[nb] = lo + m
+        nb += 1
+        top = lo + m
+        # merge the newest _MERGE blocks of one level (or the two newest when there
+        # are too many): re-test their members against (c0, t)
+        while nb >= 2:
+            if nb >= _MERGE and blev[nb - _MERGE] == blev[nb - 1]:
+                km = _MERGE
+            elif nb == _MAXB:
+                km = 2
+            else:
+                break
+            k0 = nb - km
+            lev = blev[nb - 1] + 1
+            w = blo[k0]
+            m = 0
+            for kk in range(k0, nb):
+                for p in range(bp[kk], bhi[kk]):
+                    tau = ptau[p]
+                    v = F[tau] + seg_cost(code, cs, cq, ce, tau, t, param, mbic, LT)
+                    q = v - best - 1e-11 * (1.0 + abs(v) + abs(best))
+                    kl = _BIG
+                    if t % jump == 0:
+                        # rule 1: beaten for good by a change at t
+                        g = v - Ft - 1e-11 * (1.0 + abs(v) + abs(Ft))
+                        if g > 0.0 and (not mbic or (pois and cs[t] - cs[tau] <= 0.0)
+                                        or g >= math.log(t - tau)):
+                            kl = t + min_size
+                    if q > 0.0 and kl == _BIG:
+                        tq[m] = q
+                        ttau[m] = tau
+                        m += 1
+                    elif kl != t + 1:
+                        # back to the active set (tested from t + 1 on, or until it is
+                        # dropped by rule 1)
+                        cand[nc] = tau
+                        fc[nc] = F[tau]
+                        if code == 4:
+                            sc[nc] = ics[tau]
+                        kill[nc] = kl
+                        nc += 1
+            nb = k0
+            if m > 0:
+                _bin_sort(tq, ttau, m, dq, pq, ptau, w, cnt)
+                bc[nb] = c0
+                bt[nb] = t
+                bC[nb] = Cct
+                bp[nb] = w
+                blev[nb] = lev
+                blo[nb] = w
+                bhi[nb] = w + m
+                nb += 1
+                top = w + m
+            else:
+                top = bhi[nb - 1] if nb > 0 else 0
     return F, last, maxc
 
 
