@@ -190,3 +190,19 @@ def test_event_questions_and_model_comparison_on_a_clear_change():
     assert mc.best == mc.table["model"].iloc[0] and mc.table["delta_bic"].iloc[0] == 0
     assert mc.table.set_index("model").loc["no change", "delta_bic"] > 10
     assert mc.sentence().startswith(f"By BIC the best model is '{mc.best}'")
+
+
+def test_event_labels_are_never_cut_short_in_sentences_and_tables():
+    from analysis.changepoints import detect_changepoints
+    from analysis.questions import event_questions
+    from analysis.report.narrative import change_sentences
+
+    s = CountSeries.from_counts([1, 0, 2, 1, 0, 9, 8, 11, 10, 9], start="2024-01-01", freq="W")
+    label = ("Synthetic event with a long label that runs on past seventy characters and ends with "
+             "its last word")
+    ev = pd.DataFrame({"event_id": ["E1"], "date": ["2024-02-04"], "label": [label]})
+    seg = detect_changepoints(s, penalty="mbic", min_size=2)
+    q = event_questions(s, seg, ev, draws=99, bayes_factors=False)
+    assert label in q.sentences["changes"] and "..." not in q.sentences["changes"]
+    (sentence,) = change_sentences(seg, s, q.tables["attribution"])
+    assert label in sentence and "\u2026" not in sentence

@@ -177,7 +177,7 @@ def event_questions(series, segmentation, events, *, bayes=None, named=(), windo
     if len(att):
         parts = []
         for _, r in att.iterrows():
-            near = (f"{r['nearest_event']} on {r['nearest_date'].date()} ({tx.short(r['nearest_label'])}), "
+            near = (f"{r['nearest_event']} on {r['nearest_date'].date()} ({' '.join(str(r['nearest_label']).split())}), "
                     f"lag {r['lag_days']:+.0f} days")
             parts.append(f"the {unit} of {r['change_date'].date()}: nearest event {near}; "
                          f"{plural(r['n_within'], 'listed event')} within +-{window_days:g} days "

@@ -20,6 +20,11 @@ def _unit(series) -> str:
     return _UNIT.get(series.freq, "period")
 
 
+def _full(label) -> str:
+    """An event label as written (whitespace collapsed): prose and tables never cut a label short."""
+    return " ".join(str(label).split())
+
+
 def _short(label: str, n: int = 70) -> str:
     """``label`` cut to at most ``n`` characters at a word boundary, with an ellipsis."""
     label = " ".join(str(label).split())
@@ -49,7 +54,7 @@ def change_sentences(seg, series, attribution: pd.DataFrame | None = None) -> li
             lag = float(r["lag_days"])
             rel = "after" if lag >= 0 else "before"
             s += (f", {plural(abs(lag), 'day')} {rel} {r['nearest_event']} "
-                  f"({_short(r['nearest_label'])}, {fmt_date(r['nearest_date'])})")
+                  f"({_full(r['nearest_label'])}, {fmt_date(r['nearest_date'])})")
         out.append(s + ".")
     if not seg.changepoints:
         r = seg_t.iloc[0]
@@ -286,7 +291,7 @@ def sections(data, fig_paths: dict) -> tuple[list[Section], list[Table]]:
                             "n_within") if c in data.attribution.columns]
         at = data.attribution[cols].copy()
         if "nearest_label" in at:
-            at["nearest_label"] = at["nearest_label"].map(_short)
+            at["nearest_label"] = at["nearest_label"].map(_full)
         t = Table("attribution", "Nearest event to each change (lag = change minus event, days)", at)
         asec.tables.append(t)
         tables.append(t)
