@@ -51,8 +51,14 @@ def directory() -> Path | None:
     return Path(d) if d else None
 
 
+_KEY: list = []
+
+
 def key() -> str:
-    """Hash of the kernels' sources and of the NumPy and Python versions."""
+    """Hash of the kernels' sources and of the NumPy and Python versions (computed once
+    a process)."""
+    if _KEY:
+        return _KEY[0]
     import numpy
 
     h = hashlib.sha256()
@@ -60,7 +66,8 @@ def key() -> str:
         h.update((HERE / name).read_bytes())
     h.update(numpy.__version__.encode())
     h.update(sys.version.encode())
-    return h.hexdigest()[:16]
+    _KEY.append(h.hexdigest()[:16])
+    return _KEY[0]
 
 
 def _paths(d: Path, k: str) -> tuple[str, Path, Path]:
