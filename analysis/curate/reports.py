@@ -37,7 +37,18 @@ class Plan:
 
 
 def plan_parts(r: dict, gazetteer: dict[str, str]) -> Plan:
-    """Decide how many attacks a raw row describes and what each part gets (rules 1-4, 6)."""
+    """Decide how many attacks a raw row describes and what each part gets (rules 1-4, 6).
+
+    Examples
+    --------
+    >>> from analysis.curate import build_gazetteer, load_rules, read_gathered
+    >>> from analysis.datasets import data_path
+    >>> raw = data_path() / "raw"
+    >>> rows = read_gathered(raw / "incidents.csv")
+    >>> plan = plan_parts(rows[0], build_gazetteer(rows))
+    >>> [(p.location, p.country, p.weapon) for p in plan.parts]
+    [('Green Village (Omar oil field)', 'Syria', 'rocket')]
+    """
     notes: list[str] = []
     location = r["location"]
     places, dropped = split_places(location)
@@ -261,6 +272,15 @@ def read_gathered(path, *, columns: dict | None = None) -> list[dict]:
     InputError
         A file that is not UTF-8, an empty file, a row with the wrong number of fields, a
         blank or repeated ``report_id`` (file, row and column named).
+
+    Examples
+    --------
+    >>> from analysis.curate import build_gazetteer, load_rules, read_gathered
+    >>> from analysis.datasets import data_path
+    >>> raw = data_path() / "raw"
+    >>> rows = read_gathered(raw / "incidents.csv")
+    >>> len(rows), rows[0]["country"]
+    (24, 'Syria')
     """
     import csv
     import io

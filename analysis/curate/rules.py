@@ -78,6 +78,13 @@ def load_rules(path) -> CurationRules:
     InputError
         A file that is not TOML, an unknown table, a pattern that is not a regular
         expression, an override without its reason (file and key named).
+
+    Examples
+    --------
+    >>> from analysis.datasets import data_path
+    >>> rules = load_rules(data_path("curation.toml"))
+    >>> type(rules).__name__
+    'CurationRules'
     """
     path = Path(path)
     file = str(path)

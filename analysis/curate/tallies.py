@@ -55,6 +55,18 @@ def curate_tallies(rows: list[dict], *, file: str, rules: CurationRules | None =
     Each row has ``tally_id, as_of, since, bound, reporter, source_url, note`` and one
     count column per region of ``rules.tally_regions`` (the first, the total, is
     required). Ids become ``<tally_id>-<region>``; ``source`` is :func:`counter_of`.
+
+    Examples
+    --------
+    >>> from analysis.curate import build_gazetteer, load_rules, read_gathered
+    >>> from analysis.datasets import data_path
+    >>> raw = data_path() / "raw"
+    >>> import csv
+    >>> with open(raw / "tallies.csv", encoding="utf-8") as fh:
+    ...     rows = list(csv.DictReader(fh))
+    >>> out = curate_tallies(rows, file="tallies.csv")
+    >>> sorted(out[0])
+    ['as_of', 'bound', 'count', 'notes', 'outlet', 'region', 'since', 'source', 'source_url', 'tally_id']
     """
     rules = rules or CurationRules()
     out = []

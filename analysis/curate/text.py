@@ -47,7 +47,13 @@ class Parsed:
 
 
 def attacks_in(text: str) -> int | None:
-    """Number of attacks when a projectiles text reads ``"N attacks"``, else None."""
+    """Number of attacks when a projectiles text reads ``"N attacks"``, else None.
+
+    Examples
+    --------
+    >>> attacks_in("3 attacks"), attacks_in("two rockets")
+    (3, None)
+    """
     m = _N_ATTACKS.match(text.strip())
     return int(m.group(1)) if m else None
 
@@ -188,7 +194,13 @@ _KINDS = (
 
 
 def weapon_kinds(text: str) -> tuple[str, ...]:
-    """Weapon kinds named in a free-text weapon description."""
+    """Weapon kinds named in a free-text weapon description.
+
+    Examples
+    --------
+    >>> weapon_kinds("drone and rockets"), weapon_kinds("one-way attack UAV")
+    (('drone', 'rocket'), ('drone',))
+    """
     low = text.lower()
     if "unspecified" in low:
         return ()
@@ -216,6 +228,11 @@ def split_places(location: str) -> tuple[list[str], list[str]]:
 
     Places are separated by ``;`` or ``and``; a segment (also after ``" - "``) that
     mentions a launch is a launch point, not a target.
+
+    Examples
+    --------
+    >>> split_places("Al-Asad air base; Erbil air base")
+    (['Al-Asad air base', 'Erbil air base'], [])
     """
     places, dropped = [], []
     for seg in re.split(r";|\band\b", location):
@@ -237,7 +254,13 @@ _PLACE_STOP = {"al", "ain", "air", "airbase", "airport", "base", "mss", "mission
 
 
 def place_key(name: str) -> str:
-    """A loose key for matching place names ("Ain al-Assad" ~ "Al-Asad Airbase")."""
+    """A loose key for matching place names ("Ain al-Assad" ~ "Al-Asad Airbase").
+
+    Examples
+    --------
+    >>> place_key("Ain al-Assad"), place_key("Al-Asad Airbase")
+    ('asad', 'asad')
+    """
     s = re.sub(r"\([^)]*\)", " ", name.lower())
     s = re.sub(r"[^a-z ]+", " ", s)
     words = [w for w in s.split() if w not in _PLACE_STOP]
@@ -255,6 +278,11 @@ def build_gazetteer(rows: list[dict]) -> dict[str, str]:
     """Place key -> country, from rows that name exactly one country.
 
     Keys seen with more than one country are left out.
+
+    Examples
+    --------
+    >>> build_gazetteer([{"location": "Erbil", "country": "Iraq"}, {"location": "al-Tanf", "country": "Syria"}])
+    {'erbil': 'Iraq', 'tanf': 'Syria'}
     """
     seen: dict[str, set[str]] = {}
     for r in rows:
