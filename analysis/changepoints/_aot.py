@@ -37,7 +37,7 @@ SOURCES = ("_kernels.py", "_fpop.py")
 #: Bayesian recursions (whose run time dwarfs the load)
 EXPORTS = {
     "_kernels": ("seg_cost", "segment_costs", "op_kernel", "pelt_kernel", "segneigh_kernel",
-                 "best_split"),
+                 "best_split", "binseg_kernel"),
     "_fpop": ("fpop_poisson_kernel",),
 }
 _ENV = "INCIDENT_TRENDS_AOT_DIR"

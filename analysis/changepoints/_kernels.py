@@ -511,6 +511,71 @@ def best_split(code, cs, cq, ce, param, LT, mbic, s, e, min_size):
     return arg, best
 
 
+@njit(cache=True)
+def _binseg_best(code, cs, cq, ce, param, LT, mbic, s, e, min_size, n):
+    """R's ``binseg`` split of ``[s, e)``: the first ``j`` with the largest gain among
+    ``j - s > min_size``, ``e - j >= min_size`` and ``2 <= j <= n - 3``; ``(-1, 0)`` when
+    no split has a positive gain."""
+    whole = seg_cost(code, cs, cq, ce, s, e, param, mbic, LT)
+    best = 0.0
+    arg = -1
+    for j in range(max(s + min_size + 1, 2), min(e - min_size, n - 3) + 1):
+        g = whole - seg_cost(code, cs, cq, ce, s, j, param, mbic, LT) \
+            - seg_cost(code, cs, cq, ce, j, e, param, mbic, LT)
+        if g > best:
+            best = g
+            arg = j
+    return arg, best
+
+
+@njit(cache=True)
+def binseg_kernel(code, cs, cq, ce, param, LT, mbic, min_size, max_changes):
+    """Binary segmentation as R's ``binseg`` (``BinSeg_one_func_minseglen.c``).
+
+    Step ``q`` adds, over every current segment ``[s, e)``, the split ``j`` with the
+    largest cost drop ``C(s, e) - C(s, j) - C(j, e)`` (MBIC's ``log`` terms included
+    when ``mbic``), where R's loop allows ``j - s - 1 >= min_size``, ``e - j >= min_size``
+    and ``2 <= j <= n - 3``; ties go to the first ``j`` in row order (R's
+    ``max_which``); R only takes a drop above 0 (its gains start at 0), so the search
+    stops at the first step without one. Each segment's best split is kept and only the
+    two new segments are scanned, O(n log Q) segment costs in all where R's loop
+    rescans the whole series at every step, O(Q n). Returns the changes in the order
+    found and their (uncapped) cost drops.
+    """
+    n = cs.shape[0] - 1
+    Q = max_changes
+    ss = np.empty(Q + 1, np.int64)
+    se = np.empty(Q + 1, np.int64)
+    sj = np.empty(Q + 1, np.int64)
+    sg = np.empty(Q + 1)
+    cps = np.empty(Q, np.int64)
+    gains = np.empty(Q)
+    ss[0] = 0
+    se[0] = n
+    sj[0], sg[0] = _binseg_best(code, cs, cq, ce, param, LT, mbic, 0, n, min_size, n)
+    ns = 1
+    k = 0
+    for _ in range(Q):
+        b = -1
+        for i in range(ns):
+            if sj[i] >= 0 and (b < 0 or sg[i] > sg[b] or (sg[i] == sg[b] and sj[i] < sj[b])):
+                b = i
+        if b < 0:
+            break
+        j = sj[b]
+        cps[k] = j
+        gains[k] = sg[b]
+        k += 1
+        s0, e0 = ss[b], se[b]
+        se[b] = j
+        sj[b], sg[b] = _binseg_best(code, cs, cq, ce, param, LT, mbic, s0, j, min_size, n)
+        ss[ns] = j
+        se[ns] = e0
+        sj[ns], sg[ns] = _binseg_best(code, cs, cq, ce, param, LT, mbic, j, e0, min_size, n)
+        ns += 1
+    return cps[:k].copy(), gains[:k].copy()
+
+
 # --------------------------------------------------------------------- Bayesian
 @njit(cache=True)
 def _loglik_row(out, cy, ce, icy, s0, s1, e, a, b, c0, LG, LB, tables, fixed_end):

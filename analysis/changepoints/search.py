@@ -320,13 +320,18 @@ class SegNeigh(_Search):
 class BinSeg(_Search):
     """Binary segmentation (Scott and Knott 1974) with up to ``max_changes`` changes.
 
-    Greedily adds, ``Q = max_changes`` times, the split that lowers the total cost most
-    (over every current segment, each part at least ``min_size`` rows). As in R's
-    ``changepoint`` (``binseg`` in ``BinSeg_one_func_minseglen.c``), the cost drop of
-    step ``q`` is capped at the drop of step ``q - 1`` (so the sequence is
-    non-increasing) and the search keeps the leading splits whose capped drop is at
-    least the penalty: it stops at the first split that does not pay for itself, even
-    if a later split would. Approximate (not guaranteed optimal), O(Q n).
+    Greedily adds, up to ``Q = max_changes`` times, the split that lowers the total cost
+    most over every current segment, as R's ``changepoint`` does (``binseg`` in
+    ``BinSeg_one_func_minseglen.c``, read from its source; see
+    :func:`_kernels.binseg_kernel`): R's loop needs ``min_size + 1`` rows left of a
+    split and ``min_size`` right of it, no split before row 2 or after row ``n - 3``,
+    takes the first split in row order among equal drops and only drops above 0 (the
+    path ends at the first step without one). The cost drop of step ``q`` is capped at
+    the drop of step ``q - 1`` (so the sequence is non-increasing) and the search keeps
+    the leading splits whose capped drop is at least the penalty: it stops at the first
+    split that does not pay for itself, even if a later split would. Approximate (not
+    guaranteed optimal); each segment's best split is kept, so only the two new parts
+    are scanned after a split.
     ``attrs["path"]`` holds the nested segmentations found and ``attrs["gains"]`` the
     capped cost drops.
 
@@ -351,29 +356,14 @@ class BinSeg(_Search):
         if self.jump != 1:
             raise ValueError("BinSeg supports jump=1 only")
         code, cs, cq, ce, param, LT = self.cost_.kernel_args()
-        n, ms = self.cost_.n, self.min_size_
-        cand = {}
-
-        def split(s, e):
-            tau, gain = K.best_split(code, cs, cq, ce, param, LT, pen.mbic, s, e, ms)
-            cand[(s, e)] = (int(tau), float(gain))
-
-        split(0, n)
+        found, drops = K.binseg_kernel(code, cs, cq, ce, param, LT, pen.mbic, self.min_size_,
+                                       int(self.max_changes))
         cps: list[int] = []
         path = [list(cps)]
-        total = [self.cost_.sum_of_costs([], mbic=pen.mbic)]
-        for _ in range(self.max_changes):
-            best = max(cand.items(), key=lambda kv: kv[1][1], default=None)
-            if best is None or best[1][0] < 0:
-                break
-            (s, e), (tau, gain) = best
-            del cand[(s, e)]
+        for tau in found.tolist():
             cps = sorted(cps + [tau])
             path.append(cps)
-            total.append(total[-1] - gain)
-            split(s, tau)
-            split(tau, e)
-        gains = np.minimum.accumulate(-np.diff(total)) if len(total) > 1 else np.zeros(0)
+        gains = np.minimum.accumulate(drops)
         k = 0
         while k < len(gains) and gains[k] >= pen.value:
             k += 1
