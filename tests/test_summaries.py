@@ -136,7 +136,8 @@ def test_every_public_name_has_a_runnable_example():
 @pytest.mark.parametrize("package", ["analysis.plots", "analysis.extract", "analysis.monitor", "analysis.io",
                                      "analysis.questions", "analysis.series", "analysis.normalize",
                                      "analysis.changepoints", "analysis.datasets", "analysis.panel", "analysis.duck",
-                                     "analysis.synthetic", "analysis.report", "analysis.curate"])
+                                     "analysis.synthetic", "analysis.report", "analysis.curate",
+                                     "analysis.models", "analysis.events"])
 def test_public_functions_of_the_user_facing_packages_have_examples(package):
     import importlib
 

@@ -42,6 +42,21 @@ def attach_attribution(result_dict: dict, series, events_path, window_days: floa
         "null_mean", "window_days"}``. With no change, the alignment p-value is null and
         draws 0. The uniform null draws the changes among the row starts where the
         search could place them.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> from analysis.series import CountSeries
+    >>> s = CountSeries.from_counts([1, 0, 2, 1, 0, 9, 8, 11, 10, 9], start="2024-01-01", freq="W")
+    >>> events = Path(tempfile.mkdtemp()) / "events.csv"
+    >>> pd.DataFrame({"event_id": ["E1"], "date": ["2024-02-04"], "label": ["synthetic"]}).to_csv(events, index=False)
+    >>> out = attach_attribution({"changepoints": [{"index": 5, "time": "2024-W06"}]}, s, events, draws=99, min_size=2)
+    >>> out["attribution"]
+    [{'index': 5, 'time': '2024-W06', 'nearest_event': 'E1', 'lag_days': 1, 'events_within': ['E1']}]
+    >>> out["alignment"]["draws"], out["alignment"]["statistic"]
+    (99, 1.0)
     """
     cat = as_catalogue(events_path)
     cps = result_dict.get("changepoints", [])

@@ -202,7 +202,19 @@ def _get_model_class():
 
 
 def CensoredPoisson(*args, **kwargs) -> object:
-    """The statsmodels model class behind :func:`fit_censored_poisson` (built lazily)."""
+    """The statsmodels model class behind :func:`fit_censored_poisson` (built lazily).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy import stats
+    >>> y = np.array([2.0, 3.0, 0.0, 4.0])                # row 2 is known only as "at least 3"
+    >>> model = CensoredPoisson(y, np.ones((4, 1)), offset=np.zeros(4), lower=[np.nan, np.nan, 3, np.nan],
+    ...                         upper=[np.nan, np.nan, np.inf, np.nan], censored=[False, False, True, False])
+    >>> by_hand = stats.poisson.logpmf([2, 3, 4], 3).sum() + np.log(stats.poisson.sf(2, 3))
+    >>> bool(np.isclose(model.loglike(np.array([np.log(3.0)])), by_hand))
+    True
+    """
     return _get_model_class()(*args, **kwargs)
 
 
