@@ -126,3 +126,19 @@ def test_text_output_uses_proper_plurals(tmp_path, capsys):
     assert main(["normalize", "--reviewed", str(tmp_path / "ex" / "review.csv"), "--out",
                  str(tmp_path / "s.csv")]) == 1
     assert "3 of 3 candidates are not reviewed" in capsys.readouterr().err
+
+
+def test_python_normalize_refuses_unreviewed_extractions():
+    import pytest
+
+    from analysis.extract import Article, extract, read_review, review_frame
+    from analysis.normalize import normalize
+    from analysis.schema import InputError
+
+    ex = extract([Article("synthetic", SYNTHETIC, __import__("datetime").date(2024, 1, 12))])
+    with pytest.raises(InputError, match="2 reports rows extracted from text have not passed the review"):
+        normalize(ex.reports, freq="D")
+    with pytest.raises(InputError, match="1 tallies row extracted from text has not passed the review"):
+        normalize(tallies=ex.tallies)
+    rv = read_review(review_frame(ex), accept_all=True)
+    assert normalize(rv.reports, rv.tallies, freq="D").series.total == 2.0

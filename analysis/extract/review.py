@@ -285,6 +285,7 @@ def read_review(path, *, accept_all: bool = False) -> Reviewed:
             raise InputError(exc.detail, file=path, row=row, column=exc.column) from None
         got["_file"] = pd.array([str(path)] * len(got), dtype="str")
         got["_row"] = review_rows.astype(np.int64)
+        got["x_review"] = pd.array(review[m], dtype="str")   # passed the review: normalize counts it
         frames[table] = got
     return Reviewed(frames["reports"], frames["tallies"], frames["events"], info, str(path))
 

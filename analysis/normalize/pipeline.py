@@ -186,6 +186,38 @@ def _as_reports(f) -> pd.DataFrame:
     return f
 
 
+def refuse_unreviewed(frame: pd.DataFrame, what: str = "reports") -> pd.DataFrame:
+    """``frame`` itself, unless it holds rows extracted from text (``x_extraction_rule``) that did
+    not pass the review (no ``x_review``, which :func:`analysis.extract.read_review` sets): nothing
+    extracted is counted unreviewed.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ok = refuse_unreviewed(pd.DataFrame({"report_id": ["a"], "x_extraction_rule": ["rule"],
+    ...                                      "x_review": ["accepted"]}))
+    >>> refuse_unreviewed(pd.DataFrame({"report_id": ["a"], "x_extraction_rule": ["rule"]}))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    analysis.schema.InputError: 1 reports row extracted from text has not passed the review ...
+    """
+    if "x_extraction_rule" not in frame.columns:
+        return frame
+    rule = frame["x_extraction_rule"]
+    extracted = (rule.notna() & (rule.astype(str).str.strip() != "")).to_numpy()
+    reviewed = (frame["x_review"].notna().to_numpy() if "x_review" in frame.columns
+                else np.zeros(len(frame), bool))
+    bad = extracted & ~reviewed
+    if bad.any():
+        from ..schema import InputError
+        k = int(bad.sum())
+        raise InputError(f"{k} {what} {'row' if k == 1 else 'rows'} extracted from text "
+                         f"{'has' if k == 1 else 'have'} not passed the review (column x_extraction_rule, no "
+                         "x_review): take them through analysis.extract.read_review(review_frame(ex)) after "
+                         "marking each, or read_review(..., accept_all=True) to accept them as extracted")
+    return frame
+
+
 def _prepare_dedupe(reports, mode: str):
     """Apply ``dedupe`` to the report frames: returns the frame and each row's id label.
 
@@ -199,7 +231,7 @@ def _prepare_dedupe(reports, mode: str):
     frames = [reports] if isinstance(reports, (pd.DataFrame, str, os.PathLike)) else list(reports)
     out, labels = [], []
     for f in frames:
-        f = _as_reports(f)
+        f = refuse_unreviewed(_as_reports(f))
         label = _event_label(f)
         n = len(f)
         # rows of coded event datasets: their actor is a coded field, compared in matching
@@ -390,6 +422,9 @@ def normalize(reports=None, tallies=None, *, freq: str = "W", groups: Sequence[s
               "measure": measure}
     tres = None
     if tallies is not None:
+        for f in ([tallies] if isinstance(tallies, pd.DataFrame) else list(tallies)):
+            if isinstance(f, pd.DataFrame):
+                refuse_unreviewed(f, "tallies")
         tres = tallies_to_intervals(tallies, rule=rule, preferred_sources=preferred_sources,
                                     about_band=about_band)
     if reports is None:
