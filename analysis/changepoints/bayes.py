@@ -55,7 +55,7 @@ EXACT_COUNT_MAX = 300
 #: ones (O(n x retained run lengths) time, O(n) memory) beyond. At 5,000 rows the exact
 #: posterior takes about 0.5 s and 0.1 GiB on an idle 2-core machine; its time and memory
 #: grow as n^2 (10 s and 1.9 GiB at 20,000). The filtered one with the default cap differs
-#: from it by about 1e-4 in ``prob_change`` at 5,000 rows and 1e-3 at 20,000, with the
+#: from it by at most 4e-4 in ``prob_change`` at 5,000 rows and 8e-4 at 20,000, with the
 #: same MAP segmentation (``benchmarks/bayes_filter_error.py``), so below 5,000 rows,
 #: where exact is affordable, exact is used. A ten-year daily series (3,650 rows) stays
 #: exact.
@@ -285,7 +285,9 @@ class BayesianChangepoints:
     tol : float
         Filtered mode: relative weight below which a run length is dropped.
     max_run_lengths : int
-        Filtered mode: most run lengths kept at any row.
+        Filtered mode: run lengths kept after thinning (thinning starts above 1.5 times
+        as many). The 32 with the best MAP scores (at most half of them) are kept
+        whatever their weight; the others are resampled, seeded by ``seed``.
 
     Examples
     --------
