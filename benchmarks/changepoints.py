@@ -136,6 +136,7 @@ def worker(kind: str, n: int, repeat: int) -> None:
     run, info = _task(kind, y)
     times, cpu, out = [], [], None
     for _ in range(repeat):
+        out = None  # the previous result is not part of this run's peak memory
         t = time.perf_counter()
         c = time.process_time()
         out = run()
