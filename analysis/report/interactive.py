@@ -158,10 +158,10 @@ def _week_sources(data) -> list[dict]:
         rurl = ({str(k): v for k, v in zip(reps["report_id"], reps["source_url"])}
                 if reps is not None and {"report_id", "source_url"} <= set(reps.columns) else {})
         day = pd.DatetimeIndex(inc["date_start"]).normalize()
+        counted = (~day.isin(pd.DatetimeIndex(sorted(tally_days))) if tally_days is not None
+                   else np.ones(len(day), bool))  # days counted from the tallies rest on them
         for i in range(s.n):
-            sel = (day >= starts[i]) & (day < ends[i])
-            if tally_days is not None:
-                sel &= ~np.array([x in tally_days for x in day])
+            sel = (day >= starts[i]) & (day < ends[i]) & counted
             for row in inc[sel].itertuples(index=False):
                 out[i]["incidents"].append(str(row.incident_id))
                 ids = [r.strip() for r in str(getattr(row, "report_ids", "") or "").split(";") if r.strip()]
