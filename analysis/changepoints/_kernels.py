@@ -120,15 +120,28 @@ _MERGE = 4
 _MAXB = 64
 #: a block keeps its members in order of ``q`` rounded down to a multiple of
 #: ``max(pen, 1) / _QBIN`` (a counting sort), the last of _NBIN bins open-ended
-_QBIN = 32
-_NBIN = 128
+_QBIN = 256
+_NBIN = 256
 
 
 @njit(cache=True)
 def _bin_sort(tq, ttau, m, dq, pq, ptau, w, cnt):
-    """Write the ``m`` members ``(tq, ttau)`` to ``pq, ptau`` from ``w`` on, ordered by
-    bin (``q // dq``, capped at ``_NBIN - 1``), each with its bin's lower bound as
-    ``q``: rounding ``q`` down only releases a member earlier."""
+    """Write the ``m`` members ``(tq, ttau)`` to ``pq, ptau`` from ``w`` on in order of
+    ``q``: a few by insertion (exact ``q``), more by bin (``q // dq``, capped at
+    ``_NBIN - 1``; each then gets its bin's lower bound as ``q``, which only releases
+    it earlier)."""
+    if m <= 32:
+        for r in range(m):
+            x = tq[r]
+            y = ttau[r]
+            h = w + r - 1
+            while h >= w and pq[h] > x:
+                pq[h + 1] = pq[h]
+                ptau[h + 1] = ptau[h]
+                h -= 1
+            pq[h + 1] = x
+            ptau[h + 1] = y
+        return
     for b in range(_NBIN):
         cnt[b] = 0
     for r in range(m):
@@ -177,20 +190,23 @@ def pelt_kernel(code, cs, cq, ce, param, LT, mbic, pen, min_size, jump, exact):
 
     with ``L_T = log((T - c) / (t - c))`` under MBIC (0 without): ``h(tau, T) -
     h(tau, t) >= 0`` (it is 0 or a log of a longer segment, and ``h(tau, t) = 0`` for a
-    zero sum) and ``h(c, T) - h(c, t) = L_T``. So ``c``'s segmentation beats ``tau`` at
-    every end ``T`` with ``G_T(t | c) + L_T < q``. A sweep moves every active
-    candidate with ``q >= pen / 2`` into a block with the reference ``(c, t)`` and the least
-    ``q`` of its members; at each later row the block's ``G_T(t | c) + L_T`` (one or
-    two segment costs) is compared with that least ``q``, and once it is reached all
-    members go back to the active set (a later sweep may hold them back again). Inside
+    zero sum) and ``h(c, T) - h(c, t) = L_T``. When ``tau > c`` and ``[tau, t)`` has a
+    positive sum, ``L_T`` can be left out: the two brackets together are
+    ``log((T - tau)/(t - tau)) - log((T - c)/(t - c)) >= 0`` (the ratio grows with the
+    start). So ``c``'s segmentation beats ``tau`` at every end ``T`` with
+    ``G_T(t | c) (+ L_T) < q``. A sweep moves every active candidate with ``q > 0``
+    into a block with the reference ``(c, t)``, its members in order of ``q`` in two
+    classes (with and without ``L_T``); at each later row the block's ``G_T(t | c)``
+    (one or two segment costs) is computed and the members whose ``q`` it reaches go
+    back to the active set (a later sweep may hold them back again). Inside
     a homogeneous stretch ``q`` is about the penalty and ``G_T(t | c)`` stays small
     until the data after ``t`` change, so a long segment keeps only the candidates
     that came since the last sweep active: R's rule keeps fewer, but is not exact
     under MBIC; rule 1 alone keeps them all, O(L^2) for a segment of length ``L``.
-    Sweeps run once ``_SWEEP`` candidates came (new or released) since the last; the newest ``_MERGE``
-    blocks of one level are merged into one of the next level, re-testing their
-    members against the current ``(c, t)`` (a candidate is re-tested O(log n) times,
-    O(log n) blocks are watched). Margins are cut by a relative 1e-11 so rounding
+    Sweeps run once ``_SWEEP`` candidates came (new or released) since the last; the
+    newest ``_MERGE`` blocks of one level are merged into one of the next level,
+    re-testing their members against the current ``(c, t)`` (a candidate is re-tested
+    O(log n) times, O(log n) blocks are watched); rule 1 drops members for good there. Margins are cut by a relative 1e-11 so rounding
     never leaves out a candidate that ties.
 
     With ``exact=False`` the rule is R's ``PELT.c``: drop ``tau`` for good at
@@ -218,6 +234,8 @@ def pelt_kernel(code, cs, cq, ce, param, LT, mbic, pen, min_size, jump, exact):
     bt = np.empty(_MAXB, np.int64)
     bC = np.empty(_MAXB)
     bp = np.empty(_MAXB, np.int64)
+    bm = np.empty(_MAXB, np.int64)
+    bpb = np.empty(_MAXB, np.int64)
     blev = np.empty(_MAXB, np.int64)
     blo = np.empty(_MAXB, np.int64)
     bhi = np.empty(_MAXB, np.int64)
@@ -226,6 +244,8 @@ def pelt_kernel(code, cs, cq, ce, param, LT, mbic, pen, min_size, jump, exact):
     pq = np.empty(cap)
     tq = np.empty(n + 1 if exact else 0)
     ttau = np.empty(n + 1 if exact else 0, np.int64)
+    tqb = np.empty(n + 1 if exact else 0)
+    ttaub = np.empty(n + 1 if exact else 0, np.int64)
     cnt = np.empty(_NBIN, np.int64)
     nb = 0
     top = 0
@@ -257,27 +277,34 @@ def pelt_kernel(code, cs, cq, ce, param, LT, mbic, pen, min_size, jump, exact):
                 lastc = bc[k]
                 c1 = seg_cost(code, cs, cq, ce, lastc, t, param, False, LT)
             c2 = seg_cost(code, cs, cq, ce, bt[k], t, param, False, LT)
-            G = c1 - bC[k] - c2
+            thr = c1 - bC[k] - c2 + 1e-11 * (1.0 + abs(c1) + abs(bC[k]) + abs(c2))
+            L = 0.0
             if mbic:
                 if code == 4:
-                    G += LT[t - lastc] - LT[bt[k] - lastc]
+                    L = LT[t - lastc] - LT[bt[k] - lastc]
                 else:
-                    G += math.log((t - lastc) / (bt[k] - lastc))
-            thr = G + 1e-11 * (1.0 + abs(c1) + abs(bC[k]) + abs(c2))
-            p = bp[k]
-            h = bhi[k]
-            while p < h and pq[p] <= thr:
-                tau = ptau[p]
-                cand[nc] = tau
-                fc[nc] = F[tau]
-                if code == 4:
-                    sc[nc] = ics[tau]
-                kill[nc] = _BIG
-                nc += 1
-                p += 1
-                fresh += 1
-            bp[k] = p
-            if p < h:
+                    L = math.log((t - lastc) / (bt[k] - lastc))
+            # class A members ([ptr, bm)): G; class B ([bpb, hi)): G + L_T
+            for part in range(2):
+                if part == 0:
+                    p, h, th = bp[k], bm[k], thr
+                else:
+                    p, h, th = bpb[k], bhi[k], thr + L
+                while p < h and pq[p] <= th:
+                    tau = ptau[p]
+                    cand[nc] = tau
+                    fc[nc] = F[tau]
+                    if code == 4:
+                        sc[nc] = ics[tau]
+                    kill[nc] = _BIG
+                    nc += 1
+                    p += 1
+                    fresh += 1
+                if part == 0:
+                    bp[k] = p
+                else:
+                    bpb[k] = p
+            if bp[k] < bm[k] or bpb[k] < bhi[k]:
                 k += 1
                 continue
             for kk in range(k, nb - 1):
@@ -285,6 +312,8 @@ def pelt_kernel(code, cs, cq, ce, param, LT, mbic, pen, min_size, jump, exact):
                 bt[kk] = bt[kk + 1]
                 bC[kk] = bC[kk + 1]
                 bp[kk] = bp[kk + 1]
+                bm[kk] = bm[kk + 1]
+                bpb[kk] = bpb[kk + 1]
                 blev[kk] = blev[kk + 1]
                 blo[kk] = blo[kk + 1]
                 bhi[kk] = bhi[kk + 1]
@@ -371,10 +400,16 @@ def pelt_kernel(code, cs, cq, ce, param, LT, mbic, pen, min_size, jump, exact):
             # close the gaps left by released blocks
             w = 0
             for kk in range(nb):
-                p0 = bp[kk]
+                a0, a1, b0, b1 = bp[kk], bm[kk], bpb[kk], bhi[kk]
                 blo[kk] = w
                 bp[kk] = w
-                for p in range(p0, bhi[kk]):
+                for p in range(a0, a1):
+                    ptau[w] = ptau[p]
+                    pq[w] = pq[p]
+                    w += 1
+                bm[kk] = w
+                bpb[kk] = w
+                for p in range(b0, b1):
                     ptau[w] = ptau[p]
                     pq[w] = pq[p]
                     w += 1
@@ -382,14 +417,21 @@ def pelt_kernel(code, cs, cq, ce, param, LT, mbic, pen, min_size, jump, exact):
             top = w
         lo = top
         m = 0
+        mb = 0
         j = 0
         for i in range(nc):
             if kill[i] == _BIG:
                 q = vals[i] - best - 1e-11 * (1.0 + abs(vals[i]) + abs(best))
                 if q > 0.0:
-                    tq[m] = q
-                    ttau[m] = cand[i]
-                    m += 1
+                    tau = cand[i]
+                    if not mbic or (tau > c0 and not (pois and cs[t] - cs[tau] <= 0.0)):
+                        tq[m] = q
+                        ttau[m] = tau
+                        m += 1
+                    else:
+                        tqb[mb] = q
+                        ttaub[mb] = tau
+                        mb += 1
                     continue
             cand[j] = cand[i]
             fc[j] = fc[i]
@@ -397,19 +439,22 @@ def pelt_kernel(code, cs, cq, ce, param, LT, mbic, pen, min_size, jump, exact):
             kill[j] = kill[i]
             j += 1
         nc = j
-        if m == 0:
+        if m + mb == 0:
             continue
         _bin_sort(tq, ttau, m, dq, pq, ptau, lo, cnt)
+        _bin_sort(tqb, ttaub, mb, dq, pq, ptau, lo + m, cnt)
         Cct = seg_cost(code, cs, cq, ce, c0, t, param, False, LT)
         bc[nb] = c0
         bt[nb] = t
         bC[nb] = Cct
         bp[nb] = lo
+        bm[nb] = lo + m
+        bpb[nb] = lo + m
         blev[nb] = 0
         blo[nb] = lo
-        bhi[nb] = lo + m
+        bhi[nb] = lo + m + mb
         nb += 1
-        top = lo + m
+        top = lo + m + mb
         # merge the newest _MERGE blocks of one level (or the two newest when there
         # are too many): re-test their members against (c0, t)
         while nb >= 2:
@@ -423,8 +468,11 @@ def pelt_kernel(code, cs, cq, ce, param, LT, mbic, pen, min_size, jump, exact):
             lev = blev[nb - 1] + 1
             w = blo[k0]
             m = 0
+            mb = 0
             for kk in range(k0, nb):
                 for p in range(bp[kk], bhi[kk]):
+                    if p >= bm[kk] and p < bpb[kk]:
+                        continue  # released members of class B
                     tau = ptau[p]
                     v = F[tau] + seg_cost(code, cs, cq, ce, tau, t, param, mbic, LT)
                     q = v - best - 1e-11 * (1.0 + abs(v) + abs(best))
@@ -436,9 +484,14 @@ def pelt_kernel(code, cs, cq, ce, param, LT, mbic, pen, min_size, jump, exact):
                                         or g >= math.log(t - tau)):
                             kl = t + min_size
                     if q > 0.0 and kl == _BIG:
-                        tq[m] = q
-                        ttau[m] = tau
-                        m += 1
+                        if not mbic or (tau > c0 and not (pois and cs[t] - cs[tau] <= 0.0)):
+                            tq[m] = q
+                            ttau[m] = tau
+                            m += 1
+                        else:
+                            tqb[mb] = q
+                            ttaub[mb] = tau
+                            mb += 1
                     elif kl != t + 1:
                         # back to the active set (tested from t + 1 on, or until it is
                         # dropped by rule 1)
@@ -449,17 +502,20 @@ def pelt_kernel(code, cs, cq, ce, param, LT, mbic, pen, min_size, jump, exact):
                         kill[nc] = kl
                         nc += 1
             nb = k0
-            if m > 0:
+            if m + mb > 0:
                 _bin_sort(tq, ttau, m, dq, pq, ptau, w, cnt)
+                _bin_sort(tqb, ttaub, mb, dq, pq, ptau, w + m, cnt)
                 bc[nb] = c0
                 bt[nb] = t
                 bC[nb] = Cct
                 bp[nb] = w
+                bm[nb] = w + m
+                bpb[nb] = w + m
                 blev[nb] = lev
                 blo[nb] = w
-                bhi[nb] = w + m
+                bhi[nb] = w + m + mb
                 nb += 1
-                top = w + m
+                top = w + m + mb
             else:
                 top = bhi[nb - 1] if nb > 0 else 0
     return F, last, maxc
