@@ -23,7 +23,7 @@ from analysis.changepoints._fpop import fpop_poisson_kernel as fpop_jit
 from analysis.changepoints.costs import get_cost
 
 #: the kernels the command needs (op_kernel: bound to OptimalPartitioning at import)
-NAMES = ("pelt_kernel", "op_kernel", "segment_costs", "fpop_poisson_kernel")
+NAMES = ("pelt_kernel", "op_kernel", "segment_costs", "seg_cost", "fpop_poisson_kernel")
 
 
 @pytest.fixture(scope="module")
@@ -129,3 +129,53 @@ def test_command_runs_without_numba_and_gives_the_same_json(aot_dir, tmp_path):
     assert runs["aot"]["out"] == runs["jit"]["out"]
     # the seeded draw's change (true change at row 80) is found at row 81
     assert [c["index"] for c in runs["aot"]["out"]["changepoints"]] == [81]
+
+
+@pytest.mark.parametrize("cost", ["poisson", "negbin", "normal", "normal-meanvar"])
+def test_compiled_seg_cost_keeps_the_mbic_flag(aot_dir, cost):
+    """Every flag reaches the compiled export: numba.pycc's own conversion of a boolean
+    argument gave ``seg_cost(..., mbic=True)`` the cost without its ``log(m)`` term."""
+    c, y, x = _fitted(cost, 3)
+    sc = _aot.kernel("seg_cost", lambda: JIT.seg_cost)
+    assert isinstance(sc, _aot.Kernel) and sc.overloads
+    code, cs, cq, ce, param, LT = c.kernel_args()
+    for s, e in ((0, 300), (5, 40), (120, 122)):
+        for mbic in (False, True):
+            a = sc(code, cs, cq, ce, s, e, param, mbic, LT)
+            assert sc._jit is None  # the compiled export ran
+            assert a == JIT.seg_cost(code, cs, cq, ce, s, e, param, mbic, LT)
+        with_term = sc(code, cs, cq, ce, s, e, param, True, LT)
+        assert with_term - sc(code, cs, cq, ce, s, e, param, False, LT) == pytest.approx(
+            np.log(e - s), abs=1e-9)
+
+
+def test_installed_build_keeps_the_mbic_flag():
+    """The build ``make venv`` writes (every kernel, the default directory), when current:
+    each cost's ``error(mbic=True)`` exceeds ``error()`` by ``log(m)``. Its ``seg_cost``
+    export once dropped the term (``mbic=True`` arrived as false), so MBIC-penalised costs
+    from a checkout with a build differed from the JIT's."""
+    code = (
+        "import json, numpy as np\n"
+        "from analysis.changepoints import _aot\n"
+        "from analysis.changepoints.costs import get_cost\n"
+        "if _aot.load() is None:\n"
+        "    print('null')\n"
+        "else:\n"
+        "    rng = np.random.default_rng(3)\n"
+        "    out = {}\n"
+        "    for cost in ('poisson', 'negbin', 'normal', 'normal-meanvar'):\n"
+        "        kw = {'alpha': 0.3} if cost == 'negbin' else {}\n"
+        "        y = rng.poisson(4.0, 80).astype(float)\n"
+        "        c = get_cost(cost, **kw).fit(y)\n"
+        "        out[cost] = [c.error(5, 45, mbic=True) - c.error(5, 45), np.log(40.0)]\n"
+        "    print(json.dumps(out))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "INCIDENT_TRENDS_AOT_DIR"}
+    root = Path(__file__).resolve().parents[1]
+    env["PYTHONPATH"] = str(root) + os.pathsep + env.get("PYTHONPATH", "")
+    got = json.loads(subprocess.run([sys.executable, "-c", code], env=env, cwd=root, check=True,
+                                    capture_output=True, text=True).stdout)
+    if got is None:
+        pytest.skip("no current compiled build in this checkout (make kernels builds it)")
+    for cost, (diff, want) in got.items():
+        assert diff == pytest.approx(want, abs=1e-9), cost

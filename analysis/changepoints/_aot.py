@@ -31,8 +31,9 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-#: kernel modules the compiled module is built from (its key hashes their source)
-SOURCES = ("_kernels.py", "_fpop.py")
+#: modules the compiled module is built from, this one included (its key hashes their source:
+#: a change to how kernels are exported makes an older build stale too)
+SOURCES = ("_kernels.py", "_fpop.py", "_aot.py")
 #: the kernels compiled ahead of time (module -> names): the searches, not the
 #: Bayesian recursions (whose run time dwarfs the load)
 EXPORTS = {
@@ -167,6 +168,8 @@ class Kernel:
         if not _BUILDING[0]:
             for fn, kinds in self.overloads:
                 if _matches(args, kinds):
+                    if "b1" in kinds:  # exported with int64 in place of each bool
+                        args = tuple(int(a) if k == "b1" else a for a, k in zip(args, kinds))
                     return fn(*args)
         if self._jit is None:
             self._jit = self._jit_loader()
@@ -212,6 +215,22 @@ def _warm() -> None:
             c.error(0, 10, mbic=True)
 
 
+def _int_for_bool(sig):
+    """``sig`` with int64 in place of each boolean argument.
+
+    numba.pycc's argument parsing does not convert every boolean argument: an export of
+    ``seg_cost`` took ``mbic=True`` as false (the MBIC term was dropped). The kernels test
+    their flags for truth, so they compile the same for int64; :class:`Kernel` passes
+    ``int(flag)`` to such exports.
+    """
+    from numba.core import types
+
+    if not any(isinstance(t, types.Boolean) for t in sig.args):
+        return sig
+    args = [types.int64 if isinstance(t, types.Boolean) else t for t in sig.args]
+    return sig.return_type(*args)
+
+
 def build(names=None, *, quiet: bool = False) -> Path:
     """Compile the kernels (all of :data:`EXPORTS`, or the ``names`` given) into the
     extension module of the current key; returns its path."""
@@ -253,7 +272,7 @@ def build(names=None, *, quiet: bool = False) -> Path:
                         kinds == kk for _, kk in meta.get(name, ())):
                     continue
                 export = f"{name}__{i}"
-                cc.export(export, cres.signature)(disp.py_func)
+                cc.export(export, _int_for_bool(cres.signature))(disp.py_func)
                 meta.setdefault(name, []).append((export, kinds))
     if not meta:
         raise RuntimeError("no kernel signature to compile")
