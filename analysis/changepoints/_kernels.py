@@ -61,7 +61,9 @@ def seg_cost(code, cs, cq, ce, s, e, param, mbic, LT):
         else:
             r = param
             mu = S / m
-            c = -2.0 * (S * math.log(mu / (r + mu)) + m * r * math.log(r / (r + mu)))
+            # log1p: log(mu / (r + mu)) loses digits when r / mu is small (counts of
+            # 1e9: a relative error of 1e-7, enough to break the split inequality)
+            c = 2.0 * (S * math.log1p(r / mu) + m * r * math.log1p(mu / r))
     elif code == 2:
         c = (cq[e] - cq[s]) - S * S / m
     else:
@@ -125,6 +127,17 @@ _NBIN = 256
 
 
 @njit(cache=True)
+def _bin(q, dq):
+    """Bin of ``q`` (``q // dq`` capped at ``_NBIN - 1``), capped before the conversion
+    to an integer: ``q / dq`` above 2**63 (huge costs, e.g. a normal cost on values of
+    1e12, at a row that is not a multiple of ``jump``) does not fit an int64."""
+    x = q / dq
+    if x >= _NBIN - 1:
+        return _NBIN - 1
+    return np.int64(x)
+
+
+@njit(cache=True)
 def _bin_sort(tq, ttau, m, dq, pq, ptau, w, cnt):
     """Write the ``m`` members ``(tq, ttau)`` to ``pq, ptau`` from ``w`` on in order of
     ``q``: a few by insertion (exact ``q``), more by bin (``q // dq``, capped at
@@ -145,7 +158,7 @@ def _bin_sort(tq, ttau, m, dq, pq, ptau, w, cnt):
     for b in range(_NBIN):
         cnt[b] = 0
     for r in range(m):
-        b = min(np.int64(tq[r] / dq), _NBIN - 1)
+        b = _bin(tq[r], dq)
         cnt[b] += 1
     acc = w
     for b in range(_NBIN):
@@ -153,7 +166,7 @@ def _bin_sort(tq, ttau, m, dq, pq, ptau, w, cnt):
         cnt[b] = acc
         acc += c
     for r in range(m):
-        b = min(np.int64(tq[r] / dq), _NBIN - 1)
+        b = _bin(tq[r], dq)
         pq[cnt[b]] = b * dq
         ptau[cnt[b]] = ttau[r]
         cnt[b] += 1
