@@ -263,3 +263,18 @@ def test_normal_values_near_1e9_counterexample():
         if (m := _mismatch(y, "normal", penalty="mbic")):
             bad.append(m)
     assert bad == []
+
+
+def test_poisson_total_beyond_2_53():
+    """Counts of 2**53 (the largest accepted) on 1,400 rows, one in seven zero: the
+    total, 1.1e19, is past 2**63. The integer path (kernel code 4) overflowed int64 there
+    and PELT kept 368 changes against OP's 425; totals past 2**53 now take the float
+    path, where PELT and OP compute every segment cost alike."""
+    y = np.full(1400, 2.0 ** 53)
+    y[::7] = 0
+    a = Pelt("poisson").fit(y).predict("mbic")
+    b = OptimalPartitioning("poisson").fit(y).predict("mbic")
+    assert a.cost_name == "poisson" and get_cost("poisson").fit(y).kcode == 0
+    assert a.changepoints == b.changepoints
+    assert a.penalised_cost == b.penalised_cost
+    assert _mismatch(y[:300], "poisson", min_size=2, penalty=0.0) == ""

@@ -31,8 +31,11 @@ class CostPoisson(BaseCost):
 
     def _after_fit(self, sig: SignalData) -> None:
         # whole counts and one unit per row: every log in a segment cost is log(k) of an
-        # integer k; tabulate k <= n once (kernel code 4; larger sums call log)
-        if sig.exposure is None:
+        # integer k; tabulate k <= n once (kernel code 4; larger sums call log). Code 4
+        # takes segment sums as int64 differences of the cumulative sums: only while
+        # those are exact (total up to 2**53; beyond, and past 2**63 the int64
+        # overflowed) does it give the float path's numbers
+        if sig.exposure is None and self.cs[-1] <= 2.0 ** 53:
             size = self.n + 1
             LT = np.arange(size, dtype=float)
             LT[0] = 1.0  # log(0) is never used: zero-sum segments cost 0
