@@ -182,8 +182,15 @@ def pelt_kernel(code, cs, cq, ce, param, LT, mbic, pen, min_size, jump, exact):
     Poisson segment with zero sum, as in R), or 0 without MBIC. A candidate is left out
     at an end ``T`` only when a real segmentation is strictly cheaper there, so ``F``
     and ``last`` are those of :func:`op_kernel` (ties go to the earliest start).
-    ``C`` is a least cost over a segment's parameters, so a split never raises it:
-    ``G_T(t | s) = C(s, T) - C(s, t) - C(t, T) >= 0`` for ``s < t < T``.
+    The argument needs the split inequality ``G_T(t | s) = C(s, T) - C(s, t) - C(t, T)
+    >= 0`` for ``s < t < T``: it holds when ``C`` is a least cost over a segment's
+    parameters and is computed so, as for the Poisson (with exposure) and negative
+    binomial costs. It can fail for ``normal-meanvar``, whose variance floor (1e-11) is
+    not a least cost, and for the normal costs on values of 1e4 and more, where the
+    rounding of ``Q - S^2/m`` exceeds the margins; there the search can miss the optimum
+    of :func:`op_kernel` (strict-xfail counterexamples in
+    ``tests/test_changepoints_pelt_adversarial.py``; use ``OptimalPartitioning`` for
+    such series).
 
     Rule 1 (for good). At a row ``t`` that can be a change (a multiple of ``jump``),
     let ``g = V_tau(t) - F[t]`` and ``a = t - tau``. For ``T >= t + min_size``

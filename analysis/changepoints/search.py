@@ -207,6 +207,10 @@ class Pelt(_Penalised):
     candidate for good only when a change at the current row beats it at every later
     end, and otherwise holds it back for as long as the segmentation through the
     current best last change provably beats it, which keeps long segments cheap.
+    Exactness rests on the computed segment costs never rising under a split: true for
+    the Poisson and negative binomial costs; ``normal-meanvar`` (its variance floor) and
+    the normal costs on values of 1e4 and more can break it, and there
+    :class:`OptimalPartitioning` is the exact search.
     ``pruning`` chooses:
 
     ``"exact"``, ``"auto"`` (default)
