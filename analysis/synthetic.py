@@ -7,13 +7,15 @@ output synthetic (``attrs["synthetic"] = True`` on series; a ``synthetic`` colum
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
 from .series import CountSeries
 
 __all__ = ["piecewise_poisson", "nb_level_change", "acled_like_reports", "acled_sample", "write_acled_sample",
-           "SAMPLE_SEED"]
+           "toy_tables", "write_toy_spec", "SAMPLE_SEED"]
 
 
 def _rng(seed=None, rng=None) -> np.random.Generator:
@@ -285,6 +287,61 @@ def write_acled_sample(folder, seed: int = SAMPLE_SEED) -> dict:
                  encoding="utf-8")
     out["truth.json"] = p
     return out
+
+
+def toy_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A fixed synthetic toy in the canonical schema: ``(reports, tallies)``.
+
+    Two reports in country ``X`` (a rocket on 20 January 2024 at ``a``, a drone on
+    24 January at ``b``) and three statements of one synthetic counter (``ministry``)
+    since 1 January: exactly 3 by 7 January, more than 9 by 14 January, exactly 14 by
+    21 January. Nothing here is a bundled fact; the examples of the normalisation
+    functions share it.
+
+    Examples
+    --------
+    >>> reports, tallies = toy_tables()
+    >>> len(reports), tallies["count"].tolist(), tallies["bound"].tolist()
+    (2, [3, 9, 14], ['exact', 'more_than', 'exact'])
+    """
+    from .io import read_reports, read_tallies
+
+    reports = read_reports(pd.DataFrame({"report_id": ["r1", "r2"], "date": ["2024-01-20", "2024-01-24"],
+                                         "country": "X", "location": ["a", "b"], "weapon": ["rocket", "drone"]}))
+    tallies = read_tallies(pd.DataFrame({"tally_id": ["t1", "t2", "t3"], "since": "2024-01-01",
+                                         "as_of": ["2024-01-07", "2024-01-14", "2024-01-21"], "count": [3, 9, 14],
+                                         "bound": ["exact", "more_than", "exact"], "region": "all",
+                                         "source": "ministry"}))
+    return reports, tallies
+
+
+def write_toy_spec(folder=None) -> Path:
+    """Write a small synthetic report spec and its data into ``folder`` (a new temporary
+    folder when None); returns the spec's path.
+
+    Twelve synthetic reports, one every five days from 1 January 2024, in country
+    ``Synthetica`` at three places; a weekly Poisson model and PELT with ``min_size = 2``;
+    PNG figures at 30 dpi. The examples of :mod:`analysis.report` share it.
+
+    Examples
+    --------
+    >>> spec = write_toy_spec()
+    >>> spec.name, sorted(p.name for p in spec.parent.iterdir())
+    ('spec.toml', ['reports.csv', 'spec.toml'])
+    """
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp() if folder is None else folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame({"report_id": [f"SYN{i}" for i in range(12)],
+                  "date": pd.date_range("2024-01-01", periods=12, freq="5D").strftime("%Y-%m-%d"),
+                  "country": "Synthetica", "location": [f"Place {i % 3}" for i in range(12)],
+                  "source": "synthetic"}).to_csv(folder / "reports.csv", index=False)
+    spec = folder / "spec.toml"
+    spec.write_text('name = "synthetic-doc"\ntitle = "Synthetic"\nseed = 1\n[data]\nreports = ["reports.csv"]\n'
+                    '[series]\nfreq = "W"\n[model]\nfamily = "poisson"\n[changepoints]\nmin_size = 2\n'
+                    '[outputs]\nfigure_formats = ["png"]\ndpi = 30\n', encoding="utf-8")
+    return spec
 
 
 if __name__ == "__main__":  # pragma: no cover - python -m analysis.synthetic [FOLDER]

@@ -29,14 +29,9 @@ def daily_incidents(incidents: pd.DataFrame, start, end, *, allocate: str = "spl
     Examples
     --------
     >>> import pandas as pd
-    >>> from analysis.io import read_reports, read_tallies
     >>> from analysis.normalize import normalize
-    >>> reports = read_reports(pd.DataFrame({"report_id": ["r1", "r2"], "date": ["2024-01-20", "2024-01-24"],
-    ...                                      "country": "X", "location": ["a", "b"], "weapon": ["rocket", "drone"]}))
-    >>> tallies = read_tallies(pd.DataFrame({"tally_id": ["t1", "t2", "t3"], "since": "2024-01-01",
-    ...                                      "as_of": ["2024-01-07", "2024-01-14", "2024-01-21"], "count": [3, 9, 14],
-    ...                                      "bound": ["exact", "more_than", "exact"], "region": "all",
-    ...                                      "source": "ministry"}))
+    >>> from analysis.synthetic import toy_tables
+    >>> reports, tallies = toy_tables()      # synthetic: two reports, one counter
     >>> res = normalize(reports, tallies, freq="W")
     >>> daily_incidents(res.incidents, pd.Timestamp("2024-01-19"), pd.Timestamp("2024-01-26")).tolist()
     [0.0, 1.0, 0.0, 0.0, 0.0, 1.0, 0.0]
@@ -88,15 +83,9 @@ def coverage(incidents: pd.DataFrame, tallies: CountSeries, *, allocate: str = "
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> from analysis.io import read_reports, read_tallies
     >>> from analysis.normalize import normalize
-    >>> reports = read_reports(pd.DataFrame({"report_id": ["r1", "r2"], "date": ["2024-01-20", "2024-01-24"],
-    ...                                      "country": "X", "location": ["a", "b"], "weapon": ["rocket", "drone"]}))
-    >>> tallies = read_tallies(pd.DataFrame({"tally_id": ["t1", "t2", "t3"], "since": "2024-01-01",
-    ...                                      "as_of": ["2024-01-07", "2024-01-14", "2024-01-21"], "count": [3, 9, 14],
-    ...                                      "bound": ["exact", "more_than", "exact"], "region": "all",
-    ...                                      "source": "ministry"}))
+    >>> from analysis.synthetic import toy_tables
+    >>> reports, tallies = toy_tables()      # synthetic: two reports, one counter
     >>> res = normalize(reports, tallies, freq="W")
     >>> cov = coverage(res.incidents, res.tallies.panel())
     >>> cov[["start", "tally_count", "incident_count"]].head(1).astype(str).values.tolist()

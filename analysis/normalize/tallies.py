@@ -500,15 +500,9 @@ def counter_disagreements(cumulative: pd.DataFrame | None) -> pd.DataFrame:
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> from analysis.io import read_reports, read_tallies
     >>> from analysis.normalize import normalize
-    >>> reports = read_reports(pd.DataFrame({"report_id": ["r1", "r2"], "date": ["2024-01-20", "2024-01-24"],
-    ...                                      "country": "X", "location": ["a", "b"], "weapon": ["rocket", "drone"]}))
-    >>> tallies = read_tallies(pd.DataFrame({"tally_id": ["t1", "t2", "t3"], "since": "2024-01-01",
-    ...                                      "as_of": ["2024-01-07", "2024-01-14", "2024-01-21"], "count": [3, 9, 14],
-    ...                                      "bound": ["exact", "more_than", "exact"], "region": "all",
-    ...                                      "source": "ministry"}))
+    >>> from analysis.synthetic import toy_tables
+    >>> reports, tallies = toy_tables()      # synthetic: two reports, one counter
     >>> res = normalize(reports, tallies, freq="W")
     >>> counter_disagreements(res.tallies.cumulative).empty      # one counter: nothing to contradict
     True

@@ -34,21 +34,11 @@ def reproduce(spec=None, report_dir=None, *, quiet: bool = True) -> list[dict]:
 
     Examples
     --------
-    >>> import tempfile
-    >>> from pathlib import Path
-    >>> import pandas as pd
-    >>> folder = Path(tempfile.mkdtemp())
-    >>> pd.DataFrame({"report_id": [f"SYN{i}" for i in range(12)],      # synthetic reports, every 5 days
-    ...               "date": pd.date_range("2024-01-01", periods=12, freq="5D").strftime("%Y-%m-%d"),
-    ...               "country": "Synthetica", "location": [f"Place {i % 3}" for i in range(12)],
-    ...               "source": "synthetic"}).to_csv(folder / "reports.csv", index=False)
-    >>> _ = (folder / "spec.toml").write_text(
-    ...     'name = "synthetic-doc"\\ntitle = "Synthetic"\\nseed = 1\\n[data]\\nreports = ["reports.csv"]\\n'
-    ...     '[series]\\nfreq = "W"\\n[model]\\nfamily = "poisson"\\n[changepoints]\\nmin_size = 2\\n'
-    ...     '[outputs]\\nfigure_formats = ["png"]\\ndpi = 30\\n')
+    >>> from analysis.synthetic import write_toy_spec
+    >>> spec = write_toy_spec()          # synthetic reports and spec in a new folder
     >>> from analysis.report import build_report
-    >>> rep = build_report(folder / "spec.toml", folder / "out")
-    >>> reproduce(folder / "spec.toml", rep.out_dir)       # intact on disk and rebuilt byte for byte
+    >>> rep = build_report(spec, spec.parent / "out")
+    >>> reproduce(spec, rep.out_dir)       # intact on disk and rebuilt byte for byte
     []
     """
     import tempfile

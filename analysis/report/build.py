@@ -105,19 +105,9 @@ def compute(spec: ReportSpec | str | Path | None = None, *, quiet: bool = True,
 
     Examples
     --------
-    >>> import tempfile
-    >>> from pathlib import Path
-    >>> import pandas as pd
-    >>> folder = Path(tempfile.mkdtemp())
-    >>> pd.DataFrame({"report_id": [f"SYN{i}" for i in range(12)],      # synthetic reports, every 5 days
-    ...               "date": pd.date_range("2024-01-01", periods=12, freq="5D").strftime("%Y-%m-%d"),
-    ...               "country": "Synthetica", "location": [f"Place {i % 3}" for i in range(12)],
-    ...               "source": "synthetic"}).to_csv(folder / "reports.csv", index=False)
-    >>> _ = (folder / "spec.toml").write_text(
-    ...     'name = "synthetic-doc"\\ntitle = "Synthetic"\\nseed = 1\\n[data]\\nreports = ["reports.csv"]\\n'
-    ...     '[series]\\nfreq = "W"\\n[model]\\nfamily = "poisson"\\n[changepoints]\\nmin_size = 2\\n'
-    ...     '[outputs]\\nfigure_formats = ["png"]\\ndpi = 30\\n')
-    >>> data = compute(folder / "spec.toml")
+    >>> from analysis.synthetic import write_toy_spec
+    >>> spec = write_toy_spec()          # synthetic reports and spec in a new folder
+    >>> data = compute(spec)
     >>> data.series.n, data.series.total, data.segmentation.changepoints
     (8, 12.0, ())
     """
@@ -239,20 +229,10 @@ def figures(data: ReportData) -> dict:
 
     Examples
     --------
-    >>> import tempfile
-    >>> from pathlib import Path
-    >>> import pandas as pd
-    >>> folder = Path(tempfile.mkdtemp())
-    >>> pd.DataFrame({"report_id": [f"SYN{i}" for i in range(12)],      # synthetic reports, every 5 days
-    ...               "date": pd.date_range("2024-01-01", periods=12, freq="5D").strftime("%Y-%m-%d"),
-    ...               "country": "Synthetica", "location": [f"Place {i % 3}" for i in range(12)],
-    ...               "source": "synthetic"}).to_csv(folder / "reports.csv", index=False)
-    >>> _ = (folder / "spec.toml").write_text(
-    ...     'name = "synthetic-doc"\\ntitle = "Synthetic"\\nseed = 1\\n[data]\\nreports = ["reports.csv"]\\n'
-    ...     '[series]\\nfreq = "W"\\n[model]\\nfamily = "poisson"\\n[changepoints]\\nmin_size = 2\\n'
-    ...     '[outputs]\\nfigure_formats = ["png"]\\ndpi = 30\\n')
+    >>> from analysis.synthetic import write_toy_spec
+    >>> spec = write_toy_spec()          # synthetic reports and spec in a new folder
     >>> import matplotlib.pyplot as plt
-    >>> figs = figures(compute(folder / "spec.toml"))
+    >>> figs = figures(compute(spec))
     >>> "counts" in figs
     True
     >>> plt.close("all")
@@ -458,19 +438,9 @@ def build_report(spec=None, out_dir=None, *, quiet: bool = True) -> BuiltReport:
 
     Examples
     --------
-    >>> import tempfile
-    >>> from pathlib import Path
-    >>> import pandas as pd
-    >>> folder = Path(tempfile.mkdtemp())
-    >>> pd.DataFrame({"report_id": [f"SYN{i}" for i in range(12)],      # synthetic reports, every 5 days
-    ...               "date": pd.date_range("2024-01-01", periods=12, freq="5D").strftime("%Y-%m-%d"),
-    ...               "country": "Synthetica", "location": [f"Place {i % 3}" for i in range(12)],
-    ...               "source": "synthetic"}).to_csv(folder / "reports.csv", index=False)
-    >>> _ = (folder / "spec.toml").write_text(
-    ...     'name = "synthetic-doc"\\ntitle = "Synthetic"\\nseed = 1\\n[data]\\nreports = ["reports.csv"]\\n'
-    ...     '[series]\\nfreq = "W"\\n[model]\\nfamily = "poisson"\\n[changepoints]\\nmin_size = 2\\n'
-    ...     '[outputs]\\nfigure_formats = ["png"]\\ndpi = 30\\n')
-    >>> rep = build_report(folder / "spec.toml", folder / "out")
+    >>> from analysis.synthetic import write_toy_spec
+    >>> spec = write_toy_spec()          # synthetic reports and spec in a new folder
+    >>> rep = build_report(spec, spec.parent / "out")
     >>> sorted(p.name for p in rep.out_dir.iterdir())
     ['figures', 'index.html', 'manifest.json', 'report.md', 'results.json', 'tables']
     """
