@@ -143,6 +143,19 @@ def renderer_of(fig):
     return fig._get_renderer()  # pragma: no cover - non-Agg canvases
 
 
+def laid_out(fig):
+    """Run ``fig``'s layout engine (if any, best effort) and return a renderer, so that
+    what is measured next has the positions the saved figure will have."""
+    renderer = renderer_of(fig)
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        try:
+            engine.execute(fig)
+        except Exception:  # pragma: no cover - layout is best effort here
+            pass
+    return renderer
+
+
 def require_columns(frame, columns, *, name: str) -> None:
     """Raise InputError naming the first missing column of ``frame``."""
     missing = [c for c in columns if c not in frame.columns]
@@ -250,14 +263,7 @@ def _place_legend(ax, *, ncols, title):
         ax.legend_.remove()
     if not handles:
         return None
-    fig = ax.get_figure(root=True)
-    engine = fig.get_layout_engine()
-    renderer = renderer_of(fig)
-    if engine is not None:
-        try:
-            engine.execute(fig)
-        except Exception:  # pragma: no cover - layout is best effort here
-            pass
+    renderer = laid_out(ax.get_figure(root=True))
     ax.get_xlim(), ax.get_ylim()  # settle autoscaling
     data = _ink_axes_coords(ax)
     marks = _ink_axes_coords(ax, events=True)
@@ -313,14 +319,7 @@ def legend_below(ax, axes=None, *, extra=()) -> Legend | None:
                 labels.append(lab)
         if not handles:
             return None
-        fig = ax.get_figure(root=True)
-        engine = fig.get_layout_engine()
-        renderer = renderer_of(fig)
-        if engine is not None:
-            try:
-                engine.execute(fig)
-            except Exception:  # pragma: no cover - layout is best effort here
-                pass
+        renderer = laid_out(ax.get_figure(root=True))
         leg = None
         n = len(handles)
         for ncols in range(n, 0, -1):
